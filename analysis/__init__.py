@@ -1,0 +1,1 @@
+"""Pure, typed SIPAS statistics: counts in, results out. No web or database imports."""

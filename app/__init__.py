@@ -1,0 +1,1 @@
+"""SIPAS survey and satisfaction-index service."""

@@ -1,0 +1,293 @@
+"""The `sipas` command line: serve, migrate, import, create campaigns, load a demo."""
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from app.catalog import Catalog, QuestionnaireError, get_catalog
+from app.config import get_settings
+from app.db import session_scope
+from app.errors import AppError
+
+cli = typer.Typer(
+    help="SIPAS survey and satisfaction-index service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+units_cli = typer.Typer(help="Administrative units.", no_args_is_help=True)
+counters_cli = typer.Typer(help="Service counters (QR/kiosk points).", no_args_is_help=True)
+campaign_cli = typer.Typer(help="Survey campaigns.", no_args_is_help=True)
+questionnaires_cli = typer.Typer(help="Questionnaire files.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(units_cli, name="units")
+cli.add_typer(counters_cli, name="counters")
+cli.add_typer(campaign_cli, name="campaign")
+cli.add_typer(questionnaires_cli, name="questionnaires")
+err = Console(stderr=True)
+out = Console()
+
+
+def fail(exc: Exception) -> NoReturn:
+    """Print an error the way a person can act on it, and exit 1 (no stack trace)."""
+    if isinstance(exc, AppError):
+        err.print(f"[bold red]error:[/] {exc.detail}", highlight=False)
+        for f in exc.fields:
+            err.print(f"  {f.loc}: {f.msg}", highlight=False)
+    else:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        fail(ValueError(f"cannot read {path}: {exc.strerror}"))
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web app and API (uvicorn)."""
+    import uvicorn
+
+    try:
+        get_catalog()
+    except QuestionnaireError as exc:
+        fail(exc)
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from app import migrate
+
+    migrate.upgrade(revision=revision)
+    out.print(f"database at {revision}: {_safe_url()}", highlight=False)
+
+
+@db_cli.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. base or -1.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Revert migrations down to REVISION (drops data)."""
+    from app import migrate
+
+    if not yes:
+        typer.confirm(f"Downgrade {_safe_url()} to {revision}? Data may be lost", abort=True)
+    migrate.downgrade(revision)
+    out.print(f"database at {revision}")
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(get_settings().database_url).render_as_string(hide_password=True)
+
+
+@units_cli.command("import")
+def units_import(
+    file: Annotated[Path, typer.Argument(help="CSV: code,name,kind,parent[,valid_from,valid_to]")],
+) -> None:
+    """Import units from a CSV file; nothing is imported if any row is wrong."""
+    from app.services.units import import_units
+
+    data = read_file(file)
+    try:
+        with session_scope() as session:
+            result = import_units(session, data, file.name)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"{file.name}: {result.created} unit(s) created, {result.updated} updated")
+
+
+@counters_cli.command("import")
+def counters_import(file: Annotated[Path, typer.Argument(help="CSV: code,name,unit")]) -> None:
+    """Import counters from a CSV file; nothing is imported if any row is wrong."""
+    from app.services.units import import_counters
+
+    data = read_file(file)
+    try:
+        with session_scope() as session:
+            result = import_counters(session, data, file.name)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"{file.name}: {result.created} counter(s) created, {result.updated} updated")
+
+
+@campaign_cli.command("create")
+def campaign_create(
+    code: Annotated[str, typer.Argument(help="Short code, e.g. SIPAS-2026.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    starts: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    ends: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD.")],
+    unit: Annotated[
+        list[str], typer.Option(help="A unit in scope (repeat); its sub-units are included.")
+    ],
+    questionnaire: Annotated[str, typer.Option(help="Questionnaire slug.")] = "sipas-2017",
+    version: Annotated[int, typer.Option(help="Questionnaire version.")] = 1,
+    min_sample: Annotated[
+        int, typer.Option(help="Minimum valid answers before a unit is ranked.")
+    ] = 30,
+    private: Annotated[bool, typer.Option("--private", help="Do not publish indices.")] = False,
+    open_now: Annotated[
+        bool, typer.Option("--open", help="Open it for submissions at once.")
+    ] = False,
+) -> None:
+    """Create a campaign (draft unless --open)."""
+    from app.models import CampaignStatus
+    from app.services.campaigns import CampaignIn, create_campaign, set_status
+
+    try:
+        starts_on, ends_on = _date(starts, "--starts"), _date(ends, "--ends")
+        with session_scope() as session:
+            c = create_campaign(
+                session,
+                get_catalog(),
+                CampaignIn(
+                    code=code,
+                    name=name,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    questionnaire=questionnaire,
+                    version=version,
+                    units=unit,
+                    min_sample=min_sample,
+                    is_private=private,
+                ),
+            )
+            if open_now:
+                set_status(session, c, CampaignStatus.open)
+            status = c.status
+    except (AppError, QuestionnaireError, ValueError) as exc:
+        fail(exc)
+    out.print(f"campaign {code} created ({status})")
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _set_status(code: str, status: str) -> None:
+    from app.models import CampaignStatus
+    from app.services.campaigns import get_campaign, set_status
+
+    try:
+        with session_scope() as session:
+            set_status(session, get_campaign(session, code), CampaignStatus(status))
+    except AppError as exc:
+        fail(exc)
+    out.print(f"campaign {code} is {status}")
+
+
+@campaign_cli.command("open")
+def campaign_open(code: str) -> None:
+    """Open a campaign for submissions."""
+    _set_status(code, "open")
+
+
+@campaign_cli.command("close")
+def campaign_close(code: str) -> None:
+    """Close a campaign: no more submissions are accepted."""
+    _set_status(code, "closed")
+
+
+@campaign_cli.command("list")
+def campaign_list() -> None:
+    """List campaigns with their status and submission counts."""
+    from sqlalchemy import func, select
+
+    from app.models import Campaign, Submission
+
+    with session_scope() as session:
+        rows = session.execute(
+            select(
+                Campaign.code,
+                Campaign.name,
+                Campaign.status,
+                Campaign.starts_on,
+                Campaign.ends_on,
+                func.count(Submission.id),
+            )
+            .outerjoin(Submission, Submission.campaign_id == Campaign.id)
+            .group_by(Campaign.id)
+            .order_by(Campaign.code)
+        ).all()
+    for code, name, status, s, e, n in rows:
+        out.print(f"{code:<20} {status:<7} {s} – {e}  {n:>9} submissions  {name}", highlight=False)
+
+
+@questionnaires_cli.command("check")
+def questionnaires_check(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Folder of <slug>/v<N>.yaml files.")
+    ] = None,
+) -> None:
+    """Validate every questionnaire file and list the versions found."""
+    try:
+        catalog = Catalog.load(directory or get_settings().QUESTIONNAIRE_DIR)
+    except QuestionnaireError as exc:
+        fail(exc)
+    for q in catalog:
+        out.print(
+            f"{q.slug} v{q.version}: {len(q.criteria)} criteria in {len(q.factors)} factors, "
+            f"{len(q.questions)} questions ({', '.join(q.languages)}) ok",
+            highlight=False,
+        )
+
+
+@cli.command()
+def demo(
+    submissions: Annotated[int, typer.Option(min=0, help="Synthetic submissions to add.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Same seed, same rows: a rerun adds nothing.")] = 1,
+) -> None:
+    """Load a demo province, counters, an open campaign and synthetic submissions."""
+    from app.services.demo import build_tree, load_submissions
+
+    try:
+        catalog = get_catalog()
+        with session_scope() as session:
+            campaign, pairs = build_tree(session, catalog)
+        with session_scope() as session, Progress(console=err, transient=True) as bar:
+            task = bar.add_task("submissions", total=submissions)
+            campaign = session.merge(campaign)
+            inserted = load_submissions(
+                session,
+                catalog,
+                campaign,
+                pairs,
+                submissions,
+                seed,
+                progress=lambda k: bar.advance(task, k),
+            )
+    except (AppError, QuestionnaireError) as exc:
+        fail(exc)
+    out.print(f"campaign: {campaign.code} (open)")
+    out.print(f"{inserted} new submission(s); {submissions - inserted} already present")
+    out.print("counters: " + ", ".join(c.code for _, c in pairs[:4]) + f" … ({len(pairs)} in all)")
+
+
+def main() -> None:
+    try:
+        cli()
+    except QuestionnaireError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The FastAPI application."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api import health, questionnaires
+from app.catalog import get_catalog
+from app.errors import AppError
+
+log = logging.getLogger("sipas")
+
+
+def _loc(parts: tuple[int | str, ...]) -> str:
+    # ("body", "answers", "TC1") -> "answers.TC1": clients know their own body.
+    items = [str(p) for p in parts if p not in ("body",)]
+    return ".".join(items) or "body"
+
+
+def create_app() -> FastAPI:
+    """Build the app; a broken questionnaire file stops start-up with its message."""
+    get_catalog()
+    app = FastAPI(
+        title="SIPAS survey and satisfaction-index service",
+        version="0.1.0",
+        description=(
+            "Collects the SIPAS questionnaire (QĐ 2640/QĐ-BNV) at one-stop counters and on "
+            "phones, and publishes satisfaction indices per agency. Errors on `/api` are "
+            '`{"error": kind, "detail": sentence, "fields": [{"loc", "msg", "code"}]}`.'
+        ),
+    )
+
+    @app.exception_handler(AppError)
+    async def app_error(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [{"loc": _loc(e["loc"]), "msg": e["msg"], "code": e["type"]} for e in exc.errors()]
+        body = {"error": "invalid", "detail": f"{len(fields)} invalid field(s)", "fields": fields}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"error": kind, "detail": str(exc.detail), "fields": []},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": "internal", "detail": "internal error; it has been logged", "fields": []},
+            status_code=500,
+        )
+
+    app.include_router(health.router)
+    app.include_router(questionnaires.router)
+    return app
+
+
+app = create_app()

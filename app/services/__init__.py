@@ -1,0 +1,1 @@
+"""Use cases: plain functions over a Session. They flush, never commit."""

@@ -1,0 +1,92 @@
+"""Fixtures: a migrated database per test run, a rolled-back transaction per test.
+
+`TEST_DATABASE_URL` (a PostgreSQL URL) runs the suite against a fresh database on
+that server; without it the suite runs on a temporary SQLite file.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.dbutil import BACKEND, fresh_database
+
+_db = fresh_database()
+TEST_URL = _db.__enter__()
+os.environ["DATABASE_URL"] = TEST_URL
+os.environ.setdefault("ENVIRONMENT", "test")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app import migrate  # noqa: E402
+from app.catalog import Catalog, get_catalog  # noqa: E402
+from app.db import get_engine, get_session  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent.parent / "var"
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {BACKEND}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    get_engine().dispose()
+    _db.__exit__(None, None, None)
+    # CI reads this to prove the PostgreSQL run happened and passed.
+    RESULTS.mkdir(exist_ok=True)
+    passed = session.testscollected - session.testsfailed
+    (RESULTS / f"test-{BACKEND}.result").write_text(
+        f"backend={BACKEND} collected={session.testscollected} failed={session.testsfailed} "
+        f"passed_or_skipped={passed} exit={int(exitstatus)}\n"
+    )
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    migrate.upgrade(TEST_URL)
+    return get_engine()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return get_catalog()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Service code may commit: with `create_savepoint` a commit only releases a
+    savepoint, so the outer rollback still undoes everything.
+    """
+    with engine.connect() as conn:
+        outer = conn.begin()
+        s = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield s
+        finally:
+            s.close()
+            outer.rollback()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    """The HTTP client, using the test's session with the same commit discipline."""
+    from app.main import app
+
+    def override() -> Iterator[Session]:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        else:
+            session.commit()
+
+    app.dependency_overrides[get_session] = override
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+    app.dependency_overrides.clear()

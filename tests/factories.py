@@ -1,0 +1,54 @@
+"""Small typed helpers that put rows in the test database."""
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.catalog import Catalog
+from app.models import Campaign, CampaignStatus, Counter, Unit
+from app.services.campaigns import CampaignIn, create_campaign, set_status
+from app.services.units import create_unit
+
+
+def make_unit(
+    session: Session,
+    code: str,
+    kind: str = "province",
+    parent: Unit | None = None,
+    name: str | None = None,
+) -> Unit:
+    return create_unit(session, code=code, name=name or f"Unit {code}", kind=kind, parent=parent)
+
+
+def make_counter(session: Session, code: str, unit: Unit) -> Counter:
+    counter = Counter(code=code, name=f"Counter {code}", unit_id=unit.id)
+    session.add(counter)
+    session.flush()
+    return counter
+
+
+def make_campaign(
+    session: Session,
+    catalog: Catalog,
+    code: str,
+    units: list[Unit],
+    status: CampaignStatus = CampaignStatus.open,
+    min_sample: int = 30,
+) -> Campaign:
+    campaign = create_campaign(
+        session,
+        catalog,
+        CampaignIn(
+            code=code,
+            name=f"Campaign {code}",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            questionnaire="sipas-2017",
+            version=1,
+            units=[u.code for u in units],
+            min_sample=min_sample,
+        ),
+    )
+    if status != CampaignStatus.draft:
+        set_status(session, campaign, status)
+    return campaign

@@ -1,0 +1,73 @@
+"""Creating campaigns and deciding which units they cover."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.catalog import Catalog
+from app.errors import Conflict, Invalid
+from app.models import CampaignStatus
+from app.services.campaigns import (
+    CampaignIn,
+    covers,
+    create_campaign,
+    open_campaigns_for,
+    set_status,
+)
+from tests.factories import make_campaign, make_unit
+
+
+def _in(**over: object) -> CampaignIn:
+    base: dict[str, object] = {
+        "code": "C1",
+        "name": "SIPAS 2026",
+        "starts_on": date(2026, 1, 1),
+        "ends_on": date(2026, 6, 30),
+        "questionnaire": "sipas-2017",
+        "version": 1,
+        "units": ["P"],
+    }
+    base.update(over)
+    return CampaignIn(**base)  # type: ignore[arg-type]
+
+
+def test_unknown_questionnaire_version_is_named(session: Session, catalog: Catalog) -> None:
+    make_unit(session, "P")
+    with pytest.raises(Invalid) as exc:
+        create_campaign(session, catalog, _in(version=9))
+    (field,) = exc.value.fields
+    assert field.loc == "questionnaire"
+    assert "unknown questionnaire sipas-2017 v9 (installed versions: 1)" in field.msg
+
+
+def test_every_problem_is_reported_at_once(session: Session, catalog: Catalog) -> None:
+    with pytest.raises(Invalid) as exc:
+        create_campaign(
+            session,
+            catalog,
+            _in(code="bad code!", ends_on=date(2025, 1, 1), units=["NOPE"], min_sample=0),
+        )
+    assert {f.loc for f in exc.value.fields} == {"code", "ends_on", "units", "min_sample"}
+
+
+def test_duplicate_code_is_a_conflict(session: Session, catalog: Catalog) -> None:
+    make_unit(session, "P")
+    create_campaign(session, catalog, _in())
+    with pytest.raises(Conflict):
+        create_campaign(session, catalog, _in())
+
+
+def test_scope_covers_sub_units_and_status_rules(session: Session, catalog: Catalog) -> None:
+    p = make_unit(session, "P")
+    other = make_unit(session, "Q")
+    commune = make_unit(session, "P-X1", "commune", p)
+    campaign = make_campaign(session, catalog, "C2", [p], status=CampaignStatus.draft)
+    assert covers(session, campaign, commune)
+    assert not covers(session, campaign, other)
+    assert open_campaigns_for(session, commune) == []
+    set_status(session, campaign, CampaignStatus.open)
+    assert open_campaigns_for(session, commune) == [campaign]
+    set_status(session, campaign, CampaignStatus.closed)
+    with pytest.raises(Conflict, match="cannot go back to draft"):
+        set_status(session, campaign, CampaignStatus.draft)

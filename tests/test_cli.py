@@ -1,0 +1,97 @@
+"""The `sipas` command as a coordinator runs it, in a fresh process and database."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from app.config import ROOT
+from tests.dbutil import fresh_database
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[Callable[..., subprocess.CompletedProcess[str]]]:
+    with fresh_database() as url:
+        env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200"}
+
+        def _run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "app.cli", *args],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+
+        assert _run("db", "upgrade").returncode == 0
+        yield _run
+
+
+def test_units_import_reports_rows_and_imports_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "units.csv"
+    bad.write_text(
+        "code,name,kind,parent\nP,Tỉnh P,province,\nX,Xã X,commune,NOPE\n", encoding="utf-8"
+    )
+    r = run("units", "import", str(bad))
+    assert r.returncode == 1
+    assert (
+        "line 3, column parent: parent 'NOPE' is neither in the file nor in the database"
+        in r.stderr
+    )
+    assert "Traceback" not in r.stderr
+    ok = run("units", "import", str(ROOT / "data" / "provinces-2025.csv"))
+    assert ok.returncode == 0, ok.stderr
+    assert "34 unit(s) created" in ok.stdout
+
+
+def test_campaign_create_names_a_bad_version(run) -> None:  # type: ignore[no-untyped-def]
+    r = run(
+        "campaign",
+        "create",
+        "C-BAD",
+        "--name",
+        "x",
+        "--starts",
+        "2026-01-01",
+        "--ends",
+        "2026-12-31",
+        "--unit",
+        "01",
+        "--version",
+        "4",
+    )
+    assert r.returncode == 1
+    assert "questionnaire: unknown questionnaire sipas-2017 v4" in r.stderr
+    ok = run(
+        "campaign",
+        "create",
+        "HN-2026",
+        "--name",
+        "SIPAS Hà Nội 2026",
+        "--starts",
+        "2026-01-01",
+        "--ends",
+        "2026-12-31",
+        "--unit",
+        "01",
+        "--open",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "campaign HN-2026 created (open)" in ok.stdout
+
+
+def test_demo_twice_is_safe(run) -> None:  # type: ignore[no-untyped-def]
+    first = run("demo", "--submissions", "300", "--seed", "5")
+    assert first.returncode == 0, first.stderr
+    assert "300 new submission(s)" in first.stdout
+    assert "DEMO-2026" in first.stdout
+    second = run("demo", "--submissions", "300", "--seed", "5")
+    assert second.returncode == 0, second.stderr
+    assert "0 new submission(s); 300 already present" in second.stdout
+    listing = run("campaign", "list")
+    assert "DEMO-2026" in listing.stdout
+    assert "300 submissions" in listing.stdout
