@@ -30,7 +30,7 @@ run: $(STAMP)
 test: test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
-	$(BIN)/pytest
+	TEST_DATABASE_URL= $(BIN)/pytest
 
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -7,9 +7,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import health, questionnaires
+from app.api import health, questionnaires, submissions
 from app.catalog import get_catalog
+from app.config import get_settings
 from app.errors import AppError
+from app.limits import BodyLimit
 
 log = logging.getLogger("sipas")
 
@@ -62,6 +64,15 @@ def create_app() -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(questionnaires.router)
+    app.include_router(submissions.router)
+    settings = get_settings()
+    app.add_middleware(
+        BodyLimit,
+        limits={
+            "/api/v1/submissions": settings.MAX_BODY_BYTES,
+            "/api/v1/submissions/batch": settings.MAX_BATCH_BODY_BYTES,
+        },
+    )
     return app
 
 

@@ -7,6 +7,7 @@ that server; without it the suite runs on a temporary SQLite file.
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from app import migrate  # noqa: E402
 from app.catalog import Catalog, get_catalog  # noqa: E402
 from app.db import get_engine, get_session  # noqa: E402
+from tests.factories import make_campaign, make_counter, make_unit  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent.parent / "var"
 
@@ -74,19 +76,36 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
-    """The HTTP client, using the test's session with the same commit discipline."""
+    """The HTTP client, using the test's session with the same commit discipline.
+
+    Each request runs in its own savepoint, as each production request runs in its
+    own transaction: a failed request undoes its own work, not the test's setup.
+    """
     from app.main import app
 
     def override() -> Iterator[Session]:
+        nested = session.begin_nested()
         try:
             yield session
         except BaseException:
-            session.rollback()
+            nested.rollback()
             raise
         else:
-            session.commit()
+            nested.commit()
 
     app.dependency_overrides[get_session] = override
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
     app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def place(session: Session, catalog: Catalog) -> dict[str, Any]:
+    """A province with a department counter `k-1`, an outside counter `k-out`, open campaign C-2026."""
+    province = make_unit(session, "P")
+    dept = make_unit(session, "P-S01", "department", province)
+    outside = make_unit(session, "Q")
+    make_counter(session, "k-1", dept)
+    make_counter(session, "k-out", outside)
+    make_campaign(session, catalog, "C-2026", [province])
+    return {"province": province, "dept": dept}

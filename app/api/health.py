@@ -19,7 +19,7 @@ def healthz() -> dict[str, str]:
 def readyz() -> dict[str, str]:
     """The database answers a query."""
     try:
-        with get_engine().connect() as conn:
+        with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not ready"
         raise Unavailable(f"database unreachable: {type(exc).__name__}") from exc

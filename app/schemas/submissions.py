@@ -1,0 +1,70 @@
+"""The submission contract of design.md: what kiosks, phones and scripts send."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Channel = Literal["kiosk", "web", "paper", "interview"]
+# Any JSON value: the questionnaire decides what is valid per question (and so
+# `true` is never silently read as 1, as a lax int would).
+Answer = Any
+
+
+class SubmissionIn(BaseModel):
+    """One completed questionnaire."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID = Field(description="Chosen by the client (UUID); a retry sends the same id.")
+    questionnaire: Annotated[str, Field(max_length=64, examples=["sipas-2017"])]
+    version: int = Field(ge=1, examples=[1])
+    counter: Annotated[str, Field(max_length=64, description="The counter's public code.")]
+    campaign: Annotated[str | None, Field(max_length=64)] = Field(
+        default=None, description="Only needed where two open campaigns cover the counter's unit."
+    )
+    channel: Channel
+    started_at: AwareDatetime | None = Field(
+        default=None, description="When the respondent began (with a UTC offset)."
+    )
+    submitted_at: AwareDatetime = Field(description="When the respondent finished.")
+    answers: dict[str, Answer] = Field(
+        description=(
+            "Question code → answer: an integer 1–5 (0 = not applicable) for scale items, "
+            "an option code for single choice, a list of option codes for multiple choice, "
+            "text for free text. Leave out (or send null for) questions not answered."
+        ),
+        examples=[{"TC1": 4, "timeliness": "on_time", "info_channels": ["internet"]}],
+    )
+
+
+class Receipt(BaseModel):
+    """Proof that the response is stored; the same for every retry of it."""
+
+    id: uuid.UUID
+    received_at: datetime
+    campaign: str
+    unit: str
+
+
+class BatchIn(BaseModel):
+    """Up to 500 queued responses from a kiosk that was offline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Items are parsed one by one so that a malformed item is reported alone.
+    submissions: list[Any] = Field(min_length=1, max_length=500)
+
+
+class BatchResult(BaseModel):
+    id: str | None = Field(description="The item's id as sent (null if it had none).")
+    status: Literal[200, 201, 409, 422]
+    receipt: Receipt | None = None
+    error: str | None = None
+    detail: str | None = None
+    fields: list[dict[str, str]] = Field(default_factory=list)
+
+
+class BatchOut(BaseModel):
+    results: list[BatchResult]
