@@ -24,11 +24,13 @@ units_cli = typer.Typer(help="Administrative units.", no_args_is_help=True)
 counters_cli = typer.Typer(help="Service counters (QR/kiosk points).", no_args_is_help=True)
 campaign_cli = typer.Typer(help="Survey campaigns.", no_args_is_help=True)
 questionnaires_cli = typer.Typer(help="Questionnaire files.", no_args_is_help=True)
+submissions_cli = typer.Typer(help="Responses (paper forms).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(units_cli, name="units")
 cli.add_typer(counters_cli, name="counters")
 cli.add_typer(campaign_cli, name="campaign")
 cli.add_typer(questionnaires_cli, name="questionnaires")
+cli.add_typer(submissions_cli, name="submissions")
 err = Console(stderr=True)
 out = Console()
 
@@ -229,6 +231,25 @@ def campaign_list() -> None:
         ).all()
     for code, name, status, s, e, n in rows:
         out.print(f"{code:<20} {status:<7} {s} – {e}  {n:>9} submissions  {name}", highlight=False)
+
+
+@submissions_cli.command("import")
+def submissions_import(
+    campaign: Annotated[str, typer.Argument(help="Campaign code.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV: form,date,unit|counter, one column per question code.")
+    ],
+) -> None:
+    """Import typed-in paper forms; nothing is imported if any cell is wrong."""
+    from app.services.paper import import_paper
+
+    data = read_file(file)
+    try:
+        with session_scope() as session:
+            result = import_paper(session, get_catalog(), campaign, data, file.name)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"{file.name}: {result.created} form(s) imported, {result.unchanged} already present")
 
 
 @questionnaires_cli.command("check")

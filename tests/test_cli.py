@@ -95,3 +95,44 @@ def test_demo_twice_is_safe(run) -> None:  # type: ignore[no-untyped-def]
     listing = run("campaign", "list")
     assert "DEMO-2026" in listing.stdout
     assert "300 submissions" in listing.stdout
+
+
+def test_paper_import_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    units = tmp_path / "u.csv"
+    units.write_text("code,name,kind,parent\nPP,Tỉnh PP,province,\n", encoding="utf-8")
+    assert run("units", "import", str(units)).returncode == 0
+    created = run(
+        "campaign",
+        "create",
+        "PAPER-1",
+        "--name",
+        "Paper",
+        "--starts",
+        "2026-01-01",
+        "--ends",
+        "2026-12-31",
+        "--unit",
+        "PP",
+        "--open",
+    )
+    assert created.returncode == 0, created.stderr
+    scale = ",".join(["4"] * 28)
+    from app.catalog import get_catalog
+
+    q = get_catalog().get("sipas-2017", 1)
+    assert q is not None
+    head = (
+        "form,date,unit,respondent_type,service_field,submission_place,info_channels,timeliness,"
+        "harassment,extra_payment," + ",".join(q.scale_items)
+    )
+    good = f"1,2026-02-01,PP,citizen,land,one_stop,internet;mass_media,on_time,no,no,{scale}"
+    bad = f"2,2026-02-01,PP,citizen,land,one_stop,internet,late,no,no,{scale}"
+    sheet = tmp_path / "forms.csv"
+    sheet.write_text("\n".join([head, good, bad]) + "\n", encoding="utf-8")
+    r = run("submissions", "import", "PAPER-1", str(sheet))
+    assert r.returncode == 1
+    assert "line 3, column late_notified: an answer is required" in r.stderr
+    sheet.write_text("\n".join([head, good]) + "\n", encoding="utf-8")
+    ok = run("submissions", "import", "PAPER-1", str(sheet))
+    assert ok.returncode == 0, ok.stderr
+    assert "1 form(s) imported, 0 already present" in ok.stdout

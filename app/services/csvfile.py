@@ -37,9 +37,11 @@ def read_rows(
     """
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        typed = [h.strip() for h in next(reader)]
     except StopIteration:
         raise Invalid(f"{name} is empty: expected a header row") from None
+    canonical = {c.lower(): c for c in required + optional}
+    header = [canonical.get(h.lower(), h) for h in typed]
     missing = [c for c in required if c not in header]
     unknown = [h for h in header if h not in required and h not in optional]
     dupes = sorted({h for h in header if header.count(h) > 1})

@@ -178,7 +178,7 @@ def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
     return problems
 
 
-def _insert_ignoring_duplicate(session: Session, values: dict[str, Any]) -> bool:
+def insert_once(session: Session, values: dict[str, Any]) -> bool:
     """Insert unless the id exists; True if this call inserted the row."""
     dialect = session.get_bind().dialect.name
     stmt: Insert
@@ -210,7 +210,7 @@ def record(session: Session, catalog: Catalog, body: SubmissionIn) -> Recorded:
         problems += check_answers(q, answers)
     if problems or counter is None or campaign is None:
         raise Invalid(f"the response is invalid: {len(problems)} problem(s)", problems)
-    inserted = _insert_ignoring_duplicate(
+    inserted = insert_once(
         session,
         {
             "id": body.id,
