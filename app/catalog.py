@@ -162,9 +162,14 @@ class Questionnaire:
         """Every question on the satisfaction scale (criteria and overall items), in order."""
         return tuple(c for c, q in self.questions.items() if q.kind == "scale")
 
-    @property
+    @cached_property
     def scale_values(self) -> list[int]:
         return self.model.scale.values
+
+    @cached_property
+    def scale_answers(self) -> frozenset[int]:
+        """Every valid scale answer: the scale values and not-applicable."""
+        return frozenset([*self.scale_values, self.not_applicable])
 
     @property
     def not_applicable(self) -> int:

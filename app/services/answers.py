@@ -11,8 +11,7 @@ from app.errors import FieldError
 
 
 def _scale_error(q: Questionnaire, value: Any) -> str | None:
-    allowed = [*q.scale_values, q.not_applicable]
-    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in q.scale_answers:
         lo, hi = min(q.scale_values), max(q.scale_values)
         return f"{value!r} is not on the scale: an integer {lo}–{hi}, or {q.not_applicable} for not applicable"
     return None

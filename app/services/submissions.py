@@ -4,6 +4,10 @@ Idempotency follows ODK Central: the client picks the id; the identical body aga
 gets the original receipt (200), a different body under the same id is a conflict
 (409). The database decides who wins a race (INSERT … ON CONFLICT DO NOTHING on the
 primary key), never a check-then-insert in Python.
+
+The hot path is three statements (look-up, insert, commit) built once and served
+from SQLAlchemy's compiled cache; a batch is a handful of statements whatever its
+size.
 """
 
 import hashlib
@@ -14,25 +18,60 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Insert, select
+from sqlalchemy import Connection, TextClause, bindparam, join, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.catalog import Catalog, Questionnaire
+from app.catalog import Catalog
 from app.errors import AppError, Conflict, FieldError, Invalid
-from app.models import Campaign, CampaignStatus, Counter, Submission, Unit
+from app.models import Campaign, CampaignStatus, CampaignUnit, Counter, Submission, Unit
 from app.schemas.submissions import BatchResult, Receipt, SubmissionIn
 from app.services.answers import check_answers, clean
-from app.services.campaigns import covers, open_campaigns_for
 
 # Clocks on kiosks and phones drift; a little skew is not an error.
 CLOCK_SKEW = timedelta(minutes=10)
+TABLE = Submission.__table__
 
 
 @dataclass(frozen=True)
 class Recorded:
     receipt: Receipt
     created: bool
+
+
+@dataclass(frozen=True)
+class _Open:
+    id: int
+    code: str
+    questionnaire: str
+    version: int
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A counter, its unit, and the open campaigns covering that unit."""
+
+    counter_id: int
+    unit_id: int
+    unit_code: str
+    campaigns: tuple[_Open, ...]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    body_hash: str
+    receipt: Receipt
+
+
+@dataclass
+class _Judged:
+    """A parsed body with its verdict: the row to insert, or the problems."""
+
+    body: SubmissionIn
+    digest: str
+    row: dict[str, Any] | None
+    receipt: Receipt | None
+    problems: list[FieldError]
 
 
 def body_hash(body: SubmissionIn, answers: dict[str, Any]) -> str:
@@ -47,123 +86,135 @@ def body_hash(body: SubmissionIn, answers: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def receipt_of(session: Session, row: Submission) -> Receipt:
-    campaign, unit = session.execute(
-        select(Campaign.code, Unit.code)
-        .select_from(Submission)
-        .join(Campaign, Campaign.id == Submission.campaign_id)
-        .join(Unit, Unit.id == Submission.unit_id)
-        .where(Submission.id == row.id)
-    ).one()
-    return Receipt(id=row.id, received_at=row.received_at, campaign=campaign, unit=unit)
+# Built once, so the hot path runs compiled statements from SQLAlchemy's cache.
+_scope_unit = aliased(Unit)
+_covering = join(CampaignUnit, _scope_unit, _scope_unit.id == CampaignUnit.unit_id).join(
+    Campaign, (Campaign.id == CampaignUnit.campaign_id) & (Campaign.status == CampaignStatus.open)
+)
+_PLACE = (
+    select(
+        Counter.id,
+        Counter.unit_id,
+        Unit.code,
+        Campaign.id,
+        Campaign.code,
+        Campaign.questionnaire,
+        Campaign.questionnaire_version,
+    )
+    .join(Unit, Unit.id == Counter.unit_id)
+    # A campaign covers the units in its scope and everything below them.
+    .outerjoin(_covering, Unit.path.startswith(_scope_unit.path))
+    .where(Counter.code == bindparam("code"))
+    .order_by(Campaign.id)
+)
+_STORED = (
+    select(Submission.id, Submission.body_hash, Submission.received_at, Campaign.code, Unit.code)
+    .join(Campaign, Campaign.id == Submission.campaign_id)
+    .join(Unit, Unit.id == Submission.unit_id)
+    .where(Submission.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _insert_statement() -> TextClause:
+    # Textual SQL because SQLAlchemy cannot cache the compiled form of an insert with
+    # ON CONFLICT; this exact SQL runs on PostgreSQL and SQLite (3.35+), and the typed
+    # bind parameters keep the UUID, JSON and UTC conversions of the model.
+    columns = list(TABLE.columns)
+    names = ", ".join(c.name for c in columns)
+    marks = ", ".join(f":{c.name}" for c in columns)
+    sql = f"INSERT INTO submission ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING RETURNING id"
+    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in columns))
+
+
+_INSERT = _insert_statement()
+
+
+def _place(conn: Connection, code: str) -> _Place | None:
+    rows = conn.execute(_PLACE, {"code": code}).all()
+    if not rows:
+        return None
+    counter_id, unit_id, unit_code = rows[0][:3]
+    campaigns = tuple(_Open(*r[3:]) for r in rows if r[3] is not None)
+    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)))
+
+
+def _stored(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Stored]:
+    if not ids:
+        return {}
+    return {
+        sid: _Stored(digest, Receipt(id=sid, received_at=received, campaign=campaign, unit=unit))
+        for sid, digest, received, campaign, unit in conn.execute(_STORED, {"ids": ids})
+    }
 
 
 def get_receipt(session: Session, submission_id: uuid.UUID) -> Receipt | None:
     """The receipt of a stored submission, for a kiosk checking what it already sent."""
-    row = session.get(Submission, submission_id)
-    return receipt_of(session, row) if row else None
+    found = _stored(session.connection(), [submission_id]).get(submission_id)
+    return found.receipt if found else None
 
 
-def _existing(session: Session, body: SubmissionIn, digest: str) -> Recorded | None:
-    row = session.scalar(
-        select(Submission).where(Submission.id == body.id).execution_options(populate_existing=True)
+def _why_not(session: Session, code: str, counter: str, place: _Place) -> FieldError:
+    """Why the named campaign cannot take this response (only on the error path)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        return FieldError("campaign", f"unknown campaign {code!r}", "unknown")
+    if campaign.status != CampaignStatus.open:
+        return FieldError(
+            "campaign",
+            f"campaign {code!r} is {campaign.status}, not open for responses",
+            "not_open",
+        )
+    return FieldError(
+        "counter",
+        f"counter {counter!r} belongs to unit {place.unit_code!r}, "
+        f"which is outside the scope of campaign {code!r}",
+        "scope",
     )
-    if row is None:
-        return None
-    if row.body_hash != digest:
-        raise Conflict(
-            f"submission {body.id} was already received with different content",
-            [FieldError("id", "already used for a different response", "conflict")],
-        )
-    return Recorded(receipt_of(session, row), created=False)
 
 
-def _resolve(
-    session: Session, catalog: Catalog, body: SubmissionIn
-) -> tuple[Questionnaire | None, Counter | None, Campaign | None, list[FieldError]]:
-    problems: list[FieldError] = []
-    q = catalog.get(body.questionnaire, body.version)
-    if q is None:
-        problems.append(
-            FieldError(
-                "questionnaire",
-                f"unknown questionnaire {body.questionnaire} v{body.version}",
-                "unknown",
-            )
-        )
-    counter = session.scalar(select(Counter).where(Counter.code == body.counter))
-    if counter is None:
-        problems.append(FieldError("counter", f"unknown counter {body.counter!r}", "unknown"))
-        return q, None, None, problems
-    unit = session.get_one(Unit, counter.unit_id)
-    campaign: Campaign | None = None
+def _campaign(
+    session: Session, body: SubmissionIn, place: _Place, problems: list[FieldError]
+) -> _Open | None:
     if body.campaign is not None:
-        campaign = session.scalar(select(Campaign).where(Campaign.code == body.campaign))
-        if campaign is None:
-            problems.append(
-                FieldError("campaign", f"unknown campaign {body.campaign!r}", "unknown")
-            )
-        elif campaign.status != CampaignStatus.open:
+        chosen = next((c for c in place.campaigns if c.code == body.campaign), None)
+        if chosen is None:
+            problems.append(_why_not(session, body.campaign, body.counter, place))
+        elif (chosen.questionnaire, chosen.version) != (body.questionnaire, body.version):
             problems.append(
                 FieldError(
-                    "campaign",
-                    f"campaign {campaign.code!r} is {campaign.status}, not open for responses",
-                    "not_open",
+                    "version",
+                    f"campaign {chosen.code!r} uses {chosen.questionnaire} v{chosen.version}",
+                    "mismatch",
                 )
             )
-            campaign = None
-        elif not covers(session, campaign, unit):
-            problems.append(
-                FieldError(
-                    "counter",
-                    f"counter {body.counter!r} belongs to unit {unit.code!r}, "
-                    f"which is outside the scope of campaign {campaign.code!r}",
-                    "scope",
-                )
-            )
-            campaign = None
-    else:
-        candidates = open_campaigns_for(session, unit)
-        if q is not None:
-            candidates = [
-                c
-                for c in candidates
-                if (c.questionnaire, c.questionnaire_version) == (q.slug, q.version)
-            ]
-        if not candidates:
-            problems.append(
-                FieldError(
-                    "counter",
-                    f"no open campaign with {body.questionnaire} "
-                    f"v{body.version} covers unit {unit.code!r} of counter {body.counter!r}",
-                    "no_campaign",
-                )
-            )
-        elif len(candidates) > 1:
-            codes = ", ".join(c.code for c in candidates)
-            problems.append(
-                FieldError(
-                    "campaign",
-                    f"several open campaigns cover this counter ({codes}); send `campaign`",
-                    "ambiguous",
-                )
-            )
-        else:
-            campaign = candidates[0]
-    if (
-        campaign is not None
-        and q is not None
-        and (campaign.questionnaire, campaign.questionnaire_version) != (q.slug, q.version)
-    ):
+            return None
+        return chosen
+    candidates = [
+        c
+        for c in place.campaigns
+        if (c.questionnaire, c.version) == (body.questionnaire, body.version)
+    ]
+    if not candidates:
         problems.append(
             FieldError(
-                "version",
-                f"campaign {campaign.code!r} uses {campaign.questionnaire} "
-                f"v{campaign.questionnaire_version}",
-                "mismatch",
+                "counter",
+                f"no open campaign with {body.questionnaire} v{body.version} "
+                f"covers unit {place.unit_code!r} of counter {body.counter!r}",
+                "no_campaign",
             )
         )
-    return q, counter, campaign, problems
+        return None
+    if len(candidates) > 1:
+        codes = ", ".join(c.code for c in candidates)
+        problems.append(
+            FieldError(
+                "campaign",
+                f"several open campaigns cover this counter ({codes}); send `campaign`",
+                "ambiguous",
+            )
+        )
+        return None
+    return candidates[0]
 
 
 def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
@@ -178,66 +229,94 @@ def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
     return problems
 
 
+def _judge(
+    session: Session,
+    catalog: Catalog,
+    body: SubmissionIn,
+    now: datetime,
+    places: dict[str, _Place | None],
+) -> _Judged:
+    """Validate a body completely, without writing anything."""
+    answers = clean(body.answers)
+    digest = body_hash(body, answers)
+    problems: list[FieldError] = []
+    q = catalog.get(body.questionnaire, body.version)
+    if q is None:
+        problems.append(
+            FieldError(
+                "questionnaire",
+                f"unknown questionnaire {body.questionnaire} v{body.version}",
+                "unknown",
+            )
+        )
+    if body.counter not in places:
+        places[body.counter] = _place(session.connection(), body.counter)
+    place = places[body.counter]
+    campaign = None
+    if place is None:
+        problems.append(FieldError("counter", f"unknown counter {body.counter!r}", "unknown"))
+    elif q is not None:
+        campaign = _campaign(session, body, place, problems)
+    problems += _check_times(body, now)
+    if q is not None:
+        problems += check_answers(q, answers)
+    if problems or place is None or campaign is None:
+        return _Judged(body, digest, None, None, problems)
+    row = {
+        "id": body.id,
+        "campaign_id": campaign.id,
+        "unit_id": place.unit_id,
+        "counter_id": place.counter_id,
+        "questionnaire": body.questionnaire,
+        "questionnaire_version": body.version,
+        "channel": body.channel,
+        "started_at": body.started_at,
+        "submitted_at": body.submitted_at,
+        "received_at": now,
+        "answers": answers,
+        "body_hash": digest,
+        "quality_flags": [],
+    }
+    receipt = Receipt(id=body.id, received_at=now, campaign=campaign.code, unit=place.unit_code)
+    return _Judged(body, digest, row, receipt, [])
+
+
+def _replay(judged: _Judged, stored: _Stored) -> Recorded:
+    if stored.body_hash != judged.digest:
+        raise Conflict(
+            f"submission {judged.body.id} was already received with different content",
+            [FieldError("id", "already used for a different response", "conflict")],
+        )
+    return Recorded(stored.receipt, created=False)
+
+
 def insert_once(session: Session, values: dict[str, Any]) -> bool:
-    """Insert unless the id exists; True if this call inserted the row."""
-    dialect = session.get_bind().dialect.name
-    stmt: Insert
-    if dialect == "postgresql":
-        stmt = (
-            postgresql.insert(Submission)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["id"])
-        )
-    elif dialect == "sqlite":
-        stmt = (
-            sqlite.insert(Submission).values(**values).on_conflict_do_nothing(index_elements=["id"])
-        )
-    else:  # pragma: no cover - only the two supported backends
-        raise RuntimeError(f"unsupported database {dialect}")
-    return session.execute(stmt.returning(Submission.id)).first() is not None
+    """Insert unless the id exists; True if this call inserted the row.
+
+    The primary key decides: of two concurrent inserts of one id, PostgreSQL makes
+    the second wait for the first to commit and then skips it; SQLite serialises them.
+    """
+    return session.connection().execute(_INSERT, values).first() is not None
 
 
 def record(session: Session, catalog: Catalog, body: SubmissionIn) -> Recorded:
     """Store one submission, or return the receipt of its earlier identical copy."""
-    answers = clean(body.answers)
-    digest = body_hash(body, answers)
-    if (found := _existing(session, body, digest)) is not None:
-        return found
-    now = datetime.now(UTC)
-    q, counter, campaign, problems = _resolve(session, catalog, body)
-    problems += _check_times(body, now)
-    if q is not None:
-        problems += check_answers(q, answers)
-    if problems or counter is None or campaign is None:
-        raise Invalid(f"the response is invalid: {len(problems)} problem(s)", problems)
-    inserted = insert_once(
-        session,
-        {
-            "id": body.id,
-            "campaign_id": campaign.id,
-            "unit_id": counter.unit_id,
-            "counter_id": counter.id,
-            "questionnaire": body.questionnaire,
-            "questionnaire_version": body.version,
-            "channel": body.channel,
-            "started_at": body.started_at,
-            "submitted_at": body.submitted_at,
-            "received_at": now,
-            "answers": answers,
-            "body_hash": digest,
-            "quality_flags": [],
-        },
-    )
-    if not inserted:  # a concurrent request with the same id committed first
-        found = _existing(session, body, digest)
-        if found is None:  # pragma: no cover - the conflicting row vanished (rolled back)
-            raise Conflict(f"submission {body.id} is being stored by another request; retry")
-        return found
-    unit_code = session.scalar(select(Unit.code).where(Unit.id == counter.unit_id))
-    return Recorded(
-        Receipt(id=body.id, received_at=now, campaign=campaign.code, unit=unit_code or ""),
-        created=True,
-    )
+    judged = _judge(session, catalog, body, datetime.now(UTC), {})
+    if judged.row is None or judged.receipt is None:
+        # A retry of a response stored before the rules changed (its campaign has
+        # closed since, say) still gets its receipt; a different body is a conflict.
+        if (stored := _stored(session.connection(), [body.id]).get(body.id)) is not None:
+            return _replay(judged, stored)
+        raise Invalid(
+            f"the response is invalid: {len(judged.problems)} problem(s)", judged.problems
+        )
+    if insert_once(session, judged.row):
+        return Recorded(judged.receipt, created=True)
+    # Stored before, or by a concurrent request that committed first.
+    stored = _stored(session.connection(), [body.id]).get(body.id)
+    if stored is None:  # pragma: no cover - the other transaction rolled back
+        raise Conflict(f"submission {body.id} is being stored by another request; retry")
+    return _replay(judged, stored)
 
 
 def _pydantic_fields(exc: ValidationError) -> list[dict[str, str]]:
@@ -247,11 +326,36 @@ def _pydantic_fields(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def record_batch(
-    session: Session, catalog: Catalog, items: list[dict[str, Any]]
-) -> list[BatchResult]:
-    """Store each item in its own savepoint: a bad item never blocks the good ones."""
-    results: list[BatchResult] = []
+def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert many rows in one statement; returns the ids actually inserted."""
+    if not rows:
+        return set()
+    conn = session.connection()
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(TABLE).on_conflict_do_nothing(index_elements=["id"]).returning(TABLE.c.id)
+    return set(conn.execute(stmt, rows).scalars())
+
+
+def _error(item_id: str | None, exc: AppError) -> BatchResult:
+    return BatchResult(
+        id=item_id,
+        status=exc.status_code,
+        error=exc.kind,
+        detail=exc.detail,
+        fields=[f.as_dict() for f in exc.fields],
+    )
+
+
+def record_batch(session: Session, catalog: Catalog, items: list[Any]) -> list[BatchResult]:
+    """Store a kiosk's queue: one result per item, in order; a bad item blocks nothing.
+
+    Everything is validated before anything is written, so no item can leave a
+    partial write behind, and the valid rows go in with one multi-row insert.
+    """
+    now = datetime.now(UTC)
+    places: dict[str, _Place | None] = {}
+    results: list[BatchResult | None] = []
+    judged: list[tuple[int, _Judged]] = []
     for raw in items:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         item_id = str(raw_id) if raw_id is not None else None
@@ -268,21 +372,36 @@ def record_batch(
                 )
             )
             continue
+        judged.append((len(results), _judge(session, catalog, body, now, places)))
+        results.append(None)
+
+    # The first valid copy of an id in the batch is the one to insert.
+    first: dict[uuid.UUID, _Judged] = {}
+    for _, j in judged:
+        if j.row is not None:
+            first.setdefault(j.body.id, j)
+    inserted = _bulk_insert(session, [j.row for j in first.values() if j.row is not None])
+    stored = _stored(
+        session.connection(), [j.body.id for _, j in judged if j.body.id not in inserted]
+    )
+    for j in first.values():
+        if j.body.id in inserted and j.receipt is not None:
+            stored[j.body.id] = _Stored(j.digest, j.receipt)
+    reported_new: set[uuid.UUID] = set()
+    for pos, j in judged:
+        sid = j.body.id
         try:
-            with session.begin_nested():
-                done = record(session, catalog, body)
+            if sid in stored:
+                outcome = _replay(j, stored[sid])
+                if sid in inserted and sid not in reported_new:
+                    reported_new.add(sid)
+                    outcome = Recorded(outcome.receipt, created=True)
+            else:
+                raise Invalid(f"the response is invalid: {len(j.problems)} problem(s)", j.problems)
         except AppError as exc:
-            results.append(
-                BatchResult(
-                    id=item_id,
-                    status=exc.status_code,
-                    error=exc.kind,
-                    detail=exc.detail,
-                    fields=[f.as_dict() for f in exc.fields],
-                )
-            )
+            results[pos] = _error(str(sid), exc)
             continue
-        results.append(
-            BatchResult(id=item_id, status=201 if done.created else 200, receipt=done.receipt)
+        results[pos] = BatchResult(
+            id=str(sid), status=201 if outcome.created else 200, receipt=outcome.receipt
         )
-    return results
+    return [r for r in results if r is not None]
