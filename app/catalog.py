@@ -50,6 +50,15 @@ class Scale(_Strict):
         return [o.code for o in self.options]
 
 
+class TimelinessRule(_Strict):
+    """Which question and options give the early / on-time / late rates."""
+
+    question: Code
+    early: Code
+    on_time: Code
+    late: Code
+
+
 class Scoring(_Strict):
     satisfied: list[int] = Field(min_length=1)
     criterion: Literal["top2box", "mean20", "rescaled"] = "top2box"
@@ -57,6 +66,7 @@ class Scoring(_Strict):
     sipas: Literal["factors_mean", "overall_item"] = "factors_mean"
     overall_item: Code | None = None
     min_sample: int = Field(default=30, ge=1)
+    timeliness: TimelinessRule | None = None
 
 
 class Question(_Strict):
@@ -94,6 +104,8 @@ class Section(_Strict):
     code: Code
     title: Text
     factor: bool = False
+    # Where the section's choice questions appear in the indices report.
+    report: Literal["perception", "expectations", "respondents"] = "perception"
     overall_item: Code | None = None
     questions: list[Question]
 
@@ -174,6 +186,16 @@ class Questionnaire:
     @property
     def not_applicable(self) -> int:
         return self.model.scale.not_applicable.code
+
+    def report_questions(self, block: str) -> list[Question]:
+        """Choice questions reported in `block` (perception, expectations, respondents)."""
+        return [
+            q
+            for s in self.model.sections
+            if not s.factor and s.report == block
+            for q in s.questions
+            if q.kind in ("single", "multi")
+        ]
 
     def visible(self, code: str, answers: dict[str, Any]) -> bool:
         """Whether question `code` is asked, given the answers so far."""
@@ -344,6 +366,19 @@ def _check(model: QuestionnaireModel) -> list[str]:
     sc = model.scoring
     if sc.overall_item and sc.overall_item not in scale_codes:
         problems.append(f"scoring.overall_item: {sc.overall_item!r} is not a scale question")
+    if sc.timeliness is not None:
+        t = earlier.get(sc.timeliness.question)
+        if t is None or t.kind != "single":
+            problems.append(
+                f"scoring.timeliness.question: {sc.timeliness.question!r} is not a single-choice question"
+            )
+        else:
+            for role in ("early", "on_time", "late"):
+                if getattr(sc.timeliness, role) not in t.option_codes:
+                    problems.append(
+                        f"scoring.timeliness.{role}: {sc.timeliness.question!r} has no option "
+                        f"{getattr(sc.timeliness, role)!r}"
+                    )
     if sc.sipas == "overall_item" and not sc.overall_item:
         problems.append("scoring.sipas: overall_item requires scoring.overall_item")
     if sc.factor == "overall_item":

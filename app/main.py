@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import health, questionnaires, submissions
+from app.api import health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
 from app.errors import AppError
@@ -65,6 +65,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(questionnaires.router)
     app.include_router(submissions.router)
+    app.include_router(indices.router)
     settings = get_settings()
     app.add_middleware(
         BodyLimit,

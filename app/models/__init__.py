@@ -2,6 +2,7 @@
 
 from app.models.campaign import Campaign, CampaignStatus, CampaignUnit
 from app.models.submission import CHANNELS, Submission
+from app.models.tally import Tally, UnitAncestor
 from app.models.unit import UNIT_KINDS, Counter, Unit
 
 __all__ = [
@@ -12,5 +13,7 @@ __all__ = [
     "CampaignUnit",
     "Counter",
     "Submission",
+    "Tally",
     "Unit",
+    "UnitAncestor",
 ]

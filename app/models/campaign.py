@@ -1,5 +1,6 @@
 """Survey campaigns (đợt khảo sát) and the units they cover."""
 
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -45,6 +46,9 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.draft)
     is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Changes (a new random value) whenever the campaign's tallies change; cached
+    # reports are keyed by it, so they can never outlive the data they were made from.
+    tally_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
 
 
 class CampaignUnit(Base):

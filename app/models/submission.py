@@ -4,7 +4,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Uuid,
+    false,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +34,13 @@ class Submission(Base):
         CheckConstraint("started_at IS NULL OR started_at <= submitted_at", name="timing"),
         CheckConstraint("questionnaire_version >= 1", name="questionnaire_version"),
         Index("ix_submission_campaign_unit", "campaign_id", "unit_id"),
+        # Only the few rows not yet folded into the tallies are in this index.
+        Index(
+            "ix_submission_untallied",
+            "campaign_id",
+            postgresql_where=text("NOT tallied"),
+            sqlite_where=text("NOT tallied"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -42,3 +60,5 @@ class Submission(Base):
     # receipt, a different body under the same id is a conflict.
     body_hash: Mapped[str] = mapped_column(String(64))
     quality_flags: Mapped[list[str]] = mapped_column(JSONVariant, default=list)
+    # False until the row's answers are counted in `tally` (see app/services/tally.py).
+    tallied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -119,7 +119,8 @@ def _insert_statement() -> TextClause:
     # Textual SQL because SQLAlchemy cannot cache the compiled form of an insert with
     # ON CONFLICT; this exact SQL runs on PostgreSQL and SQLite (3.35+), and the typed
     # bind parameters keep the UUID, JSON and UTC conversions of the model.
-    columns = list(TABLE.columns)
+    # `tallied` keeps its server default: a new row is not yet in the tallies.
+    columns = [c for c in TABLE.columns if c.name != "tallied"]
     names = ", ".join(c.name for c in columns)
     marks = ", ".join(f":{c.name}" for c in columns)
     sql = f"INSERT INTO submission ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING RETURNING id"

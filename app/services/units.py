@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import FieldError, Invalid, NotFound
-from app.models import UNIT_KINDS, Counter, Unit
+from app.models import UNIT_KINDS, Counter, Unit, UnitAncestor
 from app.models.unit import CODE_PATTERN
 from app.services.csvfile import decode, read_rows, width_error
 
@@ -62,6 +62,11 @@ def create_unit(
     session.add(unit)
     session.flush()
     unit.path = f"{parent.path if parent else ''}{unit.id}/"
+    chain = ancestors_ids(unit)
+    session.add_all(
+        UnitAncestor(ancestor_id=a, unit_id=unit.id, distance=len(chain) - 1 - i)
+        for i, a in enumerate(chain)
+    )
     session.flush()
     return unit
 

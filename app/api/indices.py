@@ -1,0 +1,119 @@
+"""Published indices: per unit, at any level of the tree, as JSON or CSV."""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.catalog import get_catalog
+from app.db import SessionDep
+from app.errors import AppError
+from app.schemas.indices import IndicesReport
+from app.services import indices
+from app.services.campaigns import get_campaign
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    kind = "unauthorized"
+
+
+def filters(
+    service_field: Annotated[str | None, Query(description="Option code of service_field.")] = None,
+    channel: Annotated[str | None, Query(description="kiosk, web, paper or interview.")] = None,
+    respondent_type: Annotated[str | None, Query(description="citizen or organisation.")] = None,
+    gender: Annotated[str | None, Query()] = None,
+    age_band: Annotated[
+        str | None, Query(description="18_24, 25_34, 35_49, 50_60, over_60.")
+    ] = None,
+    date_from: Annotated[
+        date | None, Query(description="First day (Vietnam time), YYYY-MM-DD.")
+    ] = None,
+    date_to: Annotated[date | None, Query(description="Last day, included.")] = None,
+) -> indices.Filters:
+    return indices.Filters(
+        service_field, channel, respondent_type, gender, age_band, date_from, date_to
+    )
+
+
+FiltersDep = Annotated[indices.Filters, Depends(filters)]
+Scoring = Annotated[
+    Literal["top2box", "mean20", "rescaled"] | None,
+    Query(description="Criterion rule; default: the questionnaire's."),
+]
+Format = Annotated[Literal["json", "csv"] | None, Query(description="Or send Accept: text/csv.")]
+
+router = APIRouter(prefix="/api/v1/campaigns", tags=["indices"])
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": IndicesReport, "content": {"text/csv": {}}},
+    401: {"description": "Private campaign."},
+    404: {"description": "Unknown campaign or unit."},
+    422: {"description": "Bad parameter."},
+}
+
+
+def _public(session: SessionDep, campaign: str) -> None:
+    if get_campaign(session, campaign).is_private:
+        raise Unauthorized(f"campaign {campaign!r} is private; its indices need an API key")
+
+
+def _respond(request: Request, report: indices.Report, fmt: str | None, name: str) -> Response:
+    wants_csv = fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
+    if wants_csv:
+        return Response(
+            indices.to_csv(report.body),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(report.json(), media_type="application/json")
+
+
+@router.get("/{campaign}/indices", responses=RESPONSES, response_class=Response)
+def campaign_indices(
+    campaign: str,
+    request: Request,
+    session: SessionDep,
+    f: FiltersDep,
+    level: Annotated[
+        str | None, Query(description="Unit kind to list, e.g. department or commune.")
+    ] = None,
+    parent: Annotated[str | None, Query(description="Unit code; list the units under it.")] = None,
+    scoring: Scoring = None,
+    compare: Annotated[
+        str | None, Query(description="Previous campaign code: adds change in points and rank.")
+    ] = None,
+    top: Annotated[int, Query(ge=0, le=100, description="Length of the top and bottom lists.")] = 5,
+    format: Format = None,
+) -> Response:
+    """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
+    95 % intervals, medians across the listed units and ranks. Without level/parent: the units in
+    the campaign's scope."""
+    _public(session, campaign)
+    report = indices.report(
+        session,
+        get_catalog(),
+        campaign,
+        level=level,
+        parent=parent,
+        filters=f,
+        scoring=scoring,
+        compare=compare,
+        top=top,
+    )
+    return _respond(request, report, format, f"{campaign}-indices")
+
+
+@router.get("/{campaign}/units/{unit}/indices", responses=RESPONSES, response_class=Response)
+def unit_indices(
+    campaign: str,
+    unit: str,
+    request: Request,
+    session: SessionDep,
+    f: FiltersDep,
+    scoring: Scoring = None,
+    format: Format = None,
+) -> Response:
+    """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
+    _public(session, campaign)
+    report = indices.unit_report(session, get_catalog(), campaign, unit, filters=f, scoring=scoring)
+    return _respond(request, report, format, f"{campaign}-{unit}-indices")

@@ -1,0 +1,66 @@
+"""Documentation of the indices report (OpenAPI). The service returns this shape."""
+
+from pydantic import BaseModel, Field
+
+
+class Figure(BaseModel):
+    value: float | None = Field(description="Percent, 0–100, unrounded; null when n = 0.")
+    ci: list[float] | None = Field(
+        description="95 % interval [low, high] in percent; see `methods.ci`."
+    )
+    n: int = Field(description="Answers behind the figure; see `methods.n`.")
+
+
+class UnitIndices(BaseModel):
+    unit: str = Field(description="Unit code.")
+    name: str
+    kind: str = Field(description="province, department, district, commune, …")
+    n: int = Field(description="Responses counted for the unit and everything below it.")
+    sipas: Figure = Field(description="Overall SIPAS index (methods.sipas).")
+    factors: dict[str, Figure] = Field(description="Factor code → index (methods.factor).")
+    items: dict[str, Figure] = Field(description="Criterion code → index (methods.criterion).")
+    overall_items: dict[str, Figure] = Field(
+        description="Per-factor and overall satisfaction items."
+    )
+    perception: dict[str, Figure] = Field(
+        description="`question.option` → % of respondents who answered the question and chose the option "
+        "(multiple choice: may sum past 100). Includes where the dossier was submitted, how "
+        "people learned of the service, and notification/apology among late cases."
+    )
+    timeliness: dict[str, Figure] = Field(
+        description="early, on_time, late, on_time_or_early (% of results)."
+    )
+    expectations: dict[str, Figure] = Field(
+        description="`expectations.option` → % of respondents choosing it."
+    )
+    respondents: dict[str, Figure] = Field(description="Respondent profile: gender, age band, …")
+    rank: int | None = Field(
+        description="1 = best SIPAS among the listed units; null when flagged."
+    )
+    flags: list[str] = Field(description="Reasons the unit is not compared, e.g. small_sample.")
+
+
+class Medians(BaseModel):
+    sipas: float | None
+    factors: dict[str, float | None]
+    items: dict[str, float | None]
+    perception: dict[str, float | None]
+    timeliness: dict[str, float | None]
+    expectations: dict[str, float | None]
+
+
+class IndicesReport(BaseModel):
+    campaign: str
+    questionnaire: str
+    version: int
+    scoring: str = Field(description="Criterion rule: top2box, mean20 or rescaled.")
+    units: list[UnitIndices]
+    median: Medians = Field(
+        description="Median of each indicator over the listed, unflagged units."
+    )
+    top: list[str] = Field(description="Best units by SIPAS (default 5).")
+    bottom: list[str] = Field(description="Worst units by SIPAS.")
+    reliability: dict[str, dict[str, float | list[float] | int | None]] = Field(
+        description="Cronbach's alpha per factor: alpha, ci (Feldt), n (complete cases), items."
+    )
+    methods: dict[str, str] = Field(description="How every figure is computed.")

@@ -1,0 +1,266 @@
+"""Indices end to end: known answers in through the API, exactly the expected figures out."""
+
+import csv
+import io
+import statistics
+from collections import Counter
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from analysis.intervals import wilson
+from app.catalog import Catalog, Questionnaire
+from app.services.indices import unit_figures
+from app.services.tally import count_answers
+from tests.answers import body, valid_answers
+from tests.factories import make_campaign, make_counter, make_unit
+
+
+@pytest.fixture
+def tree(session: Session, catalog: Catalog) -> dict[str, Any]:
+    """Province P with departments S1, S2, S3 (one counter each), campaign C-IDX (min sample 2)."""
+    p = make_unit(session, "P")
+    units = {code: make_unit(session, code, "department", p) for code in ("S1", "S2", "S3")}
+    for code, unit in units.items():
+        make_counter(session, f"k-{code}", unit)
+    make_campaign(session, catalog, "C-IDX", [p], min_sample=2)
+    return units
+
+
+def post(client: TestClient, catalog: Catalog, counter: str, **answers: Any) -> None:
+    r = client.post(
+        "/api/v1/submissions",
+        json=body(catalog, counter=counter, answers=valid_answers(catalog, **answers)),
+    )
+    assert r.status_code == 201, r.text
+
+
+def by_unit(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {u["unit"]: u for u in report["units"]}
+
+
+def test_known_answers_give_exactly_the_expected_indices(
+    client: TestClient, catalog: Catalog, tree: dict[str, Any]
+) -> None:
+    # S1: three people. All criteria 4 except TC1 = 2, 5, 0 (not applicable) and CC1 = 1, 2, 3.
+    post(
+        client,
+        catalog,
+        "k-S1",
+        TC1=2,
+        CC1=1,
+        timeliness="late",
+        late_notified="yes",
+        late_apology="no",
+        submission_place="agency",
+        info_channels=["internet", "mass_media"],
+    )
+    post(
+        client,
+        catalog,
+        "k-S1",
+        TC1=5,
+        CC1=2,
+        submission_place="one_stop",
+        info_channels=["internet"],
+    )
+    post(client, catalog, "k-S1", TC1=0, CC1=3, timeliness="early", submission_place="one_stop")
+    # S2: two people, everything 5. S3: one person (below min_sample 2).
+    post(client, catalog, "k-S2", level=5)
+    post(client, catalog, "k-S2", level=5)
+    post(client, catalog, "k-S3", level=3)
+
+    r = client.get("/api/v1/campaigns/C-IDX/indices", params={"level": "department"})
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    units = by_unit(rep)
+    s1 = units["S1"]
+    assert s1["n"] == 3
+    # TC1: valid answers 2 and 5 (0 left out): 1 of 2 satisfied.
+    assert s1["items"]["TC1"] == {"value": 50.0, "ci": list(wilson(1, 2)), "n": 2}
+    assert s1["items"]["CC1"]["value"] == 0.0
+    assert s1["items"]["TC2"]["value"] == 100.0
+    # Factors: TC = mean(50, 100, 100, 100) = 87.5; CC = mean(0, 100 × 5) = 83.33…; others 100.
+    assert s1["factors"]["TC"]["value"] == pytest.approx(87.5)
+    assert s1["factors"]["TC"]["n"] == 2
+    assert s1["factors"]["CC"]["value"] == pytest.approx(500 / 6)
+    assert s1["sipas"]["value"] == pytest.approx((87.5 + 100 + 500 / 6 + 100 + 100) / 5)
+    # Perception and timeliness.
+    assert s1["perception"]["submission_place.one_stop"]["value"] == pytest.approx(200 / 3)
+    assert s1["perception"]["info_channels.internet"]["value"] == pytest.approx(100.0)
+    assert s1["perception"]["info_channels.mass_media"]["value"] == pytest.approx(100 / 3)
+    assert s1["perception"]["late_notified.yes"] == {
+        "value": 100.0,
+        "ci": list(wilson(1, 1)),
+        "n": 1,
+    }
+    assert s1["timeliness"]["late"]["value"] == pytest.approx(100 / 3)
+    assert s1["timeliness"]["on_time_or_early"]["value"] == pytest.approx(200 / 3)
+    assert s1["expectations"]["expectations.shorter_time"]["value"] == 100.0
+    # Ranks, flags and the median (S3 is flagged: left out of median and ranks).
+    assert (units["S2"]["rank"], units["S1"]["rank"], units["S3"]["rank"]) == (1, 2, None)
+    assert units["S3"]["flags"] == ["small_sample"]
+    assert rep["median"]["sipas"] == pytest.approx(statistics.median([100.0, s1["sipas"]["value"]]))
+    assert rep["median"]["items"]["TC1"] == pytest.approx(75.0)
+    assert (rep["top"], rep["bottom"]) == (["S2", "S1"], ["S1", "S2"])
+
+    # The province counts every response under it.
+    top_level = client.get("/api/v1/campaigns/C-IDX/indices").json()
+    (province,) = top_level["units"]
+    assert province["unit"] == "P"
+    assert province["n"] == 6
+    assert province["items"]["TC1"]["n"] == 5
+    assert province["items"]["TC1"]["value"] == pytest.approx(
+        100 * 3 / 5
+    )  # 5, 5, 5 of 2, 5, 5, 5, 3
+
+
+def test_new_responses_show_at_once_and_filters_narrow(
+    client: TestClient, catalog: Catalog, tree: dict[str, Any]
+) -> None:
+    post(client, catalog, "k-S1", level=5, gender="male")
+    first = by_unit(
+        client.get("/api/v1/campaigns/C-IDX/indices", params={"level": "department"}).json()
+    )
+    assert first["S1"]["n"] == 1
+    post(client, catalog, "k-S1", level=1, gender="female")
+    after = by_unit(
+        client.get("/api/v1/campaigns/C-IDX/indices", params={"level": "department"}).json()
+    )
+    assert after["S1"]["n"] == 2
+    assert after["S1"]["sipas"]["value"] == pytest.approx(50.0)
+    women = by_unit(
+        client.get(
+            "/api/v1/campaigns/C-IDX/indices", params={"level": "department", "gender": "female"}
+        ).json()
+    )
+    assert women["S1"]["n"] == 1
+    assert women["S1"]["sipas"]["value"] == 0.0
+    kiosk = client.get("/api/v1/campaigns/C-IDX/indices", params={"channel": "paper"}).json()
+    assert kiosk["units"][0]["n"] == 0
+
+
+def test_unit_endpoint_csv_and_errors(
+    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+) -> None:
+    post(client, catalog, "k-S1", level=4)
+    post(client, catalog, "k-S2", level=2)
+    one = client.get("/api/v1/campaigns/C-IDX/units/P/indices").json()
+    assert one["unit"]["unit"] == "P"
+    assert one["unit"]["n"] == 2
+    assert [u["unit"] for u in one["units"]] == ["S1", "S2", "S3"]
+    r = client.get(
+        "/api/v1/campaigns/C-IDX/indices",
+        params={"level": "department"},
+        headers={"accept": "text/csv"},
+    )
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    sipas = {row["unit"]: row for row in rows if row["indicator"] == "sipas"}
+    assert float(sipas["S1"]["value"]) == 100.0
+    assert sipas["S3"]["value"] == ""
+    assert {row["indicator"] for row in rows} >= {
+        "items.TC1",
+        "perception.submission_place.one_stop",
+        "timeliness.late",
+        "factors.GY",
+    }
+    assert client.get("/api/v1/campaigns/NOPE/indices").status_code == 404
+    bad = client.get("/api/v1/campaigns/C-IDX/indices", params={"gender": "robot"})
+    assert bad.status_code == 422
+    assert bad.json()["fields"][0]["loc"] == "gender"
+    assert client.get("/api/v1/campaigns/C-IDX/indices", params={"parent": "ZZ"}).status_code == 404
+    secret = make_campaign(session, catalog, "C-PRIV", [make_unit(session, "Q")])
+    secret.is_private = True
+    session.flush()
+    assert client.get("/api/v1/campaigns/C-PRIV/indices").status_code == 401
+
+
+def test_mean_score_rules(client: TestClient, catalog: Catalog, tree: dict[str, Any]) -> None:
+    post(client, catalog, "k-S1", level=4, TC1=2)
+    post(client, catalog, "k-S1", level=4, TC1=5)
+    rep = by_unit(
+        client.get(
+            "/api/v1/campaigns/C-IDX/indices", params={"level": "department", "scoring": "mean20"}
+        ).json()
+    )
+    assert rep["S1"]["items"]["TC1"]["value"] == pytest.approx(70.0)  # mean 3.5 × 20
+    rescaled = by_unit(
+        client.get(
+            "/api/v1/campaigns/C-IDX/indices", params={"level": "department", "scoring": "rescaled"}
+        ).json()
+    )
+    assert rescaled["S1"]["items"]["TC1"]["value"] == pytest.approx(62.5)  # (3.5 − 1)/4
+
+
+# --- the engine against a naive reference -------------------------------------------
+
+
+def _naive(q: Questionnaire, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Straight from the definitions in sipas-method.md §3, one row at a time."""
+    items: dict[str, float | None] = {}
+    for code in q.criteria:
+        valid = [r[code] for r in rows if r.get(code) in (1, 2, 3, 4, 5)]
+        items[code] = 100 * sum(v >= 4 for v in valid) / len(valid) if valid else None
+    factors = {}
+    for f in q.factors:
+        vals = [v for c in f.items if (v := items[c]) is not None]
+        factors[f.code] = sum(vals) / len(vals) if vals else None
+    present = [v for v in factors.values() if v is not None]
+    sipas = sum(present) / len(present) if present else None
+    late = sum(r.get("timeliness") == "late" for r in rows)
+    answered = sum("timeliness" in r for r in rows)
+    channels = [r for r in rows if r.get("info_channels")]
+    return {
+        "items": items,
+        "factors": factors,
+        "sipas": sipas,
+        "late": 100 * late / answered if answered else None,
+        "internet": 100 * sum("internet" in r["info_channels"] for r in channels) / len(channels)
+        if channels
+        else None,
+    }
+
+
+SCALE = st.sampled_from([0, 1, 2, 3, 4, 5, None])
+
+
+@st.composite
+def responses(draw: Any, q: Questionnaire) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for code in q.scale_items:
+        v = draw(SCALE)
+        if v is not None:
+            row[code] = v
+    if draw(st.booleans()):
+        row["timeliness"] = draw(st.sampled_from(["early", "on_time", "late"]))
+    opts = q.questions["info_channels"].option_codes
+    chosen = draw(st.lists(st.sampled_from(opts), unique=True, max_size=len(opts)))
+    if chosen:
+        row["info_channels"] = chosen
+    return row
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_engine_matches_the_naive_reference(catalog: Catalog, data: Any) -> None:
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    rows = data.draw(st.lists(responses(q), min_size=0, max_size=25))
+    counts: Counter[str] = Counter()
+    for r in rows:
+        counts.update(count_answers(q, r, "web"))
+    got = unit_figures(q, counts, "top2box")
+    want = _naive(q, rows)
+    for code, value in want["items"].items():
+        assert got["items"][code]["value"] == pytest.approx(value), code
+    for code, value in want["factors"].items():
+        assert got["factors"][code]["value"] == pytest.approx(value), code
+    assert got["sipas"]["value"] == pytest.approx(want["sipas"])
+    assert got["timeliness"]["late"]["value"] == pytest.approx(want["late"])
+    assert got["perception"]["info_channels.internet"]["value"] == pytest.approx(want["internet"])
+    assert got["n"] == len(rows)
