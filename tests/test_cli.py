@@ -136,3 +136,19 @@ def test_paper_import_from_the_command_line(run, tmp_path: Path) -> None:  # typ
     ok = run("submissions", "import", "PAPER-1", str(sheet))
     assert ok.returncode == 0, ok.stderr
     assert "1 form(s) imported, 0 already present" in ok.stdout
+
+
+def test_report_prints_a_table_and_writes_csv(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("demo", "--submissions", "400", "--seed", "9").returncode == 0
+    table = run("report", "DEMO-2026", "--level", "department")
+    assert table.returncode == 0, table.stderr
+    assert "Sở Tư pháp" in table.stdout
+    assert "median" in table.stdout
+    out = tmp_path / "r.csv"
+    written = run("report", "DEMO-2026", "--format", "csv", "-o", str(out))
+    assert written.returncode == 0, written.stderr
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("campaign,unit,name,kind,unit_n,rank,flags,indicator,value")
+    bad = run("report", "NOPE")
+    assert bad.returncode == 1
+    assert "campaign 'NOPE' does not exist" in bad.stderr
