@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 from scipy.stats import norm
 
 Z95 = float(norm.ppf(0.975))
@@ -71,3 +72,22 @@ def mean_interval(mean: float, sd: float, n: int, z: float = Z95) -> tuple[float
         raise ValueError(f"n must be at least 1, got {n}")
     half = z * sd / math.sqrt(n)
     return mean - half, mean + half
+
+
+def wilson_arrays(
+    p: "np.ndarray", n: "np.ndarray", z: float = Z95
+) -> tuple["np.ndarray", "np.ndarray"]:
+    """:func:`wilson_p` for arrays of proportions and sizes; nan where n == 0."""
+    p = np.asarray(p, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z2 = z * z
+        centre = p + z2 / (2 * n)
+        half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+        denom = 1 + z2 / n
+        low = np.clip((centre - half) / denom, 0.0, 1.0) * 100
+        high = np.clip((centre + half) / denom, 0.0, 1.0) * 100
+    empty = n == 0
+    low[empty] = np.nan
+    high[empty] = np.nan
+    return low, high

@@ -2,9 +2,19 @@
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analysis.indices import composite, criterion_index, proportion, timeliness
+from analysis.indices import (
+    composite,
+    composites,
+    criterion_index,
+    criterion_indices,
+    proportion,
+    timeliness,
+)
 from analysis.intervals import wilson
 from analysis.ranking import change, competition_ranks, median, top_bottom
 from analysis.reliability import Moments, cronbach_alpha, moments_of
@@ -117,3 +127,41 @@ def test_alpha_moments_add_up_across_units() -> None:
         cronbach_alpha(moments_of(PINGOUIN_CRONBACH)).alpha
     )
     assert cronbach_alpha(moments_of([[3, 3], [3, 3]])).alpha is None  # no variance
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), min_size=6, max_size=6), min_size=1, max_size=12),
+    st.sampled_from(["top2box", "mean20", "rescaled"]),
+)
+def test_vectorised_figures_equal_the_scalar_reference(rows: list[list[int]], rule: str) -> None:
+    dist = np.array(rows)[:, 1:]  # column 0 plays "not applicable" and is left out
+    many = criterion_indices(dist, rule)  # type: ignore[arg-type]
+    for i, row in enumerate(rows):
+        one = criterion_index(dict(enumerate(row)), rule)  # type: ignore[arg-type]
+        assert many.n[i] == one.n
+        if one.value is None:
+            assert np.isnan(many.value[i])
+        else:
+            assert many.value[i] == pytest.approx(one.value)
+            assert one.ci is not None
+            assert (many.low[i], many.high[i]) == (
+                pytest.approx(one.ci[0]),
+                pytest.approx(one.ci[1]),
+            )
+    parts = [criterion_indices(dist[:, ::-1], rule), many]  # type: ignore[arg-type]
+    combined = composites(parts)
+    for i in range(len(rows)):
+        from analysis.indices import Estimate
+
+        scalar = composite(
+            [
+                Estimate(None if np.isnan(p.value[i]) else float(p.value[i]), None, int(p.n[i]), "")
+                for p in parts
+            ]
+        )
+        if scalar.value is None:
+            assert np.isnan(combined.value[i])
+        else:
+            assert combined.value[i] == pytest.approx(scalar.value)
+            assert combined.n[i] == scalar.n

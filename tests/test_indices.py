@@ -264,3 +264,35 @@ def test_engine_matches_the_naive_reference(catalog: Catalog, data: Any) -> None
     assert got["timeliness"]["late"]["value"] == pytest.approx(want["late"])
     assert got["perception"]["info_channels.internet"]["value"] == pytest.approx(want["internet"])
     assert got["n"] == len(rows)
+
+
+def test_the_fold_counts_exactly_what_count_answers_counts(
+    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+) -> None:
+    from sqlalchemy import select
+
+    from app.models import Campaign, Submission, Tally
+    from app.services.tally import fold_campaign
+
+    for i, counter in enumerate(["k-S1", "k-S1", "k-S2", "k-S3", "k-S2"]):
+        post(
+            client,
+            catalog,
+            counter,
+            level=1 + i % 5,
+            TC1=(i * 2) % 6,
+            CC3=0 if i == 2 else 4,
+            expectations=["facilities", "other"][: i % 3],
+        )
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    campaign = session.scalars(select(Campaign).where(Campaign.code == "C-IDX")).one()
+    fold_campaign(session, campaign, q)
+    want: dict[int, Counter[str]] = {}
+    for row in session.scalars(select(Submission).where(Submission.campaign_id == campaign.id)):
+        want.setdefault(row.unit_id, Counter()).update(count_answers(q, row.answers, row.channel))
+    got: dict[int, Counter[str]] = {}
+    for t in session.scalars(select(Tally).where(Tally.campaign_id == campaign.id)):
+        got.setdefault(t.unit_id, Counter())[t.key] = t.n
+    assert got == want
+    assert any(k.startswith("a:CC:x:") for k in got[tree["S1"].id])

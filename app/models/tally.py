@@ -15,16 +15,16 @@ class Tally(Base):
     factor, `a:<factor>:n`, `a:<factor>:s:<item>`, `a:<factor>:x:<item>:<item>`.
     Counts only ever grow by folding submissions in (app/services/tally.py), so a
     unit's figures are the sum over its rows, and a subtree's the sum over its units.
+
+    Deliberately without foreign keys: tallies are derived data that can be rebuilt
+    from `submission`, and a fold writes hundreds of thousands of rows at once, where
+    per-row foreign-key checks cost more than the rest of the fold together.
     """
 
     __tablename__ = "tally"
 
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
-    )
-    unit_id: Mapped[int] = mapped_column(
-        ForeignKey("unit.id", ondelete="RESTRICT"), primary_key=True
-    )
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
 

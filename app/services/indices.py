@@ -11,7 +11,6 @@ import io
 import json
 import time
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from threading import Lock
@@ -20,7 +19,6 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.indices import Estimate, composite, criterion_index, proportion, timeliness
 from analysis.ranking import change as change_of
 from analysis.ranking import competition_ranks, median, top_bottom
 from analysis.reliability import Moments, cronbach_alpha
@@ -28,7 +26,8 @@ from app.catalog import Catalog, Questionnaire
 from app.errors import FieldError, Invalid, NotFound
 from app.models import Campaign, CampaignUnit, Submission, Unit, UnitAncestor
 from app.services.campaigns import get_campaign, questionnaire_of
-from app.services.tally import count_answers, counts_for, fold_campaign
+from app.services.figures import figures, keyspace
+from app.services.tally import count_answers, counts_matrix, fold_campaign, subtree_totals
 
 VIETNAM = timezone(timedelta(hours=7))
 Rule = Literal["top2box", "mean20", "rescaled"]
@@ -74,67 +73,10 @@ class Filters:
             raise Invalid("invalid report filters", problems)
 
 
-def _est(e: Estimate) -> dict[str, Any]:
-    return {"value": e.value, "ci": list(e.ci) if e.ci else None, "n": e.n}
-
-
-def _dist(counts: Counter[str], code: str, values: Sequence[int]) -> dict[int, int]:
-    return {v: counts.get(f"{code}={v}", 0) for v in values}
-
-
 def unit_figures(q: Questionnaire, counts: Counter[str], rule: Rule) -> dict[str, Any]:
-    """Every indicator of one unit from its counts."""
-    sc = q.model.scoring
-    values = q.scale_values
-
-    def item(code: str) -> Estimate:
-        return criterion_index(_dist(counts, code, values), rule, sc.satisfied, values)
-
-    items = {code: item(code) for code in q.criteria}
-    factors: dict[str, Estimate] = {}
-    for f in q.factors:
-        if sc.factor == "overall_item" and f.overall_item:
-            factors[f.code] = item(f.overall_item)
-        else:
-            factors[f.code] = composite([items[c] for c in f.items])
-    if sc.sipas == "overall_item" and sc.overall_item:
-        sipas = item(sc.overall_item)
-    else:
-        sipas = composite(list(factors.values()))
-    out: dict[str, Any] = {
-        "n": counts.get("n", 0),
-        "sipas": _est(sipas),
-        "factors": {k: _est(v) for k, v in factors.items()},
-        "items": {k: _est(v) for k, v in items.items()},
-        "overall_items": {
-            code: _est(item(code))
-            for code in [f.overall_item for f in q.factors if f.overall_item]
-            + ([sc.overall_item] if sc.overall_item else [])
-        },
-    }
-    for block in ("perception", "expectations", "respondents"):
-        rates: dict[str, Any] = {}
-        for question in q.report_questions(block):
-            if question.kind == "multi":
-                n = counts.get(f"{question.code}#", 0)
-            else:
-                n = sum(counts.get(f"{question.code}={o}", 0) for o in question.option_codes)
-            for option in question.option_codes:
-                rates[f"{question.code}.{option}"] = _est(
-                    proportion(counts.get(f"{question.code}={option}", 0), n)
-                )
-        out[block] = rates
-    if sc.timeliness is not None:
-        t = sc.timeliness
-        tl = timeliness(
-            counts.get(f"{t.question}={t.early}", 0),
-            counts.get(f"{t.question}={t.on_time}", 0),
-            counts.get(f"{t.question}={t.late}", 0),
-        )
-        out["timeliness"] = {
-            k: _est(getattr(tl, k)) for k in ("early", "on_time", "late", "on_time_or_early")
-        }
-    return out
+    """Every indicator of one unit from its counts (the report's code path, one row)."""
+    ks = keyspace(q)
+    return figures(ks, ks.matrix([counts]), rule)[0]
 
 
 def reliability(q: Questionnaire, counts: Counter[str]) -> dict[str, Any]:
@@ -333,26 +275,23 @@ def _build(
 ) -> dict[str, Any]:
     rule: Rule = scoring or q.model.scoring.criterion
     targets = _targets(session, campaign, level, parent)
+    ks = keyspace(q)
+    ids = [u.id for u in targets]
     if filters.any():
-        counts = _filtered_counts(session, campaign, q, targets, filters)
+        counted = _filtered_counts(session, campaign, q, targets, filters)
+        matrix = ks.matrix([counted[i] for i in ids])
+        moments: Counter[str] = Counter()
+        for c in counted.values():
+            moments.update({k: v for k, v in c.items() if k.startswith("a:")})
     else:
-        counts = counts_for(session, campaign.id, [u.id for u in targets])
+        matrix = counts_matrix(session, campaign.id, ids, ks.index)
+        moments = subtree_totals(session, campaign.id, ids, "a:")
     entries = []
-    total: Counter[str] = Counter()
-    for u in targets:
-        figures = unit_figures(q, counts[u.id], rule)
-        flags = ["small_sample"] if figures["n"] < campaign.min_sample else []
+    for u, figs in zip(targets, figures(ks, matrix, rule), strict=True):
+        flags = ["small_sample"] if figs["n"] < campaign.min_sample else []
         entries.append(
-            {
-                "unit": u.code,
-                "name": u.name,
-                "kind": u.kind,
-                **figures,
-                "rank": None,
-                "flags": flags,
-            }
+            {"unit": u.code, "name": u.name, "kind": u.kind, **figs, "rank": None, "flags": flags}
         )
-        total.update(counts[u.id])
     ranks = competition_ranks({e["unit"]: e["sipas"]["value"] for e in entries if not e["flags"]})
     for e in entries:
         e["rank"] = ranks.get(e["unit"])
@@ -378,7 +317,7 @@ def _build(
         "median": _medians(entries),
         "top": tb.top,
         "bottom": tb.bottom,
-        "reliability": reliability(q, total),
+        "reliability": reliability(q, moments),
         "methods": METHODS,
     }
     if compare:
@@ -388,13 +327,13 @@ def _build(
         before = {e["unit"]: e for e in previous.body["units"]}
         for e in entries:
             p = before.get(e["unit"])
-            c = change_of(
+            ch = change_of(
                 e["sipas"]["value"],
                 p["sipas"]["value"] if p else None,
                 e["rank"],
                 p["rank"] if p else None,
             )
-            e["change"] = {"campaign": compare, "points": c.points, "rank": c.rank}
+            e["change"] = {"campaign": compare, "points": ch.points, "rank": ch.rank}
     return body
 
 
@@ -440,9 +379,18 @@ def unit_report(
     if filters.any():
         counts = _filtered_counts(session, campaign, q, [unit], filters)[unit.id]
     else:
-        counts = counts_for(session, campaign.id, [unit.id])[unit.id]
-    figures = unit_figures(q, counts, scoring or q.model.scoring.criterion)
-    flags = ["small_sample"] if figures["n"] < campaign.min_sample else []
+        counts = Counter(
+            dict(
+                zip(
+                    keyspace(q).keys,
+                    counts_matrix(session, campaign.id, [unit.id], keyspace(q).index)[0].tolist(),
+                    strict=True,
+                )
+            )
+        )
+        counts.update(subtree_totals(session, campaign.id, [unit.id], "a:"))
+    figs = unit_figures(q, counts, scoring or q.model.scoring.criterion)
+    flags = ["small_sample"] if figs["n"] < campaign.min_sample else []
     return Report(
         {
             **{k: v for k, v in children.items() if k not in ("units", "level", "parent")},
@@ -450,7 +398,7 @@ def unit_report(
                 "unit": unit.code,
                 "name": unit.name,
                 "kind": unit.kind,
-                **figures,
+                **figs,
                 "flags": flags,
             },
             "reliability": reliability(q, counts),

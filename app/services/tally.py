@@ -7,11 +7,12 @@ rows. Both paths therefore count in exactly the same way.
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from app.catalog import Questionnaire
@@ -20,47 +21,115 @@ from app.models import Campaign, Submission, Tally, UnitAncestor
 FOLD_CHUNK = 20_000
 
 
-def count_answers(q: Questionnaire, answers: Mapping[str, Any], channel: str) -> Counter[str]:
-    """The tally keys of one response (see `app.models.tally.Tally`)."""
-    c: Counter[str] = Counter({"n": 1, f"channel={channel}": 1})
+def answer_keys(q: Questionnaire, answers: Mapping[str, Any], channel: str) -> list[str]:
+    """The count keys of one response (each counts 1); see `app.models.tally.Tally`."""
+    keys = ["n", f"channel={channel}"]
     for code, value in answers.items():
         question = q.questions.get(code)
         if question is None:
             continue
         if question.kind == "multi":
-            c[f"{code}#"] += 1
-            for option in value:
-                c[f"{code}={option}"] += 1
+            keys.append(f"{code}#")
+            keys += [f"{code}={option}" for option in value]
         elif question.kind == "text":
-            c[f"{code}#"] += 1
+            keys.append(f"{code}#")
         else:
-            c[f"{code}={value}"] += 1
-    valid = q.scale_values
+            keys.append(f"{code}={value}")
+    return keys
+
+
+def add_moments(q: Questionnaire, answers: Mapping[str, Any], into: Counter[str]) -> None:
+    """Add the moments of Cronbach's alpha (complete cases: every item on the scale)."""
+    valid = q.scale_answers - {q.not_applicable}
     for factor in q.factors:
-        # Cronbach's alpha uses complete cases: every item of the factor on the scale.
         xs = [answers.get(i) for i in factor.items]
-        if all(x in valid for x in xs):
-            c[f"a:{factor.code}:n"] += 1
-            for i, (code_i, x) in enumerate(zip(factor.items, xs, strict=True)):
-                c[f"a:{factor.code}:s:{code_i}"] += x  # type: ignore[operator]
-                for code_j, y in zip(factor.items[i:], xs[i:], strict=True):
-                    c[f"a:{factor.code}:x:{code_i}:{code_j}"] += x * y  # type: ignore[operator]
+        if not all(x in valid for x in xs):
+            continue
+        into[f"a:{factor.code}:n"] += 1
+        items = factor.items
+        for i, x in enumerate(xs):
+            into[f"a:{factor.code}:s:{items[i]}"] += x  # type: ignore[operator]
+            for j in range(i, len(xs)):
+                into[f"a:{factor.code}:x:{items[i]}:{items[j]}"] += x * xs[j]  # type: ignore[operator]
+
+
+def count_answers(q: Questionnaire, answers: Mapping[str, Any], channel: str) -> Counter[str]:
+    """All tally keys of one response with their amounts."""
+    c: Counter[str] = Counter(answer_keys(q, answers, channel))
+    add_moments(q, answers, c)
     return c
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add `n` to each (campaign, unit, key) tally, creating missing rows."""
     if not rows:
         return
     conn = session.connection()
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Tally)
+    # Sorted, so concurrent folds lock tally rows in the same order and cannot deadlock.
+    rows.sort(key=lambda r: (r["campaign_id"], r["unit_id"], r["key"]))
+    if conn.dialect.name == "postgresql":
+        # executemany of an upsert is one statement per row; COPY into a temporary
+        # table and one INSERT … SELECT is two orders of magnitude faster.
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS tally_stage "
+                "(campaign_id integer, unit_id integer, key text, n bigint) ON COMMIT DELETE ROWS"
+            )
+            with cur.copy("COPY tally_stage (campaign_id, unit_id, key, n) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row((r["campaign_id"], r["unit_id"], r["key"], r["n"]))
+            cur.execute(
+                "INSERT INTO tally (campaign_id, unit_id, key, n) "
+                "SELECT campaign_id, unit_id, key, n FROM tally_stage ORDER BY campaign_id, unit_id, key "
+                "ON CONFLICT (campaign_id, unit_id, key) DO UPDATE SET n = tally.n + EXCLUDED.n"
+            )
+            cur.execute("TRUNCATE tally_stage")
+        return
+    stmt = sqlite.insert(Tally)
     stmt = stmt.on_conflict_do_update(
         index_elements=["campaign_id", "unit_id", "key"], set_={"n": Tally.n + stmt.excluded.n}
     )
-    # Sorted, so concurrent folds lock tally rows in the same order and cannot deadlock.
-    rows.sort(key=lambda r: (r["campaign_id"], r["unit_id"], r["key"]))
     for i in range(0, len(rows), 5000):
         conn.execute(stmt, rows[i : i + 5000])
+
+
+def _chunk_moments(
+    q: Questionnaire, rows: list[tuple[int, Mapping[str, Any]]], into: dict[int, Counter[str]]
+) -> None:
+    """Alpha moments of a chunk of (unit, answers), per unit, computed with numpy.
+
+    Same sums as :func:`add_moments` (complete cases only), without a Python loop
+    over item pairs for every response.
+    """
+    if not rows:
+        return
+    units = np.array([u for u, _ in rows])
+    uniq, unit_idx = np.unique(units, return_inverse=True)
+    valid = q.scale_answers - {q.not_applicable}
+    for factor in q.factors:
+        items = factor.items
+        x = np.array(
+            [[a.get(i) if a.get(i) in valid else 0 for i in items] for _, a in rows], dtype=np.int64
+        )
+        complete = (x > 0).all(axis=1)
+        if not complete.any():
+            continue
+        xc, uc = x[complete], unit_idx[complete]
+        size = len(uniq)
+        n = np.bincount(uc, minlength=size)
+        sums = [np.bincount(uc, weights=xc[:, i], minlength=size) for i in range(len(items))]
+        for u in np.nonzero(n)[0]:
+            c = into.setdefault(int(uniq[u]), Counter())
+            c[f"a:{factor.code}:n"] += int(n[u])
+            for i, code in enumerate(items):
+                c[f"a:{factor.code}:s:{code}"] += int(sums[i][u])
+        for i in range(len(items)):
+            for j in range(i, len(items)):
+                cross = np.bincount(uc, weights=xc[:, i] * xc[:, j], minlength=size)
+                key = f"a:{factor.code}:x:{items[i]}:{items[j]}"
+                for u in np.nonzero(n)[0]:
+                    into[int(uniq[u])][key] += int(cross[u])
 
 
 def fold(
@@ -71,11 +140,15 @@ def fold(
     Rows are claimed by flipping `tallied` in the same transaction that adds their
     counts, so each row is counted exactly once even when two folds run at once
     (PostgreSQL: SKIP LOCKED lets them take disjoint rows; SQLite: one writer at a
-    time). A row committed while a fold runs is simply picked up by the next one.
-    `questionnaires` maps campaign id to its questionnaire.
+    time). A row committed while a fold runs is picked up by the next one. Counts
+    are summed in memory across chunks and written with one upsert, so a backlog of
+    a million rows costs one pass, not one upsert per chunk. `questionnaires` maps
+    campaign id to its questionnaire.
     """
     conn = session.connection()
     total = 0
+    keys: dict[tuple[int, int], list[str]] = {}
+    moments: dict[int, dict[int, Counter[str]]] = {}
     while True:
         pick = select(Submission.id).where(Submission.tallied.is_(False))
         if campaign_id is not None:
@@ -91,47 +164,76 @@ def fold(
                 Submission.campaign_id, Submission.unit_id, Submission.channel, Submission.answers
             )
         ).all()
-        if not claimed:
-            return total
-        sums: dict[tuple[int, int], Counter[str]] = {}
+        by_campaign: dict[int, list[tuple[int, Mapping[str, Any]]]] = {}
         for cid, unit_id, channel, answers in claimed:
-            q = questionnaires[cid]
-            sums.setdefault((cid, unit_id), Counter()).update(count_answers(q, answers, channel))
-        _upsert(
-            session,
-            [
-                {"campaign_id": cid, "unit_id": uid, "key": k, "n": n}
-                for (cid, uid), counts in sums.items()
-                for k, n in counts.items()
-            ],
-        )
-        for cid in sorted({row[0] for row in claimed}):
-            conn.execute(
-                update(Campaign).where(Campaign.id == cid).values(tally_token=uuid.uuid4().hex)
+            keys.setdefault((cid, unit_id), []).extend(
+                answer_keys(questionnaires[cid], answers, channel)
             )
+            by_campaign.setdefault(cid, []).append((unit_id, answers))
+        for cid, rows in by_campaign.items():
+            _chunk_moments(questionnaires[cid], rows, moments.setdefault(cid, {}))
         total += len(claimed)
         if len(claimed) < FOLD_CHUNK:
-            return total
+            break
+    if not total:
+        return 0
+    out = []
+    for (cid, uid), ks in keys.items():
+        counts = Counter(ks)  # counted in C
+        counts.update(moments.get(cid, {}).get(uid, Counter()))
+        out += [{"campaign_id": cid, "unit_id": uid, "key": k, "n": n} for k, n in counts.items()]
+    _upsert(session, out)
+    for cid in sorted({cid for cid, _ in keys}):
+        conn.execute(
+            update(Campaign).where(Campaign.id == cid).values(tally_token=uuid.uuid4().hex)
+        )
+    return total
 
 
 def fold_campaign(session: Session, campaign: Campaign, q: Questionnaire) -> int:
     return fold(session, {campaign.id: q}, campaign.id)
 
 
-def counts_for(
-    session: Session, campaign_id: int, unit_ids: Iterable[int]
-) -> dict[int, Counter[str]]:
-    """Counts of each unit in `unit_ids` over its whole subtree, from the tallies."""
-    ids = list(unit_ids)
-    out: dict[int, Counter[str]] = {uid: Counter() for uid in ids}
-    if not ids:
-        return out
+def counts_matrix(
+    session: Session, campaign_id: int, unit_ids: Sequence[int], keys: Mapping[str, int]
+) -> np.ndarray:
+    """Units × keys counts of each unit in `unit_ids` over its whole subtree, from the tallies.
+
+    One aggregate query; rows are read with the driver's cursor because a report can
+    read hundreds of thousands of (unit, key, n) rows.
+    """
+    m = np.zeros((len(unit_ids), len(keys)), dtype=np.int64)
+    if not unit_ids:
+        return m
+    row_of = {uid: i for i, uid in enumerate(unit_ids)}
     stmt = (
         select(UnitAncestor.ancestor_id, Tally.key, func.sum(Tally.n))
         .join(UnitAncestor, UnitAncestor.unit_id == Tally.unit_id)
-        .where(Tally.campaign_id == campaign_id, UnitAncestor.ancestor_id.in_(ids))
+        .where(
+            Tally.campaign_id == campaign_id,
+            UnitAncestor.ancestor_id.in_(list(unit_ids)),
+            Tally.key.in_(list(keys)),
+        )
         .group_by(UnitAncestor.ancestor_id, Tally.key)
     )
-    for uid, key, n in session.execute(stmt):
-        out[uid][key] = int(n)
-    return out
+    rows = session.connection().execute(stmt).all()  # fetchall: far faster than iterating
+    for uid, key, n in rows:
+        m[row_of[uid], keys[key]] = n
+    return m
+
+
+def subtree_totals(
+    session: Session, campaign_id: int, unit_ids: Sequence[int], prefix: str
+) -> Counter[str]:
+    """Keys starting with `prefix`, summed once over every unit under `unit_ids`."""
+    below = (
+        select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id.in_(list(unit_ids))).distinct()
+    )
+    stmt = (
+        select(Tally.key, func.sum(Tally.n))
+        .where(
+            Tally.campaign_id == campaign_id, Tally.unit_id.in_(below), Tally.key.startswith(prefix)
+        )
+        .group_by(Tally.key)
+    )
+    return Counter({key: int(n) for key, n in session.connection().execute(stmt).tuples()})

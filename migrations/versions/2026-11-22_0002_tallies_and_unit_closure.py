@@ -23,15 +23,6 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["campaign.id"],
-            name=op.f("fk_tally_campaign_id_campaign"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["unit.id"], name=op.f("fk_tally_unit_id_unit"), ondelete="RESTRICT"
-        ),
         sa.PrimaryKeyConstraint("campaign_id", "unit_id", "key", name=op.f("pk_tally")),
     )
     op.create_table(
