@@ -4,6 +4,8 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 
 def median(values: Sequence[float | None]) -> float | None:
     """Median of the values present (giá trị trung vị); None if there are none.
@@ -77,3 +79,10 @@ def change(
     points = value - previous if value is not None and previous is not None else None
     places = previous_rank - rank if rank is not None and previous_rank is not None else None
     return Change(points, places)
+
+
+def median_of(values: "np.ndarray", include: "np.ndarray") -> float | None:
+    """:func:`median` of the entries of `values` where `include` is true, ignoring nan."""
+    chosen = np.asarray(values, dtype=float)[np.asarray(include, dtype=bool)]
+    chosen = chosen[~np.isnan(chosen)]
+    return float(np.median(chosen)) if chosen.size else None

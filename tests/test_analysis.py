@@ -16,7 +16,7 @@ from analysis.indices import (
     timeliness,
 )
 from analysis.intervals import wilson
-from analysis.ranking import change, competition_ranks, median, top_bottom
+from analysis.ranking import change, competition_ranks, median, median_of, top_bottom
 from analysis.reliability import Moments, cronbach_alpha, moments_of
 
 
@@ -73,6 +73,10 @@ def test_median_ranks_top_bottom_and_change() -> None:
     assert median([1.0, 3.0, 2.0, None]) == 2.0
     assert median([1.0, 2.0, 3.0, 4.0]) == 2.5
     assert median([None]) is None
+    assert (
+        median_of(np.array([1.0, np.nan, 3.0, 100.0]), np.array([True, True, True, False])) == 2.0
+    )
+    assert median_of(np.array([np.nan]), np.array([True])) is None
     ranks = competition_ranks({"a": 90.0, "b": 85.0, "c": 90.0, "d": None, "e": 70.0})
     assert ranks == {"a": 1, "c": 1, "b": 3, "e": 4}
     tb = top_bottom({"a": 90.0, "b": 85.0, "c": 90.0, "e": 70.0}, 2)

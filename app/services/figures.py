@@ -88,8 +88,17 @@ def _dicts(e: Estimates) -> list[dict[str, Any]]:
     ]
 
 
-def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> list[dict[str, Any]]:
-    """The indicators of every row of `m`, in the shape of design.md's `units[]` entries."""
+@dataclass(frozen=True)
+class Figures:
+    """Per-unit entries (design.md's `units[]` shape) and each indicator's values as an
+    array over the units (for medians without walking the entries)."""
+
+    entries: list[dict[str, Any]]
+    values: dict[str, Any]
+
+
+def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
+    """The indicators of every row of `m`."""
     q, sc = ks.q, ks.q.model.scoring
     scale = q.scale_values
     units = m.shape[0]
@@ -155,7 +164,18 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> list[dict[str, 
     if sc.timeliness is not None:
         parts["timeliness"] = per_unit(timeliness)
     n_col = m[:, ks.index["n"]].tolist()
-    return [
+    entries = [
         {"n": int(n_col[u]), **{name: values[u] for name, values in parts.items()}}
         for u in range(units)
     ]
+    groups: dict[str, Mapping[str, Estimates]] = {
+        "factors": factors,
+        "items": criteria,
+        "overall_items": overall,
+        **blocks,
+    }
+    if sc.timeliness is not None:
+        groups["timeliness"] = timeliness
+    values: dict[str, Any] = {"sipas": sipas.value}
+    values.update({g: {k: e.value for k, e in est.items()} for g, est in groups.items()})
+    return Figures(entries, values)

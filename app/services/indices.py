@@ -16,11 +16,12 @@ from datetime import date, datetime, timedelta, timezone
 from threading import Lock
 from typing import Any, Literal
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.ranking import change as change_of
-from analysis.ranking import competition_ranks, median, top_bottom
+from analysis.ranking import competition_ranks, median_of, top_bottom
 from analysis.reliability import Moments, cronbach_alpha
 from app.catalog import Catalog, Questionnaire
 from app.errors import FieldError, Invalid, NotFound
@@ -76,7 +77,7 @@ class Filters:
 def unit_figures(q: Questionnaire, counts: Counter[str], rule: Rule) -> dict[str, Any]:
     """Every indicator of one unit from its counts (the report's code path, one row)."""
     ks = keyspace(q)
-    return figures(ks, ks.matrix([counts]), rule)[0]
+    return figures(ks, ks.matrix([counts]), rule).entries[0]
 
 
 def reliability(q: Questionnaire, counts: Counter[str]) -> dict[str, Any]:
@@ -103,21 +104,16 @@ def reliability(q: Questionnaire, counts: Counter[str]) -> dict[str, Any]:
     return out
 
 
-def _medians(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median of every indicator over the entries that are compared (not flagged)."""
-    compared = [e for e in entries if not e["flags"]]
-    out: dict[str, Any] = {"sipas": median([e["sipas"]["value"] for e in compared])}
-    for block in (
-        "factors",
-        "items",
-        "overall_items",
-        "perception",
-        "expectations",
-        "respondents",
-        "timeliness",
-    ):
-        keys = entries[0].get(block, {}).keys() if entries else []
-        out[block] = {k: median([e[block][k]["value"] for e in compared]) for k in keys}
+def _medians(values: dict[str, Any], compared: np.ndarray) -> dict[str, Any]:
+    """Median of every indicator over the compared (unflagged) units; None if none."""
+
+    def med(column: np.ndarray) -> float | None:
+        return median_of(column, compared)
+
+    out: dict[str, Any] = {"sipas": med(values["sipas"])}
+    for group, columns in values.items():
+        if group != "sipas":
+            out[group] = {k: med(v) for k, v in columns.items()}
     return out
 
 
@@ -287,7 +283,8 @@ def _build(
         matrix = counts_matrix(session, campaign.id, ids, ks.index)
         moments = subtree_totals(session, campaign.id, ids, "a:")
     entries = []
-    for u, figs in zip(targets, figures(ks, matrix, rule), strict=True):
+    computed = figures(ks, matrix, rule)
+    for u, figs in zip(targets, computed.entries, strict=True):
         flags = ["small_sample"] if figs["n"] < campaign.min_sample else []
         entries.append(
             {"unit": u.code, "name": u.name, "kind": u.kind, **figs, "rank": None, "flags": flags}
@@ -314,7 +311,9 @@ def _build(
         },
         "n": sum(e["n"] for e in entries),
         "units": entries,
-        "median": _medians(entries),
+        "median": _medians(
+            computed.values, np.array([not e["flags"] for e in entries], dtype=bool)
+        ),
         "top": tb.top,
         "bottom": tb.bottom,
         "reliability": reliability(q, moments),

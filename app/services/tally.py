@@ -205,6 +205,28 @@ def counts_matrix(
     m = np.zeros((len(unit_ids), len(keys)), dtype=np.int64)
     if not unit_ids:
         return m
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Let PostgreSQL hand back column numbers, so the matrix fills in one numpy
+        # assignment instead of a Python loop over every (unit, key) row.
+        ordered = sorted(keys, key=keys.__getitem__)
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            cur.execute(
+                "SELECT a.ancestor_id, array_position(%s::text[], t.key) - 1, sum(t.n) "
+                "FROM tally t JOIN unit_ancestor a ON a.unit_id = t.unit_id "
+                "WHERE t.campaign_id = %s AND a.ancestor_id = ANY(%s) AND t.key = ANY(%s::text[]) "
+                "GROUP BY 1, 2",
+                (ordered, campaign_id, list(unit_ids), ordered),
+            )
+            rows = cur.fetchall()
+        if rows:
+            arr = np.array(rows, dtype=np.int64)
+            ids = np.asarray(unit_ids, dtype=np.int64)
+            order = np.argsort(ids)
+            pos = order[np.searchsorted(ids, arr[:, 0], sorter=order)]
+            m[pos, arr[:, 1]] = arr[:, 2]
+        return m
     row_of = {uid: i for i, uid in enumerate(unit_ids)}
     stmt = (
         select(UnitAncestor.ancestor_id, Tally.key, func.sum(Tally.n))
@@ -216,8 +238,7 @@ def counts_matrix(
         )
         .group_by(UnitAncestor.ancestor_id, Tally.key)
     )
-    rows = session.connection().execute(stmt).all()  # fetchall: far faster than iterating
-    for uid, key, n in rows:
+    for uid, key, n in conn.execute(stmt).all():
         m[row_of[uid], keys[key]] = n
     return m
 
