@@ -18,13 +18,11 @@ import json
 import os
 import statistics
 import time
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app import migrate
 from app.catalog import get_catalog
@@ -35,9 +33,10 @@ from app.services import indices
 from app.services.campaigns import CampaignIn, create_campaign, set_status
 from app.services.demo import load_submissions
 from app.services.submissions import record
-from app.services.tally import fold_campaign
+from app.services.tally import fold_campaign, vacuum_after_bulk_fold
 from app.services.units import create_unit
 from tests.answers import body
+from tests.dbutil import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,12 +61,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,1000000")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    base = make_url(args.pg.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"sipas_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
+    database = fresh_database(args.pg, prefix="sipas_bench")
+    url = database.__enter__()
     results: list[dict[str, Any]] = []
     try:
         migrate.upgrade(url)
@@ -128,9 +123,7 @@ def main() -> None:
                 folded = fold_campaign(s, s.merge(campaign), q)
             fold_s = time.perf_counter() - t0
             loaded = size
-            with engine.connect() as c:
-                c.execute(text("ANALYZE"))
-                c.commit()
+            vacuum_after_bulk_fold(engine)
 
             campaign_id = campaign.id
 
@@ -196,9 +189,7 @@ def main() -> None:
             )
         engine.dispose()
     finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        database.__exit__(None, None, None)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "indices.json").write_text(json.dumps(results, indent=2))

@@ -19,20 +19,20 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from app import migrate
 from app.catalog import get_catalog
 from app.db import make_engine, session_scope
 from app.models import Submission
+from tests.answers import body as make_body
 from tests.answers import valid_answers
+from tests.dbutil import fresh_database
 from tests.factories import make_campaign, make_counter, make_unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,20 +42,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def body(answers: dict[str, Any]) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    return {
-        "id": str(uuid.uuid4()),
-        "questionnaire": "sipas-2017",
-        "version": 1,
-        "counter": "bench-1",
-        "channel": "kiosk",
-        "started_at": (now - timedelta(minutes=3)).isoformat(),
-        "submitted_at": now.isoformat(),
-        "answers": answers,
-    }
 
 
 def start(module: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -136,12 +122,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="alternate real/baseline this many times")
     args = ap.parse_args()
 
-    base_url = make_url(args.pg.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"sipas_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base_url.set(database=name).render_as_string(hide_password=False)
+    database = fresh_database(args.pg, prefix="sipas_bench")
+    url = database.__enter__()
     procs = []
     try:
         migrate.upgrade(url)
@@ -157,11 +139,14 @@ def main() -> None:
         real, real_base = start("app.main:app", env)
         base, base_base = start("bench.baseline_app:app", env)
         procs = [real, base]
-        warm = [body(answers) for _ in range(200)]
+        warm = [make_body(catalog, counter="bench-1", answers=answers) for _ in range(200)]
         asyncio.run(drive(f"{real_base}/api/v1/submissions", warm, args.concurrency, {201}))
         asyncio.run(
             drive(
-                f"{base_base}/insert", [body(answers) for _ in range(200)], args.concurrency, {201}
+                f"{base_base}/insert",
+                [make_body(catalog, counter="bench-1", answers=answers) for _ in range(200)],
+                args.concurrency,
+                {201},
             )
         )
         runs: dict[str, list[dict[str, float]]] = {"api": [], "baseline": [], "batch": []}
@@ -170,7 +155,10 @@ def main() -> None:
                 asyncio.run(
                     drive(
                         f"{real_base}/api/v1/submissions",
-                        [body(answers) for _ in range(args.requests)],
+                        [
+                            make_body(catalog, counter="bench-1", answers=answers)
+                            for _ in range(args.requests)
+                        ],
                         args.concurrency,
                         {201},
                     )
@@ -180,7 +168,10 @@ def main() -> None:
                 asyncio.run(
                     drive(
                         f"{base_base}/insert",
-                        [body(answers) for _ in range(args.requests)],
+                        [
+                            make_body(catalog, counter="bench-1", answers=answers)
+                            for _ in range(args.requests)
+                        ],
                         args.concurrency,
                         {201},
                     )
@@ -188,7 +179,12 @@ def main() -> None:
             )
             n_batches = max(args.requests // args.batch_size, 4)
             batches = [
-                {"submissions": [body(answers) for _ in range(args.batch_size)]}
+                {
+                    "submissions": [
+                        make_body(catalog, counter="bench-1", answers=answers)
+                        for _ in range(args.batch_size)
+                    ]
+                }
                 for _ in range(n_batches)
             ]
             b = asyncio.run(
@@ -208,9 +204,7 @@ def main() -> None:
         for p in procs:
             p.terminate()
             p.wait(10)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        database.__exit__(None, None, None)
 
     def best(kind: str, key: str = "rps") -> dict[str, float]:
         return max(runs[kind], key=lambda r: r[key])

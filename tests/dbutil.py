@@ -16,14 +16,15 @@ BACKEND = "postgresql" if PG_URL else "sqlite"
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
-    """Yield the URL of an empty database, removed afterwards."""
-    if not PG_URL:
+def fresh_database(pg_url: str = PG_URL, prefix: str = "sipas_test") -> Iterator[str]:
+    """Yield the URL of an empty database, removed afterwards: a new database on the
+    PostgreSQL server of `pg_url`, or a temporary SQLite file when it is empty."""
+    if not pg_url:
         with tempfile.TemporaryDirectory(prefix="sipas-test-") as tmp:
             yield f"sqlite:///{tmp}/test.db"
         return
-    base = make_url(normalise_database_url(PG_URL))
-    name = f"sipas_test_{uuid.uuid4().hex[:12]}"
+    base = make_url(normalise_database_url(pg_url))
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.intervals import wilson
@@ -296,3 +297,47 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
         got.setdefault(t.unit_id, Counter())[t.key] = t.n
     assert got == want
     assert any(k.startswith("a:CC:x:") for k in got[tree["S1"].id])
+
+
+def test_change_against_a_previous_campaign(
+    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+) -> None:
+    post(client, catalog, "k-S1", level=5)
+    post(client, catalog, "k-S1", level=5)
+    post(client, catalog, "k-S2", level=2)
+    post(client, catalog, "k-S2", level=2)
+    from app.models import Campaign, CampaignStatus
+
+    old = session.scalars(select(Campaign).where(Campaign.code == "C-IDX")).one()
+    old.status = CampaignStatus.closed
+    make_campaign(
+        session,
+        catalog,
+        "C-NEW",
+        [session.get_one(type(tree["S1"]), tree["S1"].parent_id)],
+        min_sample=2,
+    )
+    post(client, catalog, "k-S1", level=4)
+    post(client, catalog, "k-S1", level=1)  # S1 falls from 100 to 50
+    post(client, catalog, "k-S2", level=5)
+    post(client, catalog, "k-S2", level=5)  # S2 climbs from 0 to 100
+    rep = by_unit(
+        client.get(
+            "/api/v1/campaigns/C-NEW/indices", params={"level": "department", "compare": "C-IDX"}
+        ).json()
+    )
+    assert rep["S1"]["change"] == {"campaign": "C-IDX", "points": pytest.approx(-50.0), "rank": -1}
+    assert rep["S2"]["change"] == {"campaign": "C-IDX", "points": pytest.approx(100.0), "rank": 1}
+
+
+def test_openapi_documents_the_report(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    figure = spec["components"]["schemas"]["Figure"]["properties"]
+    assert "Percent, 0–100" in figure["value"]["description"]
+    unit = spec["components"]["schemas"]["UnitIndices"]["properties"]
+    assert "small_sample" in unit["flags"]["description"]
+    params = {
+        p["name"]
+        for p in spec["paths"]["/api/v1/campaigns/{campaign}/indices"]["get"]["parameters"]
+    }
+    assert {"level", "parent", "gender", "date_from", "scoring", "compare", "format"} <= params
