@@ -150,7 +150,7 @@ def fold(
     keys: dict[tuple[int, int], list[str]] = {}
     moments: dict[int, dict[int, Counter[str]]] = {}
     while True:
-        pick = select(Submission.id).where(Submission.tallied.is_(False))
+        pick = select(Submission.id).where(~Submission.tallied)
         if campaign_id is not None:
             pick = pick.where(Submission.campaign_id == campaign_id)
         pick = pick.limit(FOLD_CHUNK)
