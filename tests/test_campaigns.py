@@ -8,13 +8,7 @@ from sqlalchemy.orm import Session
 from app.catalog import Catalog
 from app.errors import Conflict, Invalid
 from app.models import CampaignStatus
-from app.services.campaigns import (
-    CampaignIn,
-    covers,
-    create_campaign,
-    open_campaigns_for,
-    set_status,
-)
+from app.services.campaigns import CampaignIn, create_campaign, scope_unit_ids, set_status
 from tests.factories import make_campaign, make_unit
 
 
@@ -58,16 +52,16 @@ def test_duplicate_code_is_a_conflict(session: Session, catalog: Catalog) -> Non
         create_campaign(session, catalog, _in())
 
 
-def test_scope_covers_sub_units_and_status_rules(session: Session, catalog: Catalog) -> None:
+def test_scope_and_status_rules(session: Session, catalog: Catalog) -> None:
     p = make_unit(session, "P")
     other = make_unit(session, "Q")
     commune = make_unit(session, "P-X1", "commune", p)
     campaign = make_campaign(session, catalog, "C2", [p], status=CampaignStatus.draft)
-    assert covers(session, campaign, commune)
-    assert not covers(session, campaign, other)
-    assert open_campaigns_for(session, commune) == []
+    assert scope_unit_ids(session, campaign) == {p.id}
+    assert other.id not in scope_unit_ids(session, campaign)
+    assert commune.parent_id == p.id
     set_status(session, campaign, CampaignStatus.open)
-    assert open_campaigns_for(session, commune) == [campaign]
+    assert campaign.status == "open"
     set_status(session, campaign, CampaignStatus.closed)
     with pytest.raises(Conflict, match="cannot go back to draft"):
         set_status(session, campaign, CampaignStatus.draft)

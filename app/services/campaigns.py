@@ -1,4 +1,4 @@
-"""Campaigns: create, open, close, and find which campaign covers a unit."""
+"""Campaigns: create, open, close; a campaign covers its scope units and all below them."""
 
 import re
 from dataclasses import dataclass
@@ -11,7 +11,6 @@ from app.catalog import Catalog, Questionnaire
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Campaign, CampaignStatus, CampaignUnit, Unit
 from app.models.unit import CODE_PATTERN
-from app.services.units import ancestors_ids
 
 CODE_RE = re.compile(CODE_PATTERN)
 
@@ -120,22 +119,3 @@ def scope_unit_ids(session: Session, campaign: Campaign) -> set[int]:
     return set(
         session.scalars(select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id))
     )
-
-
-def covers(session: Session, campaign: Campaign, unit: Unit) -> bool:
-    """A campaign covers a unit in its scope and every unit below one."""
-    return bool(scope_unit_ids(session, campaign) & set(ancestors_ids(unit)))
-
-
-def open_campaigns_for(session: Session, unit: Unit) -> list[Campaign]:
-    """The open campaigns whose scope includes `unit` or one of its ancestors."""
-    stmt = (
-        select(Campaign)
-        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
-        .where(
-            Campaign.status == CampaignStatus.open, CampaignUnit.unit_id.in_(ancestors_ids(unit))
-        )
-        .distinct()
-        .order_by(Campaign.id)
-    )
-    return list(session.scalars(stmt))

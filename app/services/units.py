@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import FieldError, Invalid, NotFound
@@ -29,13 +29,6 @@ def get_unit(session: Session, code: str) -> Unit:
     if unit is None:
         raise NotFound(f"unit {code!r} does not exist")
     return unit
-
-
-def get_counter(session: Session, code: str) -> Counter:
-    counter = session.scalar(select(Counter).where(Counter.code == code))
-    if counter is None:
-        raise NotFound(f"counter {code!r} does not exist")
-    return counter
 
 
 def create_unit(
@@ -69,11 +62,6 @@ def create_unit(
     )
     session.flush()
     return unit
-
-
-def subtree_filter(unit: Unit):  # type: ignore[no-untyped-def]
-    """A WHERE clause selecting `unit` and every unit below it."""
-    return Unit.path.startswith(unit.path, autoescape=True)
 
 
 def ancestors_ids(unit: Unit) -> list[int]:
@@ -291,10 +279,3 @@ def import_counters(session: Session, data: bytes, name: str = "file") -> Import
             created += 1
     session.flush()
     return ImportResult(created, updated)
-
-
-def count_units(session: Session, kind: str | None = None) -> int:
-    stmt = select(func.count()).select_from(Unit)
-    if kind:
-        stmt = stmt.where(Unit.kind == kind)
-    return session.scalar(stmt) or 0
