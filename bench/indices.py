@@ -148,8 +148,22 @@ def main() -> None:
                 with session_scope(engine) as s:
                     return indices.report(s, catalog, "BENCH", level="commune")
 
+            def plain_answers(campaign_id: int = campaign_id) -> int:
+                # The same pass, grouping by one answer too: it has to read every row.
+                with engine.connect() as c:
+                    return len(
+                        c.execute(
+                            text(
+                                "SELECT unit_id, answers->>'HL', count(*) FROM submission WHERE campaign_id = :c "
+                                "GROUP BY 1, 2"
+                            ),
+                            {"c": campaign_id},
+                        ).all()
+                    )
+
             plain()  # warm the buffer cache for both sides alike
             base_s, groups = timed(plain, 5)
+            answers_s, _ = timed(plain_answers, 3)
             cold_s, rep = timed(cold, 3)
             warm_s, _ = timed(warm, 10)
             body_now = rep.body
@@ -172,6 +186,7 @@ def main() -> None:
                 "fold_s": fold_s,
                 "folded": folded,
                 "baseline_s": base_s,
+                "baseline_one_answer_s": answers_s,
                 "report_cold_s": cold_s,
                 "report_repeated_s": warm_s,
                 "json_encode_s": json_s,
@@ -181,7 +196,8 @@ def main() -> None:
             }
             results.append(row)
             print(
-                f"{size:>9} responses: GROUP BY {base_s * 1000:7.1f} ms | full report cold {cold_s * 1000:7.1f} ms "
+                f"{size:>9} responses: GROUP BY {base_s * 1000:7.1f} ms "
+                f"(one answer {answers_s * 1000:7.1f} ms) | full report cold {cold_s * 1000:7.1f} ms "
                 f"(ratio {cold_s / base_s:5.2f}) | repeated {warm_s * 1000:6.1f} ms | JSON {json_s * 1000:6.1f} ms | "
                 f"submit+report {fresh_s * 1000:6.1f} ms, counted: {row['new_response_counted']} | "
                 f"load {load_s:.0f} s, fold {fold_s:.0f} s",
