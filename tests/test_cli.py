@@ -152,3 +152,21 @@ def test_report_prints_a_table_and_writes_csv(run, tmp_path: Path) -> None:  # t
     bad = run("report", "NOPE")
     assert bad.returncode == 1
     assert "campaign 'NOPE' does not exist" in bad.stderr
+
+
+def test_questionnaire_check_names_the_broken_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = run("questionnaires", "check")
+    assert good.returncode == 0
+    assert "sipas-2017 v1: 22 criteria in 5 factors" in good.stdout
+    broken = tmp_path / "sipas-2017"
+    broken.mkdir()
+    text = (ROOT / "questionnaires" / "sipas-2017" / "v1.yaml").read_text(encoding="utf-8")
+    (broken / "v1.yaml").write_text(
+        text.replace("show_if: {timeliness: [late]}", "show_if: {timing: [late]}", 1),
+        encoding="utf-8",
+    )
+    r = run("questionnaires", "check", str(tmp_path))
+    assert r.returncode == 1
+    assert "sipas-2017/v1.yaml" in r.stderr
+    assert "(late_notified).show_if: points at 'timing'" in r.stderr
+    assert "Traceback" not in r.stderr
