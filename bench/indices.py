@@ -15,7 +15,6 @@ the cost moved from reports to ingest), then, median of several runs each:
 
 import argparse
 import json
-import os
 import statistics
 import time
 from datetime import UTC, date, datetime
@@ -35,6 +34,7 @@ from app.services.demo import load_submissions
 from app.services.submissions import record
 from app.services.tally import fold_campaign, vacuum_after_bulk_fold
 from app.services.units import create_unit
+from bench.common import add_pg_argument
 from tests.answers import body
 from tests.dbutil import fresh_database
 
@@ -54,10 +54,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--pg",
-        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )
+    add_pg_argument(ap)
     ap.add_argument("--sizes", default="100000,1000000")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]

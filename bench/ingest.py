@@ -30,6 +30,7 @@ from app import migrate
 from app.catalog import get_catalog
 from app.db import make_engine, session_scope
 from app.models import Submission
+from bench.common import add_pg_argument
 from tests.answers import body as make_body
 from tests.answers import valid_answers
 from tests.dbutil import fresh_database
@@ -112,10 +113,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--pg",
-        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )
+    add_pg_argument(ap)
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--batch-size", type=int, default=100)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.catalog import Catalog, Questionnaire
 from app.models import Campaign, CampaignStatus, CampaignUnit, Counter, Unit
 from app.services.campaigns import CampaignIn, create_campaign, questionnaire_of
+from app.services.submissions import STAGED_COLUMNS, copy_insert
 from app.services.units import create_unit
 
 PROVINCE = ("DEMO", "Tỉnh Minh Hòa (demo)")
@@ -251,29 +252,12 @@ def _rows(
         yield batch
 
 
-COLUMNS = (
-    "id, campaign_id, unit_id, counter_id, questionnaire, questionnaire_version, channel, "
-    "started_at, submitted_at, received_at, answers, body_hash, quality_flags"
-)
+# The generator's tuples follow the submission table's column order.
+COLUMNS = ", ".join(STAGED_COLUMNS)
 
 
 def _insert_postgres(conn: Connection, batch: list[tuple[Any, ...]]) -> int:
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:  # type: ignore[union-attr]
-        cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS demo_stage "
-            "(LIKE submission INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        with cur.copy(f"COPY demo_stage ({COLUMNS}) FROM STDIN") as copy:
-            for row in batch:
-                copy.write_row(row)
-        cur.execute(
-            f"INSERT INTO submission ({COLUMNS}) SELECT {COLUMNS} FROM demo_stage "
-            "ON CONFLICT (id) DO NOTHING"
-        )
-        inserted = cur.rowcount
-        cur.execute("TRUNCATE demo_stage")
-        return inserted
+    return len(copy_insert(conn, batch))
 
 
 def _insert_sqlite(conn: Connection, batch: list[tuple[Any, ...]]) -> int:

@@ -13,6 +13,7 @@ size.
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,8 @@ from app.services.answers import check_answers, clean
 # Clocks on kiosks and phones drift; a little skew is not an error.
 CLOCK_SKEW = timedelta(minutes=10)
 TABLE = Submission.__table__
+# Every column but `tallied`, which keeps its default: a new row is not yet counted.
+STAGED_COLUMNS = [c.name for c in TABLE.columns if c.name != "tallied"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def _insert_statement() -> TextClause:
     # ON CONFLICT; this exact SQL runs on PostgreSQL and SQLite (3.35+), and the typed
     # bind parameters keep the UUID, JSON and UTC conversions of the model.
     # `tallied` keeps its server default: a new row is not yet in the tallies.
-    columns = [c for c in TABLE.columns if c.name != "tallied"]
+    columns = [TABLE.c[name] for name in STAGED_COLUMNS]
     names = ", ".join(c.name for c in columns)
     marks = ", ".join(f":{c.name}" for c in columns)
     sql = f"INSERT INTO submission ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING RETURNING id"
@@ -328,27 +331,11 @@ def _pydantic_fields(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-_STAGED = [c.name for c in TABLE.columns if c.name != "tallied"]
-
-
-def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert many rows at once, skipping ids that exist; returns the ids inserted.
-
-    PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT
-    DO NOTHING RETURNING id (a multi-row VALUES of 1,300 parameters costs more to
-    build than to run). SQLite: one multi-row insert.
-    """
-    if not rows:
-        return set()
-    conn = session.connection()
-    if conn.dialect.name != "postgresql":
-        stmt = (
-            sqlite.insert(Submission)
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(TABLE.c.id)
-        )
-        return set(conn.execute(stmt, rows).scalars())
-    names = ", ".join(_STAGED)
+def copy_insert(conn: Connection, rows: Iterable[Sequence[Any]]) -> set[uuid.UUID]:
+    """PostgreSQL bulk insert: COPY `rows` (values in STAGED_COLUMNS order) into a
+    temporary copy of `submission`, then one INSERT … SELECT … ON CONFLICT (id) DO
+    NOTHING; returns the ids inserted. Used by batches and by the demo loader."""
+    names = ", ".join(STAGED_COLUMNS)
     raw = conn.connection.driver_connection
     with raw.cursor() as cur:  # type: ignore[union-attr]
         cur.execute(
@@ -356,10 +343,8 @@ def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]
             "(LIKE submission INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         with cur.copy(f"COPY submission_stage ({names}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(
-                    [Jsonb(r[c]) if c in ("answers", "quality_flags") else r[c] for c in _STAGED]
-                )
+            for row in rows:
+                copy.write_row(row)
         cur.execute(
             f"INSERT INTO submission ({names}) SELECT {names} FROM submission_stage "
             "ON CONFLICT (id) DO NOTHING RETURNING id"
@@ -367,6 +352,29 @@ def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]
         inserted = {row[0] for row in cur.fetchall()}
         cur.execute("TRUNCATE submission_stage")
     return inserted
+
+
+def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert many rows at once, skipping ids that exist; returns the ids inserted.
+
+    PostgreSQL goes through :func:`copy_insert` (a multi-row VALUES of 1,300
+    parameters costs more to build than to run); SQLite takes one multi-row insert.
+    """
+    if not rows:
+        return set()
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        json_columns = {"answers", "quality_flags"}
+        return copy_insert(
+            conn,
+            ([Jsonb(r[c]) if c in json_columns else r[c] for c in STAGED_COLUMNS] for r in rows),
+        )
+    stmt = (
+        sqlite.insert(Submission)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(TABLE.c.id)
+    )
+    return set(conn.execute(stmt, rows).scalars())
 
 
 def _error(item_id: str | None, exc: AppError) -> BatchResult:
