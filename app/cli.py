@@ -25,12 +25,14 @@ counters_cli = typer.Typer(help="Service counters (QR/kiosk points).", no_args_i
 campaign_cli = typer.Typer(help="Survey campaigns.", no_args_is_help=True)
 questionnaires_cli = typer.Typer(help="Questionnaire files.", no_args_is_help=True)
 submissions_cli = typer.Typer(help="Responses (paper forms).", no_args_is_help=True)
+kiosk_cli = typer.Typer(help="Kiosk tablets at counters.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(units_cli, name="units")
 cli.add_typer(counters_cli, name="counters")
 cli.add_typer(campaign_cli, name="campaign")
 cli.add_typer(questionnaires_cli, name="questionnaires")
 cli.add_typer(submissions_cli, name="submissions")
+cli.add_typer(kiosk_cli, name="kiosk")
 err = Console(stderr=True)
 out = Console()
 
@@ -383,6 +385,126 @@ def demo(
     out.print(f"campaign: {campaign.code} (open)")
     out.print(f"{inserted} new submission(s); {submissions - inserted} already present")
     out.print("counters: " + ", ".join(c.code for _, c in pairs[:4]) + f" … ({len(pairs)} in all)")
+
+
+def _public_url(base_url: str | None) -> str:
+    from app.config import get_settings
+
+    return (base_url or get_settings().PUBLIC_URL).rstrip("/")
+
+
+@kiosk_cli.command("on")
+def kiosk_on(counter: str) -> None:
+    """Run a counter's questionnaire in kiosk mode for every device that opens it."""
+    from app.services.kiosks import set_kiosk
+
+    try:
+        with session_scope() as session:
+            set_kiosk(session, counter, True)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"counter {counter}: kiosk mode on")
+
+
+@kiosk_cli.command("off")
+def kiosk_off(counter: str) -> None:
+    """Back to the phone layout (enrolled tablets stay in kiosk mode)."""
+    from app.services.kiosks import set_kiosk
+
+    try:
+        with session_scope() as session:
+            set_kiosk(session, counter, False)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"counter {counter}: kiosk mode off")
+
+
+@kiosk_cli.command("enrol")
+def kiosk_enrol(
+    counter: str,
+    label: Annotated[str, typer.Option(help="Which tablet, e.g. 'Tablet 1, hall A'.")],
+    base_url: Annotated[str | None, typer.Option(help="Default: PUBLIC_URL.")] = None,
+) -> None:
+    """Enrol a tablet at a counter: open the printed link once on the tablet."""
+    from app.services.kiosks import enrol
+
+    try:
+        with session_scope() as session:
+            done = enrol(session, counter, label)
+            device_id = done.device.id
+    except AppError as exc:
+        fail(exc)
+    out.print(f"kiosk device {device_id} ({label}) at counter {done.counter_code}")
+    out.print("open this link once on the tablet (it is shown only now):")
+    print(f"{_public_url(base_url)}/kiosk/enrol?token={done.token}")
+
+
+@kiosk_cli.command("list")
+def kiosk_list() -> None:
+    """Enrolled tablets and whether they are still active."""
+    from app.services.kiosks import list_devices
+
+    with session_scope() as session:
+        for device, counter in list_devices(session):
+            state = f"revoked {device.revoked_at:%Y-%m-%d}" if device.revoked_at else "active"
+            out.print(f"{device.id}\t{counter}\t{device.label}\t{state}", highlight=False)
+
+
+@kiosk_cli.command("revoke")
+def kiosk_revoke(device: int) -> None:
+    """Take a lost or replaced tablet out of kiosk mode."""
+    from app.services.kiosks import revoke
+
+    try:
+        with session_scope() as session:
+            revoke(session, device)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"kiosk device {device} revoked")
+
+
+@cli.command()
+def qr(
+    campaign: Annotated[str, typer.Argument(help="Print sheets for this campaign's counters.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="PDF file, or a folder for svg/png.")
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="pdf (one page each), svg or png.")] = "pdf",
+    counter: Annotated[list[str] | None, typer.Option(help="Only these counters.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Default: PUBLIC_URL.")] = None,
+) -> None:
+    """Printable QR sheets (A5): QR code, short link and a line of instructions."""
+    from app.config import get_settings
+    from app.services import sheets
+
+    if fmt not in ("pdf", "svg", "png"):
+        fail(ValueError(f"--format must be pdf, svg or png, not {fmt!r}"))
+    try:
+        with session_scope() as session:
+            found = sheets.campaign_sheets(session, campaign, _public_url(base_url))
+        if counter:
+            unknown = sorted(set(counter) - {s.counter for s in found})
+            if unknown:
+                fail(ValueError(f"not counters of {campaign}: {', '.join(unknown)}"))
+            found = [s for s in found if s.counter in counter]
+        font = get_settings().SHEET_FONT
+        if fmt == "pdf":
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_bytes(sheets.pdf(found, font))
+            out.print(f"{output}: {len(found)} sheet(s)")
+            return
+        output.mkdir(parents=True, exist_ok=True)
+        for sheet in found:
+            path = output / f"sipas-{sheet.counter}.{fmt}"
+            if fmt == "svg":
+                path.write_text(sheets.svg(sheet), encoding="utf-8")
+            else:
+                path.write_bytes(sheets.png(sheet, font))
+        out.print(f"{output}: {len(found)} {fmt} sheet(s)")
+    except AppError as exc:
+        fail(exc)
+    except OSError as exc:
+        fail(ValueError(f"cannot write {output}: {exc.strerror}"))
 
 
 def main() -> None:

@@ -23,6 +23,17 @@ class Settings(BaseSettings):
     # Largest JSON body accepted on the submission endpoints; a SIPAS form is ~2 KB.
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
     MAX_BATCH_BODY_BYTES: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # Kiosk mode: seconds without a touch before the "are you still there?" warning,
+    # seconds of warning before the answers are cleared, and seconds the thank-you
+    # screen stays before the kiosk returns to its start screen.
+    KIOSK_IDLE_SECONDS: int = Field(default=90, ge=1)
+    KIOSK_WARN_SECONDS: int = Field(default=20, ge=1)
+    KIOSK_RESTART_SECONDS: int = Field(default=8, ge=1)
+    # The address printed on QR sheets (what a phone opens), without a trailing slash.
+    PUBLIC_URL: str = "http://127.0.0.1:8000"
+    # A TrueType font with Vietnamese letters for PNG and PDF QR sheets (optional:
+    # common system fonts are found without it).
+    SHEET_FONT: str | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

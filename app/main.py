@@ -4,14 +4,18 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from app.api import health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
 from app.errors import AppError
 from app.limits import BodyLimit
+from app.pages import respondent, sheets
+from app.pages.render import STATIC_DIR, error_page
+from app.static import CachedStatic
 
 log = logging.getLogger("sipas")
 
@@ -20,6 +24,12 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     # ("body", "answers", "TC1") -> "answers.TC1": clients know their own body.
     items = [str(p) for p in parts if p not in ("body",)]
     return ".".join(items) or "body"
+
+
+def _is_page(request: Request) -> bool:
+    """Respondents get errors as pages in their language; everything else gets JSON."""
+    path = request.url.path
+    return path.startswith(("/s/", "/kiosk")) and not path.endswith((".svg", ".png", ".pdf"))
 
 
 def create_app() -> FastAPI:
@@ -36,7 +46,9 @@ def create_app() -> FastAPI:
     )
 
     @app.exception_handler(AppError)
-    async def app_error(_: Request, exc: AppError) -> JSONResponse:
+    async def app_error(request: Request, exc: AppError) -> Response:
+        if _is_page(request):
+            return error_page(request, exc.status_code, exc.kind)
         return JSONResponse(exc.as_dict(), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -46,7 +58,9 @@ def create_app() -> FastAPI:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_page(request):
+            return error_page(request, exc.status_code, "http_error")
         kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(
             {"error": kind, "detail": str(exc.detail), "fields": []},
@@ -55,8 +69,10 @@ def create_app() -> FastAPI:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_page(request):
+            return error_page(request, 500, "internal")
         return JSONResponse(
             {"error": "internal", "detail": "internal error; it has been logged", "fields": []},
             status_code=500,
@@ -66,14 +82,21 @@ def create_app() -> FastAPI:
     app.include_router(questionnaires.router)
     app.include_router(submissions.router)
     app.include_router(indices.router)
+    app.include_router(sheets.router)
+    app.include_router(respondent.router)
+    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     settings = get_settings()
     app.add_middleware(
         BodyLimit,
         limits={
             "/api/v1/submissions": settings.MAX_BODY_BYTES,
             "/api/v1/submissions/batch": settings.MAX_BATCH_BODY_BYTES,
+            "/s/": settings.MAX_BODY_BYTES,
         },
     )
+    # Pages and reports compress well (a questionnaire page ~8x); tiny JSON
+    # receipts are left alone.
+    app.add_middleware(GZipMiddleware, minimum_size=600)
     return app
 
 

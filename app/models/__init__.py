@@ -3,7 +3,7 @@
 from app.models.campaign import Campaign, CampaignStatus, CampaignUnit
 from app.models.submission import CHANNELS, Submission
 from app.models.tally import Tally, UnitAncestor
-from app.models.unit import UNIT_KINDS, Counter, Unit
+from app.models.unit import UNIT_KINDS, Counter, KioskDevice, Unit
 
 __all__ = [
     "CHANNELS",
@@ -12,6 +12,7 @@ __all__ = [
     "CampaignStatus",
     "CampaignUnit",
     "Counter",
+    "KioskDevice",
     "Submission",
     "Tally",
     "Unit",

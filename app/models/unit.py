@@ -1,11 +1,11 @@
 """The administrative tree and the service points (counters) under it."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base
+from app.db import Base, UTCDateTime
 
 # Local government has two levels since July 2025, but campaigns before that date
 # use the old three-level map, so the tree depth is never fixed.
@@ -65,5 +65,27 @@ class Counter(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    # A counter whose link is only ever opened on its own tablet runs the
+    # questionnaire in kiosk mode for everyone; otherwise only enrolled devices do.
+    kiosk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     unit: Mapped[Unit] = relationship(lazy="raise")
+
+
+class KioskDevice(Base):
+    """A tablet enrolled at a counter: it runs the questionnaire in kiosk mode.
+
+    The device holds a random token in a cookie; only its SHA-256 is stored, so a
+    copy of the database cannot enrol a rogue device.
+    """
+
+    __tablename__ = "kiosk_device"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counter_id: Mapped[int] = mapped_column(
+        ForeignKey("counter.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

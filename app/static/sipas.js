@@ -1,0 +1,249 @@
+/* Respondent pages, enhanced: one group per screen, an offline queue that resends
+   with the same id until the server acknowledges, and kiosk reset. The pages work
+   without this file; nothing here is needed to answer. */
+(function () {
+  'use strict';
+  var d = document, html = d.documentElement;
+  var QKEY = 'sipas.queue', RKEY = 'sipas.rejected', RETRY_MS = 20000;
+
+  function load(k) { try { return JSON.parse(localStorage.getItem(k)) || []; } catch (e) { return []; } }
+  function save(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); return true; } catch (e) { return false; } }
+  function fmt(s, o) { return s.replace(/\{(\w+)\}/g, function (_, k) { return o[k]; }); }
+  function all(sel, root) { return [].slice.call((root || d).querySelectorAll(sel)); }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)), h;
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    h = [].map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join('-');
+  }
+  function post(url, body) {
+    var ctl = window.AbortController ? new AbortController() : null;
+    var t = setTimeout(function () { if (ctl) ctl.abort(); }, 15000);
+    return fetch(url, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body), signal: ctl && ctl.signal, credentials: 'same-origin'
+    }).then(function (r) { clearTimeout(t); return r; }, function (e) { clearTimeout(t); throw e; });
+  }
+
+  /* The queue: finished responses stay in localStorage until the server has them.
+     Every retry sends the same id, so a response is stored once however often it
+     is sent; 409 and 422 cannot be fixed by retrying and are set aside. */
+  var flushing = false, timer = null;
+  function settle(results) {
+    var byId = {}, rest = [], rejected = load(RKEY);
+    results.forEach(function (x) { if (x.id) byId[x.id] = x; });
+    load(QKEY).forEach(function (b) {
+      var x = byId[b.id];
+      if (!x) rest.push(b);
+      else if (x.status >= 400) rejected.push({ body: b, result: x });
+    });
+    save(QKEY, rest);
+    save(RKEY, rejected.slice(-50));
+  }
+  function schedule() {
+    clearTimeout(timer);
+    if (load(QKEY).length) timer = setTimeout(flush, RETRY_MS);
+  }
+  function flush() {
+    var q = load(QKEY);
+    if (!q.length || flushing) return;
+    flushing = true;
+    post('/api/v1/submissions/batch', { submissions: q.slice(0, 100) })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (res) { settle(res.results); })
+      .catch(function () {})
+      .then(function () { flushing = false; schedule(); });
+  }
+  function forget(id) { save(QKEY, load(QKEY).filter(function (b) { return b.id !== id; })); }
+  window.addEventListener('online', flush);
+  flush();
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/s/sw.js', { scope: '/s/' }).catch(function () {});
+  window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
+
+  var kiosk = html.classList.contains('kiosk');
+  if (kiosk) d.addEventListener('contextmenu', function (e) { e.preventDefault(); });
+  var start = d.getElementById('start');
+  if (start && kiosk) start.addEventListener('click', function () {
+    if (html.requestFullscreen && !d.fullscreenElement) html.requestFullscreen().catch(function () {});
+  });
+
+  var form = d.getElementById('survey');
+  if (!form) return;
+  html.classList.add('js');
+  var msgs = JSON.parse(d.getElementById('msgs').textContent);
+  var steps = all('.step', form), cur = 0;
+  var conds = all('fieldset.cond', form);
+  var sendBtn = form.querySelector('[data-send]'), sendErr = d.getElementById('send-error');
+  var bar = form.querySelector('.progress progress'), barText = form.querySelector('.progress span');
+  var welcome = '/s/' + form.dataset.counter;
+  if (!form.dataset.draft) {
+    form.elements.id.value = uuid();
+    form.elements.started_at.value = new Date().toISOString();
+  }
+
+  function code(fs) { return fs.id.slice(2); }
+  function values(name) {
+    return all('[name="' + name + '"]', form).filter(function (i) {
+      return (i.type !== 'radio' && i.type !== 'checkbox') || i.checked;
+    }).map(function (i) { return i.value.trim(); }).filter(Boolean);
+  }
+  function asked(fs) { return !fs.classList.contains('cond') || fs.classList.contains('shown'); }
+  function applyShowIf() {
+    conds.forEach(function (fs) {
+      var rule = JSON.parse(fs.dataset.showIf), on = true;
+      Object.keys(rule).forEach(function (ref) {
+        if (!values(ref).some(function (v) { return rule[ref].indexOf(v) >= 0; })) on = false;
+      });
+      fs.classList.toggle('shown', on);
+      if (!on) all('input', fs).forEach(function (i) { i.checked = false; });
+    });
+  }
+  function problem(fs) {
+    if (!asked(fs)) return '';
+    var v = values(code(fs)), max = +fs.dataset.max;
+    if (fs.dataset.required && !v.length) return msgs.err_required;
+    if (max && v.length > max) return fmt(msgs.err_too_many, { n: max });
+    return '';
+  }
+  function mark(fs, m) {
+    var p = d.getElementById('e-' + code(fs));
+    p.textContent = m; p.hidden = !m;
+    fs.classList.toggle('bad', !!m);
+    if (m) { fs.setAttribute('aria-invalid', 'true'); fs.setAttribute('aria-describedby', p.id); }
+    else fs.removeAttribute('aria-invalid');
+  }
+  function check(list) {
+    var first = null;
+    list.forEach(function (fs) { var m = problem(fs); mark(fs, m); if (m && !first) first = fs; });
+    return first;
+  }
+  function stepOf(el) { return steps.indexOf(el.closest('.step')); }
+  function show(n, focus) {
+    cur = Math.max(0, Math.min(n, steps.length - 1));
+    steps.forEach(function (s, i) { s.classList.toggle('on', i === cur); });
+    html.classList.toggle('first', cur === 0);
+    html.classList.toggle('last', cur === steps.length - 1);
+    bar.value = cur + 1;
+    barText.textContent = fmt(msgs.part, { n: cur + 1, total: steps.length });
+    form.elements._step.value = cur;
+    if (focus) {
+      var h = steps[cur].querySelector('h2');
+      h.tabIndex = -1; h.focus(); window.scrollTo(0, 0);
+    }
+  }
+  function goTo(fs) {
+    show(stepOf(fs), false);
+    fs.scrollIntoView();
+    var input = fs.querySelector('input,textarea');
+    if (input) input.focus({ preventScroll: true });
+  }
+
+  form.addEventListener('change', function (e) {
+    applyShowIf();
+    var fs = e.target.closest('fieldset.q');
+    if (fs && fs.classList.contains('bad')) mark(fs, problem(fs));
+  });
+  form.querySelector('[data-next]').addEventListener('click', function () {
+    var bad = check(all('fieldset.q', steps[cur]));
+    if (bad) goTo(bad); else show(cur + 1, true);
+  });
+  form.querySelector('[data-back]').addEventListener('click', function () { show(cur - 1, true); });
+
+  function collect() {
+    var answers = {};
+    all('fieldset.q', form).forEach(function (fs) {
+      var name = code(fs), v = values(name);
+      if (!asked(fs) || !v.length) return;
+      if (fs.classList.contains('multi')) answers[name] = v;
+      else if (fs.classList.contains('scale')) answers[name] = parseInt(v[0], 10);
+      else answers[name] = v[0];
+    });
+    var f = form.dataset;
+    return {
+      id: form.elements.id.value, questionnaire: f.questionnaire, version: +f.version,
+      counter: f.counter, campaign: f.campaign, channel: f.channel,
+      started_at: form.elements.started_at.value, submitted_at: new Date().toISOString(),
+      answers: answers
+    };
+  }
+  function serverProblems(err) {
+    var first = null;
+    (err.fields || []).forEach(function (x) {
+      var fs = d.getElementById('q-' + (x.loc || '').replace(/^answers\./, ''));
+      if (!fs) return;
+      var m = x.code === 'required' ? msgs.err_required : x.code === 'too_many'
+        ? fmt(msgs.err_too_many, { n: fs.dataset.max }) : msgs.err_value;
+      mark(fs, m);
+      if (!first) first = fs;
+    });
+    if (first) goTo(first);
+    else { sendErr.textContent = msgs.not_open_body; sendErr.hidden = false; }
+  }
+  function finished(queued) {
+    stopIdle();
+    form.reset();
+    form.hidden = true;
+    var done = d.getElementById('done');
+    done.hidden = false;
+    done.querySelector('.queued').hidden = !queued;
+    done.focus();
+    if (!kiosk) return;
+    var left = +form.dataset.restart, note = done.querySelector('.restart');
+    (function tick() {
+      note.textContent = fmt(msgs.restart_in, { n: left });
+      if (left-- <= 0) location.replace(welcome); else setTimeout(tick, 1000);
+    })();
+  }
+  function ready() { sendBtn.disabled = false; sendBtn.textContent = sendBtn.dataset.label; }
+  sendBtn.dataset.label = sendBtn.textContent;
+
+  form.addEventListener('submit', function (e) {
+    if (e.submitter && e.submitter.name === '_lang') return; // re-rendered by the server
+    e.preventDefault();
+    if (sendBtn.disabled) return;
+    sendErr.hidden = true;
+    var bad = check(all('fieldset.q', form));
+    if (bad) { goTo(bad); return; }
+    var body = collect(), q = load(QKEY);
+    q.push(body);
+    var kept = save(QKEY, q);
+    sendBtn.disabled = true; sendBtn.textContent = msgs.sending;
+    post('/api/v1/submissions', body).then(function (r) {
+      if (r.status === 201 || r.status === 200 || r.status === 409) { forget(body.id); finished(false); }
+      else if (r.status === 422) {
+        forget(body.id); ready();
+        return r.json().then(serverProblems);
+      } else throw new Error(r.status);
+    }).catch(function () {
+      if (kept) { finished(true); schedule(); }
+      else { ready(); sendErr.textContent = msgs.send_failed; sendErr.hidden = false; }
+    });
+  });
+
+  /* Kiosk: after a while without a touch, warn; then clear the answers and start over. */
+  var idleT = null, warnT = null, dlg = d.getElementById('idle');
+  function stopIdle() { clearTimeout(idleT); clearTimeout(warnT); dlg.hidden = true; }
+  function arm() { clearTimeout(idleT); idleT = setTimeout(warn, +form.dataset.idle * 1000); }
+  function warn() {
+    var left = +form.dataset.warn, p = d.getElementById('idle-p');
+    dlg.hidden = false;
+    dlg.querySelector('button').focus();
+    (function tick() {
+      if (dlg.hidden) return;
+      p.textContent = fmt(msgs.idle_body, { n: left });
+      if (left-- <= 0) { form.reset(); location.replace(welcome); } else warnT = setTimeout(tick, 1000);
+    })();
+  }
+  if (kiosk) {
+    dlg.querySelector('button').addEventListener('click', function () { stopIdle(); arm(); });
+    ['pointerdown', 'keydown', 'input', 'scroll'].forEach(function (ev) {
+      d.addEventListener(ev, function () { if (dlg.hidden) arm(); }, { passive: true, capture: true });
+    });
+    arm();
+  }
+
+  applyShowIf();
+  var firstBad = form.querySelector('fieldset.bad');
+  if (firstBad) goTo(firstBad); else show(+form.dataset.step || 0, false);
+})();
