@@ -15,6 +15,9 @@ RUN /opt/venv/bin/pip install . && /opt/venv/bin/pip uninstall --yes sipas
 FROM python:3.12-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/srv PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     ENVIRONMENT=production
+# A font with Vietnamese letters, for PNG and PDF QR sheets.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system sipas && useradd --system --gid sipas --home /srv sipas
 WORKDIR /srv
 COPY --from=build /opt/venv /opt/venv

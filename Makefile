@@ -12,7 +12,7 @@ PORT   ?= 8000
 # tried and the PostgreSQL run is skipped with a warning if nothing answers.
 PG_DEFAULT := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-postgres lint format demo bench clean
+.PHONY: install browser run test test-sqlite test-postgres lint format demo bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -23,16 +23,29 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests use Debian's Chromium; install it when we can (root or sudo),
+# otherwise they are skipped with a message saying how.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ]; then S=""; elif command -v sudo >/dev/null; then S="sudo -n"; else S=none; fi; \
+	    if [ "$$S" != none ]; then \
+	        echo "installing chromium for the browser tests"; \
+	        $$S apt-get install -y -qq chromium fonts-dejavu-core >/dev/null 2>&1 || \
+	        { $$S apt-get update -qq && $$S apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; } || \
+	        echo "WARNING: could not install chromium; browser tests will be skipped"; \
+	    fi; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/sipas db upgrade
 	$(BIN)/sipas serve --host $(HOST) --port $(PORT)
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) browser
 	TEST_DATABASE_URL= $(BIN)/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	    $(BIN)/pytest; \
 	elif $(BIN)/python -c 'import psycopg,sys; psycopg.connect("$(PG_DEFAULT)", connect_timeout=3).close()' 2>/dev/null; then \

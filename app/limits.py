@@ -29,7 +29,7 @@ class BodyLimit:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if length.isdigit() and int(length) > limit:
-                await _reject(send, limit)
+                await _reject(send, limit, not scope["path"].startswith("/api/"))
                 return
             await self.app(scope, receive, send)  # the server enforces Content-Length
             return
@@ -42,7 +42,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > limit:
-                await _reject(send, limit)
+                await _reject(send, limit, not scope["path"].startswith("/api/"))
                 return
             if not message.get("more_body", False):
                 break
@@ -58,10 +58,24 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": "too_large", "detail": f"the body is larger than {limit} bytes", "fields": []}
-    ).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+# A respondent's browser gets a page, in both languages since no cookie is read here.
+_PAGE = (
+    '<!doctype html><html lang="vi"><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width,initial-scale=1">'
+    "<title>413</title><h1>Phiếu quá dài</h1><p>Phiếu quá dài. Vui lòng rút ngắn phần góp ý "
+    'rồi gửi lại.</p><p lang="en">The response is too long. Please shorten your comment '
+    "and send it again.</p></html>"
+).encode()
+
+
+async def _reject(send: Send, limit: int, page: bool = False) -> None:
+    if page:
+        body, kind = _PAGE, b"text/html; charset=utf-8"
+    else:
+        body = json.dumps(
+            {"error": "too_large", "detail": f"the body is larger than {limit} bytes", "fields": []}
+        ).encode()
+        kind = b"application/json"
+    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})

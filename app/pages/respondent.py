@@ -192,6 +192,10 @@ def submit(
             raise
         return _form_page(request, session, survey, lang, draft, errors, 422)
     except Conflict:
+        # A double tap, or the back button and Send again: the same answers under the
+        # same id were stored (the server's clock made the bodies differ). Thank them.
+        if submissions.stored_answers(session, body.id) == body.answers:
+            return RedirectResponse(f"/s/{counter}/thanks", status_code=303)
         return message_page(
             request, lang, 409, "conflict_title", "conflict_body", again=f"/s/{counter}/form"
         )

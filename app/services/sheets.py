@@ -145,9 +145,13 @@ def svg(sheet: Sheet) -> str:
 
 
 @lru_cache
-def _font_path(configured: str | None) -> Path:
-    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
+def _font_path(configured: str | None, candidates: tuple[str, ...] = FONT_CANDIDATES) -> Path:
+    if configured:
+        if not Path(configured).is_file():
+            raise Unavailable(f"SHEET_FONT {configured!r} is not a font file")
+        return Path(configured)
+    for candidate in candidates:
+        if Path(candidate).is_file():
             return Path(candidate)
     raise Unavailable(
         "PNG and PDF sheets need a TrueType font with Vietnamese letters: install one "

@@ -158,6 +158,12 @@ def get_receipt(session: Session, submission_id: uuid.UUID) -> Receipt | None:
     return found.receipt if found else None
 
 
+def stored_answers(session: Session, submission_id: uuid.UUID) -> dict[str, Any] | None:
+    """The answers stored under an id (a form post carries no client clock, so a
+    resent form is recognised by its answers rather than its body hash)."""
+    return session.scalar(select(Submission.answers).where(Submission.id == submission_id))
+
+
 def _why_not(session: Session, code: str, counter: str, place: _Place) -> FieldError:
     """Why the named campaign cannot take this response (only on the error path)."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == code))

@@ -1,0 +1,108 @@
+"""A real server on a free port, over its own fresh database, for browser tests.
+
+Browser tests need real commits seen by a real HTTP server, so they cannot share
+the rolled-back transaction of the other tests; they get a database of their own.
+"""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app import migrate
+from app.catalog import get_catalog
+from app.config import normalise_database_url
+from app.db import get_session, make_engine, session_factory
+from app.main import create_app
+from tests.dbutil import fresh_database
+from tests.factories import make_campaign, make_counter, make_unit
+
+CHROMIUM = os.environ.get("SIPAS_CHROMIUM", "/usr/bin/chromium")
+# CI sets this so that a missing browser fails the run instead of skipping tests.
+REQUIRE_BROWSER = os.environ.get("SIPAS_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass(frozen=True)
+class Live:
+    url: str
+    engine: Engine
+
+
+def need_chromium() -> None:
+    if shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM):
+        message = f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
+        if REQUIRE_BROWSER:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _seed(engine: Engine) -> None:
+    with Session(engine) as session:
+        catalog = get_catalog()
+        province = make_unit(session, "BP")
+        dept = make_unit(session, "BP-S01", "department", province)
+        make_counter(session, "b-web", dept)
+        make_counter(session, "b-kiosk", dept).kiosk = True
+        make_campaign(session, catalog, "B-2026", [province])
+        session.commit()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server() -> Iterator[Live]:
+    with fresh_database(prefix="sipas_browser") as url:
+        url = normalise_database_url(url)
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        _seed(engine)
+        app = create_app()
+
+        def sessions() -> Iterator[Session]:
+            with session_factory(engine)() as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+
+        app.dependency_overrides[get_session] = sessions
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        try:
+            yield Live(f"http://127.0.0.1:{port}", engine)
+        finally:
+            server.should_exit = True
+            thread.join(10)
+            engine.dispose()

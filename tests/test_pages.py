@@ -1,0 +1,254 @@
+"""Respondent pages over HTTP: the no-JavaScript path end to end, errors as pages."""
+
+import re
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.catalog import Catalog
+from app.models import Campaign, Counter, Submission
+from app.services import kiosks
+from tests.answers import valid_answers
+
+
+def form_fields(answers: dict[str, Any], **extra: str) -> dict[str, list[str]]:
+    """Answers as a browser posts them: a value per checked box or filled field."""
+    fields = {
+        code: [str(v) for v in (value if isinstance(value, list) else [value])]
+        for code, value in answers.items()
+    }
+    return fields | {name: [v] for name, v in extra.items()}
+
+
+def hidden(html: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, f"no hidden field {name}"
+    return found.group(1)
+
+
+def start(client: TestClient, counter: str = "k-1", **params: str) -> tuple[str, str, str]:
+    page = client.get(f"/s/{counter}/form", params=params)
+    assert page.status_code == 200
+    return page.text, hidden(page.text, "id"), hidden(page.text, "started_at")
+
+
+def stored(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Submission)) or 0
+
+
+def test_welcome_page_says_what_it_is_in_vietnamese_by_default(
+    client: TestClient, place: dict[str, Any]
+) -> None:
+    page = client.get("/s/k-1", headers={"Accept-Language": "en-US"})
+    assert page.status_code == 200
+    assert '<html lang="vi"' in page.text
+    assert "ẩn danh" in page.text
+    assert "3 phút" in page.text
+    assert 'href="/s/k-1/form"' in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_language_switch_is_remembered(client: TestClient, place: dict[str, Any]) -> None:
+    english = client.get("/s/k-1", params={"lang": "en"})
+    assert '<html lang="en"' in english.text
+    assert "Anonymous" in english.text
+    assert english.cookies.get("sipas_lang") == "en"
+    later = client.get("/s/k-1/form")  # no ?lang: the cookie decides
+    assert '<html lang="en"' in later.text
+    assert "About your transaction" in later.text
+
+
+def test_form_post_stores_the_response_and_redirects_to_thanks(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    _, rid, started = start(client)
+    answers = valid_answers(catalog, comment="Nhanh, gọn")
+    sent = client.post(
+        "/s/k-1/form",
+        data=form_fields(answers, id=rid, started_at=started),
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/s/k-1/thanks"
+    row = session.get(Submission, uuid.UUID(rid))
+    assert row is not None
+    assert row.answers == answers
+    assert row.channel == "web"
+    assert row.started_at is not None
+    assert row.started_at <= row.submitted_at
+    thanks = client.get("/s/k-1/thanks")
+    assert "Xin cảm ơn" in thanks.text
+    assert 'http-equiv="refresh"' not in thanks.text  # phones stay on the thank-you page
+
+
+def test_double_post_stores_once_and_a_changed_resend_is_refused(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    _, rid, started = start(client)
+    fields = form_fields(valid_answers(catalog), id=rid, started_at=started)
+    first = client.post("/s/k-1/form", data=fields, follow_redirects=False)
+    again = client.post("/s/k-1/form", data=fields, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert stored(session) == 1
+    changed = form_fields(valid_answers(catalog, level=2), id=rid, started_at=started)
+    refused = client.post("/s/k-1/form", data=changed, follow_redirects=False)
+    assert refused.status_code == 409
+    assert "đã được gửi" in refused.text
+    assert 'href="/s/k-1/form"' in refused.text
+    assert stored(session) == 1
+
+
+def test_invalid_form_shows_each_problem_beside_its_question_and_keeps_answers(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    _, rid, started = start(client, lang="en")
+    four = ["shorter_time", "online_services", "staff_attitude", "facilities"]
+    answers = valid_answers(catalog, TC2=None, HL=7, expectations=four)
+    sent = client.post("/s/k-1/form", data=form_fields(answers, id=rid, started_at=started))
+    assert sent.status_code == 422
+    html = sent.text
+    assert stored(session) == 0
+    assert '<p class="err" id="e-TC2">Please answer this question.</p>' in html
+    assert '<p class="err" id="e-HL">This answer is not valid; please choose again.</p>' in html
+    assert '<p class="err" id="e-expectations">Choose at most 3.</p>' in html
+    assert 'href="#q-TC2"' in html  # the summary links to the question
+    # What was answered is still checked; the same id is kept for the retry.
+    assert re.search(r'name="TC1" value="4" checked', html)
+    assert re.search(r'name="respondent_type" value="citizen" checked', html)
+    assert hidden(html, "id") == rid
+    assert 'aria-invalid="true" aria-describedby="e-TC2"' in html
+
+
+def test_follow_up_questions_follow_their_condition_without_javascript(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    _, rid, started = start(client)
+    # "late" makes both follow-ups required: the page comes back showing them.
+    late = valid_answers(catalog, timeliness="late")
+    shown = client.post("/s/k-1/form", data=form_fields(late, id=rid, started_at=started))
+    assert shown.status_code == 422
+    assert 'class="q single cond shown bad" id="q-late_notified"' in shown.text
+    assert "Vui lòng trả lời câu hỏi này." in shown.text
+    done = client.post(
+        "/s/k-1/form",
+        data=form_fields(
+            {**late, "late_notified": "yes", "late_apology": "no"}, id=rid, started_at=started
+        ),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    row = session.get(Submission, uuid.UUID(rid))
+    assert row is not None
+    assert row.answers["late_apology"] == "no"
+    # An answer to a follow-up whose condition no longer holds is dropped, not an error.
+    _, rid2, _ = start(client)
+    on_time = {**valid_answers(catalog), "late_notified": "yes"}
+    ok = client.post("/s/k-1/form", data=form_fields(on_time, id=rid2), follow_redirects=False)
+    assert ok.status_code == 303
+    row2 = session.get(Submission, uuid.UUID(rid2))
+    assert row2 is not None
+    assert "late_notified" not in row2.answers
+
+
+def test_language_switch_on_a_half_filled_form_keeps_the_answers(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    _, rid, started = start(client)
+    switched = client.post(
+        "/s/k-1/form",
+        data=form_fields(
+            {"TC1": 5, "respondent_type": "citizen"},
+            _step="2",
+            _lang="en",
+            id=rid,
+            started_at=started,
+        ),
+    )
+    assert switched.status_code == 200
+    assert '<html lang="en"' in switched.text
+    assert 'class="summary"' not in switched.text
+    assert re.search(r'name="TC1" value="5" checked', switched.text)
+    assert 'data-step="2"' in switched.text
+    assert hidden(switched.text, "id") == rid
+    assert switched.cookies.get("sipas_lang") == "en"
+    assert stored(session) == 0
+
+
+def test_a_damaged_form_is_an_error_page_not_a_stack_trace(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    sent = client.post("/s/k-1/form", data=form_fields(valid_answers(catalog), id="not-a-uuid"))
+    assert sent.status_code == 422
+    assert "text/html" in sent.headers["content-type"]
+    assert "Phiếu bị lỗi" in sent.text
+    assert stored(session) == 0
+
+
+def test_unknown_counter_and_closed_survey_are_pages_in_the_respondents_language(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    missing = client.get("/s/no-such-counter", params={"lang": "en"})
+    assert missing.status_code == 404
+    assert "There is no counter with this code" in missing.text
+    assert client.get("/s/no-such-counter/thanks").status_code == 404
+    campaign = session.scalar(select(Campaign).where(Campaign.code == "C-2026"))
+    assert campaign is not None
+    campaign.status = "closed"
+    session.flush()
+    closed = client.get("/s/k-1")
+    assert closed.status_code == 409
+    assert "The survey is not open" in closed.text
+
+
+def test_oversized_form_post_is_refused_with_a_page(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    sent = client.post("/s/k-1/form", data={"comment": "x" * 70_000})
+    assert sent.status_code == 413
+    assert "text/html" in sent.headers["content-type"]
+    assert "quá dài" in sent.text
+    assert stored(session) == 0
+
+
+def test_kiosk_counter_records_kiosk_channel_and_returns_to_start(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    counter = session.scalar(select(Counter).where(Counter.code == "k-1"))
+    assert counter is not None
+    counter.kiosk = True
+    session.flush()
+    html, rid, started = start(client)
+    assert '<html lang="vi" class="kiosk">' in html
+    assert 'data-kiosk="1"' in html
+    client.post("/s/k-1/form", data=form_fields(valid_answers(catalog), id=rid, started_at=started))
+    row = session.get(Submission, uuid.UUID(rid))
+    assert row is not None
+    assert row.channel == "kiosk"
+    thanks = client.get("/s/k-1/thanks")
+    assert 'http-equiv="refresh" content="8;url=/s/k-1"' in thanks.text
+
+
+def test_enrolled_tablet_runs_its_counter_in_kiosk_mode_until_revoked(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    done = kiosks.enrol(session, "k-1", "Tablet 1")
+    assert done.device.token_hash != done.token  # only the hash is stored
+    enrolled = client.get("/kiosk/enrol", params={"token": done.token}, follow_redirects=False)
+    assert enrolled.status_code == 303
+    assert enrolled.headers["location"] == "/s/k-1"
+    cookie = enrolled.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "sipas_kiosk=" in cookie
+    assert 'class="kiosk"' in client.get("/s/k-1/form").text
+    assert client.get("/kiosk", follow_redirects=False).headers["location"] == "/s/k-1"
+    # The same tablet opening another counter's link is not a kiosk there.
+    assert 'class="kiosk"' not in client.get("/s/k-out").text
+    kiosks.revoke(session, done.device.id)
+    assert 'class="kiosk"' not in client.get("/s/k-1/form").text
+    bad = client.get("/kiosk/enrol", params={"token": "forged"})
+    assert bad.status_code == 404
+    assert "sipas_kiosk" not in bad.headers.get("set-cookie", "")

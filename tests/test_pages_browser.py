@@ -1,0 +1,333 @@
+"""The respondent pages in headless Chromium, at phone and kiosk sizes.
+
+Drives the real pages the way a respondent does: with and without JavaScript, in
+both languages, through the late-case branch, the kiosk idle reset, and a network
+drop while sending.
+"""
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.models import Submission
+from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+KIOSK: ViewportSize = {"width": 1280, "height": 800}
+SIZES: dict[str, ViewportSize] = {"phone": PHONE, "kiosk": KIOSK}
+# Short kiosk timers so the idle and thank-you resets happen within a test.
+KIOSK_TIMERS = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_WARN_SECONDS": 2, "KIOSK_RESTART_SECONDS": 2}
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[Live]:
+    need_chromium()
+    settings = get_settings()
+    before = {k: getattr(settings, k) for k in KIOSK_TIMERS}
+    for k, v in KIOSK_TIMERS.items():
+        setattr(settings, k, v)
+    try:
+        with live_server() as server:
+            yield server
+    finally:
+        for k, v in before.items():
+            setattr(settings, k, v)
+
+
+@pytest.fixture(scope="module")
+def browser(live: Live) -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+NewPage = Callable[..., Page]
+
+
+@pytest.fixture
+def new_page(browser: Browser, live: Live) -> Iterator[NewPage]:
+    contexts = []
+    errors: list[str] = []
+
+    def make(size: str = "phone", js: bool = True) -> Page:
+        context = browser.new_context(
+            viewport=SIZES[size], java_script_enabled=js, base_url=live.url
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert errors == [], f"script errors on the page: {errors}"
+
+
+def stored(live: Live, response_id: str) -> Submission | None:
+    with Session(live.engine) as s:
+        return s.get(Submission, uuid.UUID(response_id))
+
+
+def count(live: Live, response_id: str) -> int:
+    with Session(live.engine) as s:
+        n = s.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.id == uuid.UUID(response_id))
+        )
+        return int(n or 0)
+
+
+def fill(scope: Page | Locator, late: bool = False) -> None:
+    """Answer every question visible in `scope`: 'Satisfied' on the scale, the first
+    option elsewhere, 'late' or 'on time' for the return date."""
+    for fs in scope.locator("fieldset.q").all():
+        if not fs.is_visible():
+            continue
+        kind = fs.get_attribute("class") or ""
+        code = (fs.get_attribute("id") or "")[2:]
+        if "scale" in kind:
+            fs.locator("label.s4").click()
+        elif code == "timeliness":
+            fs.locator(f"label:has(input[value={'late' if late else 'on_time'}])").click()
+        elif ("single" in kind or "multi" in kind) and not fs.locator("input:checked").count():
+            fs.locator("label.o").first.click()
+
+
+def finish_with_js(page: Page, late: bool = False) -> str:
+    """Answer group by group with Next, then Send; returns the response id."""
+    response_id = page.input_value("input[name=id]")
+    for _ in range(20):
+        step = page.locator("section.step.on")
+        fill(step, late)
+        if page.locator("[data-send]").is_visible():
+            page.click("[data-send]")
+            return response_id
+        page.click("[data-next]")
+    raise AssertionError("never reached the last group")
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    ("lang", "size", "words"),
+    [
+        ("vi", "phone", ("Bắt đầu", "Phần 1/9", "Xin cảm ơn!")),
+        ("en", "kiosk", ("Start", "Part 1 of 9", "Thank you!")),
+    ],
+)
+def test_full_questionnaire_with_javascript(
+    new_page: NewPage, live: Live, lang: str, size: str, words: tuple[str, str, str]
+) -> None:
+    page = new_page(size)
+    page.goto(f"/s/b-web?lang={lang}")
+    page.get_by_role("link", name=words[0]).click()
+    expect(page.locator(".progress span")).to_have_text(words[1])
+    assert page.locator("section.step.on").count() == 1  # one group per screen
+    url = page.url
+    response_id = finish_with_js(page)
+    expect(page.locator("#done h1")).to_have_text(words[2])
+    expect(page.locator("#done .queued")).to_be_hidden()
+    assert page.url == url  # no page load on the way
+    row = stored(live, response_id)
+    assert row is not None
+    assert row.channel == "web"
+    assert row.answers["TC1"] == 4
+    assert row.answers["HL"] == 4
+    assert row.answers["timeliness"] == "on_time"
+    assert "late_notified" not in row.answers
+    assert row.started_at is not None
+    assert row.started_at <= row.submitted_at
+
+
+@pytest.mark.parametrize(("lang", "size"), [("vi", "phone"), ("en", "kiosk")])
+def test_full_questionnaire_without_javascript_with_the_late_branch(
+    new_page: NewPage, live: Live, lang: str, size: str
+) -> None:
+    page = new_page(size, js=False)
+    page.goto(f"/s/b-web?lang={lang}")
+    page.click("#start")
+    response_id = page.input_value("input[name=id]")
+    assert page.locator("section.step").count() == 9  # all groups on one page
+    expect(page.locator("#q-late_notified")).to_be_hidden()
+    fill(page, late=True)
+    expect(page.locator("#q-late_notified")).to_be_visible()  # shown by CSS, no script
+    page.click("[data-send]")
+    page.wait_for_url("**/s/b-web/thanks")
+    assert page.locator("h1").inner_text() == ("Xin cảm ơn!" if lang == "vi" else "Thank you!")
+    row = stored(live, response_id)
+    assert row is not None
+    assert row.answers["timeliness"] == "late"
+    assert "late_notified" in row.answers
+    assert "late_apology" in row.answers
+
+
+def test_validation_errors_beside_the_question(new_page: NewPage, live: Live) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web/form")
+    page.click("[data-next]")
+    error = page.locator("#e-respondent_type")
+    expect(error).to_have_text("Vui lòng trả lời câu hỏi này.")
+    expect(page.locator(".progress span")).to_have_text("Phần 1/9")  # not moved on
+    page.locator("#q-respondent_type label.o").first.click()
+    expect(error).to_be_hidden()  # cleared as soon as it is answered
+    # Without JavaScript the server says the same, beside the same question.
+    plain = new_page("phone", js=False)
+    plain.goto("/s/b-web/form")
+    plain.locator("#q-TC1 label.s5").click()
+    plain.click("[data-send]")
+    expect(plain.locator("#e-respondent_type")).to_have_text("Vui lòng trả lời câu hỏi này.")
+    expect(plain.locator(".summary")).to_be_visible()
+    assert plain.locator("#q-TC1 input[value='5']").is_checked()  # answers kept
+
+
+def test_late_branch_with_javascript(new_page: NewPage, live: Live) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web/form")
+    follow_up = page.locator("#q-late_notified")
+    expect(follow_up).to_be_hidden()
+    page.locator("#q-timeliness label:has(input[value=late])").click()
+    expect(follow_up).to_be_visible()
+    follow_up.locator("label:has(input[value=yes])").click()
+    page.locator("#q-timeliness label:has(input[value=on_time])").click()
+    expect(follow_up).to_be_hidden()
+    page.locator("#q-timeliness label:has(input[value=late])").click()
+    assert not follow_up.locator("input:checked").count()  # a hidden answer is cleared
+    response_id = finish_with_js(page, late=True)
+    expect(page.locator("#done")).to_be_visible()
+    row = stored(live, response_id)
+    assert row is not None
+    assert row.answers["late_notified"] == "yes"
+
+
+def test_kiosk_idle_warns_then_resets_and_discards(new_page: NewPage, live: Live) -> None:
+    page = new_page("kiosk")
+    page.goto("/s/b-kiosk")
+    assert page.locator("html.kiosk").count() == 1
+    assert page.locator("main a").count() == 1  # Start is the only way on; no links out
+    page.click("#start")
+    response_id = page.input_value("input[name=id]")
+    page.locator("#q-respondent_type label.o").first.click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_be_visible(timeout=6000)
+    # "Continue" keeps the answers and restarts the clock.
+    dialog.get_by_role("button").click()
+    expect(dialog).to_be_hidden()
+    assert page.locator("#q-respondent_type input:checked").count() == 1
+    expect(dialog).to_be_visible(timeout=6000)
+    page.wait_for_url("**/s/b-kiosk", timeout=8000)  # back to the start screen
+    page.click("#start")
+    assert page.locator("input:checked").count() == 0
+    assert page.input_value("input[name=id]") != response_id
+    assert count(live, response_id) == 0
+
+
+def test_kiosk_thank_you_returns_to_start(new_page: NewPage, live: Live) -> None:
+    page = new_page("kiosk")
+    page.goto("/s/b-kiosk/form")
+    response_id = finish_with_js(page)
+    expect(page.locator("#done")).to_be_visible()
+    page.wait_for_url("**/s/b-kiosk", timeout=8000)
+    row = stored(live, response_id)
+    assert row is not None
+    assert row.channel == "kiosk"
+    page.go_back()  # no way back into the finished response
+    assert page.locator("input:checked").count() == 0
+
+
+def test_offline_response_is_kept_and_stored_exactly_once(new_page: NewPage, live: Live) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web/form")
+    page.context.set_offline(True)
+    response_id = finish_with_js(page)
+    expect(page.locator("#done .queued")).to_be_visible()
+    assert "gửi khi có mạng" in page.locator("#done .queued").inner_text()
+    assert count(live, response_id) == 0
+    page.context.set_offline(False)
+    wait_for(lambda: count(live, response_id) == 1)
+    wait_for(lambda: page.evaluate("localStorage.getItem('sipas.queue')") == "[]", 10)
+    page.goto("/s/b-web")  # another load flushes again: nothing left to send
+    page.wait_for_timeout(500)
+    assert count(live, response_id) == 1
+
+
+def _min_contrast(page: Page) -> float:
+    return float(
+        page.evaluate(
+            """() => {
+      const lum = c => { const [r,g,b] = c.match(/[\\d.]+/g).slice(0,3).map(Number).map(v => {
+        v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126*r + 0.7152*g + 0.0722*b; };
+      const bg = el => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+        if (!/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c; } return 'rgb(255,255,255)'; };
+      let worst = 21;
+      for (const el of document.querySelectorAll('body *')) {
+        if (!el.offsetParent || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+        const a = lum(getComputedStyle(el).color), b = lum(bg(el));
+        worst = Math.min(worst, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05));
+      }
+      return worst; }"""
+        )
+    )
+
+
+@pytest.mark.parametrize("size", ["phone", "kiosk"])
+def test_accessibility_basics(new_page: NewPage, live: Live, size: str) -> None:
+    page = new_page(size)
+    page.goto("/s/b-web/form")
+    page.locator("#q-respondent_type label.o").first.click()  # a checked option too
+    page.click("[data-next]")  # and error messages (the other questions are unanswered)
+    expect(page.locator("#e-service_field")).to_be_visible()
+    # Every choice has a name a screen reader reads out; every group a legend.
+    for box in page.locator("input[type=radio], input[type=checkbox]").all()[:60]:
+        assert box.evaluate("e => e.labels.length") == 1
+    assert page.locator("fieldset.q").count() == page.locator("fieldset.q > legend").count()
+    # Targets at least 48 px.
+    for target in page.locator(".step.on .o .box:visible, .nav button:visible, .lang").all():
+        b = target.bounding_box()
+        assert b is not None
+        assert min(b["height"], b["width"]) >= 48, b
+    assert _min_contrast(page) >= 4.5
+    # Keyboard: focus lands on an option and is visibly outlined.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "() => getComputedStyle(document.activeElement.closest('label,a,button') "
+        "|| document.activeElement).outlineStyle"
+    )
+    assert outline != "none"
+
+
+def test_usable_at_320_px_and_200_percent_zoom(new_page: NewPage, live: Live) -> None:
+    narrow: list[ViewportSize] = [{"width": 320, "height": 640}, {"width": 640, "height": 400}]
+    for viewport in narrow:
+        page = new_page("phone")
+        page.set_viewport_size(viewport)
+        # 200% zoom of a 1280 px kiosk is 640 CSS px; of a 640 px phone, 320.
+        for path in ("/s/b-web", "/s/b-web/form"):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], (path, width)
+        # The five faces and words of the scale still fit side by side, 48 px high.
+        plain = new_page("phone", js=False)
+        plain.set_viewport_size(viewport)
+        plain.goto("/s/b-web/form")
+        assert plain.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        boxes = [b.bounding_box() for b in plain.locator("#q-TC1 .o .box").all()]
+        assert len(boxes) == 6
+        assert all(b is not None and b["height"] >= 48 and b["width"] >= 48 for b in boxes)
