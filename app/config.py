@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     KIOSK_IDLE_SECONDS: int = Field(default=90, ge=1)
     KIOSK_WARN_SECONDS: int = Field(default=20, ge=1)
     KIOSK_RESTART_SECONDS: int = Field(default=8, ge=1)
+    # A response finished faster than this is flagged `speeding` (not rejected).
+    SPEEDING_SECONDS: int = Field(default=60, ge=0)
     # The address printed on QR sheets (what a phone opens), without a trailing slash.
     PUBLIC_URL: str = "http://127.0.0.1:8000"
     # A TrueType font with Vietnamese letters for PNG and PDF QR sheets (optional:

@@ -114,3 +114,15 @@ def test_campaign_must_be_open(session: Session, catalog: Catalog, place: dict[s
     make_campaign(session, catalog, "C-DRAFT", [place["province"]], status=CampaignStatus.draft)
     with pytest.raises(Invalid, match="campaign 'C-DRAFT' is draft; open it before importing"):
         import_paper(session, catalog, "C-DRAFT", sheet(catalog, [form(catalog, "1")]), "d.csv")
+
+
+def test_straight_lined_paper_forms_are_flagged(
+    session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    data = sheet(catalog, [form(catalog, "010"), form(catalog, "011", TC1=5)])
+    import_paper(session, catalog, "C-2026", data, "forms.csv")
+    assert session.get_one(Submission, paper_id("C-2026", "010")).quality_flags == [
+        "straight_lining"
+    ]
+    # Paper has no timing, so it is never flagged as speeding.
+    assert session.get_one(Submission, paper_id("C-2026", "011")).quality_flags == []

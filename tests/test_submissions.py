@@ -218,3 +218,24 @@ def test_oversized_body_is_413(
     )
     assert streamed.status_code == 413
     assert stored(session) == 0
+
+
+def test_speeding_and_straight_lining_are_flagged_not_rejected(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    now = datetime.now(UTC)
+    fast = body(catalog, started_at=(now - timedelta(seconds=20)).isoformat())
+    same = body(catalog)  # valid_answers() gives every criterion the same 4
+    mixed = body(catalog, answers=valid_answers(catalog) | {"TC1": 5})
+    for b in (fast, same, mixed):
+        assert client.post("/api/v1/submissions", json=b).status_code == 201
+    flags = {}
+    for name, b in (("fast", fast), ("same", same), ("mixed", mixed)):
+        row = session.get(Submission, uuid.UUID(b["id"]))
+        assert row is not None
+        flags[name] = row.quality_flags
+    assert flags == {
+        "fast": ["speeding", "straight_lining"],
+        "same": ["straight_lining"],
+        "mixed": [],
+    }

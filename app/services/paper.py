@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.catalog import Catalog, Questionnaire
 from app.errors import FieldError, Invalid
 from app.models import Campaign, CampaignStatus, Counter, Submission, Unit
+from app.services import quality
 from app.services.answers import check_answers, clean
 from app.services.campaigns import get_campaign, questionnaire_of, scope_unit_ids
 from app.services.csvfile import decode, read_rows, width_error
@@ -235,7 +236,7 @@ def _row(
         "received_at": now,
         "answers": answers,
         "body_hash": hashlib.sha256(canonical.encode()).hexdigest(),
-        "quality_flags": [],
+        "quality_flags": quality.flags(q, answers, None, submitted, 0),
     }
 
 

@@ -25,9 +25,11 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, aliased
 
 from app.catalog import Catalog
+from app.config import get_settings
 from app.errors import AppError, Conflict, FieldError, Invalid
 from app.models import Campaign, CampaignStatus, CampaignUnit, Counter, Submission, Unit
 from app.schemas.submissions import BatchResult, Receipt, SubmissionIn
+from app.services import quality
 from app.services.answers import check_answers, clean
 
 # Clocks on kiosks and phones drift; a little skew is not an error.
@@ -271,7 +273,7 @@ def _judge(
     problems += _check_times(body, now)
     if q is not None:
         problems += check_answers(q, answers)
-    if problems or place is None or campaign is None:
+    if problems or q is None or place is None or campaign is None:
         return _Judged(body, digest, None, None, problems)
     row = {
         "id": body.id,
@@ -286,7 +288,9 @@ def _judge(
         "received_at": now,
         "answers": answers,
         "body_hash": digest,
-        "quality_flags": [],
+        "quality_flags": quality.flags(
+            q, answers, body.started_at, body.submitted_at, get_settings().SPEEDING_SECONDS
+        ),
     }
     receipt = Receipt(id=body.id, received_at=now, campaign=campaign.code, unit=place.unit_code)
     return _Judged(body, digest, row, receipt, [])
