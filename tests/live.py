@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import uvicorn
@@ -39,10 +39,33 @@ CHROMIUM_ARGS = [
 ]
 
 
-@dataclass(frozen=True)
 class Live:
-    url: str
-    engine: Engine
+    """A uvicorn server in a thread; `stop()` and `start()` simulate the network
+    (or the server) going away and coming back on the same address."""
+
+    def __init__(self, app: Any, engine: Engine):
+        self.engine = engine
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._app = app
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        config = uvicorn.Config(self._app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(10)
 
 
 def need_chromium() -> None:
@@ -89,20 +112,10 @@ def live_server() -> Iterator[Live]:
                     raise
 
         app.dependency_overrides[get_session] = sessions
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
+        live = Live(app, engine)
+        live.start()
         try:
-            yield Live(f"http://127.0.0.1:{port}", engine)
+            yield live
         finally:
-            server.should_exit = True
-            thread.join(10)
+            live.stop()
             engine.dispose()

@@ -331,3 +331,36 @@ def test_usable_at_320_px_and_200_percent_zoom(new_page: NewPage, live: Live) ->
         boxes = [b.bounding_box() for b in plain.locator("#q-TC1 .o .box").all()]
         assert len(boxes) == 6
         assert all(b is not None and b["height"] >= 48 and b["width"] >= 48 for b in boxes)
+
+
+def test_kiosk_keeps_working_while_the_server_is_unreachable(browser: Browser) -> None:
+    """A kiosk whose network drops finishes responses, returns to its start screen
+    from its own cache, and sends everything once the server is back."""
+    with live_server() as own:  # its own server, so stopping it disturbs no other test
+        # bypass_csp only lets Playwright poll with its own script (our CSP forbids eval).
+        context = browser.new_context(viewport=KIOSK, base_url=own.url, bypass_csp=True)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/s/b-kiosk")
+        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+        page.wait_for_function(
+            "caches.open('sipas-v1').then(c => c.keys()).then(k => k.length >= 4)"
+        )
+        page.click("#start")
+        first = finish_with_js(page)
+        expect(page.locator("#done")).to_be_visible()
+        own.stop()  # the network drops
+        page.wait_for_url("**/s/b-kiosk", timeout=8000)
+        page.click("#start")  # the form comes from the kiosk's cache
+        second = page.input_value("input[name=id]")
+        assert second != first
+        finish_with_js(page)
+        expect(page.locator("#done .queued")).to_be_visible()
+        page.wait_for_url("**/s/b-kiosk", timeout=8000)  # and back to the start, offline
+        expect(page.locator("#start")).to_be_visible()
+        assert count(own, first) == 1
+        assert count(own, second) == 0
+        own.start()  # back online: the queue is sent on the next try
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        wait_for(lambda: count(own, second) == 1)
+        context.close()

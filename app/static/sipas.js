@@ -58,11 +58,20 @@
   function forget(id) { save(QKEY, load(QKEY).filter(function (b) { return b.id !== id; })); }
   window.addEventListener('online', flush);
   flush();
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/s/sw.js', { scope: '/s/' }).catch(function () {});
+  var css = d.querySelector('link[rel=stylesheet]'), version = css ? css.href.split('v=')[1] : '';
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/s/sw.js?v=' + version, { scope: '/s/' }).catch(function () {});
+  }
   window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
 
   var kiosk = html.classList.contains('kiosk');
-  if (kiosk) d.addEventListener('contextmenu', function (e) { e.preventDefault(); });
+  if (kiosk) {
+    d.addEventListener('contextmenu', function (e) { e.preventDefault(); });
+    // A kiosk must come back to its start screen even with the network down, so it
+    // keeps its two pages in the service worker's cache (phones skip the download).
+    var home = location.pathname.replace(/\/(form|thanks)$/, '');
+    if (window.caches) caches.open('sipas-v1').then(function (c) { return c.addAll([home, home + '/form']); }).catch(function () {});
+  }
   var start = d.getElementById('start');
   if (start && kiosk) start.addEventListener('click', function () {
     if (html.requestFullscreen && !d.fullscreenElement) html.requestFullscreen().catch(function () {});

@@ -2,7 +2,13 @@
    pages network-first (a fresh copy when online), assets cache-first (their URLs
    carry a content version). Responses themselves are queued by sipas.js. */
 var CACHE = 'sipas-v1';
-self.addEventListener('install', function () { self.skipWaiting(); });
+self.addEventListener('install', function (e) {
+  // The page registers sw.js?v=<asset version>: fetch that version's assets now.
+  var v = new URL(location.href).searchParams.get('v');
+  var assets = v ? ['/static/sipas.css?v=' + v, '/static/sipas.js?v=' + v] : [];
+  e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(assets); })
+    .catch(function () {}).then(function () { return self.skipWaiting(); }));
+});
 self.addEventListener('activate', function (e) { e.waitUntil(self.clients.claim()); });
 self.addEventListener('fetch', function (e) {
   var r = e.request, u = new URL(r.url);
