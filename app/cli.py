@@ -96,8 +96,13 @@ def db_downgrade(
 
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    return make_url(get_settings().database_url).render_as_string(hide_password=True)
+    url = get_settings().database_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # the error being reported may be this very URL
+        return repr(url)
 
 
 @units_cli.command("import")

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -170,3 +171,39 @@ def test_questionnaire_check_names_the_broken_file(run, tmp_path: Path) -> None:
     assert "sipas-2017/v1.yaml" in r.stderr
     assert "(late_notified).show_if: points at 'timing'" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_bad_database_url_is_one_line_not_a_traceback() -> None:
+    env = {**os.environ, "DATABASE_URL": "", "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "campaign", "list"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "error: the database at '' failed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_kiosk_and_qr_commands(run: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    assert run("demo", "--submissions", "0").returncode == 0
+    enrolled = run(
+        "kiosk", "enrol", "demo-s01-q1", "--label", "Tablet 1", "--base-url", "https://x.vn"
+    )
+    assert enrolled.returncode == 0
+    assert "https://x.vn/kiosk/enrol?token=" in enrolled.stdout
+    assert "Tablet 1" in run("kiosk", "list").stdout
+    assert run("kiosk", "on", "no-such").returncode == 1
+    with tempfile.TemporaryDirectory() as tmp:
+        svg = run("qr", "DEMO-2026", "--format", "svg", "-o", tmp, "--counter", "demo-s01-q1")
+        assert svg.returncode == 0, svg.stderr
+        assert (Path(tmp) / "sipas-demo-s01-q1.svg").read_text().startswith("<svg")
+        pdf = run("qr", "DEMO-2026", "-o", f"{tmp}/all.pdf")
+        assert pdf.returncode == 0, pdf.stderr
+        assert (Path(tmp) / "all.pdf").read_bytes().startswith(b"%PDF")
+    bad = run("qr", "DEMO-2026", "--format", "gif", "-o", "x")
+    assert bad.returncode == 1
+    assert "--format must be pdf, svg or png" in bad.stderr
