@@ -398,30 +398,27 @@ def _public_url(base_url: str | None) -> str:
     return (base_url or get_settings().PUBLIC_URL).rstrip("/")
 
 
-@kiosk_cli.command("on")
-def kiosk_on(counter: str) -> None:
-    """Run a counter's questionnaire in kiosk mode for every device that opens it."""
+def _kiosk(counter: str, on: bool) -> None:
     from app.services.kiosks import set_kiosk
 
     try:
         with session_scope() as session:
-            set_kiosk(session, counter, True)
+            set_kiosk(session, counter, on)
     except AppError as exc:
         fail(exc)
-    out.print(f"counter {counter}: kiosk mode on")
+    out.print(f"counter {counter}: kiosk mode {'on' if on else 'off'}")
+
+
+@kiosk_cli.command("on")
+def kiosk_on(counter: str) -> None:
+    """Run a counter's questionnaire in kiosk mode for every device that opens it."""
+    _kiosk(counter, True)
 
 
 @kiosk_cli.command("off")
 def kiosk_off(counter: str) -> None:
     """Back to the phone layout (enrolled tablets stay in kiosk mode)."""
-    from app.services.kiosks import set_kiosk
-
-    try:
-        with session_scope() as session:
-            set_kiosk(session, counter, False)
-    except AppError as exc:
-        fail(exc)
-    out.print(f"counter {counter}: kiosk mode off")
+    _kiosk(counter, False)
 
 
 @kiosk_cli.command("enrol")

@@ -115,14 +115,18 @@ def svg(sheet: Sheet) -> str:
         f'viewBox="0 0 {WIDTH_MM} {HEIGHT_MM}" font-family="Arial, Helvetica, sans-serif">',
         f'<rect width="{WIDTH_MM}" height="{HEIGHT_MM}" fill="#fff"/>',
     ]
-    y = 16.0
-    for text, pt, bold in above:
-        weight = ' font-weight="700"' if bold else ""
-        parts.append(
-            f'<text x="{WIDTH_MM / 2}" y="{y:.1f}" font-size="{pt:.2f}" text-anchor="middle"'
-            f"{weight}>{escape(text)}</text>"
-        )
-        y += pt * 1.35
+
+    def lines(blocks: list[tuple[str, float, bool]], y: float, spacing: float) -> float:
+        for text, pt, bold in blocks:
+            weight = ' font-weight="700"' if bold else ""
+            parts.append(
+                f'<text x="{WIDTH_MM / 2}" y="{y:.1f}" font-size="{pt:.2f}" text-anchor="middle"'
+                f"{weight}>{escape(text)}</text>"
+            )
+            y += pt * spacing
+        return y
+
+    y = lines(above, 16.0, 1.35)
     qr_y = max(y + 2, 42.0)
     parts.append(
         inner.replace(
@@ -132,14 +136,7 @@ def svg(sheet: Sheet) -> str:
             1,
         )
     )
-    y = qr_y + QR_MM + 14
-    for text, pt, bold in below:
-        weight = ' font-weight="700"' if bold else ""
-        parts.append(
-            f'<text x="{WIDTH_MM / 2}" y="{y:.1f}" font-size="{pt:.2f}" text-anchor="middle"'
-            f"{weight}>{escape(text)}</text>"
-        )
-        y += pt * 1.45
+    lines(below, qr_y + QR_MM + 14, 1.45)
     parts.append("</svg>")
     return "".join(parts)
 
