@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     # A TrueType font with Vietnamese letters for PNG and PDF QR sheets (optional:
     # common system fonts are found without it).
     SHEET_FONT: str | None = None
+    # Sign-in cookies carry the Secure attribute when this is true; unset, it follows
+    # PUBLIC_URL (https → secure). Browsers send Secure cookies to http://localhost too.
+    COOKIE_SECURE: bool | None = None
+    # Two responses from one kiosk device less than this apart are flagged `burst`.
+    BURST_SECONDS: int = Field(default=20, ge=0)
+    # Responses a counter or kiosk device may send per minute before 429 (0: no limit).
+    RATE_PER_MINUTE: int = Field(default=20, ge=0)
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.COOKIE_SECURE is not None:
+            return self.COOKIE_SECURE
+        return self.PUBLIC_URL.startswith("https://")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

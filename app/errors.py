@@ -41,6 +41,25 @@ class AppError(Exception):
         }
 
 
+class Unauthorized(AppError):
+    """No valid credentials: sign in, or send an API key."""
+
+    status_code = 401
+    kind = "unauthorized"
+
+
+class Forbidden(AppError):
+    """Signed in, but this is outside the account's role or unit subtree."""
+
+    status_code = 403
+    kind = "forbidden"
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    kind = "rate_limited"
+
+
 class NotFound(AppError):
     status_code = 404
     kind = "not_found"

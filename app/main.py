@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.api import health, indices, questionnaires, submissions
+from app.api import campaigns, health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
 from app.errors import AppError
@@ -82,6 +82,7 @@ def create_app() -> FastAPI:
     app.include_router(questionnaires.router)
     app.include_router(submissions.router)
     app.include_router(indices.router)
+    app.include_router(campaigns.router)
     app.include_router(sheets.router)
     app.include_router(respondent.router)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")

@@ -7,15 +7,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.catalog import get_catalog
 from app.db import SessionDep
-from app.errors import AppError
+from app.errors import Unauthorized
 from app.schemas.indices import IndicesReport
-from app.services import indices
+from app.security import OptionalPrincipal
+from app.services import coordination, indices
+from app.services.accounts import Principal
 from app.services.campaigns import get_campaign
-
-
-class Unauthorized(AppError):
-    status_code = 401
-    kind = "unauthorized"
 
 
 def filters(
@@ -52,9 +49,13 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _public(session: SessionDep, campaign: str) -> None:
-    if get_campaign(session, campaign).is_private:
+def _public(session: SessionDep, campaign: str, who: Principal | None) -> None:
+    """Published indices are open; a private campaign's need a key or a session that sees it."""
+    if not get_campaign(session, campaign).is_private:
+        return
+    if who is None:
         raise Unauthorized(f"campaign {campaign!r} is private; its indices need an API key")
+    coordination.visible_campaign(session, who, campaign)
 
 
 def _respond(request: Request, report: indices.Report, fmt: str | None, name: str) -> Response:
@@ -73,6 +74,7 @@ def campaign_indices(
     campaign: str,
     request: Request,
     session: SessionDep,
+    who: OptionalPrincipal,
     f: FiltersDep,
     level: Annotated[
         str | None, Query(description="Unit kind to list, e.g. department or commune.")
@@ -88,7 +90,7 @@ def campaign_indices(
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
     95 % intervals, medians across the listed units and ranks. Without level/parent: the units in
     the campaign's scope."""
-    _public(session, campaign)
+    _public(session, campaign, who)
     report = indices.report(
         session,
         get_catalog(),
@@ -109,11 +111,12 @@ def unit_indices(
     unit: str,
     request: Request,
     session: SessionDep,
+    who: OptionalPrincipal,
     f: FiltersDep,
     scoring: Scoring = None,
     format: Format = None,
 ) -> Response:
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
-    _public(session, campaign)
+    _public(session, campaign, who)
     report = indices.unit_report(session, get_catalog(), campaign, unit, filters=f, scoring=scoring)
     return _respond(request, report, format, f"{campaign}-{unit}-indices")

@@ -3,18 +3,22 @@
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from app.catalog import get_catalog
 from app.db import SessionDep
 from app.errors import NotFound
 from app.schemas.submissions import BatchIn, BatchOut, Receipt, SubmissionIn
-from app.services import submissions
+from app.services import kiosks, submissions
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    409: {"description": "The id was already used for a different response."},
+    409: {
+        "description": "The id was already used for a different response (`conflict`), or "
+        "the unit's target is reached and the campaign stops there (`quota_full`)."
+    },
+    429: {"description": "Too many live responses from this kiosk or counter in a minute."},
     413: {"description": "The body is larger than the limit."},
     422: {"description": "Invalid: `fields` lists every bad field."},
 }
@@ -29,18 +33,28 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         **ERRORS,
     },
 )
-def create_submission(body: SubmissionIn, session: SessionDep, response: Response) -> Receipt:
+def create_submission(
+    body: SubmissionIn, request: Request, session: SessionDep, response: Response
+) -> Receipt:
     """Record one completed questionnaire (idempotent on `id`)."""
-    done = submissions.record(session, get_catalog(), body)
+    device = kiosks.device_id(session, request.cookies.get(kiosks.KIOSK_COOKIE))
+    done = submissions.record(session, get_catalog(), body, device)
     if not done.created:
         response.status_code = 200
     return done.receipt
 
 
-@router.post("/batch", response_model=BatchOut, responses={413: ERRORS[413], 422: ERRORS[422]})
-def create_batch(body: BatchIn, session: SessionDep) -> BatchOut:
+@router.post(
+    "/batch",
+    response_model=BatchOut,
+    responses={413: ERRORS[413], 422: ERRORS[422], 429: ERRORS[429]},
+)
+def create_batch(body: BatchIn, request: Request, session: SessionDep) -> BatchOut:
     """Record up to 500 queued responses; one result per item, in order. Replaying is safe."""
-    return BatchOut(results=submissions.record_batch(session, get_catalog(), body.submissions))
+    device = kiosks.device_id(session, request.cookies.get(kiosks.KIOSK_COOKIE))
+    return BatchOut(
+        results=submissions.record_batch(session, get_catalog(), body.submissions, device)
+    )
 
 
 @router.get(

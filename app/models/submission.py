@@ -34,6 +34,9 @@ class Submission(Base):
         CheckConstraint("started_at IS NULL OR started_at <= submitted_at", name="timing"),
         CheckConstraint("questionnaire_version >= 1", name="questionnaire_version"),
         Index("ix_submission_campaign_unit", "campaign_id", "unit_id"),
+        Index("ix_submission_counter_received", "counter_id", "received_at"),
+        Index("ix_submission_device_submitted", "device_id", "submitted_at"),
+        Index("ix_submission_campaign_dossier", "campaign_id", "dossier_hash"),
         # Only the few rows not yet folded into the tallies are in this index.
         Index(
             "ix_submission_untallied",
@@ -60,5 +63,18 @@ class Submission(Base):
     # receipt, a different body under the same id is a conflict.
     body_hash: Mapped[str] = mapped_column(String(64))
     quality_flags: Mapped[list[str]] = mapped_column(JSONVariant, default=list)
-    # False until the row's answers are counted in `tally` (see app/services/tally.py).
+    # Counted beyond a full quota under the campaign's "accept" policy.
+    over_quota: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The enrolled kiosk it came from, if any: bursts and rate limits are per device.
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kiosk_device.id", ondelete="SET NULL")
+    )
+    # Keyed hash (HMAC-SHA-256 with SECRET_KEY) of the dossier code, never the code.
+    dossier_hash: Mapped[str | None] = mapped_column(String(64))
+    # A coordinator's exclusion: the row stays, the indices leave it out.
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excluded_by: Mapped[str | None] = mapped_column(String(120))
+    exclude_reason: Mapped[str | None] = mapped_column(String(500))
+    # False until the row's current state is reflected in `tally` (see
+    # app/services/tally.py): its answers counted, or, when excluded, not counted.
     tallied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

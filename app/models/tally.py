@@ -13,8 +13,9 @@ class Tally(Base):
     0 = not applicable), `<question>#` (respondents who answered a multiple-choice
     or text question), `channel=<channel>`, and the moments of Cronbach's alpha per
     factor, `a:<factor>:n`, `a:<factor>:s:<item>`, `a:<factor>:x:<item>:<item>`.
-    Counts only ever grow by folding submissions in (app/services/tally.py), so a
-    unit's figures are the sum over its rows, and a subtree's the sum over its units.
+    Counts grow by folding submissions in (app/services/tally.py) and shrink only when
+    a coordinator excludes a counted response (app/services/review.py), so a unit's
+    figures are the sum over its counted rows, and a subtree's over its units.
 
     Deliberately without foreign keys: tallies are derived data that can be rebuilt
     from `submission`, and a fold writes hundreds of thousands of rows at once, where

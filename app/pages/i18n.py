@@ -26,6 +26,13 @@ UI: dict[str, dict[str, str]] = {
         "en": "Your answers help the agency serve people better.",
     },
     "start": {"vi": "Bắt đầu", "en": "Start"},
+    "full_title": {"vi": "Xin cảm ơn Ông/Bà", "en": "Thank you"},
+    "full_body": {
+        "vi": "Đợt khảo sát tại quầy này đã nhận đủ số phiếu cần thiết. "
+        "Cảm ơn Ông/Bà đã sẵn lòng góp ý.",
+        "en": "This counter has already collected all the responses this survey needs. "
+        "Thank you for being willing to help.",
+    },
     "next": {"vi": "Tiếp", "en": "Next"},
     "back": {"vi": "Quay lại", "en": "Back"},
     "send": {"vi": "Gửi phiếu", "en": "Send"},

@@ -25,7 +25,7 @@ from app.services.survey import Survey, open_survey, submission_from_form
 
 router = APIRouter(include_in_schema=False)
 
-KIOSK_COOKIE = "sipas_kiosk"
+KIOSK_COOKIE = kiosks.KIOSK_COOKIE
 TEN_YEARS = 10 * 365 * 24 * 3600
 # A SIPAS form has about 50 fields; far more is not a person filling it in.
 MAX_FORM_FIELDS = 400
@@ -180,8 +180,11 @@ def submit(
         response = _form_page(request, session, survey, lang, draft)
         remember_language(response, request, lang)
         return response
+    device = kiosks.device_id(session, request.cookies.get(KIOSK_COOKIE))
     try:
-        submissions.record(session, get_catalog(), body)
+        submissions.record(session, get_catalog(), body, device)
+    except submissions.QuotaFull:
+        return message_page(request, lang, 409, "full_title", "full_body")
     except Invalid as exc:
         errors: dict[str, str] = {}
         for problem in exc.fields:
@@ -206,7 +209,8 @@ def submit(
 @router.get("/s/{counter}/thanks", response_class=HTMLResponse)
 def thanks(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
     """Thank you; a kiosk returns to its start screen after a few seconds."""
-    survey = open_survey(session, get_catalog(), counter)
+    # The response just thanked for may have filled the quota: thank, don't refuse.
+    survey = open_survey(session, get_catalog(), counter, refuse_full=False)
     return page(
         request,
         "respondent/thanks.html",

@@ -25,6 +25,13 @@ class SubmissionIn(BaseModel):
         default=None, description="Only needed where two open campaigns cover the counter's unit."
     )
     channel: Channel
+    dossier: Annotated[str | None, Field(min_length=1, max_length=64)] = Field(
+        default=None,
+        description=(
+            "The dossier code (mã hồ sơ) from the result slip, if the respondent gave it: "
+            "stored only as a keyed hash, to flag a dossier answered twice."
+        ),
+    )
     started_at: AwareDatetime | None = Field(
         default=None, description="When the respondent began (with a UTC offset)."
     )

@@ -1,16 +1,27 @@
 """Campaigns: create, open, close; a campaign covers its scope units and all below them."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.catalog import Catalog, Questionnaire
 from app.errors import Conflict, FieldError, Invalid, NotFound
-from app.models import Campaign, CampaignStatus, CampaignUnit, Unit
+from app.models import (
+    Campaign,
+    CampaignQuota,
+    CampaignStatus,
+    CampaignUnit,
+    QuotaPolicy,
+    Submission,
+    Unit,
+    UnitAncestor,
+)
 from app.models.unit import CODE_PATTERN
+from app.services import csvfile, quotas
 
 CODE_RE = re.compile(CODE_PATTERN)
 
@@ -26,6 +37,7 @@ class CampaignIn:
     units: list[str]
     min_sample: int = 30
     is_private: bool = False
+    quota_policy: str = QuotaPolicy.accept
 
 
 def get_campaign(session: Session, code: str) -> Campaign:
@@ -33,6 +45,10 @@ def get_campaign(session: Session, code: str) -> Campaign:
     if campaign is None:
         raise NotFound(f"campaign {code!r} does not exist")
     return campaign
+
+
+def find_unit(session: Session, code: str) -> Unit | None:
+    return session.scalar(select(Unit).where(Unit.code == code))
 
 
 def questionnaire_of(catalog: Catalog, campaign: Campaign) -> Questionnaire:
@@ -45,15 +61,10 @@ def questionnaire_of(catalog: Catalog, campaign: Campaign) -> Questionnaire:
     return q
 
 
-def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Campaign:
-    """Create a draft campaign over `data.units`; every problem is reported at once."""
-    problems: list[FieldError] = []
-    if not CODE_RE.match(data.code):
-        problems.append(
-            FieldError("code", f"{data.code!r} is not a valid code (letters, digits, . _ -)")
-        )
-    elif session.scalar(select(Campaign.id).where(Campaign.code == data.code)) is not None:
-        raise Conflict(f"campaign {data.code!r} already exists")
+def _check(
+    session: Session, catalog: Catalog, data: CampaignIn, problems: list[FieldError]
+) -> dict[str, Unit]:
+    """Problems with the settings shared by create and edit; returns the scope units."""
     if not data.name.strip():
         problems.append(FieldError("name", "name is empty", "required"))
     if data.ends_on < data.starts_on:
@@ -82,6 +93,21 @@ def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Cam
         for c in data.units
         if c not in units
     ]
+    if data.quota_policy not in tuple(QuotaPolicy):
+        problems.append(FieldError("quota_policy", "accept or stop", "unknown"))
+    return units
+
+
+def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Campaign:
+    """Create a draft campaign over `data.units`; every problem is reported at once."""
+    problems: list[FieldError] = []
+    if not CODE_RE.match(data.code):
+        problems.append(
+            FieldError("code", f"{data.code!r} is not a valid code (letters, digits, . _ -)")
+        )
+    elif session.scalar(select(Campaign.id).where(Campaign.code == data.code)) is not None:
+        raise Conflict(f"campaign {data.code!r} already exists")
+    units = _check(session, catalog, data, problems)
     if problems:
         raise Invalid("the campaign cannot be created", problems)
     campaign = Campaign(
@@ -94,6 +120,7 @@ def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Cam
         min_sample=data.min_sample,
         status=CampaignStatus.draft,
         is_private=data.is_private,
+        quota_policy=data.quota_policy,
         created_at=datetime.now(UTC),
     )
     session.add(campaign)
@@ -119,3 +146,251 @@ def scope_unit_ids(session: Session, campaign: Campaign) -> set[int]:
     return set(
         session.scalars(select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id))
     )
+
+
+def update_campaign(
+    session: Session, catalog: Catalog, campaign: Campaign, data: CampaignIn
+) -> list[str]:
+    """Change a campaign's settings and scope (its code stays); returns what changed.
+
+    The questionnaire can change only while no response is stored, since responses
+    are judged and counted against it. Units can be added or removed at any time;
+    the progress counts are recomputed for the new scope.
+    """
+    problems: list[FieldError] = []
+    units = _check(session, catalog, data, problems)
+    has_responses = (
+        session.scalar(select(Submission.id).where(Submission.campaign_id == campaign.id).limit(1))
+        is not None
+    )
+    new_q = (data.questionnaire, data.version)
+    if has_responses and new_q != (campaign.questionnaire, campaign.questionnaire_version):
+        problems.append(
+            FieldError(
+                "questionnaire",
+                "the campaign already holds responses; its questionnaire cannot change",
+                "locked",
+            )
+        )
+    if problems:
+        raise Invalid("the campaign cannot be changed", problems)
+    changed = []
+    for attr, value in (
+        ("name", data.name.strip()),
+        ("starts_on", data.starts_on),
+        ("ends_on", data.ends_on),
+        ("questionnaire", data.questionnaire),
+        ("questionnaire_version", data.version),
+        ("min_sample", data.min_sample),
+        ("is_private", data.is_private),
+        ("quota_policy", data.quota_policy),
+    ):
+        if getattr(campaign, attr) != value:
+            setattr(campaign, attr, value)
+            changed.append(attr)
+    before = scope_unit_ids(session, campaign)
+    after = {u.id for u in units.values()}
+    if before != after:
+        changed.append("units")
+        session.execute(
+            delete(CampaignUnit).where(
+                CampaignUnit.campaign_id == campaign.id, CampaignUnit.unit_id.in_(before - after)
+            )
+        )
+        for unit_id in sorted(after - before):
+            session.add(CampaignUnit(campaign_id=campaign.id, unit_id=unit_id))
+        session.flush()
+        quotas.recount(session, campaign.id)
+    session.flush()
+    return changed
+
+
+@dataclass(frozen=True)
+class ScopeUnit:
+    unit: Unit
+    target: int | None
+    transactions: int | None
+    collected: int
+
+
+def scope(session: Session, campaign: Campaign) -> list[ScopeUnit]:
+    """The campaign's scope units with their targets, in code order."""
+    rows = session.execute(
+        select(Unit, CampaignUnit)
+        .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == campaign.id)
+        .order_by(Unit.code)
+    ).all()
+    return [ScopeUnit(u, cu.target, cu.transactions, cu.collected) for u, cu in rows]
+
+
+def set_targets(session: Session, campaign: Campaign, targets: Mapping[str, int | None]) -> int:
+    """Set the sample target of scope units by code (None clears it); returns how many."""
+    rows = {
+        u.code: cu
+        for u, cu in session.execute(
+            select(Unit, CampaignUnit)
+            .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+            .where(CampaignUnit.campaign_id == campaign.id)
+        )
+    }
+    problems = [
+        FieldError(f"targets.{code}", f"unit {code!r} is not in the campaign's scope", "scope")
+        for code in targets
+        if code not in rows
+    ]
+    problems += [
+        FieldError(f"targets.{code}", "a target is a whole number of at least 1", "range")
+        for code, n in targets.items()
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1)
+    ]
+    if problems:
+        raise Invalid("the targets cannot be set", problems)
+    for code, n in targets.items():
+        rows[code].target = n
+    session.flush()
+    return len(targets)
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    unit: str
+    transactions: int
+    target: int
+
+
+def targets_from_transactions(
+    session: Session, campaign: Campaign, data: bytes, margin: float, name: str = "file"
+) -> list[TargetLine]:
+    """Targets n = N / (1 + N·e²) from a CSV of `unit,transactions` (dossiers handled).
+
+    The whole file is checked first; one bad line and nothing changes.
+    """
+    if not 0 < margin < 1:
+        raise Invalid(
+            "the margin of error must be between 0 and 1 (e.g. 0.05 for ±5 points)",
+            [FieldError("margin", "between 0 and 1, e.g. 0.05", "range")],
+        )
+    text = csvfile.decode(data, name)
+    header, rows = csvfile.read_rows(text, name, ("unit", "transactions"))
+    in_scope = {
+        u.code: cu
+        for u, cu in session.execute(
+            select(Unit, CampaignUnit)
+            .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+            .where(CampaignUnit.campaign_id == campaign.id)
+        )
+    }
+    problems: list[FieldError] = []
+    lines: list[TargetLine] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        if (bad := csvfile.width_error(row, len(header))) is not None:
+            problems.append(bad)
+            continue
+        code, raw = row.values["unit"], row.values["transactions"]
+        where = f"line {row.line}"
+        if code not in in_scope:
+            problems.append(
+                FieldError(f"{where}, column unit", f"{code!r} is not in the campaign", "scope")
+            )
+            continue
+        if code in seen:
+            problems.append(
+                FieldError(
+                    f"{where}, column unit", f"{code!r} is also on line {seen[code]}", "duplicate"
+                )
+            )
+            continue
+        seen[code] = row.line
+        try:
+            n_tx = int(raw.replace(",", "").replace(".", "").replace(" ", ""))
+        except ValueError:
+            n_tx = -1
+        if n_tx < 0:
+            problems.append(
+                FieldError(
+                    f"{where}, column transactions", f"{raw!r} is not a whole number", "number"
+                )
+            )
+            continue
+        lines.append(TargetLine(code, n_tx, quotas.sample_size(n_tx, margin)))
+    if not lines and not problems:
+        problems.append(FieldError("line 2", "the file has no units", "empty"))
+    if problems:
+        raise Invalid(f"{name}: {len(problems)} problem(s); no target was changed", problems)
+    for line in lines:
+        cu = in_scope[line.unit]
+        cu.transactions = line.transactions
+        cu.target = line.target or None
+    campaign.margin_of_error = margin
+    session.flush()
+    return lines
+
+
+STRATA_QUESTIONS = ("gender", "age_band", "service_field", "respondent_type")
+
+
+def set_quotas(
+    session: Session, catalog: Catalog, campaign: Campaign, shares: Mapping[str, float]
+) -> None:
+    """Replace the stratum quotas: `{"gender=female": 45.0, ...}` (percent of each target)."""
+    q = questionnaire_of(catalog, campaign)
+    problems: list[FieldError] = []
+    parsed: list[tuple[str, str, float]] = []
+    totals: dict[str, float] = {}
+    for key, share in shares.items():
+        question, _, option = key.partition("=")
+        where = f"quotas.{key}"
+        if question not in STRATA_QUESTIONS or question not in q.questions:
+            problems.append(
+                FieldError(where, f"quotas are by {', '.join(STRATA_QUESTIONS)}", "unknown")
+            )
+            continue
+        options = [o.code for o in q.questions[question].options]
+        if option not in options:
+            problems.append(FieldError(where, f"{question} has options {', '.join(options)}"))
+            continue
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 100:
+            problems.append(FieldError(where, "a share is a percentage above 0, at most 100"))
+            continue
+        totals[question] = totals.get(question, 0) + float(share)
+        parsed.append((question, option, float(share)))
+    problems += [
+        FieldError(f"quotas.{question}", f"the shares of {question} add up to {total:g} % > 100 %")
+        for question, total in totals.items()
+        if total > 100 + 1e-9
+    ]
+    if problems:
+        raise Invalid("the quotas cannot be set", problems)
+    session.execute(delete(CampaignQuota).where(CampaignQuota.campaign_id == campaign.id))
+    for question, option, share in parsed:
+        session.add(
+            CampaignQuota(campaign_id=campaign.id, question=question, option=option, share=share)
+        )
+    session.flush()
+    quotas.recount(session, campaign.id)
+
+
+def quota_shares(session: Session, campaign: Campaign) -> dict[str, float]:
+    return {
+        f"{q.question}={q.option}": q.share
+        for q in session.scalars(
+            select(CampaignQuota)
+            .where(CampaignQuota.campaign_id == campaign.id)
+            .order_by(CampaignQuota.question, CampaignQuota.option)
+        )
+    }
+
+
+def visible_campaigns(session: Session, unit_id: int | None) -> list[Campaign]:
+    """Campaigns with a scope unit inside the subtree of `unit_id` (None: all)."""
+    stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.code)
+    if unit_id is not None:
+        inside = (
+            select(CampaignUnit.campaign_id)
+            .join(UnitAncestor, UnitAncestor.unit_id == CampaignUnit.unit_id)
+            .where(UnitAncestor.ancestor_id == unit_id)
+        )
+        stmt = stmt.where(Campaign.id.in_(inside))
+    return list(session.scalars(stmt))

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from app.catalog import Catalog, Questionnaire
 from app.models import Campaign, CampaignStatus, CampaignUnit, Counter, Unit
+from app.services import quotas
 from app.services.campaigns import CampaignIn, create_campaign, questionnaire_of
-from app.services.submissions import STAGED_COLUMNS, copy_insert
+from app.services.submissions import CORE_COLUMNS, copy_insert
 from app.services.units import create_unit
 
 PROVINCE = ("DEMO", "Tỉnh Minh Hòa (demo)")
@@ -253,11 +254,11 @@ def _rows(
 
 
 # The generator's tuples follow the submission table's column order.
-COLUMNS = ", ".join(STAGED_COLUMNS)
+COLUMNS = ", ".join(CORE_COLUMNS)
 
 
 def _insert_postgres(conn: Connection, batch: list[tuple[Any, ...]]) -> int:
-    return len(copy_insert(conn, batch))
+    return len(copy_insert(conn, batch, CORE_COLUMNS))
 
 
 def _insert_sqlite(conn: Connection, batch: list[tuple[Any, ...]]) -> int:
@@ -288,4 +289,5 @@ def load_submissions(
     for batch in _rows(campaign, q, pairs, n, seed):
         inserted += insert(conn, batch)
         progress(len(batch))
+    quotas.recount(session, campaign.id)
     return inserted

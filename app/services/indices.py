@@ -169,7 +169,7 @@ def _filtered_counts(
     ):
         up.setdefault(unit_id, []).append(ancestor_id)
     stmt = select(Submission.unit_id, Submission.channel, Submission.answers).where(
-        Submission.campaign_id == campaign.id
+        Submission.campaign_id == campaign.id, Submission.excluded_at.is_(None)
     )
     if len(up) < 5000:  # otherwise the campaign-wide scan is cheaper than a huge IN list
         stmt = stmt.where(Submission.unit_id.in_(list(up)))

@@ -16,6 +16,9 @@ from app.errors import FieldError, Invalid, NotFound
 from app.models import Counter, KioskDevice
 
 TOKEN_BYTES = 32
+# The cookie an enrolled tablet carries; its offline queue posts to the API from the
+# same browser, so pages and API both know the device without a header.
+KIOSK_COOKIE = "sipas_kiosk"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,12 @@ def device_for(session: Session, token: str | None) -> tuple[KioskDevice, str] |
         .where(KioskDevice.token_hash == _hash(token), KioskDevice.revoked_at.is_(None))
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def device_id(session: Session, token: str | None) -> int | None:
+    """The id of the enrolled device holding `token`, for bursts and rate limits."""
+    found = device_for(session, token)
+    return found[0].id if found else None
 
 
 def list_devices(session: Session) -> list[tuple[KioskDevice, str]]:

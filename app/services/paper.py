@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from app.catalog import Catalog, Questionnaire
 from app.errors import FieldError, Invalid
 from app.models import Campaign, CampaignStatus, Counter, Submission, Unit
-from app.services import quality
+from app.services import quality, quotas
 from app.services.answers import check_answers, clean
 from app.services.campaigns import get_campaign, questionnaire_of, scope_unit_ids
 from app.services.csvfile import decode, read_rows, width_error
-from app.services.submissions import insert_once
+from app.services.submissions import ROW_DEFAULTS, insert_once
 from app.services.units import ancestors_ids
 
 PAPER_NAMESPACE = uuid.UUID("6f0f3c3e-7a51-4b7e-9a0e-5b1f6d2c9a10")
@@ -224,6 +224,7 @@ def _row(
         ensure_ascii=False,
     )
     return {
+        **ROW_DEFAULTS,
         "id": paper_id(campaign.code, form),
         "campaign_id": campaign.id,
         "unit_id": unit.id,
@@ -262,5 +263,13 @@ def _store(session: Session, pending: list[tuple[int, dict[str, Any]]], name: st
             "nothing was imported",
             changed,
         )
-    created = sum(insert_once(session, row) for _, row in pending if row["id"] not in known)
+    new = [row for _, row in pending if row["id"] not in known and insert_once(session, row)]
+    # Paper forms are already filled in: they count towards targets but are never
+    # refused for a full quota, only marked.
+    quotas.admit(
+        session,
+        [quotas.Arrival(r["id"], r["campaign_id"], r["unit_id"], r["answers"]) for r in new],
+        enforce=False,
+    )
+    created = len(new)
     return PaperResult(created=created, unchanged=len(pending) - created)

@@ -5,13 +5,94 @@ response (issue 6). They are stored on the row, so the rule that set them is the
 rule of the day it arrived.
 """
 
-from datetime import datetime
+import hashlib
+import hmac
+from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from app.catalog import Questionnaire
+from app.config import get_settings
+from app.models import Submission
 
 SPEEDING = "speeding"
 STRAIGHT_LINING = "straight_lining"
+BURST = "burst"
+REPEATED_DOSSIER = "repeated_dossier"
+ALL = (SPEEDING, STRAIGHT_LINING, BURST, REPEATED_DOSSIER)
+
+
+def dossier_hash(code: str) -> str:
+    """HMAC-SHA-256 of the dossier code under SECRET_KEY (design.md: never stored plain).
+
+    Keyed, because dossier codes follow a short pattern that a plain hash would not
+    hide from anyone who can read the table.
+    """
+    normal = "".join(code.split()).upper()
+    key = get_settings().SECRET_KEY.encode()
+    return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()
+
+
+def _add(row: dict[str, Any], flag: str) -> None:
+    if flag not in row["quality_flags"]:
+        row["quality_flags"] = [*row["quality_flags"], flag]
+
+
+def add_context_flags(session: Session, row: dict[str, Any], burst_seconds: int) -> None:
+    """Flags that depend on what is already stored: `burst` (the same kiosk device sent
+    another response within `burst_seconds`, faster than anyone fills the form) and
+    `repeated_dossier` (the campaign already holds a response about this dossier)."""
+    add_batch_flags(session, [row], burst_seconds)
+
+
+def add_batch_flags(session: Session, rows: list[dict[str, Any]], burst_seconds: int) -> None:
+    """:func:`add_context_flags` for many rows, comparing them with each other too."""
+    window = timedelta(seconds=burst_seconds)
+    by_device: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row.get("device_id") is not None:
+            by_device[row["device_id"]].append(row)
+    for device_id, group in by_device.items():
+        if not burst_seconds:
+            break
+        group.sort(key=lambda r: r["submitted_at"])
+        earliest, latest = group[0]["submitted_at"] - window, group[-1]["submitted_at"] + window
+        times = sorted(
+            session.scalars(
+                select(Submission.submitted_at).where(
+                    Submission.device_id == device_id,
+                    Submission.submitted_at > earliest,
+                    Submission.submitted_at < latest,
+                    Submission.id.not_in([r["id"] for r in group]),
+                )
+            )
+        )
+        for i, row in enumerate(group):
+            at = row["submitted_at"]
+            close_stored = any(abs(t - at) < window for t in times)
+            close_batch = i > 0 and at - group[i - 1]["submitted_at"] < window
+            if close_stored or close_batch:
+                _add(row, BURST)
+    hashed = [r for r in rows if r.get("dossier_hash")]
+    if not hashed:
+        return
+    seen = {
+        (cid, h)
+        for cid, h in session.execute(
+            select(Submission.campaign_id, Submission.dossier_hash).where(
+                Submission.dossier_hash.in_({r["dossier_hash"] for r in hashed}),
+                Submission.id.not_in([r["id"] for r in hashed]),
+            )
+        )
+    }
+    for row in hashed:
+        key = (row["campaign_id"], row["dossier_hash"])
+        if key in seen:
+            _add(row, REPEATED_DOSSIER)
+        seen.add(key)
 
 
 def flags(

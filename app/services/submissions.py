@@ -20,23 +20,36 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
-from sqlalchemy import Connection, TextClause, bindparam, join, select, text
+from sqlalchemy import Connection, TextClause, bindparam, func, join, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, aliased
 
 from app.catalog import Catalog
 from app.config import get_settings
-from app.errors import AppError, Conflict, FieldError, Invalid
+from app.errors import AppError, Conflict, FieldError, Invalid, TooManyRequests
 from app.models import Campaign, CampaignStatus, CampaignUnit, Counter, Submission, Unit
 from app.schemas.submissions import BatchResult, Receipt, SubmissionIn
-from app.services import quality
+from app.services import quality, quotas
 from app.services.answers import check_answers, clean
 
 # Clocks on kiosks and phones drift; a little skew is not an error.
 CLOCK_SKEW = timedelta(minutes=10)
+# Responses finished this recently count towards the rate limit; older ones are a
+# kiosk's offline queue being replayed.
+LIVE_WINDOW = timedelta(minutes=5)
 TABLE = Submission.__table__
 # Every column but `tallied`, which keeps its default: a new row is not yet counted.
 STAGED_COLUMNS = [c.name for c in TABLE.columns if c.name != "tallied"]
+# What a bulk loader must supply; the rest start empty (see ROW_DEFAULTS).
+CORE_COLUMNS = STAGED_COLUMNS[: STAGED_COLUMNS.index("quality_flags") + 1]
+ROW_DEFAULTS: dict[str, Any] = {
+    "over_quota": False,
+    "device_id": None,
+    "dossier_hash": None,
+    "excluded_at": None,
+    "excluded_by": None,
+    "exclude_reason": None,
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,9 @@ def body_hash(body: SubmissionIn, answers: dict[str, Any]) -> str:
     """SHA-256 of the canonical body: same content, same hash, whatever the key order
     or UTC offset the client used."""
     canonical = body.model_dump(mode="json", exclude={"answers"})
+    if canonical.get("dossier") is None:
+        # Bodies from before `dossier` existed keep their hash, so their retries match.
+        canonical.pop("dossier", None)
     for key in ("started_at", "submitted_at"):
         value = getattr(body, key)
         canonical[key] = value.astimezone(UTC).isoformat() if value else None
@@ -248,6 +264,7 @@ def _judge(
     body: SubmissionIn,
     now: datetime,
     places: dict[str, _Place | None],
+    device_id: int | None = None,
 ) -> _Judged:
     """Validate a body completely, without writing anything."""
     answers = clean(body.answers)
@@ -276,6 +293,7 @@ def _judge(
     if problems or q is None or place is None or campaign is None:
         return _Judged(body, digest, None, None, problems)
     row = {
+        **ROW_DEFAULTS,
         "id": body.id,
         "campaign_id": campaign.id,
         "unit_id": place.unit_id,
@@ -291,6 +309,8 @@ def _judge(
         "quality_flags": quality.flags(
             q, answers, body.started_at, body.submitted_at, get_settings().SPEEDING_SECONDS
         ),
+        "device_id": device_id,
+        "dossier_hash": quality.dossier_hash(body.dossier) if body.dossier else None,
     }
     receipt = Receipt(id=body.id, received_at=now, campaign=campaign.code, unit=place.unit_code)
     return _Judged(body, digest, row, receipt, [])
@@ -314,9 +334,65 @@ def insert_once(session: Session, values: dict[str, Any]) -> bool:
     return session.connection().execute(_INSERT, values).first() is not None
 
 
-def record(session: Session, catalog: Catalog, body: SubmissionIn) -> Recorded:
+class QuotaFull(Conflict):
+    """The unit has all the responses its target asks for, and the campaign stops there."""
+
+    kind = "quota_full"
+
+
+def _quota_full(sid: uuid.UUID) -> QuotaFull:
+    return QuotaFull(
+        f"submission {sid} was not stored: the unit has reached its sample target "
+        "and the campaign stops accepting responses there"
+    )
+
+
+def _arrival(row: dict[str, Any]) -> quotas.Arrival:
+    return quotas.Arrival(row["id"], row["campaign_id"], row["unit_id"], row["answers"])
+
+
+def check_rate(
+    session: Session, now: datetime, counter_id: int, device_id: int | None, new: int = 1
+) -> None:
+    """At most RATE_PER_MINUTE live responses a minute from one kiosk device, or from one
+    counter when no enrolled device sent them (phones scanning the counter's QR code).
+
+    Not per IP address: a hall of kiosks shares one. "Live" means submitted within
+    the last few minutes: a kiosk replaying its offline queue sends hours of
+    responses at once and must not be turned away.
+    """
+    limit = get_settings().RATE_PER_MINUTE
+    if not limit:
+        return
+    since = now - timedelta(minutes=1)
+    who = (
+        Submission.device_id == device_id
+        if device_id is not None
+        else (Submission.counter_id == counter_id) & Submission.device_id.is_(None)
+    )
+    recent = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            who,
+            Submission.received_at > since,
+            Submission.submitted_at > now - LIVE_WINDOW,
+        )
+    )
+    if (recent or 0) + new > limit:
+        source = "this kiosk" if device_id is not None else "this counter"
+        raise TooManyRequests(
+            f"too many responses from {source} in the last minute (limit {limit}); "
+            "wait a minute and send again"
+        )
+
+
+def record(
+    session: Session, catalog: Catalog, body: SubmissionIn, device_id: int | None = None
+) -> Recorded:
     """Store one submission, or return the receipt of its earlier identical copy."""
-    judged = _judge(session, catalog, body, datetime.now(UTC), {})
+    now = datetime.now(UTC)
+    judged = _judge(session, catalog, body, now, {}, device_id)
     if judged.row is None or judged.receipt is None:
         # A retry of a response stored before the rules changed (its campaign has
         # closed since, say) still gets its receipt; a different body is a conflict.
@@ -325,7 +401,12 @@ def record(session: Session, catalog: Catalog, body: SubmissionIn) -> Recorded:
         raise Invalid(
             f"the response is invalid: {len(judged.problems)} problem(s)", judged.problems
         )
+    if judged.row["submitted_at"] > now - LIVE_WINDOW:
+        check_rate(session, now, judged.row["counter_id"], device_id)
+    quality.add_context_flags(session, judged.row, get_settings().BURST_SECONDS)
     if insert_once(session, judged.row):
+        if quotas.admit(session, [_arrival(judged.row)]):
+            raise _quota_full(body.id)
         return Recorded(judged.receipt, created=True)
     # Stored before, or by a concurrent request that committed first.
     stored = _stored(session.connection(), [body.id]).get(body.id)
@@ -341,11 +422,13 @@ def _pydantic_fields(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def copy_insert(conn: Connection, rows: Iterable[Sequence[Any]]) -> set[uuid.UUID]:
+def copy_insert(
+    conn: Connection, rows: Iterable[Sequence[Any]], columns: Sequence[str] = STAGED_COLUMNS
+) -> set[uuid.UUID]:
     """PostgreSQL bulk insert: COPY `rows` (values in STAGED_COLUMNS order) into a
     temporary copy of `submission`, then one INSERT … SELECT … ON CONFLICT (id) DO
     NOTHING; returns the ids inserted. Used by batches and by the demo loader."""
-    names = ", ".join(STAGED_COLUMNS)
+    names = ", ".join(columns)
     raw = conn.connection.driver_connection
     with raw.cursor() as cur:  # type: ignore[union-attr]
         cur.execute(
@@ -397,7 +480,9 @@ def _error(item_id: str | None, exc: AppError) -> BatchResult:
     )
 
 
-def record_batch(session: Session, catalog: Catalog, items: list[Any]) -> list[BatchResult]:
+def record_batch(
+    session: Session, catalog: Catalog, items: list[Any], device_id: int | None = None
+) -> list[BatchResult]:
     """Store a kiosk's queue: one result per item, in order; a bad item blocks nothing.
 
     Everything is validated before anything is written, so no item can leave a
@@ -423,7 +508,7 @@ def record_batch(session: Session, catalog: Catalog, items: list[Any]) -> list[B
                 )
             )
             continue
-        judged.append((len(results), _judge(session, catalog, body, now, places)))
+        judged.append((len(results), _judge(session, catalog, body, now, places, device_id)))
         results.append(None)
 
     # The first valid copy of an id in the batch is the one to insert.
@@ -431,7 +516,17 @@ def record_batch(session: Session, catalog: Catalog, items: list[Any]) -> list[B
     for _, j in judged:
         if j.row is not None:
             first.setdefault(j.body.id, j)
-    inserted = _bulk_insert(session, [j.row for j in first.values() if j.row is not None])
+    rows = [j.row for j in first.values() if j.row is not None]
+    live: dict[int, int] = {}
+    for row in rows:
+        if row["submitted_at"] > now - LIVE_WINDOW:
+            live[row["counter_id"]] = live.get(row["counter_id"], 0) + 1
+    for counter_id, new in sorted(live.items()):
+        check_rate(session, now, counter_id, device_id, new)
+    quality.add_batch_flags(session, rows, get_settings().BURST_SECONDS)
+    inserted = _bulk_insert(session, rows)
+    refused = quotas.admit(session, [_arrival(r) for r in rows if r["id"] in inserted])
+    inserted -= refused
     stored = _stored(
         session.connection(), [j.body.id for _, j in judged if j.body.id not in inserted]
     )
@@ -442,6 +537,8 @@ def record_batch(session: Session, catalog: Catalog, items: list[Any]) -> list[B
     for pos, j in judged:
         sid = j.body.id
         try:
+            if sid in refused:
+                raise _quota_full(sid)
             if sid in stored:
                 outcome = _replay(j, stored[sid])
                 if sid in inserted and sid not in reported_new:

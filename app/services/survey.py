@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session, aliased
 
 from app.catalog import Catalog, Questionnaire
 from app.errors import AppError, FieldError, Invalid, NotFound
-from app.models import Campaign, CampaignStatus, CampaignUnit, Counter, Unit
+from app.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignUnit,
+    Counter,
+    QuotaPolicy,
+    Unit,
+    UnitAncestor,
+)
 from app.schemas.submissions import Answer, SubmissionIn
 from app.services.answers import clean
 
@@ -36,7 +44,36 @@ class Survey:
     kiosk: bool
 
 
-def open_survey(session: Session, catalog: Catalog, counter_code: str) -> Survey:
+class QuotaReached(AppError):
+    """The unit's target is met and the campaign stops there: say so before anyone starts."""
+
+    status_code = 409
+    kind = "quota_full"
+
+
+def _full(session: Session, campaign: Campaign, unit: Unit) -> bool:
+    """Under the `stop` policy: is a scope unit covering `unit` at its target?"""
+    if campaign.quota_policy != QuotaPolicy.stop:
+        return False
+    return (
+        session.scalar(
+            select(CampaignUnit.unit_id)
+            .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+            .where(
+                CampaignUnit.campaign_id == campaign.id,
+                UnitAncestor.unit_id == unit.id,
+                CampaignUnit.target.is_not(None),
+                CampaignUnit.collected >= CampaignUnit.target,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def open_survey(
+    session: Session, catalog: Catalog, counter_code: str, refuse_full: bool = True
+) -> Survey:
     """The open campaign, and its questionnaire, behind a counter's link."""
     found = session.execute(
         select(Counter, Unit)
@@ -59,6 +96,8 @@ def open_survey(session: Session, catalog: Catalog, counter_code: str) -> Survey
     ).first()
     if campaign is None:
         raise NotOpen(f"no survey is open at counter {counter_code!r}")
+    if refuse_full and _full(session, campaign, unit):
+        raise QuotaReached(f"counter {counter_code!r} has all the responses its target asks for")
     q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
     if q is None:
         raise NotOpen(

@@ -95,6 +95,19 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
         conn.execute(stmt, rows[i : i + 5000])
 
 
+def add_counts(
+    session: Session, campaign_id: int, unit_id: int, counts: Mapping[str, int], sign: int
+) -> None:
+    """Add (sign +1) or subtract (-1) one response's counts, as an exclusion does."""
+    _upsert(
+        session,
+        [
+            {"campaign_id": campaign_id, "unit_id": unit_id, "key": k, "n": sign * n}
+            for k, n in counts.items()
+        ],
+    )
+
+
 def _chunk_moments(
     q: Questionnaire, rows: list[tuple[int, Mapping[str, Any]]], into: dict[int, Counter[str]]
 ) -> None:

@@ -1,0 +1,145 @@
+"""Campaign management, progress and response review: request and response bodies."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Code = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class CampaignBody(BaseModel):
+    """A campaign's settings, for create (with `code`) and edit (the code is in the path)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    starts_on: date
+    ends_on: date
+    questionnaire: Code = "sipas-2017"
+    version: int = Field(default=1, ge=1)
+    units: list[Code] = Field(min_length=1, description="Scope unit codes; units below are in.")
+    min_sample: int = Field(default=30, ge=1, description="Below this n a unit is not ranked.")
+    is_private: bool = Field(default=False, description="Indices only with an API key.")
+    quota_policy: Literal["accept", "stop"] = Field(
+        default="accept",
+        description="At a full target: keep accepting and mark `over_quota`, or stop there.",
+    )
+
+
+class CampaignCreate(CampaignBody):
+    code: Code
+
+
+class ScopeUnitOut(BaseModel):
+    unit: str
+    name: str
+    kind: str
+    target: int | None
+    transactions: int | None
+    collected: int
+
+
+class CampaignOut(BaseModel):
+    code: str
+    name: str
+    status: Literal["draft", "open", "closed"]
+    starts_on: date
+    ends_on: date
+    questionnaire: str
+    version: int
+    min_sample: int
+    is_private: bool
+    quota_policy: str
+    margin_of_error: float | None = Field(description="e of n = N/(1+N·e²), if computed.")
+    units: list[ScopeUnitOut]
+    quotas: dict[str, float] = Field(description='"question=option" → percent of each target.')
+
+
+class TargetsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    targets: dict[str, int | None] = Field(description="Scope unit code → target (null clears).")
+
+
+class QuotasBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quotas: dict[str, float] = Field(
+        description='"gender=female" → percent of every unit\'s target; replaces all quotas.',
+        examples=[{"gender=female": 45, "gender=male": 45}],
+    )
+
+
+class StratumOut(BaseModel):
+    stratum: str
+    share: float | None
+    target: int | None
+    collected: int
+
+
+class UnitProgressOut(BaseModel):
+    unit: str
+    name: str
+    kind: str
+    target: int | None
+    transactions: int | None
+    collected: int = Field(description="Responses counted (excluded ones are not).")
+    percent: float | None = Field(description="collected / target × 100, unrounded.")
+    per_day: float = Field(description="Mean responses per day since the campaign began.")
+    needed_per_day: float | None = Field(description="Per day needed to finish on time.")
+    projected: date | None = Field(description="Date the target is reached at the current pace.")
+    status: Literal["done", "on_track", "at_risk", "behind", "no_target"]
+    strata: list[StratumOut]
+
+
+class ProgressOut(BaseModel):
+    campaign: str
+    status: str
+    starts_on: date
+    ends_on: date
+    today: date
+    days_elapsed: int
+    days_left: int
+    target: int
+    collected: int
+    margin_of_error: float | None
+    quota_policy: str
+    units: list[UnitProgressOut]
+
+
+class ResponseOut(BaseModel):
+    id: uuid.UUID
+    unit: str
+    counter: str | None
+    channel: str
+    submitted_at: datetime
+    seconds: int | None = Field(description="From start to submit, if the client sent both.")
+    flags: list[str] = Field(description="speeding, straight_lining, burst, repeated_dossier.")
+    over_quota: bool
+    excluded_at: datetime | None
+    excluded_by: str | None
+    exclude_reason: str | None
+
+
+class ResponsesOut(BaseModel):
+    total: int
+    page: int
+    flag_counts: dict[str, int]
+    excluded: int
+    responses: list[ResponseOut]
+
+
+class ReasonBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class AuditOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, object]

@@ -1,0 +1,104 @@
+"""Who is asking: FastAPI dependencies for sign-in sessions, API keys and CSRF.
+
+Pages use the session cookie; API consumers send `Authorization: Bearer <key>`.
+A cookie-authenticated write needs the session's CSRF token, in the form field
+`csrf` (pages) or the `X-CSRF-Token` header (scripts on our pages). Keys never
+write: they are read-only by design.
+"""
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.db import SessionDep
+from app.errors import AppError, Forbidden, Unauthorized
+from app.services import accounts
+from app.services.accounts import Principal
+
+SESSION_COOKIE = "sipas_session"
+LOGIN_CSRF_COOKIE = "sipas_login_csrf"
+
+
+class SignInRequired(AppError):
+    """A page needs a signed-in coordinator; the page handler turns this into a redirect."""
+
+    status_code = 401
+    kind = "sign_in_required"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The key's or the session's principal; a key that is wrong is an error, not anonymity."""
+    key = _bearer(request)
+    if key is not None:
+        who = accounts.principal_for_key(session, key)
+        if who is None:
+            raise Unauthorized("the API key is unknown or revoked")
+        return who
+    token = request.cookies.get(SESSION_COOKIE)
+    return accounts.principal_for_session(session, token) if token else None
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def api_principal(who: OptionalPrincipal) -> Principal:
+    if who is None:
+        raise Unauthorized("sign in or send Authorization: Bearer <API key>")
+    return who
+
+
+def api_manager(request: Request, who: Annotated[Principal, Depends(api_principal)]) -> Principal:
+    """A coordinator or admin writing through the API (session cookie plus CSRF header)."""
+    if who.actor.startswith("key:"):
+        raise Forbidden("API keys are read-only")
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} cannot change campaigns")
+    _check_csrf(who, request.headers.get("x-csrf-token"))
+    return who
+
+
+def page_principal(who: OptionalPrincipal) -> Principal:
+    if who is None or who.account_id is None:
+        raise SignInRequired("sign in to see this page")
+    return who
+
+
+def _check_csrf(who: Principal, sent: str | None) -> None:
+    if not sent or not who.csrf_token or not hmac.compare_digest(sent, who.csrf_token):
+        raise Forbidden("the form is out of date or was not sent from this site; reload and retry")
+
+
+async def page_manager(
+    request: Request, who: Annotated[Principal, Depends(page_principal)]
+) -> Principal:
+    """A coordinator or admin posting a form on our pages, with its CSRF token."""
+    form = await request.form()
+    sent = form.get("csrf")
+    _check_csrf(who, sent if isinstance(sent, str) else None)
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} can only read")
+    return who
+
+
+async def page_admin(
+    request: Request, who: Annotated[Principal, Depends(page_manager)]
+) -> Principal:
+    if not who.is_admin:
+        raise Forbidden("only an admin can do this")
+    return who
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+ApiManager = Annotated[Principal, Depends(api_manager)]
+PagePrincipal = Annotated[Principal, Depends(page_principal)]
+PageManager = Annotated[Principal, Depends(page_manager)]
+PageAdmin = Annotated[Principal, Depends(page_admin)]

@@ -1,0 +1,267 @@
+"""Sample targets and quotas: counting responses towards them, exactly, as they arrive.
+
+`campaign_unit.collected` (per scope unit) and `stratum_count` (per scope unit and
+stratum) are raised in the transaction that inserts the responses, by UPDATE …
+RETURNING: the row lock makes concurrent inserts queue on the same counter, so each
+sees the count including every response committed before it. Under the campaign's
+`stop` policy a response that would take a unit past its target is refused and its
+insert undone in the same transaction, so the count never overshoots; under
+`accept` it is stored and marked `over_quota`. Stratum quotas (a share of each
+unit's target for, say, gender=female) only ever mark: refusing a respondent for
+their age band after three minutes of answers would be rude and would bias nothing
+in our favour.
+"""
+
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Campaign,
+    CampaignQuota,
+    CampaignUnit,
+    QuotaPolicy,
+    StratumCount,
+    Submission,
+    UnitAncestor,
+)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A response just inserted, as far as quotas care."""
+
+    id: uuid.UUID
+    campaign_id: int
+    unit_id: int
+    answers: dict[str, Any]
+
+
+def sample_size(transactions: int, margin: float) -> int:
+    """Yamane's n = N / (1 + N·e²), rounded up (a unit with N = 0 needs nobody).
+
+    Yamane, T. (1967). *Statistics: An Introductory Analysis*, 2nd ed., Harper & Row.
+    """
+    if transactions < 0 or not 0 < margin < 1:
+        raise ValueError("transactions must be >= 0 and margin in (0, 1)")
+    if transactions == 0:
+        return 0
+    return math.ceil(transactions / (1 + transactions * margin * margin) - 1e-9)
+
+
+def margin_of(transactions: int, n: int) -> float | None:
+    """The e for which Yamane's formula gives n out of N (inverse of `sample_size`)."""
+    if n <= 0 or transactions <= 0 or n > transactions:
+        return None
+    return math.sqrt((transactions - n) / (transactions * n))
+
+
+def _scopes(session: Session, campaign_id: int, unit_ids: set[int]) -> dict[int, list[int]]:
+    """For each unit, the campaign's scope units that cover it."""
+    rows = session.execute(
+        select(UnitAncestor.unit_id, CampaignUnit.unit_id)
+        .join(CampaignUnit, CampaignUnit.unit_id == UnitAncestor.ancestor_id)
+        .where(CampaignUnit.campaign_id == campaign_id, UnitAncestor.unit_id.in_(unit_ids))
+    ).all()
+    out: dict[int, list[int]] = defaultdict(list)
+    for unit_id, scope_id in rows:
+        out[unit_id].append(scope_id)
+    return out
+
+
+def _bump_strata(
+    session: Session,
+    campaign_id: int,
+    quotas: Sequence[CampaignQuota],
+    counts: dict[tuple[int, str], int],
+) -> dict[tuple[int, str], int]:
+    """Add to the stratum counts; returns each (scope unit, stratum) count afterwards."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    after: dict[tuple[int, str], int] = {}
+    for (scope_id, stratum), k in sorted(counts.items()):
+        stmt = insert(StratumCount).values(
+            campaign_id=campaign_id, unit_id=scope_id, stratum=stratum, n=k
+        )
+        upsert = stmt.on_conflict_do_update(
+            index_elements=["campaign_id", "unit_id", "stratum"],
+            set_={"n": StratumCount.n + stmt.excluded.n},
+        ).returning(StratumCount.n)
+        after[(scope_id, stratum)] = session.execute(upsert).scalar_one()
+    return after
+
+
+def _strata(quotas: Sequence[CampaignQuota], answers: dict[str, Any]) -> list[str]:
+    asked = {q.question for q in quotas}
+    return [f"{q}={answers[q]}" for q in sorted(asked) if isinstance(answers.get(q), str)]
+
+
+def admit(session: Session, arrivals: Sequence[Arrival], enforce: bool = True) -> set[uuid.UUID]:
+    """Count just-inserted responses towards their targets; returns the ids refused.
+
+    Refused responses (only under a `stop` policy and with `enforce`) are deleted
+    again before this returns; the caller reports them. Arrivals are taken in order,
+    so in a kiosk's batch the earliest responses get the last places.
+    """
+    refused: set[uuid.UUID] = set()
+    by_campaign: dict[int, list[Arrival]] = defaultdict(list)
+    for a in arrivals:
+        by_campaign[a.campaign_id].append(a)
+    for campaign_id in sorted(by_campaign):
+        refused |= _admit_campaign(session, campaign_id, by_campaign[campaign_id], enforce)
+    return refused
+
+
+def _admit_campaign(
+    session: Session, campaign_id: int, arrivals: list[Arrival], enforce: bool
+) -> set[uuid.UUID]:
+    policy = session.scalar(select(Campaign.quota_policy).where(Campaign.id == campaign_id))
+    stop = enforce and policy == QuotaPolicy.stop
+    scopes = _scopes(session, campaign_id, {a.unit_id for a in arrivals})
+    members: dict[int, list[Arrival]] = defaultdict(list)
+    for a in arrivals:
+        for scope_id in scopes.get(a.unit_id, []):
+            members[scope_id].append(a)
+    over: set[uuid.UUID] = set()
+    refused: set[uuid.UUID] = set()
+    targets: dict[int, int | None] = {}
+    # Sorted, so concurrent transactions lock counters in one order and cannot deadlock.
+    for scope_id in sorted(members):
+        rows = members[scope_id]
+        collected, target = session.execute(
+            update(CampaignUnit)
+            .where(CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == scope_id)
+            .values(collected=CampaignUnit.collected + len(rows))
+            .returning(CampaignUnit.collected, CampaignUnit.target)
+        ).one()
+        targets[scope_id] = target
+        if target is None:
+            continue
+        room = max(0, target - (collected - len(rows)))
+        for a in rows[room:]:
+            (refused if stop else over).add(a.id)
+    if refused:
+        for scope_id, rows in members.items():
+            gone = sum(a.id in refused for a in rows)
+            if gone:
+                session.execute(
+                    update(CampaignUnit)
+                    .where(
+                        CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == scope_id
+                    )
+                    .values(collected=CampaignUnit.collected - gone)
+                )
+        session.execute(delete(Submission).where(Submission.id.in_(refused)))
+    quotas = list(
+        session.scalars(select(CampaignQuota).where(CampaignQuota.campaign_id == campaign_id))
+    )
+    if quotas:
+        share = {f"{q.question}={q.option}": q.share for q in quotas}
+        counts: dict[tuple[int, str], int] = defaultdict(int)
+        kept = [a for a in arrivals if a.id not in refused]
+        for a in kept:
+            for stratum in _strata(quotas, a.answers):
+                for scope_id in scopes.get(a.unit_id, []):
+                    counts[(scope_id, stratum)] += 1
+        after = _bump_strata(session, campaign_id, quotas, counts)
+        seen: dict[tuple[int, str], int] = defaultdict(int)
+        for a in kept:
+            for stratum in _strata(quotas, a.answers):
+                for scope_id in scopes.get(a.unit_id, []):
+                    key = (scope_id, stratum)
+                    seen[key] += 1
+                    target = targets.get(scope_id)
+                    if stratum not in share or target is None:
+                        continue
+                    position = after[key] - counts[key] + seen[key]
+                    if position > stratum_target(share[stratum], target):
+                        over.add(a.id)
+    over -= refused
+    if over:
+        session.execute(update(Submission).where(Submission.id.in_(over)).values(over_quota=True))
+    return refused
+
+
+def stratum_target(share: float, unit_target: int) -> int:
+    """A stratum's places in a unit: its share of the unit's target, rounded up."""
+    return math.ceil(unit_target * share / 100 - 1e-9)
+
+
+def withdraw(session: Session, submission: Submission, sign: int) -> None:
+    """Take an excluded response out of the counts (sign -1) or put it back (+1)."""
+    scopes = _scopes(session, submission.campaign_id, {submission.unit_id}).get(
+        submission.unit_id, []
+    )
+    for scope_id in sorted(scopes):
+        session.execute(
+            update(CampaignUnit)
+            .where(
+                CampaignUnit.campaign_id == submission.campaign_id,
+                CampaignUnit.unit_id == scope_id,
+            )
+            .values(collected=CampaignUnit.collected + sign)
+        )
+    quotas = list(
+        session.scalars(
+            select(CampaignQuota).where(CampaignQuota.campaign_id == submission.campaign_id)
+        )
+    )
+    strata = _strata(quotas, submission.answers)
+    if strata:
+        _bump_strata(
+            session,
+            submission.campaign_id,
+            quotas,
+            {(scope_id, s): sign for scope_id in scopes for s in strata},
+        )
+
+
+def recount(session: Session, campaign_id: int) -> None:
+    """Set the counts from the stored responses (after a bulk load or a scope change)."""
+    n = (
+        select(func.count())
+        .select_from(Submission)
+        .join(UnitAncestor, UnitAncestor.unit_id == Submission.unit_id)
+        .where(
+            Submission.campaign_id == campaign_id,
+            Submission.excluded_at.is_(None),
+            UnitAncestor.ancestor_id == CampaignUnit.unit_id,
+        )
+        .scalar_subquery()
+    )
+    session.execute(
+        update(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id).values(collected=n)
+    )
+    session.execute(delete(StratumCount).where(StratumCount.campaign_id == campaign_id))
+    quotas = list(
+        session.scalars(select(CampaignQuota).where(CampaignQuota.campaign_id == campaign_id))
+    )
+    if not quotas:
+        session.flush()
+        return
+    scope_rows = session.execute(
+        select(UnitAncestor.unit_id, CampaignUnit.unit_id)
+        .join(CampaignUnit, CampaignUnit.unit_id == UnitAncestor.ancestor_id)
+        .where(CampaignUnit.campaign_id == campaign_id)
+    ).all()
+    scopes: dict[int, list[int]] = defaultdict(list)
+    for unit_id, scope_id in scope_rows:
+        scopes[unit_id].append(scope_id)
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for unit_id, answers in session.execute(
+        select(Submission.unit_id, Submission.answers).where(
+            Submission.campaign_id == campaign_id, Submission.excluded_at.is_(None)
+        )
+    ):
+        for stratum in _strata(quotas, answers):
+            for scope_id in scopes.get(unit_id, []):
+                counts[(scope_id, stratum)] += 1
+    _bump_strata(session, campaign_id, quotas, counts)
+    session.flush()

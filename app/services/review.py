@@ -1,0 +1,215 @@
+"""Reviewing responses: list them with their quality flags, exclude or restore one.
+
+An exclusion never changes the answers (design.md): the row gets `excluded_at`, who
+and why, and the tallies and quota counts drop it in the same transaction, so the
+next report leaves it out. Restoring reverses exactly that.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Text, func, select, update
+from sqlalchemy.orm import Session
+
+from app.catalog import Catalog
+from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from app.models import Campaign, Counter, Submission, Unit, UnitAncestor
+from app.services import accounts, quotas, tally
+from app.services.accounts import Principal
+from app.services.campaigns import questionnaire_of
+
+State = Literal["flagged", "excluded", "over_quota", "all"]
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Row:
+    id: uuid.UUID
+    unit: str
+    unit_name: str
+    counter: str | None
+    channel: str
+    submitted_at: datetime
+    seconds: int | None
+    flags: list[str]
+    over_quota: bool
+    excluded_at: datetime | None
+    excluded_by: str | None
+    exclude_reason: str | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    rows: list[Row]
+    total: int
+    flag_counts: dict[str, int]
+    excluded: int
+
+
+def _visible(stmt: Any, who: Principal) -> Any:
+    if who.unit_id is None:
+        return stmt
+    below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id == who.unit_id)
+    return stmt.where(Submission.unit_id.in_(below))
+
+
+def flag_counts(session: Session, who: Principal, campaign: Campaign) -> tuple[dict[str, int], int]:
+    """How many of the campaign's responses carry each flag, and how many are excluded."""
+    stmt = _visible(
+        select(Submission.quality_flags, Submission.over_quota, Submission.excluded_at).where(
+            Submission.campaign_id == campaign.id,
+            # Most rows have no flag; only the flagged ones are read. A JSON list
+            # longer than "[]" as text holds a flag, on SQLite and PostgreSQL alike.
+            (Submission.over_quota | (Submission.excluded_at.is_not(None)))
+            | (func.length(func.cast(Submission.quality_flags, Text)) > 2),
+        ),
+        who,
+    )
+    counts: dict[str, int] = {}
+    excluded = 0
+    for flags, over, excluded_at in session.execute(stmt):
+        for f in flags:
+            counts[f] = counts.get(f, 0) + 1
+        if over:
+            counts["over_quota"] = counts.get("over_quota", 0) + 1
+        if excluded_at is not None:
+            excluded += 1
+    return counts, excluded
+
+
+def list_responses(
+    session: Session,
+    who: Principal,
+    campaign: Campaign,
+    state: State = "flagged",
+    flag: str | None = None,
+    page: int = 1,
+) -> Listing:
+    """One page of the campaign's responses the principal may see, newest first."""
+    stmt = _visible(
+        select(Submission, Unit.code, Unit.name, Counter.code)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .outerjoin(Counter, Counter.id == Submission.counter_id)
+        .where(Submission.campaign_id == campaign.id),
+        who,
+    )
+    flagged = func.length(func.cast(Submission.quality_flags, Text)) > 2
+    if state == "flagged":
+        stmt = stmt.where(flagged | Submission.excluded_at.is_not(None))
+    elif state == "excluded":
+        stmt = stmt.where(Submission.excluded_at.is_not(None))
+    elif state == "over_quota":
+        stmt = stmt.where(Submission.over_quota)
+    candidates = session.execute(stmt.order_by(Submission.submitted_at.desc())).all()
+    if flag:
+        candidates = [c for c in candidates if flag in c[0].quality_flags]
+    total = len(candidates)
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    rows = [
+        Row(
+            s.id,
+            unit,
+            unit_name,
+            counter,
+            s.channel,
+            s.submitted_at,
+            int((s.submitted_at - s.started_at).total_seconds()) if s.started_at else None,
+            list(s.quality_flags),
+            s.over_quota,
+            s.excluded_at,
+            s.excluded_by,
+            s.exclude_reason,
+        )
+        for s, unit, unit_name, counter in candidates[start : start + PAGE_SIZE]
+    ]
+    counts, excluded = flag_counts(session, who, campaign)
+    return Listing(rows, total, counts, excluded)
+
+
+def _get(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -> Submission:
+    # Locked: a fold running now either has counted the row already (we then subtract)
+    # or skips it while we hold it (PostgreSQL SKIP LOCKED) and finds it done.
+    sub = session.scalar(
+        select(Submission)
+        .where(Submission.id == sid, Submission.campaign_id == campaign.id)
+        .with_for_update()
+    )
+    if sub is None:
+        raise NotFound(f"response {sid} is not in campaign {campaign.code!r}")
+    if not accounts.in_scope(session, who, sub.unit_id):
+        raise Forbidden(f"response {sid} belongs to a unit outside your area")
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} cannot exclude or restore responses")
+    return sub
+
+
+def _retally(session: Session, catalog: Catalog, campaign: Campaign, sub: Submission) -> None:
+    """Subtract a counted row's answers from the tallies."""
+    q = questionnaire_of(catalog, campaign)
+    counts = tally.count_answers(q, sub.answers, sub.channel)
+    tally.add_counts(session, campaign.id, sub.unit_id, counts, sign=-1)
+
+
+def exclude(
+    session: Session,
+    catalog: Catalog,
+    who: Principal,
+    campaign: Campaign,
+    sid: uuid.UUID,
+    reason: str,
+) -> Submission:
+    """Leave a response out of every index and count, with a reason (audited)."""
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise Invalid(
+            "say why the response is excluded (1–500 characters)",
+            [FieldError("reason", "1–500 characters", "required")],
+        )
+    sub = _get(session, who, campaign, sid)
+    if sub.excluded_at is not None:
+        raise Conflict(f"response {sid} is already excluded")
+    if sub.tallied:
+        _retally(session, catalog, campaign, sub)
+    sub.tallied = True  # its current state (not counted) is what the tallies show
+    sub.excluded_at = datetime.now(UTC)
+    sub.excluded_by = who.actor
+    sub.exclude_reason = reason
+    quotas.withdraw(session, sub, -1)
+    mark_changed(session, campaign)
+    accounts.audit(
+        session,
+        who.actor,
+        "response.exclude",
+        f"{campaign.code}/{sid}",
+        {"reason": reason, "flags": list(sub.quality_flags)},
+    )
+    session.flush()
+    return sub
+
+
+def restore(
+    session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, reason: str = ""
+) -> Submission:
+    """Count an excluded response again (audited); the next fold adds it back."""
+    sub = _get(session, who, campaign, sid)
+    if sub.excluded_at is None:
+        raise Conflict(f"response {sid} is not excluded")
+    sub.excluded_at = None
+    sub.excluded_by = None
+    sub.exclude_reason = None
+    sub.tallied = False
+    quotas.withdraw(session, sub, +1)
+    accounts.audit(
+        session, who.actor, "response.restore", f"{campaign.code}/{sid}", {"reason": reason}
+    )
+    session.flush()
+    return sub
+
+
+def mark_changed(session: Session, campaign: Campaign) -> None:
+    """New tally token: cached reports of this campaign are stale."""
+    session.execute(
+        update(Campaign).where(Campaign.id == campaign.id).values(tally_token=uuid.uuid4().hex)
+    )
