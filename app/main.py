@@ -11,9 +11,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.api import campaigns, health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
-from app.errors import AppError
+from app.errors import AppError, FieldError, Invalid
 from app.limits import BodyLimit
-from app.pages import respondent, sheets
+from app.pages import admin, dashboard, respondent, results, sheets, signin
+from app.pages.dash_render import dash_error, is_dash
 from app.pages.render import STATIC_DIR, error_page
 from app.static import CachedStatic
 
@@ -47,18 +48,26 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
+        if is_dash(request):
+            return dash_error(request, exc)
         if _is_page(request):
             return error_page(request, exc.status_code, exc.kind)
         return JSONResponse(exc.as_dict(), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
-    async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
         fields = [{"loc": _loc(e["loc"]), "msg": e["msg"], "code": e["type"]} for e in exc.errors()]
-        body = {"error": "invalid", "detail": f"{len(fields)} invalid field(s)", "fields": fields}
+        detail = f"{len(fields)} invalid field(s)"
+        if is_dash(request):
+            problems = [FieldError(f["loc"], f["msg"], f["code"]) for f in fields]
+            return dash_error(request, Invalid(detail, problems))
+        body = {"error": "invalid", "detail": detail, "fields": fields}
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_dash(request):
+            return dash_error(request, AppError(str(exc.detail)), exc.status_code)
         if _is_page(request):
             return error_page(request, exc.status_code, "http_error")
         kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -71,6 +80,8 @@ def create_app() -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if is_dash(request):
+            return dash_error(request, AppError("internal error; it has been logged"), 500)
         if _is_page(request):
             return error_page(request, 500, "internal")
         return JSONResponse(
@@ -85,6 +96,10 @@ def create_app() -> FastAPI:
     app.include_router(campaigns.router)
     app.include_router(sheets.router)
     app.include_router(respondent.router)
+    app.include_router(signin.router)
+    app.include_router(dashboard.router)
+    app.include_router(results.router)
+    app.include_router(admin.router)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     settings = get_settings()
     app.add_middleware(

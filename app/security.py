@@ -18,6 +18,8 @@ from app.services.accounts import Principal
 
 SESSION_COOKIE = "sipas_session"
 LOGIN_CSRF_COOKIE = "sipas_login_csrf"
+# A targets form has a field per unit, and a province has over a thousand of them.
+DASH_MAX_FIELDS = 5000
 
 
 class SignInRequired(AppError):
@@ -62,7 +64,7 @@ def api_manager(request: Request, who: Annotated[Principal, Depends(api_principa
         raise Forbidden("API keys are read-only")
     if not who.can_manage:
         raise Forbidden(f"a {who.role} cannot change campaigns")
-    _check_csrf(who, request.headers.get("x-csrf-token"))
+    check_csrf(who, request.headers.get("x-csrf-token"))
     return who
 
 
@@ -72,7 +74,7 @@ def page_principal(who: OptionalPrincipal) -> Principal:
     return who
 
 
-def _check_csrf(who: Principal, sent: str | None) -> None:
+def check_csrf(who: Principal, sent: str | None) -> None:
     if not sent or not who.csrf_token or not hmac.compare_digest(sent, who.csrf_token):
         raise Forbidden("the form is out of date or was not sent from this site; reload and retry")
 
@@ -81,9 +83,9 @@ async def page_manager(
     request: Request, who: Annotated[Principal, Depends(page_principal)]
 ) -> Principal:
     """A coordinator or admin posting a form on our pages, with its CSRF token."""
-    form = await request.form()
+    form = await request.form(max_files=1, max_fields=DASH_MAX_FIELDS)
     sent = form.get("csrf")
-    _check_csrf(who, sent if isinstance(sent, str) else None)
+    check_csrf(who, sent if isinstance(sent, str) else None)
     if not who.can_manage:
         raise Forbidden(f"a {who.role} can only read")
     return who

@@ -279,3 +279,31 @@ def import_counters(session: Session, data: bytes, name: str = "file") -> Import
             created += 1
     session.flush()
     return ImportResult(created, updated)
+
+
+def units_in(
+    session: Session, root_id: int | None, parents_only: bool = False, kind: str | None = None
+) -> list[Unit]:
+    """Units in a subtree (None: all), in code order; `parents_only`: those with units below."""
+    stmt = select(Unit).order_by(Unit.depth, Unit.code)
+    if root_id is not None:
+        stmt = stmt.where(
+            Unit.id.in_(select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id == root_id))
+        )
+    if parents_only:
+        stmt = stmt.where(Unit.id.in_(select(Unit.parent_id).where(Unit.parent_id.is_not(None))))
+    if kind is not None:
+        stmt = stmt.where(Unit.kind == kind)
+    return list(session.scalars(stmt))
+
+
+def units_of_kind_under(session: Session, parent: Unit, kind: str) -> list[Unit]:
+    """Every unit of `kind` below `parent` ("all departments of this province")."""
+    return list(
+        session.scalars(
+            select(Unit)
+            .join(UnitAncestor, UnitAncestor.unit_id == Unit.id)
+            .where(UnitAncestor.ancestor_id == parent.id, Unit.kind == kind)
+            .order_by(Unit.code)
+        )
+    )

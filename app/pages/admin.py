@@ -1,0 +1,158 @@
+"""Admin pages: accounts, API keys and the audit log."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app.db import SessionDep
+from app.errors import FieldError, Forbidden, Invalid
+from app.models import ApiKey, Unit
+from app.pages.dash_render import dash_form, dash_page
+from app.pages.dashboard import field
+from app.security import PageAdmin, PagePrincipal
+from app.services import accounts, campaigns, units
+from app.services.accounts import Principal
+from app.services.coordination import VIETNAM
+
+router = APIRouter(include_in_schema=False)
+FormDep = Depends(dash_form)
+
+
+def _admin(who: Principal) -> None:
+    if not who.is_admin:
+        raise Forbidden("only an admin can see this page")
+
+
+def _unit_code(session: SessionDep, unit_id: int | None) -> str | None:
+    unit = session.get(Unit, unit_id) if unit_id else None
+    return unit.code if unit else None
+
+
+def _area(session: SessionDep, who: Principal, code: str) -> str | None:
+    """The chosen area, which must lie inside the admin's own."""
+    if not code:
+        if who.unit_id is not None:
+            raise Invalid("choose an area", [FieldError("unit", "required inside your area")])
+        return None
+    unit = campaigns.find_unit(session, code)
+    if unit is None:
+        raise Invalid(f"unit {code!r} does not exist", [FieldError("unit", "unknown unit")])
+    if not accounts.in_scope(session, who, unit.id):
+        raise Forbidden(f"unit {code!r} is outside your area")
+    return code
+
+
+def _password(form: FormData) -> str:
+    value = form.get("password")
+    return value if isinstance(value, str) else ""
+
+
+def _users(
+    request: Request, session: SessionDep, who: Principal, status: int = 200, **extra: object
+) -> HTMLResponse:
+    visible = accounts.subtree_ids(session, who)
+    rows = [
+        (a, _unit_code(session, a.unit_id))
+        for a in accounts.list_accounts(session)
+        if visible is None or (a.unit_id is not None and a.unit_id in visible)
+    ]
+    return dash_page(
+        request,
+        "users.html",
+        who,
+        status,
+        accounts=rows,
+        units=units.units_in(session, who.unit_id),
+        **extra,
+    )
+
+
+@router.get("/dash/users", response_class=HTMLResponse)
+def users_page(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
+    """Accounts in the admin's area, and a form for a new one."""
+    _admin(who)
+    return _users(request, session, who, saved=request.query_params.get("saved") == "1")
+
+
+@router.post("/dash/users", response_class=HTMLResponse)
+def create_user(
+    request: Request, session: SessionDep, who: PageAdmin, form: FormData = FormDep
+) -> Response:
+    """Create an account (audited)."""
+    try:
+        area = _area(session, who, field(form, "unit"))
+        role = field(form, "role")
+        account = accounts.create_account(
+            session,
+            field(form, "login"),
+            field(form, "name"),
+            _password(form),
+            role,
+            area,
+        )
+    except Invalid as exc:
+        return _users(request, session, who, 422, problems=exc)
+    accounts.audit(
+        session, who.actor, "account.create", account.login, {"role": role, "unit": area or "*"}
+    )
+    return RedirectResponse("/dash/users?saved=1", status_code=303)
+
+
+def _keys(
+    request: Request, session: SessionDep, who: Principal, status: int = 200, **extra: object
+) -> HTMLResponse:
+    visible = accounts.subtree_ids(session, who)
+    rows = [
+        (k, _unit_code(session, k.unit_id))
+        for k in accounts.list_api_keys(session)
+        if visible is None or (k.unit_id is not None and k.unit_id in visible)
+    ]
+    return dash_page(
+        request,
+        "keys.html",
+        who,
+        status,
+        keys=rows,
+        units=units.units_in(session, who.unit_id),
+        **extra,
+    )
+
+
+@router.get("/dash/keys", response_class=HTMLResponse)
+def keys_page(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
+    """Read-only API keys for consumers."""
+    _admin(who)
+    return _keys(request, session, who)
+
+
+@router.post("/dash/keys", response_class=HTMLResponse)
+def create_key(
+    request: Request, session: SessionDep, who: PageAdmin, form: FormData = FormDep
+) -> Response:
+    """Create a key and show it once (this response is not cached: no-store)."""
+    try:
+        area = _area(session, who, field(form, "unit"))
+        key, secret = accounts.create_api_key(session, field(form, "label"), area)
+    except Invalid as exc:
+        return _keys(request, session, who, 422, problems=exc)
+    accounts.audit(session, who.actor, "api_key.create", f"key:{key.prefix}", {"label": key.label})
+    return _keys(request, session, who, 201, secret=secret)
+
+
+@router.post("/dash/keys/{key_id}/revoke")
+def revoke_key(key_id: int, session: SessionDep, who: PageAdmin) -> Response:
+    """Revoke a key at once (audited)."""
+    key = session.get(ApiKey, key_id)
+    if key is not None and who.unit_id is not None:
+        if key.unit_id is None or not accounts.in_scope(session, who, key.unit_id):
+            raise Forbidden("that key covers units outside your area")
+    key = accounts.revoke_api_key(session, key_id)
+    accounts.audit(session, who.actor, "api_key.revoke", f"key:{key.prefix}")
+    return RedirectResponse("/dash/keys", status_code=303)
+
+
+@router.get("/dash/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
+    """The latest 200 coordinator actions."""
+    _admin(who)
+    return dash_page(request, "audit.html", who, events=accounts.audit_log(session), vn=VIETNAM)
