@@ -5,7 +5,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.catalog import Catalog
-from app.models import Campaign, CampaignStatus, Counter, Unit
+from app.models import Account, Campaign, CampaignStatus, Counter, Unit
+from app.services.accounts import create_account
 from app.services.campaigns import CampaignIn, create_campaign, set_status
 from app.services.units import create_unit
 
@@ -52,3 +53,14 @@ def make_campaign(
     if status != CampaignStatus.draft:
         set_status(session, campaign, status)
     return campaign
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_account(
+    session: Session, login: str, role: str = "coordinator", unit: Unit | None = None
+) -> Account:
+    return create_account(
+        session, login, f"Name of {login}", PASSWORD, role, unit.code if unit else None
+    )

@@ -1,0 +1,216 @@
+"""Sample targets and quotas: Yamane's n, both quota-full policies, strata, concurrency."""
+
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.catalog import Catalog
+from app.db import session_factory, session_scope
+from app.errors import Conflict
+from app.models import (
+    Campaign,
+    CampaignUnit,
+    Counter,
+    QuotaPolicy,
+    StratumCount,
+    Submission,
+    Unit,
+)
+from app.schemas.submissions import SubmissionIn
+from app.services import campaigns, quotas
+from app.services.submissions import record
+from tests.answers import body, valid_answers
+from tests.factories import make_campaign, make_counter, make_unit
+
+
+def test_yamane_sample_size_and_its_margin() -> None:
+    # 1000 / (1 + 1000 * 0.05²) = 285.71… → 286 (Yamane 1967, worked example).
+    assert quotas.sample_size(1000, 0.05) == 286
+    assert quotas.sample_size(10_000, 0.05) == 385
+    assert quotas.sample_size(50, 0.05) == 45  # 44.44 rounded up
+    assert quotas.sample_size(0, 0.05) == 0
+    # e = √((N − n) / (N·n)) = √(714 / 286000)
+    assert quotas.margin_of(1000, 286) == pytest.approx(0.049965, abs=1e-6)
+    with pytest.raises(ValueError, match="margin"):
+        quotas.sample_size(100, 1.5)
+
+
+def _target(session: Session, code: str, unit: Unit, n: int, policy: str) -> Campaign:
+    c = campaigns.get_campaign(session, code)
+    c.quota_policy = policy
+    campaigns.set_targets(session, c, {unit.code: n})
+    return c
+
+
+def _scope_row(session: Session, c: Campaign, unit: Unit) -> CampaignUnit:
+    row = session.get(CampaignUnit, (c.id, unit.id))
+    assert row is not None
+    session.refresh(row)
+    return row
+
+
+def test_accept_policy_keeps_taking_responses_and_marks_the_extra_ones(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    c = _target(session, "C-2026", place["province"], 2, QuotaPolicy.accept)
+    ids = []
+    for _ in range(3):
+        b = body(catalog)
+        assert client.post("/api/v1/submissions", json=b).status_code == 201
+        ids.append(uuid.UUID(b["id"]))
+    over = dict(session.execute(select(Submission.id, Submission.over_quota)).tuples().all())
+    assert [over[i] for i in ids] == [False, False, True]
+    assert _scope_row(session, c, place["province"]).collected == 3
+
+
+def test_stop_policy_refuses_politely_and_stores_nothing_beyond_the_target(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    c = _target(session, "C-2026", place["province"], 2, QuotaPolicy.stop)
+    assert client.post("/api/v1/submissions", json=body(catalog)).status_code == 201
+    assert client.get("/s/k-1").status_code == 200  # one place left: the survey is open
+    assert client.post("/api/v1/submissions", json=body(catalog)).status_code == 201
+    third = client.post("/api/v1/submissions", json=body(catalog))
+    assert third.status_code == 409
+    assert third.json()["error"] == "quota_full"
+    assert session.scalar(select(func.count()).select_from(Submission)) == 2
+    assert _scope_row(session, c, place["province"]).collected == 2
+    # A respondent scanning the QR code now is told before spending three minutes.
+    page = client.get("/s/k-1")
+    assert page.status_code == 409
+    assert "đã nhận đủ số phiếu" in page.text
+    # A kiosk's queue: each item answered on its own, the full ones as quota_full.
+    batch = client.post(
+        "/api/v1/submissions/batch", json={"submissions": [body(catalog), body(catalog)]}
+    )
+    assert [r["status"] for r in batch.json()["results"]] == [409, 409]
+    assert session.scalar(select(func.count()).select_from(Submission)) == 2
+
+
+def test_a_batch_fills_the_last_places_in_order(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    _target(session, "C-2026", place["province"], 2, QuotaPolicy.stop)
+    items = [body(catalog) for _ in range(3)]
+    results = client.post("/api/v1/submissions/batch", json={"submissions": items}).json()
+    assert [r["status"] for r in results["results"]] == [201, 201, 409]
+    stored = set(session.scalars(select(Submission.id)))
+    assert stored == {uuid.UUID(items[0]["id"]), uuid.UUID(items[1]["id"])}
+
+
+def test_stratum_quota_marks_responses_beyond_its_share(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    c = _target(session, "C-2026", place["province"], 4, QuotaPolicy.stop)
+    campaigns.set_quotas(session, catalog, c, {"gender=female": 50, "gender=male": 50})
+    ids = []
+    for gender in ("female", "female", "female", "male"):
+        b = body(catalog, answers=valid_answers(catalog, gender=gender))
+        # Strata never refuse: only the unit's target does.
+        assert client.post("/api/v1/submissions", json=b).status_code == 201
+        ids.append(uuid.UUID(b["id"]))
+    over = dict(session.execute(select(Submission.id, Submission.over_quota)).tuples().all())
+    assert [over[i] for i in ids] == [False, False, True, False]
+    counts = dict(
+        session.execute(
+            select(StratumCount.stratum, StratumCount.n).where(StratumCount.campaign_id == c.id)
+        )
+        .tuples()
+        .all()
+    )
+    assert counts == {"gender=female": 3, "gender=male": 1}
+
+
+def test_quotas_are_checked_before_anything_changes(
+    session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    c = campaigns.get_campaign(session, "C-2026")
+    campaigns.set_quotas(session, catalog, c, {"gender=female": 40})
+    with pytest.raises(Exception, match="quotas cannot be set") as info:
+        campaigns.set_quotas(
+            session,
+            catalog,
+            c,
+            {"gender=female": 70, "gender=male": 40, "colour=red": 5, "age_band=old": 5},
+        )
+    locs = sorted(f.loc for f in info.value.fields)  # type: ignore[attr-defined]
+    assert locs == ["quotas.age_band=old", "quotas.colour=red", "quotas.gender"]
+    assert campaigns.quota_shares(session, c) == {"gender=female": 40}
+
+
+@pytest.fixture
+def committed(engine: Any, catalog: Catalog) -> Iterator[str]:
+    """A unit with a target of 5 under the stop policy, really committed for threads."""
+    tag = uuid.uuid4().hex[:8]
+    with session_scope(engine) as s:
+        unit = make_unit(s, f"QU-{tag}")
+        make_counter(s, f"q-{tag}", unit)
+        c = make_campaign(s, catalog, f"Q-{tag}", [unit])
+        c.quota_policy = QuotaPolicy.stop
+        campaigns.set_targets(s, c, {unit.code: 5})
+    yield tag
+    with session_scope(engine) as s:
+        campaign_id = s.scalar(select(Campaign.id).where(Campaign.code == f"Q-{tag}"))
+        s.execute(delete(Submission).where(Submission.campaign_id == campaign_id))
+        s.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
+        s.execute(delete(Campaign).where(Campaign.id == campaign_id))
+        s.execute(delete(Counter).where(Counter.code == f"q-{tag}"))
+        s.execute(delete(Unit).where(Unit.code == f"QU-{tag}"))
+
+
+def _race(engine: Any, catalog: Catalog, bodies: list[SubmissionIn]) -> list[str]:
+    barrier = threading.Barrier(len(bodies))
+    outcomes = [""] * len(bodies)
+
+    def worker(i: int) -> None:
+        with session_factory(engine)() as s:
+            barrier.wait()
+            try:
+                record(s, catalog, bodies[i])
+                s.commit()
+                outcomes[i] = "stored"
+            except Conflict as exc:
+                s.rollback()
+                outcomes[i] = exc.kind
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+@pytest.mark.parametrize("policy", ["stop", "accept"])
+def test_quota_counts_are_exact_under_concurrent_submissions(
+    engine: Any, catalog: Catalog, committed: str, policy: str
+) -> None:
+    with session_scope(engine) as s:
+        campaigns.get_campaign(s, f"Q-{committed}").quota_policy = policy
+    bodies = [
+        SubmissionIn.model_validate(body(catalog, counter=f"q-{committed}")) for _ in range(12)
+    ]
+    outcomes = _race(engine, catalog, bodies)
+    with Session(engine) as s:
+        c = campaigns.get_campaign(s, f"Q-{committed}")
+        stored = s.scalar(
+            select(func.count()).select_from(Submission).where(Submission.campaign_id == c.id)
+        )
+        over = s.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.campaign_id == c.id, Submission.over_quota)
+        )
+        collected = s.scalar(select(CampaignUnit.collected).where(CampaignUnit.campaign_id == c.id))
+    if policy == "stop":
+        assert sorted(outcomes) == ["quota_full"] * 7 + ["stored"] * 5
+        assert (stored, over, collected) == (5, 0, 5)
+    else:
+        assert outcomes == ["stored"] * 12
+        assert (stored, over, collected) == (12, 7, 12)
