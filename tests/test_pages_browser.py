@@ -9,13 +9,18 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.catalog import get_catalog
 from app.config import get_settings
-from app.models import Submission
+from app.models import QuotaPolicy, Submission
+from app.services import campaigns
+from tests.answers import body
+from tests.factories import make_campaign, make_counter, make_unit
 from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -364,3 +369,25 @@ def test_kiosk_keeps_working_while_the_server_is_unreachable(browser: Browser) -
         page.evaluate("window.dispatchEvent(new Event('online'))")
         wait_for(lambda: count(own, second) == 1)
         context.close()
+
+
+def test_a_target_filled_while_answering_ends_with_a_polite_message(
+    new_page: NewPage, live: Live
+) -> None:
+    catalog = get_catalog()
+    with Session(live.engine) as s:
+        unit = make_unit(s, "BQ")
+        make_counter(s, "b-full", unit)
+        c = make_campaign(s, catalog, "BQ-2026", [unit])
+        c.quota_policy = QuotaPolicy.stop
+        campaigns.set_targets(s, c, {"BQ": 1})
+        s.commit()
+    page = new_page("phone")
+    page.goto("/s/b-full/form")
+    # Someone at the next counter takes the last place while this respondent answers.
+    r = httpx.post(f"{live.url}/api/v1/submissions", json=body(catalog, counter="b-full"))
+    assert r.status_code == 201
+    response_id = finish_with_js(page)
+    expect(page.locator("h1")).to_have_text("Xin cảm ơn Ông/Bà")
+    expect(page.locator("main")).to_contain_text("đã nhận đủ số phiếu cần thiết")
+    assert count(live, response_id) == 0

@@ -221,8 +221,14 @@
     var kept = save(QKEY, q);
     sendBtn.disabled = true; sendBtn.textContent = msgs.sending;
     post('/api/v1/submissions', body).then(function (r) {
-      if (r.status === 201 || r.status === 200 || r.status === 409) { forget(body.id); finished(false); }
-      else if (r.status === 422) {
+      if (r.status === 201 || r.status === 200) { forget(body.id); finished(false); }
+      else if (r.status === 409) {
+        forget(body.id);
+        // The counter's target filled while they answered: its start page says so, politely.
+        return r.json().then(function (x) {
+          if (x.error === 'quota_full') location.replace(welcome); else finished(false);
+        }, function () { finished(false); });
+      } else if (r.status === 422) {
         forget(body.id); enable();
         return r.json().then(serverProblems);
       } else throw new Error(r.status);
