@@ -235,3 +235,29 @@ def test_every_coordinator_action_is_in_the_audit_log(
     sign_in(client, "c@p")
     assert client.get("/api/v1/audit").status_code == 403
     assert session.scalar(select(Account.role).where(Account.login == "c@p")) == "coordinator"
+
+
+def test_repeated_wrong_passwords_lock_the_login_for_a_while(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    make_account(session, "coord@p")
+    token = CSRF.search(client.get("/login").text)
+    assert token is not None
+
+    def attempt(password: str) -> int:
+        form = {"login": "Coord@P", "password": password, "csrf": token.group(1)}  # type: ignore[union-attr]
+        return client.post("/login", data=form, follow_redirects=False).status_code
+
+    assert [attempt(f"wrong guess {i}") for i in range(5)] == [401] * 5
+    locked = client.post(
+        "/login", data={"login": "coord@p", "password": PASSWORD, "csrf": token.group(1)}
+    )
+    assert locked.status_code == 429
+    assert "too many wrong passwords" in locked.text
+    failed = session.scalars(
+        select(AuditEvent.target).where(AuditEvent.action == "account.sign_in_failed")
+    ).all()
+    assert failed == ["coord@p"] * 5
+    # Another login is not affected.
+    make_account(session, "other@p")
+    assert sign_in(client, "other@p")

@@ -66,11 +66,11 @@ def login(
     if not expected or not hmac.compare_digest(expected, csrf):
         raise Forbidden("the sign-in form is out of date; reload the page and try again")
     try:
-        account = accounts.authenticate(session, login, password)
+        account = accounts.sign_in(session, login, password)
     except Unauthorized:
+        # Returned, not raised: the failed attempt's audit row must be committed.
         return _login_form(request, _safe_next(next), error=True)
     token = accounts.start_session(session, account)
-    accounts.audit(session, account.login, "account.sign_in", account.login)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
