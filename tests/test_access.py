@@ -245,7 +245,7 @@ def test_repeated_wrong_passwords_lock_the_login_for_a_while(
     assert token is not None
 
     def attempt(password: str) -> int:
-        form = {"login": "Coord@P", "password": password, "csrf": token.group(1)}  # type: ignore[union-attr]
+        form = {"login": "Coord@P", "password": password, "csrf": token.group(1)}
         return client.post("/login", data=form, follow_redirects=False).status_code
 
     assert [attempt(f"wrong guess {i}") for i in range(5)] == [401] * 5
