@@ -18,7 +18,7 @@ def run() -> Iterator[Callable[..., subprocess.CompletedProcess[str]]]:
     with fresh_database() as url:
         env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200"}
 
-        def _run(*args: str) -> subprocess.CompletedProcess[str]:
+        def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
                 [sys.executable, "-m", "app.cli", *args],
                 env=env,
@@ -26,6 +26,7 @@ def run() -> Iterator[Callable[..., subprocess.CompletedProcess[str]]]:
                 capture_output=True,
                 text=True,
                 timeout=300,
+                input=stdin,
             )
 
         assert _run("db", "upgrade").returncode == 0
@@ -207,3 +208,38 @@ def test_kiosk_and_qr_commands(run: Callable[..., subprocess.CompletedProcess[st
     bad = run("qr", "DEMO-2026", "--format", "gif", "-o", "x")
     assert bad.returncode == 1
     assert "--format must be pdf, svg or png" in bad.stderr
+
+
+def test_first_admin_and_api_keys_from_the_command_line(
+    run: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    short = run("users", "create-admin", "--login", "a@x", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1
+    assert "password: at least 10 characters" in short.stderr
+    ok = run(
+        "users",
+        "create-admin",
+        "--login",
+        "Lan@SoNV",
+        "--name",
+        "Lan",
+        "--password-stdin",
+        stdin="a long passphrase\n",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "admin lan@sonv created (every unit)" in ok.stdout
+    again = run("users", "create-admin", "--login", "lan@sonv", "--password-stdin", stdin="x" * 12)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    # Rich prints tabs as spaces; compare word by word.
+    assert "lan@sonv admin * active Lan" in " ".join(run("users", "list").stdout.split())
+    key = run("keys", "create", "--label", "PAR team")
+    assert key.returncode == 0
+    secret = key.stdout.strip().splitlines()[-1]
+    assert secret.startswith("sipas_")
+    listed = " ".join(run("keys", "list").stdout.split())
+    assert secret not in listed
+    assert f"{secret[6:14]}… PAR team active never used" in listed
+    assert run("keys", "revoke", "1").returncode == 0
+    assert "revoked" in run("keys", "list").stdout
+    assert "does not exist" in run("keys", "revoke", "99").stderr
