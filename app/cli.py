@@ -539,6 +539,47 @@ def users_list() -> None:
             out.print(f"{a.login}\t{a.role}\t{unit}\t{state}\t{a.name}", highlight=False)
 
 
+@users_cli.command("set-password")
+def users_set_password(login: str, password_stdin: PasswordStdin = False) -> None:
+    """Set a new password for an account (e.g. a forgotten one); signs it out everywhere."""
+    from app.services import accounts
+
+    password = _password(password_stdin)
+    try:
+        with session_scope() as session:
+            account = accounts.reset_password(session, login, password)
+            accounts.audit(session, "cli", "account.password_reset", account.login)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"password of {login.strip().lower()} changed", highlight=False)
+
+
+def _disable(login: str, disabled: bool) -> None:
+    from app.services import accounts
+
+    try:
+        with session_scope() as session:
+            account = accounts.get_account(session, login)
+            accounts.set_disabled(session, account.id, disabled)
+            action = "account.disable" if disabled else "account.enable"
+            accounts.audit(session, "cli", action, account.login)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"{login.strip().lower()} {'disabled' if disabled else 'enabled'}", highlight=False)
+
+
+@users_cli.command("disable")
+def users_disable(login: str) -> None:
+    """Stop an account from signing in; its sessions end at once."""
+    _disable(login, True)
+
+
+@users_cli.command("enable")
+def users_enable(login: str) -> None:
+    """Let a disabled account sign in again."""
+    _disable(login, False)
+
+
 @keys_cli.command("create")
 def keys_create(
     label: Annotated[str, typer.Option(help="Who uses it, e.g. 'PAR INDEX team'.")],

@@ -83,11 +83,19 @@ async def page_manager(
     request: Request, who: Annotated[Principal, Depends(page_principal)]
 ) -> Principal:
     """A coordinator or admin posting a form on our pages, with its CSRF token."""
+    await page_signed(request, who)
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} can only read")
+    return who
+
+
+async def page_signed(
+    request: Request, who: Annotated[Principal, Depends(page_principal)]
+) -> Principal:
+    """Any signed-in account posting a form about itself, with its CSRF token."""
     form = await request.form(max_files=1, max_fields=DASH_MAX_FIELDS)
     sent = form.get("csrf")
     check_csrf(who, sent if isinstance(sent, str) else None)
-    if not who.can_manage:
-        raise Forbidden(f"a {who.role} can only read")
     return who
 
 
@@ -104,3 +112,4 @@ ApiManager = Annotated[Principal, Depends(api_manager)]
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
 PageManager = Annotated[Principal, Depends(page_manager)]
 PageAdmin = Annotated[Principal, Depends(page_admin)]
+PageSigned = Annotated[Principal, Depends(page_signed)]

@@ -20,20 +20,26 @@ from app.models import Submission
 engine = make_engine(
     os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
 )
-CAMPAIGN, UNIT, COUNTER = (int(x) for x in os.environ["BENCH_IDS"].split(","))
+CAMPAIGN = int(os.environ["BENCH_CAMPAIGN"])
+# counter code -> (unit id, counter id), as the real API resolves it
+PLACES: dict[str, tuple[int, int]] = {
+    code: (unit, counter)
+    for code, (unit, counter) in json.loads(os.environ["BENCH_PLACES"]).items()
+}
 app = FastAPI()
 
 
 @app.post("/insert", status_code=201)
 def insert_row(body: dict[str, Any] = Body(...)) -> dict[str, str]:
     now = datetime.now(UTC)
+    unit, counter = PLACES[body["counter"]]
     with engine.begin() as conn:
         conn.execute(
             insert(Submission).values(
                 id=uuid.UUID(body["id"]),
                 campaign_id=CAMPAIGN,
-                unit_id=UNIT,
-                counter_id=COUNTER,
+                unit_id=unit,
+                counter_id=counter,
                 questionnaire=body["questionnaire"],
                 questionnaire_version=body["version"],
                 channel=body["channel"],

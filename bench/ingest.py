@@ -11,6 +11,7 @@ the ratio. Then the batch endpoint (batches of 100) in responses per second.
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -30,6 +31,7 @@ from app import migrate
 from app.catalog import get_catalog
 from app.db import make_engine, session_scope
 from app.models import Submission
+from app.services import campaigns
 from bench.common import add_pg_argument
 from tests.answers import body as make_body
 from tests.answers import valid_answers
@@ -115,6 +117,9 @@ def main() -> None:
     )
     add_pg_argument(ap)
     ap.add_argument("--requests", type=int, default=3000)
+    ap.add_argument(
+        "--units", type=int, default=40, help="departments (one counter each) sharing the load"
+    )
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--batch-size", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=2, help="alternate real/baseline this many times")
@@ -127,30 +132,42 @@ def main() -> None:
         migrate.upgrade(url)
         catalog = get_catalog()
         engine = make_engine(url)
+        # A province's departments, one counter each, all in the campaign's scope, each
+        # with a sample target: responses arrive from many counters at once, as they do.
+        places: dict[str, tuple[int, int]] = {}
         with session_scope(engine) as s:
-            unit = make_unit(s, "BENCH")
-            counter = make_counter(s, "bench-1", unit)
-            campaign = make_campaign(s, catalog, "BENCH-C", [unit])
-            ids = f"{campaign.id},{unit.id},{counter.id}"
-        # One counter sends thousands of responses a minute here; no real counter does,
+            province = make_unit(s, "BENCH")
+            departments = []
+            for i in range(1, args.units + 1):
+                unit = make_unit(s, f"BENCH-{i:03d}", "department", province)
+                places[f"bench-{i}"] = (unit.id, make_counter(s, f"bench-{i}", unit).id)
+                departments.append(unit)
+            campaign = make_campaign(s, catalog, "BENCH-C", departments)
+            campaigns.set_targets(
+                s, campaign, {f"BENCH-{i:03d}": 10**6 for i in range(1, args.units + 1)}
+            )
+            campaign_id = campaign.id
+        # Each counter here sends hundreds of responses a minute; no real counter does,
         # so the per-counter rate limit is off (its look-up is not part of ingest cost).
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "BENCH_IDS": ids,
+            "BENCH_CAMPAIGN": str(campaign_id),
+            "BENCH_PLACES": json.dumps(places),
             "ENVIRONMENT": "test",
             "RATE_PER_MINUTE": "0",
         }
+        spread = itertools.cycle(list(places))
         answers = valid_answers(catalog)
         real, real_base = start("app.main:app", env)
         base, base_base = start("bench.baseline_app:app", env)
         procs = [real, base]
-        warm = [make_body(catalog, counter="bench-1", answers=answers) for _ in range(200)]
+        warm = [make_body(catalog, counter=next(spread), answers=answers) for _ in range(200)]
         asyncio.run(drive(f"{real_base}/api/v1/submissions", warm, args.concurrency, {201}))
         asyncio.run(
             drive(
                 f"{base_base}/insert",
-                [make_body(catalog, counter="bench-1", answers=answers) for _ in range(200)],
+                [make_body(catalog, counter=next(spread), answers=answers) for _ in range(200)],
                 args.concurrency,
                 {201},
             )
@@ -162,7 +179,7 @@ def main() -> None:
                     drive(
                         f"{real_base}/api/v1/submissions",
                         [
-                            make_body(catalog, counter="bench-1", answers=answers)
+                            make_body(catalog, counter=next(spread), answers=answers)
                             for _ in range(args.requests)
                         ],
                         args.concurrency,
@@ -175,7 +192,7 @@ def main() -> None:
                     drive(
                         f"{base_base}/insert",
                         [
-                            make_body(catalog, counter="bench-1", answers=answers)
+                            make_body(catalog, counter=next(spread), answers=answers)
                             for _ in range(args.requests)
                         ],
                         args.concurrency,
@@ -187,7 +204,7 @@ def main() -> None:
             batches = [
                 {
                     "submissions": [
-                        make_body(catalog, counter="bench-1", answers=answers)
+                        make_body(catalog, counter=next(spread), answers=answers)
                         for _ in range(args.batch_size)
                     ]
                 }

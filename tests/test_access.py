@@ -261,3 +261,42 @@ def test_repeated_wrong_passwords_lock_the_login_for_a_while(
     # Another login is not affected.
     make_account(session, "other@p")
     assert sign_in(client, "other@p")
+
+
+def test_password_change_and_disabled_accounts(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    make_account(session, "admin@p", "admin")
+    coord = make_account(session, "c@p", "coordinator", place["province"])
+    csrf = sign_in(client, "admin@p")
+    r = client.post(
+        "/dash/account/password",
+        data={"csrf": csrf, "current": "not it at all", "new": "x" * 12, "repeat": "x" * 12},
+    )
+    assert r.status_code == 422
+    assert "the current password is wrong" in r.text
+    ok = client.post(
+        "/dash/account/password",
+        data={
+            "csrf": csrf,
+            "current": PASSWORD,
+            "new": "a new passphrase",
+            "repeat": "a new passphrase",
+        },
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert client.get("/dash/account").status_code == 200  # this browser stays signed in
+    with pytest.raises(Unauthorized):
+        accounts.authenticate(session, "admin@p", PASSWORD)
+    csrf = CSRF.search(client.get("/dash/users").text).group(1)  # type: ignore[union-attr]
+
+    other = TestClient(client.app)
+    sign_in(other, "c@p")
+    assert other.get("/dash", follow_redirects=False).status_code == 200
+    r = client.post(f"/dash/users/{coord.id}/disable", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert other.get("/dash", follow_redirects=False).status_code == 303  # signed out at once
+    assert "Đã khóa" in client.get("/dash/users").text
+    with pytest.raises(Unauthorized):
+        accounts.authenticate(session, "c@p", PASSWORD)

@@ -231,6 +231,12 @@ def test_first_admin_and_api_keys_from_the_command_line(
     again = run("users", "create-admin", "--login", "lan@sonv", "--password-stdin", stdin="x" * 12)
     assert again.returncode == 1
     assert "already exists" in again.stderr
+    reset = run("users", "set-password", "LAN@sonv", "--password-stdin", stdin="another long one\n")
+    assert reset.returncode == 0, reset.stderr
+    assert run("users", "disable", "lan@sonv").returncode == 0
+    assert "disabled" in run("users", "list").stdout
+    assert run("users", "enable", "lan@sonv").returncode == 0
+    assert "does not exist" in run("users", "disable", "nobody").stderr
     # Rich prints tabs as spaces; compare word by word.
     assert "lan@sonv admin * active Lan" in " ".join(run("users", "list").stdout.split())
     key = run("keys", "create", "--label", "PAR team")

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, Unavailable
 from app.services import sheets
-from tests.factories import make_counter
+from tests.factories import make_account, make_counter
+from tests.signin import sign_in
 
 
 def modules_in(img: Image.Image, size: int) -> list[list[int]]:
@@ -68,6 +69,9 @@ def test_campaign_pdf_has_a_page_per_counter_in_scope(
     client: TestClient, session: Session, place: dict[str, Any]
 ) -> None:
     make_counter(session, "k-2", place["dept"])
+    assert client.get("/api/v1/campaigns/C-2026/sheets.pdf").status_code == 401
+    make_account(session, "coord@p", "coordinator", place["province"])
+    sign_in(client, "coord@p")
     got = client.get("/api/v1/campaigns/C-2026/sheets.pdf")
     assert got.status_code == 200
     assert got.content.startswith(b"%PDF")

@@ -6,10 +6,11 @@ from starlette.datastructures import FormData
 
 from app.db import SessionDep
 from app.errors import FieldError, Forbidden, Invalid
-from app.models import ApiKey, Unit
+from app.models import Account, ApiKey, Unit
 from app.pages.dash_render import dash_form, dash_page
 from app.pages.dashboard import field
-from app.security import PageAdmin, PagePrincipal
+from app.pages.signin import set_session_cookie
+from app.security import PageAdmin, PagePrincipal, PageSigned
 from app.services import accounts, campaigns, units
 from app.services.accounts import Principal
 from app.services.coordination import VIETNAM
@@ -42,8 +43,8 @@ def _area(session: SessionDep, who: Principal, code: str) -> str | None:
     return code
 
 
-def _password(form: FormData) -> str:
-    value = form.get("password")
+def _password(form: FormData, name: str = "password") -> str:
+    value = form.get(name)
     return value if isinstance(value, str) else ""
 
 
@@ -156,3 +157,54 @@ def audit_page(request: Request, session: SessionDep, who: PagePrincipal) -> HTM
     """The latest 200 coordinator actions."""
     _admin(who)
     return dash_page(request, "audit.html", who, events=accounts.audit_log(session), vn=VIETNAM)
+
+
+@router.post("/dash/users/{account_id}/disable")
+def disable_user(
+    account_id: int, session: SessionDep, who: PageAdmin, form: FormData = FormDep
+) -> Response:
+    """Disable (or, with `enable=1`, re-enable) an account in the admin's area."""
+    target = session.get(Account, account_id)
+    if target is None or (
+        who.unit_id is not None
+        and (target.unit_id is None or not accounts.in_scope(session, who, target.unit_id))
+    ):
+        raise Forbidden("that account is outside your area")
+    if target.id == who.account_id:
+        raise Forbidden("you cannot disable your own account")
+    enable = field(form, "enable") == "1"
+    accounts.set_disabled(session, account_id, not enable)
+    accounts.audit(
+        session, who.actor, "account.enable" if enable else "account.disable", target.login
+    )
+    return RedirectResponse("/dash/users?saved=1", status_code=303)
+
+
+@router.get("/dash/account", response_class=HTMLResponse)
+def account_page(request: Request, who: PagePrincipal) -> HTMLResponse:
+    """One's own account: change the password."""
+    return dash_page(request, "account.html", who, saved=request.query_params.get("saved") == "1")
+
+
+@router.post("/dash/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request, session: SessionDep, who: PageSigned, form: FormData = FormDep
+) -> Response:
+    """Change one's password; other browsers signed in as this account are signed out."""
+    assert who.account_id is not None  # page principals are accounts
+    try:
+        if _password(form, "new") != _password(form, "repeat"):
+            raise Invalid(
+                "the two new passwords differ", [FieldError("repeat", "not the same", "mismatch")]
+            )
+        accounts.change_password(
+            session, who.account_id, _password(form, "current"), _password(form, "new")
+        )
+    except Invalid as exc:
+        return dash_page(request, "account.html", who, 422, problems=exc)
+    accounts.audit(session, who.actor, "account.password", who.actor)
+    account = session.get(Account, who.account_id)
+    assert account is not None
+    response = RedirectResponse("/dash/account?saved=1", status_code=303)
+    set_session_cookie(response, accounts.start_session(session, account))
+    return response

@@ -149,6 +149,17 @@ UI: dict[str, dict[str, str]] = {
     "n": {"vi": "Số phiếu", "en": "Responses"},
     "error_title": {"vi": "Không thực hiện được", "en": "That did not work"},
     "back_to": {"vi": "Quay lại", "en": "Back"},
+    "change_password": {"vi": "Đổi mật khẩu", "en": "Change password"},
+    "current_password": {"vi": "Mật khẩu hiện tại", "en": "Current password"},
+    "new_password": {
+        "vi": "Mật khẩu mới (ít nhất 10 ký tự)",
+        "en": "New password (10+ characters)",
+    },
+    "repeat_password": {"vi": "Nhập lại mật khẩu mới", "en": "New password again"},
+    "disable": {"vi": "Khóa", "en": "Disable"},
+    "enable": {"vi": "Mở khóa", "en": "Enable"},
+    "disabled": {"vi": "Đã khóa", "en": "Disabled"},
+    "qr_sheets": {"vi": "In mã QR cho các quầy (PDF)", "en": "QR sheets for the counters (PDF)"},
     "language": {"vi": "English", "en": "Tiếng Việt"},
 }
 

@@ -5,7 +5,8 @@ from fastapi.responses import Response
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.services import sheets
+from app.security import ApiPrincipal
+from app.services import coordination, sheets
 
 router = APIRouter(tags=["qr sheets"])
 
@@ -42,8 +43,11 @@ def counter_sheet_png(counter: str, request: Request, session: SessionDep) -> Re
 
 
 @router.get("/api/v1/campaigns/{campaign}/sheets.pdf", response_class=Response)
-def campaign_sheets_pdf(campaign: str, request: Request, session: SessionDep) -> Response:
-    """Every counter of a campaign's units, one A5 QR sheet per page, as PDF."""
+def campaign_sheets_pdf(
+    campaign: str, request: Request, session: SessionDep, who: ApiPrincipal
+) -> Response:
+    """Every counter of a campaign's units, one A5 QR sheet per page, as PDF (signed in)."""
+    coordination.visible_campaign(session, who, campaign)
     found = sheets.campaign_sheets(session, campaign, base_url(request))
     body = sheets.pdf(found, get_settings().SHEET_FONT)
     return _download(body, "application/pdf", f"sipas-{campaign}-sheets.pdf")

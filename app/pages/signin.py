@@ -46,6 +46,19 @@ def _login_form(request: Request, target: str, error: bool = False) -> HTMLRespo
     return response
 
 
+def set_session_cookie(response: Response, token: str) -> None:
+    """The sign-in cookie: HTTP-only, SameSite=Lax, Secure over https, 12 hours."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=accounts.SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        path="/",
+    )
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
     """The sign-in form."""
@@ -70,17 +83,8 @@ def login(
     except Unauthorized:
         # Returned, not raised: the failed attempt's audit row must be committed.
         return _login_form(request, _safe_next(next), error=True)
-    token = accounts.start_session(session, account)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=accounts.SESSION_HOURS * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().secure_cookies,
-        path="/",
-    )
+    set_session_cookie(response, accounts.start_session(session, account))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 

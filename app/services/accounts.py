@@ -155,6 +155,57 @@ def sign_in(session: Session, login: str, password: str) -> Account:
     return account
 
 
+def set_disabled(session: Session, account_id: int, disabled: bool) -> Account:
+    """Disable an account (its sessions stop working at once) or enable it again."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"account {account_id} does not exist")
+    account.disabled_at = datetime.now(UTC) if disabled else None
+    if disabled:
+        session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.flush()
+    return account
+
+
+def change_password(session: Session, account_id: int, current: str, new: str) -> None:
+    """Change one's own password; every session of the account ends (the caller
+    opens a new one for the browser that made the change)."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"account {account_id} does not exist")
+    try:
+        _hasher.verify(account.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise Invalid(
+            "the current password is wrong", [FieldError("current", "wrong password")]
+        ) from None
+    problems = [FieldError("new", p.msg, p.code) for p in check_password(new)]
+    if problems:
+        raise Invalid("the new password is too short", problems)
+    account.password_hash = _hasher.hash(new)
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.flush()
+
+
+def get_account(session: Session, login: str) -> Account:
+    account = session.scalar(select(Account).where(Account.login == login.strip().lower()))
+    if account is None:
+        raise NotFound(f"account {login!r} does not exist")
+    return account
+
+
+def reset_password(session: Session, login: str, new: str) -> Account:
+    """Set a new password without the old one (the command line's recovery path)."""
+    account = get_account(session, login)
+    problems = check_password(new)
+    if problems:
+        raise Invalid("the new password is too short", problems)
+    account.password_hash = _hasher.hash(new)
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.flush()
+    return account
+
+
 def start_session(session: Session, account: Account) -> str:
     """Open a sign-in session; returns the token for the cookie (stored only hashed)."""
     now = datetime.now(UTC)

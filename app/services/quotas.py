@@ -17,9 +17,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -77,10 +77,7 @@ def _scopes(session: Session, campaign_id: int, unit_ids: set[int]) -> dict[int,
 
 
 def _bump_strata(
-    session: Session,
-    campaign_id: int,
-    quotas: Sequence[CampaignQuota],
-    counts: dict[tuple[int, str], int],
+    session: Session, campaign_id: int, counts: dict[tuple[int, str], int]
 ) -> dict[tuple[int, str], int]:
     """Add to the stratum counts; returns each (scope unit, stratum) count afterwards."""
     dialect = session.get_bind().dialect.name
@@ -122,45 +119,70 @@ def admit(session: Session, arrivals: Sequence[Arrival], enforce: bool = True) -
 def _admit_campaign(
     session: Session, campaign_id: int, arrivals: list[Arrival], enforce: bool
 ) -> set[uuid.UUID]:
-    policy = session.scalar(select(Campaign.quota_policy).where(Campaign.id == campaign_id))
+    # One statement finds the scope units covering the arrivals, locks their counters
+    # in unit order (so concurrent batches cannot deadlock) and reads the counts, the
+    # targets and the policy; one more writes the new counts. PostgreSQL hands a
+    # waiting FOR UPDATE the row as committed by the transaction it waited for.
+    rows = session.execute(
+        select(
+            CampaignUnit.unit_id,
+            UnitAncestor.unit_id,
+            CampaignUnit.collected,
+            CampaignUnit.target,
+            Campaign.quota_policy,
+            exists().where(CampaignQuota.campaign_id == campaign_id),
+        )
+        .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+        .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
+        .where(
+            CampaignUnit.campaign_id == campaign_id,
+            UnitAncestor.unit_id.in_({a.unit_id for a in arrivals}),
+        )
+        .order_by(CampaignUnit.unit_id)
+        .with_for_update(of=CampaignUnit)
+    ).all()
+    if not rows:
+        return set()
+    scopes: dict[int, list[int]] = defaultdict(list)
+    before: dict[int, int] = {}
+    targets: dict[int, int | None] = {}
+    for scope_id, unit_id, collected, target, _, _ in rows:
+        scopes[unit_id].append(scope_id)
+        before[scope_id], targets[scope_id] = collected, target
+    policy, has_quotas = rows[0][4], rows[0][5]
     stop = enforce and policy == QuotaPolicy.stop
-    scopes = _scopes(session, campaign_id, {a.unit_id for a in arrivals})
     members: dict[int, list[Arrival]] = defaultdict(list)
     for a in arrivals:
         for scope_id in scopes.get(a.unit_id, []):
             members[scope_id].append(a)
     over: set[uuid.UUID] = set()
     refused: set[uuid.UUID] = set()
-    targets: dict[int, int | None] = {}
-    # Sorted, so concurrent transactions lock counters in one order and cannot deadlock.
-    for scope_id in sorted(members):
-        rows = members[scope_id]
-        collected, target = session.execute(
-            update(CampaignUnit)
-            .where(CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == scope_id)
-            .values(collected=CampaignUnit.collected + len(rows))
-            .returning(CampaignUnit.collected, CampaignUnit.target)
-        ).one()
-        targets[scope_id] = target
-        if target is None:
-            continue
-        room = max(0, target - (collected - len(rows)))
-        for a in rows[room:]:
-            (refused if stop else over).add(a.id)
+    for scope_id, group in members.items():
+        target = targets[scope_id]
+        if target is not None:
+            room = max(0, target - before[scope_id])
+            for a in group[room:]:
+                (refused if stop else over).add(a.id)
+    table = cast(Table, CampaignUnit.__table__)  # Core executemany: one round trip
+    session.connection().execute(
+        table.update()
+        .where(table.c.campaign_id == bindparam("c"), table.c.unit_id == bindparam("u"))
+        .values(collected=bindparam("n")),
+        [
+            {
+                "c": campaign_id,
+                "u": scope_id,
+                "n": before[scope_id] + sum(a.id not in refused for a in group),
+            }
+            for scope_id, group in sorted(members.items())
+        ],
+    )
     if refused:
-        for scope_id, rows in members.items():
-            gone = sum(a.id in refused for a in rows)
-            if gone:
-                session.execute(
-                    update(CampaignUnit)
-                    .where(
-                        CampaignUnit.campaign_id == campaign_id, CampaignUnit.unit_id == scope_id
-                    )
-                    .values(collected=CampaignUnit.collected - gone)
-                )
         session.execute(delete(Submission).where(Submission.id.in_(refused)))
-    quotas = list(
-        session.scalars(select(CampaignQuota).where(CampaignQuota.campaign_id == campaign_id))
+    quotas = (
+        list(session.scalars(select(CampaignQuota).where(CampaignQuota.campaign_id == campaign_id)))
+        if has_quotas
+        else []
     )
     if quotas:
         share = {f"{q.question}={q.option}": q.share for q in quotas}
@@ -170,7 +192,7 @@ def _admit_campaign(
             for stratum in _strata(quotas, a.answers):
                 for scope_id in scopes.get(a.unit_id, []):
                     counts[(scope_id, stratum)] += 1
-        after = _bump_strata(session, campaign_id, quotas, counts)
+        after = _bump_strata(session, campaign_id, counts)
         seen: dict[tuple[int, str], int] = defaultdict(int)
         for a in kept:
             for stratum in _strata(quotas, a.answers):
@@ -218,7 +240,6 @@ def withdraw(session: Session, submission: Submission, sign: int) -> None:
         _bump_strata(
             session,
             submission.campaign_id,
-            quotas,
             {(scope_id, s): sign for scope_id in scopes for s in strata},
         )
 
@@ -263,5 +284,5 @@ def recount(session: Session, campaign_id: int) -> None:
         for stratum in _strata(quotas, answers):
             for scope_id in scopes.get(unit_id, []):
                 counts[(scope_id, stratum)] += 1
-    _bump_strata(session, campaign_id, quotas, counts)
+    _bump_strata(session, campaign_id, counts)
     session.flush()
