@@ -100,6 +100,40 @@ def _strata(quotas: Sequence[CampaignQuota], answers: dict[str, Any]) -> list[st
     return [f"{q}={answers[q]}" for q in sorted(asked) if isinstance(answers.get(q), str)]
 
 
+# Built once (the hot path of every response runs them): the scope units covering
+# some units, their counters locked in unit order (so concurrent batches cannot
+# deadlock) with targets, the policy and whether the campaign has stratum quotas.
+# PostgreSQL hands a FOR UPDATE that waited the row as the other transaction left it.
+_COUNTERS = (
+    select(
+        CampaignUnit.unit_id,
+        UnitAncestor.unit_id,
+        CampaignUnit.collected,
+        CampaignUnit.target,
+        Campaign.quota_policy,
+        exists().where(CampaignQuota.campaign_id == Campaign.id),
+    )
+    .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+    .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
+    .where(
+        CampaignUnit.campaign_id == bindparam("c"),
+        UnitAncestor.unit_id.in_(bindparam("units", expanding=True)),
+    )
+    .order_by(CampaignUnit.unit_id)
+    .with_for_update(of=CampaignUnit)
+)
+_COUNTER_TABLE = cast(Table, CampaignUnit.__table__)
+# Core executemany: one round trip (pipelined by psycopg) for any number of units.
+_SET_COLLECTED = (
+    _COUNTER_TABLE.update()
+    .where(
+        _COUNTER_TABLE.c.campaign_id == bindparam("c"),
+        _COUNTER_TABLE.c.unit_id == bindparam("u"),
+    )
+    .values(collected=bindparam("n"))
+)
+
+
 def admit(session: Session, arrivals: Sequence[Arrival], enforce: bool = True) -> set[uuid.UUID]:
     """Count just-inserted responses towards their targets; returns the ids refused.
 
@@ -119,27 +153,9 @@ def admit(session: Session, arrivals: Sequence[Arrival], enforce: bool = True) -
 def _admit_campaign(
     session: Session, campaign_id: int, arrivals: list[Arrival], enforce: bool
 ) -> set[uuid.UUID]:
-    # One statement finds the scope units covering the arrivals, locks their counters
-    # in unit order (so concurrent batches cannot deadlock) and reads the counts, the
-    # targets and the policy; one more writes the new counts. PostgreSQL hands a
-    # waiting FOR UPDATE the row as committed by the transaction it waited for.
+    # Two statements: read and lock the counters (_COUNTERS), write them (_SET_COLLECTED).
     rows = session.execute(
-        select(
-            CampaignUnit.unit_id,
-            UnitAncestor.unit_id,
-            CampaignUnit.collected,
-            CampaignUnit.target,
-            Campaign.quota_policy,
-            exists().where(CampaignQuota.campaign_id == campaign_id),
-        )
-        .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
-        .join(Campaign, Campaign.id == CampaignUnit.campaign_id)
-        .where(
-            CampaignUnit.campaign_id == campaign_id,
-            UnitAncestor.unit_id.in_({a.unit_id for a in arrivals}),
-        )
-        .order_by(CampaignUnit.unit_id)
-        .with_for_update(of=CampaignUnit)
+        _COUNTERS, {"c": campaign_id, "units": sorted({a.unit_id for a in arrivals})}
     ).all()
     if not rows:
         return set()
@@ -163,11 +179,8 @@ def _admit_campaign(
             room = max(0, target - before[scope_id])
             for a in group[room:]:
                 (refused if stop else over).add(a.id)
-    table = cast(Table, CampaignUnit.__table__)  # Core executemany: one round trip
     session.connection().execute(
-        table.update()
-        .where(table.c.campaign_id == bindparam("c"), table.c.unit_id == bindparam("u"))
-        .values(collected=bindparam("n")),
+        _SET_COLLECTED,
         [
             {
                 "c": campaign_id,
