@@ -15,7 +15,7 @@ in our favour.
 import math
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -134,6 +134,31 @@ _SET_COLLECTED = (
 )
 
 
+# One response: add it to every counter covering its unit and read them back. The
+# row locks it takes are held to commit, so concurrent responses to the same unit
+# queue here and each sees the count with all earlier ones; a response that went
+# past a `stop` target is taken back out by the caller before commit.
+_BUMP_ONE = (
+    _COUNTER_TABLE.update()
+    .where(
+        _COUNTER_TABLE.c.campaign_id == bindparam("c"),
+        _COUNTER_TABLE.c.unit_id.in_(
+            select(UnitAncestor.ancestor_id).where(UnitAncestor.unit_id == bindparam("u"))
+        ),
+    )
+    .values(collected=_COUNTER_TABLE.c.collected + 1)
+    .returning(
+        _COUNTER_TABLE.c.unit_id,
+        _COUNTER_TABLE.c.collected,
+        _COUNTER_TABLE.c.target,
+        select(Campaign.quota_policy)
+        .where(Campaign.id == _COUNTER_TABLE.c.campaign_id)
+        .scalar_subquery(),
+        exists().where(CampaignQuota.campaign_id == _COUNTER_TABLE.c.campaign_id),
+    )
+)
+
+
 def admit(session: Session, arrivals: Sequence[Arrival], enforce: bool = True) -> set[uuid.UUID]:
     """Count just-inserted responses towards their targets; returns the ids refused.
 
@@ -141,6 +166,8 @@ def admit(session: Session, arrivals: Sequence[Arrival], enforce: bool = True) -
     again before this returns; the caller reports them. Arrivals are taken in order,
     so in a kiosk's batch the earliest responses get the last places.
     """
+    if len(arrivals) == 1:
+        return _admit_one(session, arrivals[0], enforce)
     refused: set[uuid.UUID] = set()
     by_campaign: dict[int, list[Arrival]] = defaultdict(list)
     for a in arrivals:
@@ -190,6 +217,20 @@ def _admit_campaign(
             for scope_id, group in sorted(members.items())
         ],
     )
+    return _finish(session, campaign_id, arrivals, scopes, targets, refused, over, has_quotas)
+
+
+def _finish(
+    session: Session,
+    campaign_id: int,
+    arrivals: Sequence[Arrival],
+    scopes: Mapping[int, list[int]],
+    targets: Mapping[int, int | None],
+    refused: set[uuid.UUID],
+    over: set[uuid.UUID],
+    has_quotas: bool,
+) -> set[uuid.UUID]:
+    """Undo the refused inserts, count strata, mark over-quota responses."""
     if refused:
         session.execute(delete(Submission).where(Submission.id.in_(refused)))
     quotas = (
@@ -222,6 +263,29 @@ def _admit_campaign(
     if over:
         session.execute(update(Submission).where(Submission.id.in_(over)).values(over_quota=True))
     return refused
+
+
+def _admit_one(session: Session, a: Arrival, enforce: bool) -> set[uuid.UUID]:
+    """One response (a kiosk or phone posting): one round trip when nothing is full."""
+    conn = session.connection()
+    rows = conn.execute(_BUMP_ONE, {"c": a.campaign_id, "u": a.unit_id}).all()
+    if not rows:
+        return set()
+    policy, has_quotas = rows[0][3], rows[0][4]
+    targets = {scope_id: target for scope_id, _, target, _, _ in rows}
+    full = any(t is not None and n > t for _, n, t, _, _ in rows)
+    refused: set[uuid.UUID] = set()
+    over: set[uuid.UUID] = set()
+    if full and enforce and policy == QuotaPolicy.stop:
+        refused.add(a.id)
+        conn.execute(
+            _SET_COLLECTED,
+            [{"c": a.campaign_id, "u": scope_id, "n": n - 1} for scope_id, n, _, _, _ in rows],
+        )
+    elif full:
+        over.add(a.id)
+    scopes = {a.unit_id: [scope_id for scope_id, *_ in rows]}
+    return _finish(session, a.campaign_id, [a], scopes, targets, refused, over, has_quotas)
 
 
 def stratum_target(share: float, unit_target: int) -> int:
