@@ -252,3 +252,23 @@ def test_enrolled_tablet_runs_its_counter_in_kiosk_mode_until_revoked(
     bad = client.get("/kiosk/enrol", params={"token": "forged"})
     assert bad.status_code == 404
     assert "sipas_kiosk" not in bad.headers.get("set-cookie", "")
+
+
+def test_a_result_slip_link_carries_the_dossier_code_into_the_response(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    welcome = client.get("/s/k-1", params={"d": "H58-0001"})
+    assert 'href="/s/k-1/form?d=H58-0001"' in welcome.text
+    ids = []
+    for _ in range(2):
+        html, rid, started = start(client, d="H58-0001")
+        assert hidden(html, "dossier") == "H58-0001"
+        fields = form_fields(valid_answers(catalog), id=rid, started_at=started, dossier="H58-0001")
+        assert client.post("/s/k-1/form", data=fields, follow_redirects=False).status_code == 303
+        ids.append(uuid.UUID(rid))
+    rows = [session.get(Submission, i) for i in ids]
+    assert all(r is not None and r.dossier_hash for r in rows)
+    assert [("repeated_dossier" in r.quality_flags) for r in rows if r] == [False, True]
+    # A broken link is ignored, not an error the respondent cannot fix.
+    html, _, _ = start(client, d="x" * 200)
+    assert 'name="dossier"' not in html

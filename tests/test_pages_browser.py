@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.catalog import get_catalog
 from app.config import get_settings
 from app.models import QuotaPolicy, Submission
-from app.services import campaigns
+from app.services import campaigns, quality
 from tests.answers import body
 from tests.factories import make_campaign, make_counter, make_unit
 from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium
@@ -391,3 +391,16 @@ def test_a_target_filled_while_answering_ends_with_a_polite_message(
     expect(page.locator("h1")).to_have_text("Xin cảm ơn Ông/Bà")
     expect(page.locator("main")).to_contain_text("đã nhận đủ số phiếu cần thiết")
     assert count(live, response_id) == 0
+
+
+def test_the_script_sends_the_dossier_code_of_a_result_slip_link(
+    new_page: NewPage, live: Live
+) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web?d=H58-0042")
+    page.click("#start")
+    response_id = finish_with_js(page)
+    expect(page.locator("#done h1")).to_have_text("Xin cảm ơn!")
+    row = stored(live, response_id)
+    assert row is not None
+    assert row.dossier_hash == quality.dossier_hash("H58-0042")

@@ -21,7 +21,7 @@ from app.errors import Conflict, Invalid
 from app.pages import i18n
 from app.pages.render import STATIC_DIR, language, message_page, page, remember_language
 from app.services import kiosks, submissions
-from app.services.survey import Survey, open_survey, submission_from_form
+from app.services.survey import Survey, open_survey, submission_from_form, survey_dossier
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,6 +39,7 @@ class Draft:
     step: int
     response_id: str
     started_at: str | None
+    dossier: str | None = None
 
 
 async def form_data(request: Request) -> FormData:
@@ -110,6 +111,7 @@ def _form_page(
         step=max(0, min(draft.step if draft else 0, len(q.model.sections) - 1)),
         response_id=draft.response_id if draft else str(uuid.uuid4()),
         started_at=(draft and draft.started_at) or datetime.now(UTC).isoformat(timespec="seconds"),
+        dossier=draft.dossier if draft else survey_dossier(request.query_params.get("d")),
         idle_seconds=settings.KIOSK_IDLE_SECONDS,
         warn_seconds=settings.KIOSK_WARN_SECONDS,
         restart_seconds=settings.KIOSK_RESTART_SECONDS,
@@ -137,6 +139,7 @@ def welcome(counter: str, request: Request, session: SessionDep) -> HTMLResponse
         "respondent/welcome.html",
         lang,
         survey=survey,
+        dossier=survey_dossier(request.query_params.get("d")),
         kiosk=is_kiosk(session, request, survey),
     )
 
@@ -175,6 +178,7 @@ def submit(
         step,
         str(body.id),
         body.started_at.isoformat(timespec="seconds") if body.started_at else None,
+        body.dossier,
     )
     if isinstance(switch, str):
         response = _form_page(request, session, survey, lang, draft)

@@ -155,6 +155,15 @@ def parse_time(raw: str | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def survey_dossier(raw: str | None) -> str | None:
+    """The dossier code a result slip's QR link carries (`?d=`), if it looks like one.
+
+    Anything else is dropped rather than refused: a respondent cannot fix a link.
+    """
+    code = (raw or "").strip()
+    return code if 0 < len(code) <= 64 and code.isprintable() else None
+
+
 def submission_from_form(
     survey: Survey,
     getlist: FormGetter,
@@ -176,4 +185,5 @@ def submission_from_form(
         started_at=started,
         submitted_at=now,
         answers=answers_from_form(survey.questionnaire, getlist),
+        dossier=survey_dossier(next(iter(getlist("dossier")), None)),
     )

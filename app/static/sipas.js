@@ -175,6 +175,7 @@
       id: form.elements.id.value, questionnaire: f.questionnaire, version: +f.version,
       counter: f.counter, campaign: f.campaign, channel: f.channel,
       started_at: form.elements.started_at.value, submitted_at: new Date().toISOString(),
+      dossier: form.elements.dossier ? form.elements.dossier.value : undefined,
       answers: answers
     };
   }
