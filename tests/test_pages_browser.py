@@ -146,6 +146,7 @@ def test_full_questionnaire_with_javascript(
     assert page.locator("section.step.on").count() == 1  # one group per screen
     url = page.url
     response_id = finish_with_js(page)
+    expect(page.locator("#done")).to_be_visible()
     expect(page.locator("#done h1")).to_have_text(words[2])
     expect(page.locator("#done .queued")).to_be_hidden()
     assert page.url == url  # no page load on the way
@@ -400,7 +401,9 @@ def test_the_script_sends_the_dossier_code_of_a_result_slip_link(
     page.goto("/s/b-web?d=H58-0042")
     page.click("#start")
     response_id = finish_with_js(page)
-    expect(page.locator("#done h1")).to_have_text("Xin cảm ơn!")
+    # Visible, not only present: the thank-you screen is in the page from the start.
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator("#done .queued")).to_be_hidden()
     row = stored(live, response_id)
     assert row is not None
     assert row.dossier_hash == quality.dossier_hash("H58-0042")
