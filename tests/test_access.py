@@ -12,6 +12,7 @@ from app.catalog import Catalog
 from app.errors import Invalid, Unauthorized
 from app.models import Account, AuditEvent
 from app.services import accounts, campaigns
+from tests.answers import body
 from tests.factories import PASSWORD, make_account, make_campaign, make_unit
 from tests.signin import CSRF, sign_in
 
@@ -131,11 +132,18 @@ def test_a_coordinator_sees_and_changes_only_its_own_subtree(
     make_account(session, "s01@p", "coordinator", place["dept"])
     csrf = sign_in(client, "s01@p")
     listed = [c["code"] for c in client.get("/api/v1/campaigns").json()]
-    assert listed == ["S01-ONLY"]
+    assert sorted(listed) == ["C-2026", "S01-ONLY"]
     assert client.get("/api/v1/campaigns/S02-ONLY/progress").status_code == 404
     assert client.get("/dash/campaigns/S02-ONLY").status_code == 404
-    # The province-wide campaign's scope unit is above this coordinator: not theirs to see.
-    assert client.get("/api/v1/campaigns/C-2026").status_code == 404
+    # The province-wide campaign covers this department from above: it sees the
+    # campaign, with a progress row for its own unit only, and cannot change it.
+    assert "C-2026" in [c["code"] for c in client.get("/api/v1/campaigns").json()]
+    sent = client.post("/api/v1/submissions", json=body(catalog, campaign="C-2026"))  # k-1: P-S01
+    assert sent.status_code == 201
+    rows = client.get("/api/v1/campaigns/C-2026/progress").json()["units"]
+    assert [(r["unit"], r["collected"], r["status"]) for r in rows] == [("P-S01", 1, "no_target")]
+    closing = client.post("/api/v1/campaigns/C-2026/close", headers={"x-csrf-token": csrf})
+    assert closing.status_code == 403
     outside = client.post(
         "/api/v1/campaigns",
         json=dict(NEW_CAMPAIGN, units=["P-S02"]),

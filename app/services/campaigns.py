@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.catalog import Catalog, Questionnaire
@@ -387,7 +387,8 @@ def quota_shares(session: Session, campaign: Campaign) -> dict[str, float]:
 
 
 def visible_campaigns(session: Session, unit_id: int | None) -> list[Campaign]:
-    """Campaigns with a scope unit inside the subtree of `unit_id` (None: all)."""
+    """Campaigns touching the subtree of `unit_id` (None: all): a scope unit inside it,
+    or a scope unit above it (a province-wide campaign is the district's too)."""
     stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.code)
     if unit_id is not None:
         inside = (
@@ -395,5 +396,44 @@ def visible_campaigns(session: Session, unit_id: int | None) -> list[Campaign]:
             .join(UnitAncestor, UnitAncestor.unit_id == CampaignUnit.unit_id)
             .where(UnitAncestor.ancestor_id == unit_id)
         )
-        stmt = stmt.where(Campaign.id.in_(inside))
+        covering = (
+            select(CampaignUnit.campaign_id)
+            .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+            .where(UnitAncestor.unit_id == unit_id)
+        )
+        stmt = stmt.where(Campaign.id.in_(inside) | Campaign.id.in_(covering))
     return list(session.scalars(stmt))
+
+
+def covering_scope(session: Session, campaign: Campaign, unit_id: int) -> bool:
+    """Does a scope unit of the campaign lie strictly above `unit_id`?"""
+    return (
+        session.scalar(
+            select(CampaignUnit.unit_id)
+            .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+            .where(
+                CampaignUnit.campaign_id == campaign.id,
+                UnitAncestor.unit_id == unit_id,
+                UnitAncestor.distance > 0,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def responses_under(session: Session, campaign: Campaign, unit_id: int) -> int:
+    """Counted (not excluded) responses of the campaign in a unit's subtree."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .join(UnitAncestor, UnitAncestor.unit_id == Submission.unit_id)
+            .where(
+                Submission.campaign_id == campaign.id,
+                UnitAncestor.ancestor_id == unit_id,
+                Submission.excluded_at.is_(None),
+            )
+        )
+        or 0
+    )

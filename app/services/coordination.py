@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import Catalog
 from app.errors import Forbidden, NotFound
-from app.models import Campaign, CampaignStatus
+from app.models import Campaign, CampaignStatus, Unit
 from app.services import accounts, campaigns, progress
 from app.services.accounts import Principal
 from app.services.campaigns import CampaignIn, TargetLine
@@ -127,4 +127,7 @@ def set_quotas(
 
 
 def progress_of(session: Session, who: Principal, campaign: Campaign) -> progress.Progress:
-    return progress.progress(session, campaign, today(), accounts.subtree_ids(session, who))
+    """Progress of the scope units in the principal's area (and of its own unit, when the
+    campaign covers it from above)."""
+    own = session.get(Unit, who.unit_id) if who.unit_id is not None else None
+    return progress.progress(session, campaign, today(), accounts.subtree_ids(session, who), own)

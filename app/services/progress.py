@@ -8,7 +8,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Campaign, StratumCount
+from app.models import Campaign, StratumCount, Unit
 from app.services import campaigns, quotas
 
 Status = Literal["done", "on_track", "at_risk", "behind", "no_target"]
@@ -118,9 +118,18 @@ def unit_progress(
 
 
 def progress(
-    session: Session, campaign: Campaign, today: date, visible: set[int] | None = None
+    session: Session,
+    campaign: Campaign,
+    today: date,
+    visible: set[int] | None = None,
+    own: Unit | None = None,
 ) -> Progress:
-    """Progress of every scope unit (only those in `visible`, when given)."""
+    """Progress of every scope unit (only those in `visible`, when given).
+
+    `own` is the viewer's unit: where the campaign's scope lies above it (a district
+    coordinator in a province-wide campaign), its own row is added, counted from the
+    responses since targets belong to the scope units.
+    """
     shares = campaigns.quota_shares(session, campaign)
     counts: dict[int, dict[str, int]] = {}
     for unit_id, stratum, n in session.execute(
@@ -158,6 +167,18 @@ def progress(
         units.append(
             UnitProgress(**{**row.__dict__, "strata": strata})  # frozen: rebuild with strata
         )
+    if own is not None and campaigns.covering_scope(session, campaign, own.id):
+        row = unit_progress(
+            own.code,
+            own.name,
+            own.kind,
+            None,
+            None,
+            campaigns.responses_under(session, campaign, own.id),
+            campaign,
+            today,
+        )
+        units.append(row)
     start, end = campaign.starts_on, campaign.ends_on
     return Progress(
         campaign=campaign.code,
