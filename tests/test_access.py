@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import Catalog
 from app.errors import Invalid, Unauthorized
-from app.models import Account, AuditEvent
+from app.models import Account, ApiKey, AuditEvent
 from app.services import accounts, campaigns
 from tests.answers import body
 from tests.factories import PASSWORD, make_account, make_campaign, make_unit
@@ -308,3 +308,27 @@ def test_password_change_and_disabled_accounts(
     assert "Đã khóa" in client.get("/dash/users").text
     with pytest.raises(Unauthorized):
         accounts.authenticate(session, "c@p", PASSWORD)
+
+
+def test_an_admin_issues_and_revokes_api_keys_on_the_keys_page(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    make_account(session, "admin@p", "admin")
+    csrf = sign_in(client, "admin@p")
+    made = client.post("/dash/keys", data={"csrf": csrf, "label": "Cổng dữ liệu tỉnh", "unit": "P"})
+    assert made.status_code == 201
+    secret = re.search(r'<code class="secret">(sipas_[^<]+)</code>', made.text)
+    assert secret is not None
+    auth = {"authorization": f"Bearer {secret.group(1)}"}
+    assert client.get("/api/v1/campaigns/C-2026/progress", headers=auth).status_code == 200
+    listing = client.get("/dash/keys").text
+    assert secret.group(1) not in listing  # shown once, never again
+    assert "Cổng dữ liệu tỉnh" in listing
+    key_id = session.scalar(select(ApiKey.id).where(ApiKey.label == "Cổng dữ liệu tỉnh"))
+    revoked = client.post(
+        f"/dash/keys/{key_id}/revoke", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert revoked.status_code == 303
+    assert client.get("/api/v1/campaigns/C-2026/progress", headers=auth).status_code == 401
+    events = [e["action"] for e in client.get("/api/v1/audit").json()[:2]]
+    assert events == ["api_key.revoke", "api_key.create"]

@@ -1,5 +1,7 @@
 """Admin pages: accounts, API keys and the audit log."""
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
@@ -48,24 +50,39 @@ def _password(form: FormData, name: str = "password") -> str:
     return value if isinstance(value, str) else ""
 
 
-def _users(
-    request: Request, session: SessionDep, who: Principal, status: int = 200, **extra: object
+def _listing(
+    request: Request,
+    session: SessionDep,
+    who: Principal,
+    template: str,
+    items: Sequence[Account | ApiKey],
+    status: int = 200,
+    **extra: object,
 ) -> HTMLResponse:
+    """Accounts or keys in the admin's area, each with its unit's code, and the units
+    the admin may give to a new one."""
     visible = accounts.subtree_ids(session, who)
     rows = [
-        (a, _unit_code(session, a.unit_id))
-        for a in accounts.list_accounts(session)
-        if visible is None or (a.unit_id is not None and a.unit_id in visible)
+        (item, _unit_code(session, item.unit_id))
+        for item in items
+        if visible is None or (item.unit_id is not None and item.unit_id in visible)
     ]
     return dash_page(
         request,
-        "users.html",
+        template,
         who,
         status,
-        accounts=rows,
+        rows=rows,
         units=units.units_in(session, who.unit_id),
         **extra,
     )
+
+
+def _users(
+    request: Request, session: SessionDep, who: Principal, status: int = 200, **extra: object
+) -> HTMLResponse:
+    items = accounts.list_accounts(session)
+    return _listing(request, session, who, "users.html", items, status, **extra)
 
 
 @router.get("/dash/users", response_class=HTMLResponse)
@@ -102,21 +119,8 @@ def create_user(
 def _keys(
     request: Request, session: SessionDep, who: Principal, status: int = 200, **extra: object
 ) -> HTMLResponse:
-    visible = accounts.subtree_ids(session, who)
-    rows = [
-        (k, _unit_code(session, k.unit_id))
-        for k in accounts.list_api_keys(session)
-        if visible is None or (k.unit_id is not None and k.unit_id in visible)
-    ]
-    return dash_page(
-        request,
-        "keys.html",
-        who,
-        status,
-        keys=rows,
-        units=units.units_in(session, who.unit_id),
-        **extra,
-    )
+    items = accounts.list_api_keys(session)
+    return _listing(request, session, who, "keys.html", items, status, **extra)
 
 
 @router.get("/dash/keys", response_class=HTMLResponse)
