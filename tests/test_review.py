@@ -117,3 +117,26 @@ def test_viewers_and_other_areas_cannot_exclude(
     r = client.post(url, json={"reason": "x"}, headers={"x-csrf-token": csrf})
     assert r.status_code in (403, 404)
     assert session.get(Submission, uuid.UUID(b["id"])).excluded_at is None  # type: ignore[union-attr]
+
+
+def test_review_lists_page_and_filter_in_the_database(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    fast = [_speeding(catalog, level=3) for _ in range(3)]
+    for b in fast:
+        client.post("/api/v1/submissions", json=b)
+    client.post("/api/v1/submissions", json=body(catalog, answers=valid_answers(catalog, 5)))
+    make_account(session, "v@p", "viewer", place["province"])
+    sign_in(client, "v@p")
+    url = "/api/v1/campaigns/C-2026/responses"
+    speeding = client.get(url, params={"state": "all", "flag": "speeding"}).json()
+    assert speeding["total"] == 3
+    assert {r["id"] for r in speeding["responses"]} == {b["id"] for b in fast}
+    assert client.get(url, params={"state": "all"}).json()["total"] == 4
+    bad = client.get(url, params={"flag": "%"})
+    assert bad.status_code == 422
+    assert "unknown flag" in bad.json()["detail"]
+    page = client.get(
+        "/dash/campaigns/C-2026/responses", params={"state": "all", "flag": "speeding"}
+    )
+    assert page.text.count('<tr id="r-') == 3

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Text, func, select, update
+from sqlalchemy import Text, case, func, select, update
 from sqlalchemy.orm import Session
 
 from app.catalog import Catalog
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.models import Campaign, Counter, Submission, Unit, UnitAncestor
-from app.services import accounts, quotas, tally
+from app.services import accounts, quality, quotas, tally
 from app.services.accounts import Principal
 from app.services.campaigns import questionnaire_of
 
@@ -55,28 +55,25 @@ def _visible(stmt: Any, who: Principal) -> Any:
     return stmt.where(Submission.unit_id.in_(below))
 
 
+def _has_flag(flag: str) -> Any:
+    # The flag list as JSON text holds "speeding" in quotes, on SQLite and PostgreSQL alike.
+    return func.cast(Submission.quality_flags, Text).like(f'%"{flag}"%')
+
+
 def flag_counts(session: Session, who: Principal, campaign: Campaign) -> tuple[dict[str, int], int]:
-    """How many of the campaign's responses carry each flag, and how many are excluded."""
+    """How many of the campaign's responses carry each flag, and how many are excluded:
+    one aggregate in the database, however many responses are flagged."""
+    conditions = {f: _has_flag(f) for f in quality.ALL} | {"over_quota": Submission.over_quota}
     stmt = _visible(
-        select(Submission.quality_flags, Submission.over_quota, Submission.excluded_at).where(
-            Submission.campaign_id == campaign.id,
-            # Most rows have no flag; only the flagged ones are read. A JSON list
-            # longer than "[]" as text holds a flag, on SQLite and PostgreSQL alike.
-            (Submission.over_quota | (Submission.excluded_at.is_not(None)))
-            | (func.length(func.cast(Submission.quality_flags, Text)) > 2),
-        ),
+        select(
+            *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in conditions.values()),
+            func.count(Submission.excluded_at),
+        ).where(Submission.campaign_id == campaign.id),
         who,
     )
-    counts: dict[str, int] = {}
-    excluded = 0
-    for flags, over, excluded_at in session.execute(stmt):
-        for f in flags:
-            counts[f] = counts.get(f, 0) + 1
-        if over:
-            counts["over_quota"] = counts.get("over_quota", 0) + 1
-        if excluded_at is not None:
-            excluded += 1
-    return counts, excluded
+    *per_flag, excluded = session.execute(stmt).one()
+    counts = {f: int(n) for f, n in zip(conditions, per_flag, strict=True) if n}
+    return counts, int(excluded)
 
 
 def list_responses(
@@ -95,18 +92,26 @@ def list_responses(
         .where(Submission.campaign_id == campaign.id),
         who,
     )
-    flagged = func.length(func.cast(Submission.quality_flags, Text)) > 2
+    flags_text = func.cast(Submission.quality_flags, Text)
     if state == "flagged":
-        stmt = stmt.where(flagged | Submission.excluded_at.is_not(None))
+        stmt = stmt.where((func.length(flags_text) > 2) | Submission.excluded_at.is_not(None))
     elif state == "excluded":
         stmt = stmt.where(Submission.excluded_at.is_not(None))
     elif state == "over_quota":
         stmt = stmt.where(Submission.over_quota)
-    candidates = session.execute(stmt.order_by(Submission.submitted_at.desc())).all()
-    if flag:
-        candidates = [c for c in candidates if flag in c[0].quality_flags]
-    total = len(candidates)
+    if flag == "over_quota":
+        stmt = stmt.where(Submission.over_quota)
+    elif flag:
+        if flag not in quality.ALL:
+            known = ", ".join((*quality.ALL, "over_quota"))
+            raise Invalid(f"unknown flag {flag!r}", [FieldError("flag", f"one of {known}")])
+        stmt = stmt.where(_has_flag(flag))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     start = (max(page, 1) - 1) * PAGE_SIZE
+    # Paged in the database: a campaign holds up to millions of responses.
+    candidates = session.execute(
+        stmt.order_by(Submission.submitted_at.desc(), Submission.id).offset(start).limit(PAGE_SIZE)
+    ).all()
     rows = [
         Row(
             s.id,
@@ -122,7 +127,7 @@ def list_responses(
             s.excluded_by,
             s.exclude_reason,
         )
-        for s, unit, unit_name, counter in candidates[start : start + PAGE_SIZE]
+        for s, unit, unit_name, counter in candidates
     ]
     counts, excluded = flag_counts(session, who, campaign)
     return Listing(rows, total, counts, excluded)
