@@ -115,6 +115,8 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
 
     progress = client.get("/dash/campaigns/DASH-1")
     assert progress.status_code == 200
+    # Five responses carry a flag (all straight-lined, one also speeding): counted once each.
+    assert 'href="/dash/campaigns/DASH-1/responses">5</a>' in progress.text
     row = re.search(
         r'<tr class="s-(\w+)">\s*<th scope="row"><a [^>]*>DP-S01</a>.*?</tr>', progress.text, re.S
     )

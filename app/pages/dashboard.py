@@ -221,7 +221,7 @@ def progress_page(
     """Live progress: per unit and stratum against target, pace and projected completion."""
     c = coordination.visible_campaign(session, who, code)
     p = coordination.progress_of(session, who, c)
-    counts, excluded = review.flag_counts(session, who, c)
+    counts = review.flag_counts(session, who, c)
     return dash_page(
         request,
         "progress.html",
@@ -234,8 +234,8 @@ def progress_page(
         status=status,
         sort=sort,
         desc=desc,
-        flagged=sum(counts.values()),
-        excluded=excluded,
+        flagged=counts.flagged,
+        excluded=counts.excluded,
         query=query_builder(request),
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Text, case, func, select, update
+from sqlalchemy import Text, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.catalog import Catalog
@@ -60,20 +60,29 @@ def _has_flag(flag: str) -> Any:
     return func.cast(Submission.quality_flags, Text).like(f'%"{flag}"%')
 
 
-def flag_counts(session: Session, who: Principal, campaign: Campaign) -> tuple[dict[str, int], int]:
-    """How many of the campaign's responses carry each flag, and how many are excluded:
+@dataclass(frozen=True)
+class FlagCounts:
+    per_flag: dict[str, int]  # responses carrying each flag (over_quota included)
+    flagged: int  # responses carrying at least one
+    excluded: int
+
+
+def flag_counts(session: Session, who: Principal, campaign: Campaign) -> FlagCounts:
+    """How many of the campaign's responses carry each flag, any flag, or are excluded:
     one aggregate in the database, however many responses are flagged."""
     conditions = {f: _has_flag(f) for f in quality.ALL} | {"over_quota": Submission.over_quota}
+    any_flag = or_(*conditions.values())
     stmt = _visible(
         select(
             *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in conditions.values()),
+            func.coalesce(func.sum(case((any_flag, 1), else_=0)), 0),
             func.count(Submission.excluded_at),
         ).where(Submission.campaign_id == campaign.id),
         who,
     )
-    *per_flag, excluded = session.execute(stmt).one()
+    *per_flag, flagged, excluded = session.execute(stmt).one()
     counts = {f: int(n) for f, n in zip(conditions, per_flag, strict=True) if n}
-    return counts, int(excluded)
+    return FlagCounts(counts, int(flagged), int(excluded))
 
 
 def list_responses(
@@ -129,8 +138,8 @@ def list_responses(
         )
         for s, unit, unit_name, counter in candidates
     ]
-    counts, excluded = flag_counts(session, who, campaign)
-    return Listing(rows, total, counts, excluded)
+    counts = flag_counts(session, who, campaign)
+    return Listing(rows, total, counts.per_flag, counts.excluded)
 
 
 def _get(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -> Submission:
