@@ -52,7 +52,9 @@ def create_app() -> FastAPI:
             return dash_error(request, exc)
         if _is_page(request):
             return error_page(request, exc.status_code, exc.kind)
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+        # RFC 9110: a 401 names the scheme that would work.
+        headers = {"WWW-Authenticate": 'Bearer realm="sipas"'} if exc.status_code == 401 else None
+        return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:

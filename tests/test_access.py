@@ -180,7 +180,9 @@ def test_viewers_read_but_cannot_change(
 def test_api_keys_read_within_their_scope_and_never_write(
     client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
-    assert client.get("/api/v1/campaigns").status_code == 401
+    anonymous = client.get("/api/v1/campaigns")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"] == 'Bearer realm="sipas"'
     key, secret = accounts.create_api_key(session, "PAR team")
     auth = {"authorization": f"Bearer {secret}"}
     assert key.key_hash != secret
