@@ -60,7 +60,7 @@ def api_principal(who: OptionalPrincipal) -> Principal:
 
 def api_manager(request: Request, who: Annotated[Principal, Depends(api_principal)]) -> Principal:
     """A coordinator or admin writing through the API (session cookie plus CSRF header)."""
-    if who.actor.startswith("key:"):
+    if who.account_id is None:
         raise Forbidden("API keys are read-only")
     if not who.can_manage:
         raise Forbidden(f"a {who.role} cannot change campaigns")

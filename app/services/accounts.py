@@ -43,7 +43,7 @@ class Principal:
     actor: str
     role: str
     unit_id: int | None  # None: the whole tree
-    account_id: int | None = None
+    account_id: int | None = None  # None for an API key
     csrf_token: str | None = None
 
     @property
