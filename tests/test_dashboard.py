@@ -129,6 +129,11 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
     assert (s01["collected"], s01["target"], s01["status"]) == (4, 286, "behind")
     assert s01["per_day"] == pytest.approx(0.4)  # 4 responses over 10 days
     assert api["collected"] == 5
+    # Responses per day from the first day (nine days ago) to today, zeros included.
+    assert len(api["daily"]) == 10
+    assert api["daily"][-1] == {"date": coordination.today().isoformat(), "n": 5}
+    assert sum(d["n"] for d in api["daily"]) == 5
+    assert f"<title>{coordination.today().isoformat()}: 5</title>" in progress.text
     sorted_page = client.get("/dash/campaigns/DASH-1?sort=collected&desc=1")
     assert sorted_page.text.index(">DP-S01<") < sorted_page.text.index(">DP-S03<")
 

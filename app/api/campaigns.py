@@ -18,6 +18,7 @@ from app.schemas.campaigns import (
     CampaignBody,
     CampaignCreate,
     CampaignOut,
+    DayOut,
     ProgressOut,
     QuotasBody,
     ReasonBody,
@@ -170,9 +171,11 @@ def set_quotas(
 def campaign_progress(campaign: str, session: SessionDep, who: ApiPrincipal) -> ProgressOut:
     """Collected against target per scope unit and stratum, pace and projected completion."""
     c = coordination.visible_campaign(session, who, campaign)
-    return ProgressOut.model_validate(
+    out = ProgressOut.model_validate(
         coordination.progress_of(session, who, c), from_attributes=True
     )
+    out.daily = [DayOut(date=d, n=n) for d, n in coordination.daily_of(session, who, c)]
+    return out
 
 
 @router.get("/campaigns/{campaign}/responses", response_model=ResponsesOut, responses=AUTH)

@@ -160,6 +160,7 @@ UI: dict[str, dict[str, str]] = {
     "enable": {"vi": "Mở khóa", "en": "Enable"},
     "disabled": {"vi": "Đã khóa", "en": "Disabled"},
     "qr_sheets": {"vi": "In mã QR cho các quầy (PDF)", "en": "QR sheets for the counters (PDF)"},
+    "per_day_chart": {"vi": "Số phiếu mỗi ngày", "en": "Responses per day"},
     "language": {"vi": "English", "en": "Tiếng Việt"},
 }
 

@@ -236,6 +236,7 @@ def progress_page(
         desc=desc,
         flagged=counts.flagged,
         excluded=counts.excluded,
+        days=coordination.daily_of(session, who, c),
         query=query_builder(request),
     )
 

@@ -94,6 +94,11 @@ class UnitProgressOut(BaseModel):
     strata: list[StratumOut]
 
 
+class DayOut(BaseModel):
+    date: date
+    n: int = Field(description="Counted responses that day (Vietnam time).")
+
+
 class ProgressOut(BaseModel):
     campaign: str
     status: str
@@ -107,6 +112,9 @@ class ProgressOut(BaseModel):
     margin_of_error: float | None
     quota_policy: str
     units: list[UnitProgressOut]
+    daily: list[DayOut] = Field(
+        default_factory=list, description="Responses per day from the first day to today."
+    )
 
 
 class ResponseOut(BaseModel):

@@ -53,6 +53,11 @@ def _may_change(session: Session, who: Principal, campaign: Campaign) -> None:
     _may_manage(session, who, [s.unit.code for s in campaigns.scope(session, campaign)])
 
 
+def daily_of(session: Session, who: Principal, campaign: Campaign) -> list[tuple[date, int]]:
+    """Responses per day in the principal's area."""
+    return progress.daily(session, campaign, today(), accounts.subtree_ids(session, who))
+
+
 def create(session: Session, catalog: Catalog, who: Principal, data: CampaignIn) -> Campaign:
     _may_manage(session, who, data.units)
     campaign = campaigns.create_campaign(session, catalog, data)

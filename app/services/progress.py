@@ -3,12 +3,12 @@
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Campaign, StratumCount, Unit
+from app.models import Campaign, StratumCount, Submission, Unit
 from app.services import campaigns, quotas
 
 Status = Literal["done", "on_track", "at_risk", "behind", "no_target"]
@@ -194,3 +194,32 @@ def progress(
         quota_policy=campaign.quota_policy,
         units=units,
     )
+
+
+def daily(
+    session: Session, campaign: Campaign, today: date, visible: set[int] | None = None
+) -> list[tuple[date, int]]:
+    """Counted responses per Vietnamese calendar day, from the campaign's first day to
+    today (or its last day), days without responses included as zeros."""
+    day: ColumnElement[Any]
+    if session.get_bind().dialect.name == "postgresql":
+        day = cast(func.timezone("Asia/Ho_Chi_Minh", Submission.submitted_at), Date)
+    else:  # SQLite keeps UTC text; Vietnam has no daylight saving time
+        day = func.date(Submission.submitted_at, "+7 hours")
+    stmt = (
+        select(day, func.count())
+        .where(Submission.campaign_id == campaign.id, Submission.excluded_at.is_(None))
+        .group_by(day)
+    )
+    if visible is not None:
+        stmt = stmt.where(Submission.unit_id.in_(visible))
+    counts = {
+        (d if isinstance(d, date) else date.fromisoformat(d)): int(n)
+        for d, n in session.execute(stmt)
+    }
+    start = campaign.starts_on
+    days = (min(today, campaign.ends_on) - start).days + 1
+    return [
+        (start + timedelta(days=i), counts.get(start + timedelta(days=i), 0))
+        for i in range(max(days, 0))
+    ]
