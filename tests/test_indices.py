@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from analysis.intervals import wilson
 from app.catalog import Catalog, Questionnaire
 from app.services.indices import unit_figures
-from app.services.tally import count_answers
+from app.services.tally import RowFacts, count_answers
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
 
@@ -291,12 +291,16 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
     fold_campaign(session, campaign, q)
     want: dict[int, Counter[str]] = {}
     for row in session.scalars(select(Submission).where(Submission.campaign_id == campaign.id)):
-        want.setdefault(row.unit_id, Counter()).update(count_answers(q, row.answers, row.channel))
+        facts = RowFacts(row.submitted_at, row.quality_flags, row.over_quota)
+        want.setdefault(row.unit_id, Counter()).update(
+            count_answers(q, row.answers, row.channel, facts)
+        )
     got: dict[int, Counter[str]] = {}
     for t in session.scalars(select(Tally).where(Tally.campaign_id == campaign.id)):
         got.setdefault(t.unit_id, Counter())[t.key] = t.n
     assert got == want
     assert any(k.startswith("a:CC:x:") for k in got[tree["S1"].id])
+    assert any(k.startswith("day=") for k in got[tree["S1"].id])
 
 
 def test_change_against_a_previous_campaign(

@@ -26,3 +26,57 @@ def test_upgrade_matches_models_and_downgrade_removes_everything() -> None:
             assert TABLES <= set(inspect(engine).get_table_names())
         finally:
             engine.dispose()
+
+
+def test_0005_gives_folded_responses_the_same_day_and_flag_counts_the_fold_gives() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from app.catalog import get_catalog
+    from app.db import make_engine, session_scope
+    from app.models import Tally
+    from app.schemas.submissions import SubmissionIn
+    from app.services import submissions, tally
+    from app.services.campaigns import get_campaign
+    from tests.answers import body, valid_answers
+    from tests.factories import make_campaign, make_counter, make_unit
+
+    catalog = get_catalog()
+    with fresh_database() as url:
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            with session_scope(engine) as s:
+                unit = make_unit(s, "M")
+                make_counter(s, "m-1", unit)
+                make_campaign(s, catalog, "M-1", [unit])
+            now = datetime.now(UTC)
+            for i, level in enumerate([5, 5, 3, 1]):
+                b = body(
+                    catalog,
+                    counter="m-1",
+                    started_at=(now - timedelta(days=i, seconds=30 + 20 * i)).isoformat(),
+                    submitted_at=(now - timedelta(days=i)).isoformat(),
+                    answers=valid_answers(catalog, level=level, TC1=4),
+                )
+                with session_scope(engine) as s:
+                    submissions.record(s, catalog, SubmissionIn.model_validate(b))
+            with session_scope(engine) as s:
+                c = get_campaign(s, "M-1")
+                tally.fold_campaign(s, c, catalog.get("sipas-2017", 1))  # type: ignore[arg-type]
+
+            def keys() -> dict[str, int]:
+                with session_scope(engine) as s:
+                    rows = s.execute(select(Tally.key, Tally.n)).tuples()
+                    return {k: n for k, n in rows if k.startswith(("day=", "flag="))}
+
+            folded = keys()
+            assert folded["flag=speeding"] == 2  # 30 and 50 seconds; 70 and 90 are not
+            assert len([k for k in folded if k.startswith("day=")]) == 4
+            migrate.downgrade("0004", url)
+            assert keys() == {}
+            migrate.upgrade(url)
+            assert keys() == folded
+        finally:
+            engine.dispose()

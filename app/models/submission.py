@@ -22,6 +22,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base, UTCDateTime
 
 CHANNELS = ("kiosk", "web", "paper", "interview")
+# A response that needs a coordinator's look: flagged, over quota or excluded. Spelled
+# per database, and used verbatim by the review query so the partial index applies.
+REVIEW_PREDICATE = {
+    "postgresql": "quality_flags <> '[]'::jsonb OR over_quota OR excluded_at IS NOT NULL",
+    "sqlite": "quality_flags <> '[]' OR over_quota OR excluded_at IS NOT NULL",
+}
 JSONVariant = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -37,6 +43,15 @@ class Submission(Base):
         Index("ix_submission_counter_received", "counter_id", "received_at"),
         Index("ix_submission_device_submitted", "device_id", "submitted_at"),
         Index("ix_submission_campaign_dossier", "campaign_id", "dossier_hash"),
+        # The review list: newest first, all responses or only the few that need a look.
+        Index("ix_submission_campaign_submitted", "campaign_id", "submitted_at"),
+        Index(
+            "ix_submission_review",
+            "campaign_id",
+            "submitted_at",
+            postgresql_where=text(REVIEW_PREDICATE["postgresql"]),
+            sqlite_where=text(REVIEW_PREDICATE["sqlite"]),
+        ),
         # Only the few rows not yet folded into the tallies are in this index.
         Index(
             "ix_submission_untallied",

@@ -11,7 +11,9 @@ class Tally(Base):
 
     Keys: `n` (submissions), `<item>=<value>` (answers per scale value or option,
     0 = not applicable), `<question>#` (respondents who answered a multiple-choice
-    or text question), `channel=<channel>`, and the moments of Cronbach's alpha per
+    or text question), `channel=<channel>`, `day=<YYYY-MM-DD>` (Vietnam calendar day),
+    `flag=<name>` per quality flag or `over_quota` and `flag=*` per flagged response,
+    and the moments of Cronbach's alpha per
     factor, `a:<factor>:n`, `a:<factor>:s:<item>`, `a:<factor>:x:<item>:<item>`.
     Counts grow by folding submissions in (app/services/tally.py) and shrink only when
     a coordinator excludes a counted response (app/services/review.py), so a unit's

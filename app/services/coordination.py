@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
+from app.catalog import Catalog, get_catalog
 from app.errors import Forbidden, NotFound
 from app.models import Campaign, CampaignStatus, Unit
-from app.services import accounts, campaigns, progress
+from app.services import accounts, campaigns, progress, tally
 from app.services.accounts import Principal
 from app.services.campaigns import CampaignIn, TargetLine
 
@@ -53,9 +53,15 @@ def _may_change(session: Session, who: Principal, campaign: Campaign) -> None:
     _may_manage(session, who, [s.unit.code for s in campaigns.scope(session, campaign)])
 
 
+def fresh(session: Session, catalog: Catalog, campaign: Campaign) -> None:
+    """Fold the campaign's newest responses into its tallies (what reports do first)."""
+    tally.fold_campaign(session, campaign, campaigns.questionnaire_of(catalog, campaign))
+
+
 def daily_of(session: Session, who: Principal, campaign: Campaign) -> list[tuple[date, int]]:
-    """Responses per day in the principal's area."""
-    return progress.daily(session, campaign, today(), accounts.subtree_ids(session, who))
+    """Responses per day in the principal's area, the newest responses folded in first."""
+    fresh(session, get_catalog(), campaign)
+    return progress.daily(session, campaign, today(), who.unit_id)
 
 
 def create(session: Session, catalog: Catalog, who: Principal, data: CampaignIn) -> Campaign:

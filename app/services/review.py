@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Text, case, func, or_, select, update
+from sqlalchemy import Text, func, select, text, update
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
+from app.catalog import Catalog, get_catalog
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.models import Campaign, Counter, Submission, Unit, UnitAncestor
+from app.models.submission import REVIEW_PREDICATE
 from app.services import accounts, quality, quotas, tally
 from app.services.accounts import Principal
 from app.services.campaigns import questionnaire_of
@@ -68,21 +69,20 @@ class FlagCounts:
 
 
 def flag_counts(session: Session, who: Principal, campaign: Campaign) -> FlagCounts:
-    """How many of the campaign's responses carry each flag, any flag, or are excluded:
-    one aggregate in the database, however many responses are flagged."""
-    conditions = {f: _has_flag(f) for f in quality.ALL} | {"over_quota": Submission.over_quota}
-    any_flag = or_(*conditions.values())
-    stmt = _visible(
-        select(
-            *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in conditions.values()),
-            func.coalesce(func.sum(case((any_flag, 1), else_=0)), 0),
-            func.count(Submission.excluded_at),
-        ).where(Submission.campaign_id == campaign.id),
-        who,
+    """How many counted responses carry each flag or any flag (from the tallies' `flag=`
+    keys, folded first), and how many are excluded (a partial index holds those)."""
+    tally.fold_campaign(session, campaign, questionnaire_of(get_catalog(), campaign))
+    totals = tally.key_totals(session, campaign.id, who.unit_id, "flag=")
+    excluded = session.scalar(
+        _visible(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.campaign_id == campaign.id, Submission.excluded_at.is_not(None)),
+            who,
+        )
     )
-    *per_flag, flagged, excluded = session.execute(stmt).one()
-    counts = {f: int(n) for f, n in zip(conditions, per_flag, strict=True) if n}
-    return FlagCounts(counts, int(flagged), int(excluded))
+    per_flag = {k.removeprefix("flag="): n for k, n in totals.items() if n and k != "flag=*"}
+    return FlagCounts(per_flag, totals.get("flag=*", 0), int(excluded or 0))
 
 
 def list_responses(
@@ -94,32 +94,45 @@ def list_responses(
     page: int = 1,
 ) -> Listing:
     """One page of the campaign's responses the principal may see, newest first."""
-    stmt = _visible(
-        select(Submission, Unit.code, Unit.name, Counter.code)
-        .join(Unit, Unit.id == Submission.unit_id)
-        .outerjoin(Counter, Counter.id == Submission.counter_id)
-        .where(Submission.campaign_id == campaign.id),
-        who,
-    )
-    flags_text = func.cast(Submission.quality_flags, Text)
+    conditions: list[Any] = [Submission.campaign_id == campaign.id]
     if state == "flagged":
-        stmt = stmt.where((func.length(flags_text) > 2) | Submission.excluded_at.is_not(None))
+        # Verbatim the partial index's predicate, so only those rows are read.
+        dialect = session.get_bind().dialect.name
+        conditions.append(text(f"({REVIEW_PREDICATE[dialect]})"))
     elif state == "excluded":
-        stmt = stmt.where(Submission.excluded_at.is_not(None))
+        conditions.append(Submission.excluded_at.is_not(None))
     elif state == "over_quota":
-        stmt = stmt.where(Submission.over_quota)
+        conditions.append(Submission.over_quota)
     if flag == "over_quota":
-        stmt = stmt.where(Submission.over_quota)
+        conditions.append(Submission.over_quota)
     elif flag:
         if flag not in quality.ALL:
             known = ", ".join((*quality.ALL, "over_quota"))
             raise Invalid(f"unknown flag {flag!r}", [FieldError("flag", f"one of {known}")])
-        stmt = stmt.where(_has_flag(flag))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        conditions.append(_has_flag(flag))
+    # Counted on the responses alone (no joins), paged in the database: a campaign
+    # holds up to millions of responses.
+    total = (
+        session.scalar(
+            _visible(select(func.count()).select_from(Submission).where(*conditions), who)
+        )
+        or 0
+    )
     start = (max(page, 1) - 1) * PAGE_SIZE
-    # Paged in the database: a campaign holds up to millions of responses.
+    page_ids = _visible(
+        select(Submission.id)
+        .where(*conditions)
+        .order_by(Submission.submitted_at.desc(), Submission.id)
+        .offset(start)
+        .limit(PAGE_SIZE),
+        who,
+    ).subquery()
     candidates = session.execute(
-        stmt.order_by(Submission.submitted_at.desc(), Submission.id).offset(start).limit(PAGE_SIZE)
+        select(Submission, Unit.code, Unit.name, Counter.code)
+        .join(page_ids, page_ids.c.id == Submission.id)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .outerjoin(Counter, Counter.id == Submission.counter_id)
+        .order_by(Submission.submitted_at.desc(), Submission.id)
     ).all()
     rows = [
         Row(
@@ -162,7 +175,8 @@ def _get(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -
 def _retally(session: Session, catalog: Catalog, campaign: Campaign, sub: Submission) -> None:
     """Subtract a counted row's answers from the tallies."""
     q = questionnaire_of(catalog, campaign)
-    counts = tally.count_answers(q, sub.answers, sub.channel)
+    facts = tally.RowFacts(sub.submitted_at, sub.quality_flags, sub.over_quota)
+    counts = tally.count_answers(q, sub.answers, sub.channel, facts)
     tally.add_counts(session, campaign.id, sub.unit_id, counts, sign=-1)
 
 

@@ -8,6 +8,8 @@ rows. Both paths therefore count in exactly the same way.
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -19,12 +21,37 @@ from app.catalog import Questionnaire
 from app.models import Campaign, Submission, Tally, UnitAncestor
 
 FOLD_CHUNK = 20_000
+VIETNAM = timezone(timedelta(hours=7))
 UNTALLIED = text("NOT submission.tallied")
 
 
-def answer_keys(q: Questionnaire, answers: Mapping[str, Any], channel: str) -> list[str]:
+@dataclass(frozen=True)
+class RowFacts:
+    """What a response says about itself beyond its answers: when, and its flags."""
+
+    submitted_at: datetime | None = None
+    flags: Sequence[str] = ()
+    over_quota: bool = False
+
+
+def row_keys(facts: RowFacts) -> list[str]:
+    """`day=YYYY-MM-DD` (Vietnam calendar day), and `flag=<name>` per flag plus `flag=*`
+    once if it has any: progress and review read these instead of scanning responses."""
+    keys = []
+    if facts.submitted_at is not None:
+        keys.append(f"day={facts.submitted_at.astimezone(VIETNAM).date().isoformat()}")
+    marks = [*facts.flags, *(["over_quota"] if facts.over_quota else [])]
+    if marks:
+        keys.append("flag=*")
+        keys += [f"flag={m}" for m in marks]
+    return keys
+
+
+def answer_keys(
+    q: Questionnaire, answers: Mapping[str, Any], channel: str, facts: RowFacts = RowFacts()
+) -> list[str]:
     """The count keys of one response (each counts 1); see `app.models.tally.Tally`."""
-    keys = ["n", f"channel={channel}"]
+    keys = ["n", f"channel={channel}", *row_keys(facts)]
     for code, value in answers.items():
         question = q.questions.get(code)
         if question is None:
@@ -54,9 +81,11 @@ def add_moments(q: Questionnaire, answers: Mapping[str, Any], into: Counter[str]
                 into[f"a:{factor.code}:x:{items[i]}:{items[j]}"] += x * xs[j]  # type: ignore[operator]
 
 
-def count_answers(q: Questionnaire, answers: Mapping[str, Any], channel: str) -> Counter[str]:
+def count_answers(
+    q: Questionnaire, answers: Mapping[str, Any], channel: str, facts: RowFacts = RowFacts()
+) -> Counter[str]:
     """All tally keys of one response with their amounts."""
-    c: Counter[str] = Counter(answer_keys(q, answers, channel))
+    c: Counter[str] = Counter(answer_keys(q, answers, channel, facts))
     add_moments(q, answers, c)
     return c
 
@@ -178,13 +207,19 @@ def fold(
             .where(Submission.id.in_(pick.scalar_subquery()))
             .values(tallied=True)
             .returning(
-                Submission.campaign_id, Submission.unit_id, Submission.channel, Submission.answers
+                Submission.campaign_id,
+                Submission.unit_id,
+                Submission.channel,
+                Submission.answers,
+                Submission.submitted_at,
+                Submission.quality_flags,
+                Submission.over_quota,
             )
         ).all()
         by_campaign: dict[int, list[tuple[int, Mapping[str, Any]]]] = {}
-        for cid, unit_id, channel, answers in claimed:
+        for cid, unit_id, channel, answers, at, flags, over in claimed:
             keys.setdefault((cid, unit_id), []).extend(
-                answer_keys(questionnaires[cid], answers, channel)
+                answer_keys(questionnaires[cid], answers, channel, RowFacts(at, flags, over))
             )
             by_campaign.setdefault(cid, []).append((unit_id, answers))
         for cid, rows in by_campaign.items():
@@ -283,6 +318,19 @@ def subtree_totals(
         .where(
             Tally.campaign_id == campaign_id, Tally.unit_id.in_(below), Tally.key.startswith(prefix)
         )
+        .group_by(Tally.key)
+    )
+    return Counter({key: int(n) for key, n in session.connection().execute(stmt).tuples()})
+
+
+def key_totals(session: Session, campaign_id: int, under: int | None, prefix: str) -> Counter[str]:
+    """Keys starting with `prefix`, summed over the campaign (`under` None) or over the
+    units under one unit."""
+    if under is not None:
+        return subtree_totals(session, campaign_id, [under], prefix)
+    stmt = (
+        select(Tally.key, func.sum(Tally.n))
+        .where(Tally.campaign_id == campaign_id, Tally.key.startswith(prefix))
         .group_by(Tally.key)
     )
     return Counter({key: int(n) for key, n in session.connection().execute(stmt).tuples()})
