@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from analysis import sampling
 from app.catalog import Catalog
 from app.db import session_factory, session_scope
 from app.errors import Conflict
@@ -23,7 +24,7 @@ from app.models import (
     Unit,
 )
 from app.schemas.submissions import SubmissionIn
-from app.services import campaigns, quotas
+from app.services import campaigns
 from app.services.submissions import record
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
@@ -31,14 +32,15 @@ from tests.factories import make_campaign, make_counter, make_unit
 
 def test_yamane_sample_size_and_its_margin() -> None:
     # 1000 / (1 + 1000 * 0.05²) = 285.71… → 286 (Yamane 1967, worked example).
-    assert quotas.sample_size(1000, 0.05) == 286
-    assert quotas.sample_size(10_000, 0.05) == 385
-    assert quotas.sample_size(50, 0.05) == 45  # 44.44 rounded up
-    assert quotas.sample_size(0, 0.05) == 0
+    assert sampling.sample_size(1000, 0.05) == 286
+    assert sampling.sample_size(10_000, 0.05) == 385
+    assert sampling.sample_size(50, 0.05) == 45  # 44.44 rounded up
+    assert sampling.sample_size(0, 0.05) == 0
+    assert sampling.sample_size(400, 0.05) == 200  # exactly 200.0: not rounded up to 201
     # e = √((N − n) / (N·n)) = √(714 / 286000)
-    assert quotas.margin_of(1000, 286) == pytest.approx(0.049965, abs=1e-6)
+    assert sampling.margin_of(1000, 286) == pytest.approx(0.049965, abs=1e-6)
     with pytest.raises(ValueError, match="margin"):
-        quotas.sample_size(100, 1.5)
+        sampling.sample_size(100, 1.5)
 
 
 def _target(session: Session, code: str, unit: Unit, n: int, policy: str) -> Campaign:

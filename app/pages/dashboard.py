@@ -18,13 +18,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from analysis import sampling
 from app.catalog import get_catalog
 from app.db import SessionDep
 from app.errors import FieldError, Invalid
 from app.models import UNIT_KINDS, Campaign, CampaignStatus
 from app.pages.dash_render import dash_form, dash_page
 from app.security import PageManager, PagePrincipal
-from app.services import campaigns, coordination, quotas, review, units
+from app.services import campaigns, coordination, review, units
 from app.services.accounts import Principal
 from app.services.campaigns import CampaignIn
 from app.services.coordination import VIETNAM
@@ -260,7 +261,7 @@ def _settings(
         form=form or CampaignForm.of(session, c),
         scope=campaigns.scope(session, c),
         quotas=campaigns.quota_shares(session, c),
-        margin_of=lambda n_tx, n: quotas.margin_of(n_tx, n) if n_tx and n else None,
+        margin_of=lambda n_tx, n: sampling.margin_of(n_tx, n) if n_tx and n else None,
         problems=problems,
         saved=request.query_params.get("saved") == "1",
         **_form_context(session, who),

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from analysis import sampling
 from app.catalog import Catalog, Questionnaire
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import (
@@ -317,7 +318,7 @@ def targets_from_transactions(
                 )
             )
             continue
-        lines.append(TargetLine(code, n_tx, quotas.sample_size(n_tx, margin)))
+        lines.append(TargetLine(code, n_tx, sampling.sample_size(n_tx, margin)))
     if not lines and not problems:
         problems.append(FieldError("line 2", "the file has no units", "empty"))
     if problems:

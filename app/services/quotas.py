@@ -44,25 +44,6 @@ class Arrival:
     answers: dict[str, Any]
 
 
-def sample_size(transactions: int, margin: float) -> int:
-    """Yamane's n = N / (1 + N·e²), rounded up (a unit with N = 0 needs nobody).
-
-    Yamane, T. (1967). *Statistics: An Introductory Analysis*, 2nd ed., Harper & Row.
-    """
-    if transactions < 0 or not 0 < margin < 1:
-        raise ValueError("transactions must be >= 0 and margin in (0, 1)")
-    if transactions == 0:
-        return 0
-    return math.ceil(transactions / (1 + transactions * margin * margin) - 1e-9)
-
-
-def margin_of(transactions: int, n: int) -> float | None:
-    """The e for which Yamane's formula gives n out of N (inverse of `sample_size`)."""
-    if n <= 0 or transactions <= 0 or n > transactions:
-        return None
-    return math.sqrt((transactions - n) / (transactions * n))
-
-
 def _scopes(session: Session, campaign_id: int, unit_ids: set[int]) -> dict[int, list[int]]:
     """For each unit, the campaign's scope units that cover it."""
     rows = session.execute(
