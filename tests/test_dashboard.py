@@ -8,9 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.catalog import Catalog
 from app.models import Unit
-from app.services import campaigns, coordination
+from app.services import campaigns
 from tests.answers import body, valid_answers
 from tests.factories import make_account, make_counter, make_unit
 from tests.signin import sign_in
@@ -34,8 +35,8 @@ def _new_campaign(client: TestClient, csrf: str, **over: str) -> Any:
         "code": "DASH-1",
         "name": "SIPAS 2026 các sở",
         # Campaign days are Vietnamese calendar days, whatever the server's clock zone.
-        "starts_on": (coordination.today() - timedelta(days=9)).isoformat(),
-        "ends_on": (coordination.today() + timedelta(days=20)).isoformat(),
+        "starts_on": (clock.today() - timedelta(days=9)).isoformat(),
+        "ends_on": (clock.today() + timedelta(days=20)).isoformat(),
         "questionnaire": "sipas-2017/1",
         "min_sample": "2",
         "quota_policy": "accept",
@@ -131,9 +132,9 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
     assert api["collected"] == 5
     # Responses per day from the first day (nine days ago) to today, zeros included.
     assert len(api["daily"]) == 10
-    assert api["daily"][-1] == {"date": coordination.today().isoformat(), "n": 5}
+    assert api["daily"][-1] == {"date": clock.today().isoformat(), "n": 5}
     assert sum(d["n"] for d in api["daily"]) == 5
-    assert f"<title>{coordination.today().isoformat()}: 5</title>" in progress.text
+    assert f"<title>{clock.today().isoformat()}: 5</title>" in progress.text
     sorted_page = client.get("/dash/campaigns/DASH-1?sort=collected&desc=1")
     assert sorted_page.text.index(">DP-S01<") < sorted_page.text.index(">DP-S03<")
 

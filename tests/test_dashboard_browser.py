@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.catalog import get_catalog
-from app.services import coordination
 from tests.answers import body, valid_answers
 from tests.factories import PASSWORD, make_account
 from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium
@@ -80,8 +80,8 @@ def test_dashboard_from_sign_in_to_results(page: Page, live: Live) -> None:
     page.click("text=Tạo đợt khảo sát")
     page.fill("input[name=code]", "BP-DEPTS")
     page.fill("input[name=name]", "SIPAS các sở 2026")
-    page.fill("input[name=starts_on]", (coordination.today() - timedelta(days=4)).isoformat())
-    page.fill("input[name=ends_on]", (coordination.today() + timedelta(days=25)).isoformat())
+    page.fill("input[name=starts_on]", (clock.today() - timedelta(days=4)).isoformat())
+    page.fill("input[name=ends_on]", (clock.today() + timedelta(days=25)).isoformat())
     page.fill("input[name=min_sample]", "1")
     page.select_option("select[name=kind]", "department")
     page.select_option("select[name=parent]", "BP")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from app.clock import VIETNAM
 from app.db import SessionDep
 from app.errors import FieldError, Forbidden, Invalid
 from app.models import Account, ApiKey, Unit
@@ -15,7 +16,6 @@ from app.pages.signin import set_session_cookie
 from app.security import PageAdmin, PagePrincipal, PageSigned
 from app.services import accounts, campaigns, units
 from app.services.accounts import Principal
-from app.services.coordination import VIETNAM
 
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)

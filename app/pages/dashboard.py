@@ -19,7 +19,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from analysis import sampling
+from app import clock
 from app.catalog import get_catalog
+from app.clock import VIETNAM
 from app.db import SessionDep
 from app.errors import FieldError, Invalid
 from app.models import UNIT_KINDS, Campaign, CampaignStatus
@@ -28,7 +30,6 @@ from app.security import PageManager, PagePrincipal
 from app.services import campaigns, coordination, review, units
 from app.services.accounts import Principal
 from app.services.campaigns import CampaignIn
-from app.services.coordination import VIETNAM
 
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
@@ -158,7 +159,7 @@ def campaign_list(request: Request, session: SessionDep, who: PagePrincipal) -> 
 @router.get("/dash/campaigns/new", response_class=HTMLResponse)
 def new_campaign_page(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
     """The form for a new campaign."""
-    today = coordination.today()
+    today = clock.today()
     form = CampaignForm(starts_on=today.isoformat(), ends_on=date(today.year, 12, 31).isoformat())
     return dash_page(request, "campaign_new.html", who, form=form, **_form_context(session, who))
 

@@ -5,23 +5,17 @@ are the same whichever way a change arrives.
 """
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from app.catalog import Catalog, get_catalog
+from app.clock import today
 from app.errors import Forbidden, NotFound
 from app.models import Campaign, CampaignStatus, Unit
 from app.services import accounts, campaigns, progress, tally
 from app.services.accounts import Principal
 from app.services.campaigns import CampaignIn, TargetLine
-
-VIETNAM = timezone(timedelta(hours=7))
-
-
-def today() -> date:
-    """Campaign periods are Vietnamese calendar days."""
-    return datetime.now(VIETNAM).date()
 
 
 def visible_campaign(session: Session, who: Principal, code: str) -> Campaign:

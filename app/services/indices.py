@@ -13,7 +13,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from threading import Lock
 from typing import Any, Literal
 
@@ -25,13 +25,13 @@ from analysis.ranking import change as change_of
 from analysis.ranking import competition_ranks, median_of, top_bottom
 from analysis.reliability import Moments, cronbach_alpha
 from app.catalog import Catalog, Questionnaire
+from app.clock import VIETNAM
 from app.errors import FieldError, Invalid, NotFound
 from app.models import Campaign, CampaignUnit, Submission, Unit, UnitAncestor
 from app.services.campaigns import get_campaign, questionnaire_of
 from app.services.figures import figures, keyspace
 from app.services.tally import count_answers, counts_matrix, fold_campaign, subtree_totals
 
-VIETNAM = timezone(timedelta(hours=7))
 Rule = Literal["top2box", "mean20", "rescaled"]
 CACHE_SECONDS = 60.0
 

@@ -9,13 +9,14 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog import Catalog, Questionnaire
+from app.clock import VIETNAM
 from app.errors import FieldError, Invalid
 from app.models import Campaign, CampaignStatus, Counter, Submission, Unit
 from app.services import quality, quotas
@@ -26,7 +27,6 @@ from app.services.submissions import ROW_DEFAULTS, insert_once
 from app.services.units import ancestors_ids
 
 PAPER_NAMESPACE = uuid.UUID("6f0f3c3e-7a51-4b7e-9a0e-5b1f6d2c9a10")
-VIETNAM = timezone(timedelta(hours=7))
 META = ("form", "date", "unit", "counter", "channel")
 MULTI_SEPARATORS = (";", "|")
 

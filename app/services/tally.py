@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -18,10 +18,10 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from app.catalog import Questionnaire
+from app.clock import VIETNAM
 from app.models import Campaign, Submission, Tally, UnitAncestor
 
 FOLD_CHUNK = 20_000
-VIETNAM = timezone(timedelta(hours=7))
 UNTALLIED = text("NOT submission.tallied")
 
 
