@@ -1,23 +1,21 @@
 """Sample targets and quotas: Yamane's n, both quota-full policies, strata, concurrency."""
 
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis import sampling
 from app.catalog import Catalog
-from app.db import session_factory, session_scope
+from app.db import session_scope
 from app.errors import Conflict
 from app.models import (
     Campaign,
     CampaignUnit,
-    Counter,
     QuotaPolicy,
     StratumCount,
     Submission,
@@ -25,9 +23,8 @@ from app.models import (
 )
 from app.schemas.submissions import SubmissionIn
 from app.services import campaigns
-from app.services.submissions import record
+from tests import concurrency
 from tests.answers import body, valid_answers
-from tests.factories import make_campaign, make_counter, make_unit
 
 
 def test_yamane_sample_size_and_its_margin() -> None:
@@ -149,44 +146,19 @@ def test_quotas_are_checked_before_anything_changes(
 @pytest.fixture
 def committed(engine: Any, catalog: Catalog) -> Iterator[str]:
     """A unit with a target of 5 under the stop policy, really committed for threads."""
-    tag = uuid.uuid4().hex[:8]
-    with session_scope(engine) as s:
-        unit = make_unit(s, f"QU-{tag}")
-        make_counter(s, f"q-{tag}", unit)
-        c = make_campaign(s, catalog, f"Q-{tag}", [unit])
-        c.quota_policy = QuotaPolicy.stop
-        campaigns.set_targets(s, c, {unit.code: 5})
-    yield tag
-    with session_scope(engine) as s:
-        campaign_id = s.scalar(select(Campaign.id).where(Campaign.code == f"Q-{tag}"))
-        s.execute(delete(Submission).where(Submission.campaign_id == campaign_id))
-        s.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
-        s.execute(delete(Campaign).where(Campaign.id == campaign_id))
-        s.execute(delete(Counter).where(Counter.code == f"q-{tag}"))
-        s.execute(delete(Unit).where(Unit.code == f"QU-{tag}"))
+    with concurrency.committed_place(engine, catalog) as tag:
+        with session_scope(engine) as s:
+            c = campaigns.get_campaign(s, f"C-{tag}")
+            c.quota_policy = QuotaPolicy.stop
+            campaigns.set_targets(s, c, {f"U-{tag}": 5})
+        yield tag
 
 
 def _race(engine: Any, catalog: Catalog, bodies: list[SubmissionIn]) -> list[str]:
-    barrier = threading.Barrier(len(bodies))
-    outcomes = [""] * len(bodies)
-
-    def worker(i: int) -> None:
-        with session_factory(engine)() as s:
-            barrier.wait()
-            try:
-                record(s, catalog, bodies[i])
-                s.commit()
-                outcomes[i] = "stored"
-            except Conflict as exc:
-                s.rollback()
-                outcomes[i] = exc.kind
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
+    return [
+        o.kind if isinstance(o, Conflict) else "stored"
+        for o in concurrency.race(engine, catalog, bodies)
+    ]
 
 
 @pytest.mark.parametrize("policy", ["stop", "accept"])
@@ -194,13 +166,13 @@ def test_quota_counts_are_exact_under_concurrent_submissions(
     engine: Any, catalog: Catalog, committed: str, policy: str
 ) -> None:
     with session_scope(engine) as s:
-        campaigns.get_campaign(s, f"Q-{committed}").quota_policy = policy
+        campaigns.get_campaign(s, f"C-{committed}").quota_policy = policy
     bodies = [
-        SubmissionIn.model_validate(body(catalog, counter=f"q-{committed}")) for _ in range(12)
+        SubmissionIn.model_validate(body(catalog, counter=f"k-{committed}")) for _ in range(12)
     ]
     outcomes = _race(engine, catalog, bodies)
     with Session(engine) as s:
-        c = campaigns.get_campaign(s, f"Q-{committed}")
+        c = campaigns.get_campaign(s, f"C-{committed}")
         stored = s.scalar(
             select(func.count()).select_from(Submission).where(Submission.campaign_id == c.id)
         )

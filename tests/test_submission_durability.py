@@ -5,7 +5,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,17 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, delete, func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from app import migrate
 from app.catalog import Catalog
 from app.config import ROOT
-from app.db import make_engine, session_factory, session_scope
+from app.db import make_engine, session_scope
 from app.errors import Conflict
-from app.models import Campaign, CampaignUnit, Counter, Submission, Unit
+from app.models import Submission
 from app.schemas.submissions import SubmissionIn
-from app.services.submissions import record
+from tests import concurrency
 from tests.answers import body, valid_answers
 from tests.dbutil import fresh_database
 from tests.factories import make_campaign, make_counter, make_unit
@@ -31,44 +30,17 @@ from tests.factories import make_campaign, make_counter, make_unit
 
 @pytest.fixture
 def committed_place(engine: Any, catalog: Catalog) -> Iterator[str]:
-    """Units, a counter and a campaign that are really committed (threads need them)."""
-    tag = uuid.uuid4().hex[:8]
-    with session_scope(engine) as s:
-        unit = make_unit(s, f"CP-{tag}")
-        make_counter(s, f"k-{tag}", unit)
-        make_campaign(s, catalog, f"C-{tag}", [unit])
-    yield tag
-    with session_scope(engine) as s:
-        campaign_id = s.scalar(select(Campaign.id).where(Campaign.code == f"C-{tag}"))
-        s.execute(delete(Submission).where(Submission.campaign_id == campaign_id))
-        s.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
-        s.execute(delete(Campaign).where(Campaign.id == campaign_id))
-        s.execute(delete(Counter).where(Counter.code == f"k-{tag}"))
-        s.execute(delete(Unit).where(Unit.code == f"CP-{tag}"))
+    with concurrency.committed_place(engine, catalog) as tag:
+        yield tag
 
 
 def _race(engine: Any, catalog: Catalog, bodies: list[SubmissionIn]) -> list[Any]:
-    barrier = threading.Barrier(len(bodies))
-    outcomes: list[Any] = [None] * len(bodies)
-
-    def worker(i: int) -> None:
-        factory = session_factory(engine)
-        with factory() as s:
-            barrier.wait()
-            try:
-                done = record(s, catalog, bodies[i])
-                s.commit()
-                outcomes[i] = ("created" if done.created else "replay", done.receipt)
-            except Conflict as exc:
-                s.rollback()
-                outcomes[i] = ("conflict", exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
+    return [
+        ("conflict", o)
+        if isinstance(o, Conflict)
+        else ("created" if o.created else "replay", o.receipt)
+        for o in concurrency.race(engine, catalog, bodies)
+    ]
 
 
 def _stored(engine: Any, submission_id: uuid.UUID) -> int:

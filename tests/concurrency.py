@@ -1,0 +1,63 @@
+"""Helpers for tests that need real commits seen by several threads at once."""
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from app.catalog import Catalog
+from app.db import session_factory, session_scope
+from app.errors import Conflict
+from app.models import Campaign, CampaignUnit, Counter, Submission, Unit
+from app.schemas.submissions import SubmissionIn
+from app.services.submissions import Recorded, record
+from tests.factories import make_campaign, make_counter, make_unit
+
+
+@contextmanager
+def committed_place(engine: Any, catalog: Catalog) -> Iterator[str]:
+    """A unit `U-<tag>`, its counter `k-<tag>` and open campaign `C-<tag>`, committed
+    (the rolled-back test transaction is invisible to other threads), removed after."""
+    tag = uuid.uuid4().hex[:8]
+    with session_scope(engine) as s:
+        unit = make_unit(s, f"U-{tag}")
+        make_counter(s, f"k-{tag}", unit)
+        make_campaign(s, catalog, f"C-{tag}", [unit])
+    try:
+        yield tag
+    finally:
+        with session_scope(engine) as s:
+            campaign_id = s.scalar(select(Campaign.id).where(Campaign.code == f"C-{tag}"))
+            s.execute(delete(Submission).where(Submission.campaign_id == campaign_id))
+            s.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
+            s.execute(delete(Campaign).where(Campaign.id == campaign_id))
+            s.execute(delete(Counter).where(Counter.code == f"k-{tag}"))
+            s.execute(delete(Unit).where(Unit.code == f"U-{tag}"))
+
+
+def race(engine: Any, catalog: Catalog, bodies: list[SubmissionIn]) -> list[Recorded | Conflict]:
+    """Record every body at the same moment, each in its own thread and transaction;
+    the outcome of each, in order (a Conflict, quota_full included, is returned)."""
+    barrier = threading.Barrier(len(bodies))
+    outcomes: list[Recorded | Conflict | None] = [None] * len(bodies)
+
+    def worker(i: int) -> None:
+        with session_factory(engine)() as s:
+            barrier.wait()
+            try:
+                outcomes[i] = record(s, catalog, bodies[i])
+                s.commit()
+            except Conflict as exc:
+                s.rollback()
+                outcomes[i] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(o is not None for o in outcomes), "a thread did not finish"
+    return [o for o in outcomes if o is not None]
