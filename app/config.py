@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     BURST_SECONDS: int = Field(default=20, ge=0)
     # Responses a counter or kiosk device may send per minute before 429 (0: no limit).
     RATE_PER_MINUTE: int = Field(default=20, ge=0)
+    # A published report may be served up to this many seconds behind the newest
+    # responses, so a busy campaign rebuilds each report at most once per window
+    # (0: always exact). Exclusions, edits and paper imports show at once regardless.
+    REPORT_MAX_STALE_SECONDS: float = Field(default=5.0, ge=0)
 
     @property
     def secure_cookies(self) -> bool:

@@ -10,9 +10,10 @@ from app.db import SessionDep
 from app.errors import Unauthorized
 from app.schemas.indices import IndicesReport
 from app.security import OptionalPrincipal
-from app.services import coordination, indices
+from app.services import coordination, indices, snapshots
 from app.services.accounts import Principal
 from app.services.campaigns import get_campaign
+from app.services.report_forms import gunzip_bytes
 
 
 def filters(
@@ -58,15 +59,47 @@ def _public(session: SessionDep, campaign: str, who: Principal | None) -> None:
     coordination.visible_campaign(session, who, campaign)
 
 
-def _respond(request: Request, report: indices.Report, fmt: str | None, name: str) -> Response:
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header admits gzip (`gzip;q=0` refuses it)."""
+    for part in header.split(","):
+        coding, _, params = part.partition(";")
+        if coding.strip().lower() not in ("gzip", "*"):
+            continue
+        name, _, value = params.strip().partition("=")
+        if name.strip().lower() != "q":
+            return True
+        try:
+            return float(value) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def _respond(
+    request: Request, session: SessionDep, report: indices.Report, fmt: str | None, name: str
+) -> Response:
+    """The report as JSON or CSV. A published report carries an ETag (its snapshot's
+    version, so a dashboard polling with If-None-Match gets 304 until it changes), and
+    goes out as the gzip bytes it is stored as to any client that accepts gzip."""
     wants_csv = fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
+    gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
+    headers = {"Vary": "Accept, Accept-Encoding"}
+    if report.origin is not None:
+        headers["ETag"] = f'W/"{report.origin[2]}-{"csv" if wants_csv else "json"}"'
+        if headers["ETag"] in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
     if wants_csv:
-        return Response(
-            indices.to_csv(report.body),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(report.json(), media_type="application/json")
+        media = "text/csv; charset=utf-8"
+        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        data = snapshots.csv_gz(session, report)
+        if not gzip_ok:
+            data = gunzip_bytes(data)
+    else:
+        media = "application/json"
+        data = report.gz() if gzip_ok else report.json()
+    if gzip_ok:
+        headers["Content-Encoding"] = "gzip"  # the GZip middleware passes it through as is
+    return Response(data, media_type=media, headers=headers)
 
 
 @router.get("/{campaign}/indices", responses=RESPONSES, response_class=Response)
@@ -102,7 +135,7 @@ def campaign_indices(
         compare=compare,
         top=top,
     )
-    return _respond(request, report, format, f"{campaign}-indices")
+    return _respond(request, session, report, format, f"{campaign}-indices")
 
 
 @router.get("/{campaign}/units/{unit}/indices", responses=RESPONSES, response_class=Response)
@@ -119,4 +152,4 @@ def unit_indices(
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
     _public(session, campaign, who)
     report = indices.unit_report(session, get_catalog(), campaign, unit, filters=f, scoring=scoring)
-    return _respond(request, report, format, f"{campaign}-{unit}-indices")
+    return _respond(request, session, report, format, f"{campaign}-{unit}-indices")

@@ -9,6 +9,7 @@ from app.models.campaign import (
     QuotaPolicy,
     StratumCount,
 )
+from app.models.snapshot import ReportSnapshot
 from app.models.submission import CHANNELS, Submission
 from app.models.tally import Tally, UnitAncestor
 from app.models.unit import UNIT_KINDS, Counter, KioskDevice, Unit
@@ -21,6 +22,7 @@ __all__ = [
     "CampaignQuota",
     "LoginSession",
     "QuotaPolicy",
+    "ReportSnapshot",
     "StratumCount",
     "CHANNELS",
     "UNIT_KINDS",

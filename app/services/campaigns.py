@@ -22,7 +22,7 @@ from app.models import (
     UnitAncestor,
 )
 from app.models.unit import CODE_PATTERN
-from app.services import csvfile, quotas
+from app.services import csvfile, quotas, snapshots
 
 CODE_RE = re.compile(CODE_PATTERN)
 
@@ -202,6 +202,8 @@ def update_campaign(
             session.add(CampaignUnit(campaign_id=campaign.id, unit_id=unit_id))
         session.flush()
         quotas.recount(session, campaign.id)
+    if changed:
+        snapshots.forget(session, campaign.id)  # its scope or min_sample shape its reports
     session.flush()
     return changed
 

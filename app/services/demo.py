@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import Catalog, Questionnaire
 from app.models import Campaign, CampaignStatus, CampaignUnit, Counter, Unit
-from app.services import quotas
+from app.services import quotas, snapshots
 from app.services.campaigns import CampaignIn, create_campaign, questionnaire_of
 from app.services.submissions import CORE_COLUMNS, copy_insert
 from app.services.units import create_unit
@@ -131,6 +131,7 @@ def build_tree(session: Session, catalog: Catalog) -> tuple[Campaign, list[tuple
     if province.id not in scope:
         session.add(CampaignUnit(campaign_id=campaign.id, unit_id=province.id))
     session.flush()
+    snapshots.forget(session)  # the demo units appear in stored reports at once
     return campaign, pairs
 
 
@@ -290,4 +291,5 @@ def load_submissions(
         inserted += insert(conn, batch)
         progress(len(batch))
     quotas.recount(session, campaign.id)
+    snapshots.forget(session, campaign.id)  # a bulk load shows at once, window or not
     return inserted

@@ -1,15 +1,12 @@
 """The indices report: counts from the database, figures from analysis/.
 
-`report()` answers GET /api/v1/campaigns/{campaign}/indices. Unfiltered, it reads
-the tallies (fast at any size) after folding in whatever arrived since the last
-report, so every acknowledged response is counted. With filters it counts the
-matching rows directly, with the same counting function.
+`report()` answers GET /api/v1/campaigns/{campaign}/indices. Unfiltered, it is a
+published report: served from its stored snapshot while that is current, else
+computed from the tallies after folding in whatever arrived since, and stored
+(app/services/snapshots.py). With filters it counts the matching rows directly,
+with the same counting function.
 """
 
-import csv
-import gc
-import io
-import json
 import time
 from collections import Counter
 from dataclasses import dataclass, fields
@@ -27,10 +24,14 @@ from analysis.reliability import Moments, cronbach_alpha
 from app.catalog import Catalog, Questionnaire
 from app.clock import VIETNAM
 from app.errors import FieldError, Invalid, NotFound
-from app.models import Campaign, CampaignUnit, Submission, Unit, UnitAncestor
+from app.models import UNIT_KINDS, Campaign, CampaignUnit, Submission, Unit, UnitAncestor
+from app.services import snapshots
 from app.services.campaigns import get_campaign, questionnaire_of
 from app.services.figures import figures, keyspace
+from app.services.report_forms import Report, gc_paused, to_csv
 from app.services.tally import count_answers, counts_matrix, fold_campaign, subtree_totals
+
+__all__ = ["Filters", "Report", "report", "to_csv", "unit_report"]
 
 Rule = Literal["top2box", "mean20", "rescaled"]
 CACHE_SECONDS = 60.0
@@ -196,19 +197,6 @@ def _filtered_counts(
     return out
 
 
-class Report:
-    """A computed report; its JSON encoding is made once and reused while cached."""
-
-    def __init__(self, body: dict[str, Any]):
-        self.body = body
-        self._json: bytes | None = None
-
-    def json(self) -> bytes:
-        if self._json is None:
-            self._json = json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
-        return self._json
-
-
 @dataclass
 class _Cached:
     version: str
@@ -216,8 +204,21 @@ class _Cached:
     report: Report
 
 
+# Filtered reports (any combination of filters, so not stored): kept in this process
+# until more responses are folded in, or for a minute so renamed units show up.
 _cache: dict[tuple[Any, ...], _Cached] = {}
 _cache_lock = Lock()
+
+
+def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None:
+    for c in campaigns:
+        if fold_campaign(session, c, questionnaire_of(catalog, c)):
+            session.flush()
+
+
+def _view(**params: Any) -> str:
+    """The snapshot key of an unfiltered report: its parameters, in a fixed order."""
+    return "&".join(f"{k}={'' if v is None else v}" for k, v in params.items())
 
 
 def report(
@@ -234,36 +235,44 @@ def report(
 ) -> Report:
     """The indices of the campaign's units at `level` under `parent` (see design.md).
 
-    Cached per campaign and arguments until more responses are folded in (or for a
-    minute, so renamed units show up): a repeated report costs a look-up.
+    Unfiltered reports are published ones: served from their stored snapshot while
+    it is current (see app/services/snapshots.py), rebuilt when it is not. Filtered
+    ones are counted from the matching responses and cached in this process until
+    more responses are folded in.
     """
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     filters.check(q)
-    if fold_campaign(session, campaign, q):
-        session.flush()
-    session.refresh(campaign)
+    if level is not None and level not in UNIT_KINDS:
+        raise Invalid(
+            f"unknown level {level!r}",
+            [FieldError("level", f"one of {', '.join(UNIT_KINDS)}", "value")],
+        )
+    campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
+
+    def build() -> dict[str, Any]:
+        return _build(session, catalog, campaign, q, level, parent, filters, scoring, compare, top)
+
+    if not filters.any():
+        view = _view(level=level, parent=parent, scoring=scoring, compare=compare, top=top)
+        return snapshots.serve(
+            session, campaigns, view, lambda: _fold(session, catalog, campaigns), build
+        )
+    _fold(session, catalog, campaigns)
+    for c in campaigns:
+        session.refresh(c, ["tally_token"])
+    token = snapshots.token_of(campaigns)
     key = (campaign.id, level, parent, filters, scoring, compare, top)
     with _cache_lock:
         hit = _cache.get(key)
-    if hit and hit.version == campaign.tally_token and time.monotonic() - hit.at < CACHE_SECONDS:
+    if hit and hit.version == token and time.monotonic() - hit.at < CACHE_SECONDS:
         return hit.report
-    # A report of thousands of units allocates hundreds of thousands of small dicts;
-    # the cyclic garbage collector would rescan them again and again while they are
-    # built (half the report's time). They hold no cycles, so pause it meanwhile.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        result = Report(
-            _build(session, catalog, campaign, q, level, parent, filters, scoring, compare, top)
-        )
-    finally:
-        if paused:
-            gc.enable()
+    with gc_paused():
+        result = Report(build())
     with _cache_lock:
         if len(_cache) > 256:
             _cache.clear()
-        _cache[key] = _Cached(campaign.tally_token, time.monotonic(), result)
+        _cache[key] = _Cached(token, time.monotonic(), result)
     return result
 
 
@@ -378,21 +387,47 @@ def unit_report(
 ) -> Report:
     """One unit's indices, and its direct sub-units compared with each other."""
     campaign = get_campaign(session, campaign_code)
+    q = questionnaire_of(catalog, campaign)
+    filters.check(q)
     unit = session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise NotFound(f"unit {unit_code!r} does not exist")
-    children = report(
-        session, catalog, campaign_code, parent=unit_code, filters=filters, scoring=scoring
-    ).body
-    q = questionnaire_of(catalog, campaign)
+
+    def build() -> dict[str, Any]:
+        return _unit_body(session, catalog, campaign, q, unit, filters, scoring)
+
+    if not filters.any():
+        return snapshots.serve(
+            session,
+            [campaign],
+            _view(unit=unit.code, scoring=scoring),
+            lambda: _fold(session, catalog, [campaign]),
+            build,
+        )
+    _fold(session, catalog, [campaign])
+    with gc_paused():
+        return Report(build())
+
+
+def _unit_body(
+    session: Session,
+    catalog: Catalog,
+    campaign: Campaign,
+    q: Questionnaire,
+    unit: Unit,
+    filters: Filters,
+    scoring: Rule | None,
+) -> dict[str, Any]:
+    children = _build(session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5)
     if filters.any():
         counts = _filtered_counts(session, campaign, q, [unit], filters)[unit.id]
     else:
+        ks = keyspace(q)
         counts = Counter(
             dict(
                 zip(
-                    keyspace(q).keys,
-                    counts_matrix(session, campaign.id, [unit.id], keyspace(q).index)[0].tolist(),
+                    ks.keys,
+                    counts_matrix(session, campaign.id, [unit.id], ks.index)[0].tolist(),
                     strict=True,
                 )
             )
@@ -400,75 +435,10 @@ def unit_report(
         counts.update(subtree_totals(session, campaign.id, [unit.id], "a:"))
     figs = unit_figures(q, counts, scoring or q.model.scoring.criterion)
     flags = ["small_sample"] if figs["n"] < campaign.min_sample else []
-    return Report(
-        {
-            **{k: v for k, v in children.items() if k not in ("units", "level", "parent")},
-            "unit": {
-                "unit": unit.code,
-                "name": unit.name,
-                "kind": unit.kind,
-                **figs,
-                "flags": flags,
-            },
-            "reliability": reliability(q, counts),
-            "units": children["units"],
-            "median": children["median"],
-        }
-    )
-
-
-def to_csv(body: dict[str, Any]) -> str:
-    """The report in long ("tidy") form: one row per unit and indicator, with the median."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(
-        [
-            "campaign",
-            "unit",
-            "name",
-            "kind",
-            "unit_n",
-            "rank",
-            "flags",
-            "indicator",
-            "value",
-            "ci_low",
-            "ci_high",
-            "n",
-            "median",
-        ]
-    )
-    units = ([body["unit"]] if "unit" in body else []) + body["units"]
-    med = body["median"]
-    for e in units:
-        head = [
-            body["campaign"],
-            e["unit"],
-            e["name"],
-            e["kind"],
-            e["n"],
-            e.get("rank") or "",
-            ";".join(e["flags"]),
-        ]
-        rows = [("sipas", e["sipas"], med["sipas"])]
-        for block in (
-            "factors",
-            "items",
-            "overall_items",
-            "perception",
-            "timeliness",
-            "expectations",
-            "respondents",
-        ):
-            for k, est in e.get(block, {}).items():
-                rows.append((f"{block}.{k}", est, med.get(block, {}).get(k)))
-        for name, est, m in rows:
-            ci = est["ci"] or ["", ""]
-            w.writerow(
-                [*head, name, _num(est["value"]), _num(ci[0]), _num(ci[1]), est["n"], _num(m)]
-            )
-    return out.getvalue()
-
-
-def _num(x: Any) -> str:
-    return "" if x is None or x == "" else repr(float(x))
+    return {
+        **{k: v for k, v in children.items() if k not in ("units", "level", "parent")},
+        "unit": {"unit": unit.code, "name": unit.name, "kind": unit.kind, **figs, "flags": flags},
+        "reliability": reliability(q, counts),
+        "units": children["units"],
+        "median": children["median"],
+    }

@@ -19,7 +19,7 @@ from app.catalog import Catalog, Questionnaire
 from app.clock import VIETNAM
 from app.errors import FieldError, Invalid
 from app.models import Campaign, CampaignStatus, Counter, Submission, Unit
-from app.services import quality, quotas
+from app.services import quality, quotas, snapshots
 from app.services.answers import check_answers, clean
 from app.services.campaigns import get_campaign, questionnaire_of, scope_unit_ids
 from app.services.csvfile import decode, read_rows, width_error
@@ -272,4 +272,8 @@ def _store(session: Session, pending: list[tuple[int, dict[str, Any]]], name: st
         enforce=False,
     )
     created = len(new)
+    if new:
+        # A coordinator who imports forms looks at the results next: show them at once.
+        for campaign_id in sorted({r["campaign_id"] for r in new}):
+            snapshots.forget(session, campaign_id)
     return PaperResult(created=created, unchanged=len(pending) - created)

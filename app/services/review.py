@@ -17,7 +17,7 @@ from app.catalog import Catalog, get_catalog
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.models import Campaign, Counter, Submission, Unit, UnitAncestor
 from app.models.submission import REVIEW_PREDICATE
-from app.services import accounts, quality, quotas, tally
+from app.services import accounts, quality, quotas, snapshots, tally
 from app.services.accounts import Principal
 from app.services.campaigns import questionnaire_of
 
@@ -237,7 +237,8 @@ def restore(
 
 
 def mark_changed(session: Session, campaign: Campaign) -> None:
-    """New tally token: cached reports of this campaign are stale."""
+    """New tally token, and no stored report: the change shows in the next report."""
     session.execute(
         update(Campaign).where(Campaign.id == campaign.id).values(tally_token=uuid.uuid4().hex)
     )
+    snapshots.forget(session, campaign.id)

@@ -242,6 +242,12 @@ def fold(
     return total
 
 
+def has_untallied(session: Session, campaign_id: int) -> bool:
+    """Whether a response of the campaign waits to be folded (the partial index answers)."""
+    pick = select(Submission.id).where(UNTALLIED, Submission.campaign_id == campaign_id).limit(1)
+    return session.execute(pick).first() is not None
+
+
 def fold_campaign(session: Session, campaign: Campaign, q: Questionnaire) -> int:
     return fold(session, {campaign.id: q}, campaign.id)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.errors import FieldError, Invalid, NotFound
 from app.models import UNIT_KINDS, Counter, Unit, UnitAncestor
 from app.models.unit import CODE_PATTERN
+from app.services import snapshots
 from app.services.csvfile import decode, read_rows, width_error
 
 CODE_RE = re.compile(CODE_PATTERN)
@@ -41,7 +42,11 @@ def create_unit(
     valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> Unit:
-    """Add a unit under `parent` and give it its materialised path."""
+    """Add a unit under `parent` and give it its materialised path.
+
+    Stored reports do not list it until they are rebuilt: callers adding units to a
+    tree that has reports call `snapshots.forget` once when done (as `import_units` does).
+    """
     unit = Unit(
         code=code,
         name=name,
@@ -203,6 +208,8 @@ def import_units(session: Session, data: bytes, name: str = "file") -> ImportRes
     for code in parsed:
         ensure(code)
     session.flush()
+    if created or updated:
+        snapshots.forget(session)  # new, renamed or moved units show in reports at once
     return ImportResult(created, updated)
 
 

@@ -1,0 +1,223 @@
+"""Published (unfiltered) reports, served from stored snapshots and rebuilt when due.
+
+A snapshot (`app.models.snapshot.ReportSnapshot`) may be served when either
+
+- it was computed from the campaign's current tallies and no response is waiting
+  to be folded in: it is exact; or
+- it was computed less than `REPORT_MAX_STALE_SECONDS` ago: every response
+  acknowledged before that moment is in it.
+
+Otherwise the first request to come rebuilds it (fold, compute, store) while
+requests for the same view in this process wait for that one build. Under steady
+traffic a report is therefore rebuilt at most once per window, and no acknowledged
+response is missing from a report for longer than the window (plus one build).
+
+Changes that are not new responses (an exclusion or a restore, a campaign's
+settings or scope, the unit tree, a paper import) `forget` the campaign's snapshots
+in the same transaction, so they show at once, window or not.
+
+Each process also keeps the latest snapshot of each view it served in memory (its
+compressed bytes only), so a repeated report is two index look-ups.
+"""
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.models import Campaign, ReportSnapshot
+from app.services.report_forms import Report, gc_paused
+from app.services.tally import has_untallied
+
+# Compressed bytes kept in memory per process, across views (a 1,000-unit report is
+# ~3 MB); least recently served views go first.
+MEMORY_BYTES = 256 * 1024 * 1024
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Meta:
+    version: str
+    tally_token: str
+    built_at: datetime
+
+
+def token_of(campaigns: Sequence[Campaign]) -> str:
+    """The tally tokens a view depends on (its campaign, and the one it compares with)."""
+    return "+".join(c.tally_token for c in campaigns)
+
+
+_memory: OrderedDict[tuple[int, str], tuple[Meta, Report]] = OrderedDict()
+_memory_lock = threading.Lock()
+_build_locks: dict[tuple[int, str], threading.Lock] = {}
+
+
+def _remember(key: tuple[int, str], meta: Meta, report: Report) -> None:
+    with _memory_lock:
+        _memory[key] = (meta, report)
+        _memory.move_to_end(key)
+        total = sum(len(r.gz()) for _, r in _memory.values())
+        while total > MEMORY_BYTES and len(_memory) > 1:
+            _, (_, old) = _memory.popitem(last=False)
+            total -= len(old.gz())
+
+
+def _recalled(key: tuple[int, str]) -> tuple[Meta, Report] | None:
+    with _memory_lock:
+        hit = _memory.get(key)
+        if hit is not None:
+            _memory.move_to_end(key)
+        return hit
+
+
+def clear_memory() -> None:
+    """Forget this process's copies (the benchmark uses it to act as a new process)."""
+    with _memory_lock:
+        _memory.clear()
+
+
+def _build_lock(key: tuple[int, str]) -> threading.Lock:
+    with _memory_lock:
+        return _build_locks.setdefault(key, threading.Lock())
+
+
+def _meta(session: Session, campaign_id: int, view: str) -> Meta | None:
+    row = session.execute(
+        select(ReportSnapshot.version, ReportSnapshot.tally_token, ReportSnapshot.built_at).where(
+            ReportSnapshot.campaign_id == campaign_id, ReportSnapshot.view == view
+        )
+    ).first()
+    return Meta(*row) if row else None
+
+
+def _servable(session: Session, meta: Meta, campaigns: Sequence[Campaign]) -> bool:
+    window = timedelta(seconds=get_settings().REPORT_MAX_STALE_SECONDS)
+    if now() - meta.built_at < window:
+        return True
+    return meta.tally_token == token_of(campaigns) and not any(
+        has_untallied(session, c.id) for c in campaigns
+    )
+
+
+def _load(session: Session, key: tuple[int, str], meta: Meta) -> Report | None:
+    """The snapshot `meta` describes, from memory if this process holds that version;
+    None if another transaction has just forgotten it."""
+    held = _recalled(key)
+    if held is not None and held[0].version == meta.version:
+        return held[1]
+    row = session.execute(
+        select(
+            ReportSnapshot.version,
+            ReportSnapshot.tally_token,
+            ReportSnapshot.built_at,
+            ReportSnapshot.json_gz,
+            ReportSnapshot.csv_gz,
+        ).where(ReportSnapshot.campaign_id == key[0], ReportSnapshot.view == key[1])
+    ).first()
+    if row is None:
+        return None
+    fresh = Meta(row.version, row.tally_token, row.built_at)
+    report = Report(gz=row.json_gz, origin=(key[0], key[1], row.version))
+    if row.csv_gz is not None:
+        report.with_csv(row.csv_gz)
+    _remember(key, fresh, report)
+    return report
+
+
+def _store(
+    session: Session, key: tuple[int, str], token: str, built_at: datetime, gz: bytes
+) -> Meta:
+    meta = Meta(uuid.uuid4().hex, token, built_at)
+    values: dict[str, Any] = {
+        "campaign_id": key[0],
+        "view": key[1],
+        "version": meta.version,
+        "tally_token": token,
+        "built_at": built_at,
+        "json_gz": gz,
+        "csv_gz": None,
+    }
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(ReportSnapshot).values(**values)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["campaign_id", "view"],
+            set_={k: stmt.excluded[k] for k in values if k not in ("campaign_id", "view")},
+        )
+    )
+    return meta
+
+
+def serve(
+    session: Session,
+    campaigns: Sequence[Campaign],
+    view: str,
+    fold: Callable[[], None],
+    build: Callable[[], dict[str, Any]],
+) -> Report:
+    """The report `view` of `campaigns[0]` (which may depend on the others' tallies too).
+
+    `fold` brings the tallies up to date; `build` computes the report's body from them.
+    """
+    key = (campaigns[0].id, view)
+    meta = _meta(session, *key)
+    if meta is not None and _servable(session, meta, campaigns):
+        stored = _load(session, key, meta)
+        if stored is not None:
+            return stored
+    arrived = now()
+    with _build_lock(key):
+        held = _recalled(key)
+        if held is not None and held[0].built_at >= arrived:
+            return held[1]  # built by another request while this one waited
+        built_at = now()
+        fold()
+        for c in campaigns:
+            session.refresh(c, ["tally_token"])
+        with gc_paused():
+            body = build()
+        report = Report(body)
+        meta = _store(session, key, token_of(campaigns), built_at, report.gz())
+        report.origin = (key[0], key[1], meta.version)
+        _remember(key, meta, Report(gz=report.gz(), origin=report.origin))
+        return report
+
+
+def csv_gz(session: Session, report: Report) -> bytes:
+    """The report's CSV, compressed; made once per snapshot and kept with it."""
+    if report.has_csv() or report.origin is None:
+        return report.csv_gz()
+    campaign_id, view, version = report.origin
+    data = report.csv_gz()
+    session.execute(
+        update(ReportSnapshot)
+        .where(
+            ReportSnapshot.campaign_id == campaign_id,
+            ReportSnapshot.view == view,
+            ReportSnapshot.version == version,
+        )
+        .values(csv_gz=data)
+    )
+    held = _recalled((campaign_id, view))
+    if held is not None and held[0].version == version:
+        held[1].with_csv(data)
+    return data
+
+
+def forget(session: Session, campaign_id: int | None = None) -> None:
+    """Drop the snapshots of one campaign (or all): the next report of each is rebuilt."""
+    stmt = delete(ReportSnapshot)
+    if campaign_id is not None:
+        stmt = stmt.where(ReportSnapshot.campaign_id == campaign_id)
+    session.execute(stmt)
