@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from app import migrate  # noqa: E402
 from app.catalog import Catalog, get_catalog  # noqa: E402
 from app.db import get_engine, get_session  # noqa: E402
+from app.services import snapshots  # noqa: E402
 from tests.factories import make_campaign, make_counter, make_unit  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent.parent / "var"
@@ -58,6 +59,14 @@ def engine() -> Engine:
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return get_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_report_memory() -> None:
+    """Each test's transaction is rolled back and SQLite reuses the ids it freed, so
+    a campaign of one test can have the id of another's: report copies a process
+    keeps in memory (app/services/snapshots.py) must not outlive the test."""
+    snapshots.clear_memory()
 
 
 @pytest.fixture

@@ -227,8 +227,9 @@ def restore(
     sub.excluded_at = None
     sub.excluded_by = None
     sub.exclude_reason = None
-    sub.tallied = False
+    sub.tallied = False  # the next fold counts it again
     quotas.withdraw(session, sub, +1)
+    snapshots.forget(session, campaign.id)  # so that fold comes with the next report
     accounts.audit(
         session, who.actor, "response.restore", f"{campaign.code}/{sid}", {"reason": reason}
     )

@@ -61,6 +61,9 @@ def token_of(campaigns: Sequence[Campaign]) -> str:
 _memory: OrderedDict[tuple[int, str], tuple[Meta, Report]] = OrderedDict()
 _memory_lock = threading.Lock()
 _build_locks: dict[tuple[int, str], threading.Lock] = {}
+# Builds completed in this process per view: a request that waited for another's
+# build serves that build if one completed after it arrived.
+_builds: dict[tuple[int, str], int] = {}
 
 
 def _remember(key: tuple[int, str], meta: Meta, report: Report) -> None:
@@ -85,6 +88,7 @@ def clear_memory() -> None:
     """Forget this process's copies (the benchmark uses it to act as a new process)."""
     with _memory_lock:
         _memory.clear()
+        _builds.clear()
 
 
 def _build_lock(key: tuple[int, str]) -> threading.Lock:
@@ -110,13 +114,21 @@ def _servable(session: Session, meta: Meta, campaigns: Sequence[Campaign]) -> bo
     )
 
 
-def _load(session: Session, key: tuple[int, str], meta: Meta) -> Report | None:
-    """The snapshot `meta` describes, from memory if this process holds that version;
-    None if another transaction has just forgotten it."""
-    held = _recalled(key)
-    if held is not None and held[0].version == meta.version:
-        return held[1]
-    row = session.execute(
+def _read_row(session: Session, key: tuple[int, str]) -> Any:
+    """(version, tally_token, built_at, json_gz, csv_gz) of a snapshot, or None."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Binary results: the text protocol would send bytea as hex, twice the bytes
+        # to move and decode (a 3 MB snapshot: 23 ms in text, 4 ms in binary).
+        raw = conn.connection.driver_connection
+        with raw.cursor(binary=True) as cur:  # type: ignore[union-attr]
+            cur.execute(
+                "SELECT version, tally_token, built_at, json_gz, csv_gz FROM report_snapshot "
+                "WHERE campaign_id = %s AND view = %s",
+                key,
+            )
+            return cur.fetchone()
+    return conn.execute(
         select(
             ReportSnapshot.version,
             ReportSnapshot.tally_token,
@@ -125,12 +137,22 @@ def _load(session: Session, key: tuple[int, str], meta: Meta) -> Report | None:
             ReportSnapshot.csv_gz,
         ).where(ReportSnapshot.campaign_id == key[0], ReportSnapshot.view == key[1])
     ).first()
+
+
+def _load(session: Session, key: tuple[int, str], meta: Meta) -> Report | None:
+    """The snapshot `meta` describes, from memory if this process holds that version;
+    None if another transaction has just forgotten it."""
+    held = _recalled(key)
+    if held is not None and held[0].version == meta.version:
+        return held[1]
+    row = _read_row(session, key)
     if row is None:
         return None
-    fresh = Meta(row.version, row.tally_token, row.built_at)
-    report = Report(gz=row.json_gz, origin=(key[0], key[1], row.version))
-    if row.csv_gz is not None:
-        report.with_csv(row.csv_gz)
+    version, token, built_at, json_gz, csv_gz = row
+    fresh = Meta(version, token, built_at)
+    report = Report(gz=bytes(json_gz), origin=(key[0], key[1], version))
+    if csv_gz is not None:
+        report.with_csv(bytes(csv_gz))
     _remember(key, fresh, report)
     return report
 
@@ -176,10 +198,10 @@ def serve(
         stored = _load(session, key, meta)
         if stored is not None:
             return stored
-    arrived = now()
+    seen = _builds.get(key, 0)
     with _build_lock(key):
         held = _recalled(key)
-        if held is not None and held[0].built_at >= arrived:
+        if held is not None and _builds.get(key, 0) > seen:
             return held[1]  # built by another request while this one waited
         built_at = now()
         fold()
@@ -191,6 +213,7 @@ def serve(
         meta = _store(session, key, token_of(campaigns), built_at, report.gz())
         report.origin = (key[0], key[1], meta.version)
         _remember(key, meta, Report(gz=report.gz(), origin=report.origin))
+        _builds[key] = _builds.get(key, 0) + 1
         return report
 
 
