@@ -43,7 +43,14 @@ Format = Annotated[Literal["json", "csv"] | None, Query(description="Or send Acc
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["indices"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"model": IndicesReport, "content": {"text/csv": {}}},
+    200: {
+        "model": IndicesReport,
+        "content": {"text/csv": {}},
+        "description": "The report. Unfiltered (published) reports carry an ETag and go out "
+        "gzip-compressed to clients that accept it; they may lag the newest responses by up to "
+        "REPORT_MAX_STALE_SECONDS (default 5).",
+    },
+    304: {"description": "Not modified: the ETag sent in If-None-Match is still current."},
     401: {"description": "Private campaign."},
     404: {"description": "Unknown campaign or unit."},
     422: {"description": "Bad parameter."},
