@@ -209,6 +209,7 @@ def test_private_campaign_indices_need_a_key(
         "/api/v1/campaigns/C-2026/indices", headers={"authorization": f"Bearer {secret}"}
     )
     assert r.status_code == 200
+    assert r.headers["cache-control"] == "private, no-cache"  # never kept by a shared cache
     _, elsewhere = accounts.create_api_key(session, "other province", make_unit(session, "Z").code)
     r = client.get(
         "/api/v1/campaigns/C-2026/indices", headers={"authorization": f"Bearer {elsewhere}"}

@@ -184,6 +184,7 @@ def test_etag_lets_a_dashboard_poll_for_nothing_until_the_figures_change(
 ) -> None:
     post(client, catalog, "k-D1")
     first = client.get(URL, params={"level": "department"})
+    assert first.headers["cache-control"] == "public, max-age=0"  # the test window is 0
     etag = first.headers["etag"]
     same = client.get(URL, params={"level": "department"}, headers={"if-none-match": etag})
     assert same.status_code == 304

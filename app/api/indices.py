@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.catalog import get_catalog
+from app.config import get_settings
 from app.db import SessionDep
 from app.errors import Unauthorized
 from app.schemas.indices import IndicesReport
@@ -57,13 +58,15 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _public(session: SessionDep, campaign: str, who: Principal | None) -> None:
-    """Published indices are open; a private campaign's need a key or a session that sees it."""
+def _public(session: SessionDep, campaign: str, who: Principal | None) -> bool:
+    """Published indices are open (True); a private campaign's need a key or a session
+    that sees it (False once allowed)."""
     if not get_campaign(session, campaign).is_private:
-        return
+        return True
     if who is None:
         raise Unauthorized(f"campaign {campaign!r} is private; its indices need an API key")
     coordination.visible_campaign(session, who, campaign)
+    return False
 
 
 def accepts_gzip(header: str) -> bool:
@@ -83,14 +86,25 @@ def accepts_gzip(header: str) -> bool:
 
 
 def _respond(
-    request: Request, session: SessionDep, report: indices.Report, fmt: str | None, name: str
+    request: Request,
+    session: SessionDep,
+    report: indices.Report,
+    fmt: str | None,
+    name: str,
+    public: bool,
 ) -> Response:
     """The report as JSON or CSV. A published report carries an ETag (its snapshot's
     version, so a dashboard polling with If-None-Match gets 304 until it changes), and
     goes out as the gzip bytes it is stored as to any client that accepts gzip."""
     wants_csv = fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
     gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
-    headers = {"Vary": "Accept, Accept-Encoding"}
+    # Shared caches (a CDN in front of the public dashboard) may keep a published
+    # report as long as it may be stale here anyway; private ones stay private.
+    max_age = int(get_settings().REPORT_MAX_STALE_SECONDS)
+    headers = {
+        "Vary": "Accept, Accept-Encoding",
+        "Cache-Control": f"public, max-age={max_age}" if public else "private, no-cache",
+    }
     if report.origin is not None:
         headers["ETag"] = f'W/"{report.origin[2]}-{"csv" if wants_csv else "json"}"'
         if headers["ETag"] in request.headers.get("if-none-match", ""):
@@ -130,7 +144,7 @@ def campaign_indices(
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
     95 % intervals, medians across the listed units and ranks. Without level/parent: the units in
     the campaign's scope."""
-    _public(session, campaign, who)
+    public = _public(session, campaign, who)
     report = indices.report(
         session,
         get_catalog(),
@@ -142,7 +156,7 @@ def campaign_indices(
         compare=compare,
         top=top,
     )
-    return _respond(request, session, report, format, f"{campaign}-indices")
+    return _respond(request, session, report, format, f"{campaign}-indices", public)
 
 
 @router.get("/{campaign}/units/{unit}/indices", responses=RESPONSES, response_class=Response)
@@ -157,6 +171,6 @@ def unit_indices(
     format: Format = None,
 ) -> Response:
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
-    _public(session, campaign, who)
+    public = _public(session, campaign, who)
     report = indices.unit_report(session, get_catalog(), campaign, unit, filters=f, scoring=scoring)
-    return _respond(request, session, report, format, f"{campaign}-{unit}-indices")
+    return _respond(request, session, report, format, f"{campaign}-{unit}-indices", public)
