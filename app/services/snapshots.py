@@ -139,21 +139,27 @@ def _read_row(session: Session, key: tuple[int, str]) -> Any:
     ).first()
 
 
-def _load(session: Session, key: tuple[int, str], meta: Meta) -> Report | None:
-    """The snapshot `meta` describes, from memory if this process holds that version;
-    None if another transaction has just forgotten it."""
+def _stored(session: Session, key: tuple[int, str], campaigns: Sequence[Campaign]) -> Report | None:
+    """The stored report of `key` if it may be served, from memory when this process
+    holds the stored version (one small look-up), else read whole in one query."""
     held = _recalled(key)
-    if held is not None and held[0].version == meta.version:
-        return held[1]
-    row = _read_row(session, key)
+    if held is not None:
+        meta = _meta(session, *key)
+        if meta is None or not _servable(session, meta, campaigns):
+            return None
+        if meta.version == held[0].version:
+            return held[1]
+    row = _read_row(session, key)  # not held, or another process stored a newer one
     if row is None:
         return None
     version, token, built_at, json_gz, csv_gz = row
-    fresh = Meta(version, token, built_at)
+    meta = Meta(version, token, built_at)
+    if not _servable(session, meta, campaigns):
+        return None
     report = Report(gz=bytes(json_gz), origin=(key[0], key[1], version))
     if csv_gz is not None:
         report.with_csv(bytes(csv_gz))
-    _remember(key, fresh, report)
+    _remember(key, meta, report)
     return report
 
 
@@ -193,11 +199,9 @@ def serve(
     `fold` brings the tallies up to date; `build` computes the report's body from them.
     """
     key = (campaigns[0].id, view)
-    meta = _meta(session, *key)
-    if meta is not None and _servable(session, meta, campaigns):
-        stored = _load(session, key, meta)
-        if stored is not None:
-            return stored
+    stored = _stored(session, key, campaigns)
+    if stored is not None:
+        return stored
     seen = _builds.get(key, 0)
     with _build_lock(key):
         held = _recalled(key)
