@@ -5,7 +5,8 @@ import gzip
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -185,6 +186,8 @@ def test_etag_lets_a_dashboard_poll_for_nothing_until_the_figures_change(
     post(client, catalog, "k-D1")
     first = client.get(URL, params={"level": "department"})
     assert first.headers["cache-control"] == "public, max-age=0"  # the test window is 0
+    as_of = parsedate_to_datetime(first.headers["last-modified"])
+    assert timedelta(0) <= datetime.now(UTC) - as_of < timedelta(minutes=1)
     etag = first.headers["etag"]
     same = client.get(URL, params={"level": "department"}, headers={"if-none-match": etag})
     assert same.status_code == 304

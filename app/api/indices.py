@@ -1,6 +1,7 @@
 """Published indices: per unit, at any level of the tree, as JSON or CSV."""
 
-from datetime import date
+from datetime import UTC, date
+from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -47,7 +48,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "model": IndicesReport,
         "content": {"text/csv": {}},
-        "description": "The report. Unfiltered (published) reports carry an ETag and go out "
+        "description": "The report. Unfiltered (published) reports carry an ETag and "
+        "Last-Modified (when their responses were counted) and go out "
         "gzip-compressed to clients that accept it; they may lag the newest responses by up to "
         "REPORT_MAX_STALE_SECONDS (default 5).",
     },
@@ -93,9 +95,12 @@ def _respond(
     name: str,
     public: bool,
 ) -> Response:
-    """The report as JSON or CSV. A published report carries an ETag (its snapshot's
-    version, so a dashboard polling with If-None-Match gets 304 until it changes), and
-    goes out as the gzip bytes it is stored as to any client that accepts gzip."""
+    """The report as JSON or CSV.
+
+    A published report carries an ETag (its snapshot's version: a dashboard polling
+    with If-None-Match gets 304 until the figures change) and Last-Modified (when its
+    responses were counted), and goes out as the gzip bytes it is stored as to any
+    client that accepts gzip."""
     wants_csv = fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
     gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
     # Shared caches (a CDN in front of the public dashboard) may keep a published
@@ -106,7 +111,10 @@ def _respond(
         "Cache-Control": f"public, max-age={max_age}" if public else "private, no-cache",
     }
     if report.origin is not None:
-        headers["ETag"] = f'W/"{report.origin[2]}-{"csv" if wants_csv else "json"}"'
+        headers["ETag"] = f'W/"{report.origin.version}-{"csv" if wants_csv else "json"}"'
+        # When the figures' responses were folded in: "as of" for a dashboard.
+        built_at = report.origin.built_at.astimezone(UTC)
+        headers["Last-Modified"] = format_datetime(built_at, usegmt=True)
         if headers["ETag"] in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
     if wants_csv:

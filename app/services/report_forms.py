@@ -11,6 +11,8 @@ import io
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -45,12 +47,22 @@ def gunzip_bytes(data: bytes) -> bytes:
     return zlib.decompress(data, 47)  # wbits 47: gzip or zlib header, detected
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a published report is stored, and as of when its responses were folded in."""
+
+    campaign_id: int
+    view: str
+    version: str
+    built_at: datetime
+
+
 class Report:
     """One report. Built ones hold their body; ones read back from a snapshot hold only
     the compressed JSON (kept small in memory) and decode it when asked.
 
-    `origin` is (campaign id, view, version) for a report served from a snapshot: the
-    API's ETag, and where its CSV is kept once made.
+    `origin` is set on published reports: their ETag and Last-Modified, and where
+    their CSV is kept once made.
     """
 
     def __init__(
@@ -58,7 +70,7 @@ class Report:
         body: dict[str, Any] | None = None,
         *,
         gz: bytes | None = None,
-        origin: tuple[int, str, str] | None = None,
+        origin: Origin | None = None,
     ):
         if body is None and gz is None:
             raise ValueError("a report needs its body or its compressed JSON")

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.models import Campaign, ReportSnapshot
-from app.services.report_forms import Report, gc_paused
+from app.services.report_forms import Origin, Report, gc_paused
 from app.services.tally import has_untallied
 
 # Compressed bytes kept in memory per process, across views (a 1,000-unit report is
@@ -156,7 +156,7 @@ def _stored(session: Session, key: tuple[int, str], campaigns: Sequence[Campaign
     meta = Meta(version, token, built_at)
     if not _servable(session, meta, campaigns):
         return None
-    report = Report(gz=bytes(json_gz), origin=(key[0], key[1], version))
+    report = Report(gz=bytes(json_gz), origin=Origin(key[0], key[1], version, built_at))
     if csv_gz is not None:
         report.with_csv(bytes(csv_gz))
     _remember(key, meta, report)
@@ -215,7 +215,7 @@ def serve(
             body = build()
         report = Report(body)
         meta = _store(session, key, token_of(campaigns), built_at, report.gz())
-        report.origin = (key[0], key[1], meta.version)
+        report.origin = Origin(key[0], key[1], meta.version, built_at)
         _remember(key, meta, Report(gz=report.gz(), origin=report.origin))
         _builds[key] = _builds.get(key, 0) + 1
         return report
@@ -225,19 +225,19 @@ def csv_gz(session: Session, report: Report) -> bytes:
     """The report's CSV, compressed; made once per snapshot and kept with it."""
     if report.has_csv() or report.origin is None:
         return report.csv_gz()
-    campaign_id, view, version = report.origin
+    origin = report.origin
     data = report.csv_gz()
     session.execute(
         update(ReportSnapshot)
         .where(
-            ReportSnapshot.campaign_id == campaign_id,
-            ReportSnapshot.view == view,
-            ReportSnapshot.version == version,
+            ReportSnapshot.campaign_id == origin.campaign_id,
+            ReportSnapshot.view == origin.view,
+            ReportSnapshot.version == origin.version,
         )
         .values(csv_gz=data)
     )
-    held = _recalled((campaign_id, view))
-    if held is not None and held[0].version == version:
+    held = _recalled((origin.campaign_id, origin.view))
+    if held is not None and held[0].version == origin.version:
         held[1].with_csv(data)
     return data
 
