@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from analysis.intervals import wilson
 from app.catalog import Catalog, Questionnaire
 from app.services.indices import unit_figures
-from app.services.tally import RowFacts, count_answers
+from app.services.tally import RowFacts, UnitCounts, count_answers
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
 
@@ -265,6 +265,38 @@ def test_engine_matches_the_naive_reference(catalog: Catalog, data: Any) -> None
     assert got["timeliness"]["late"]["value"] == pytest.approx(want["late"])
     assert got["perception"]["info_channels.internet"]["value"] == pytest.approx(want["internet"])
     assert got["n"] == len(rows)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_chunked_counting_matches_counting_one_response_at_a_time(
+    catalog: Catalog, data: Any
+) -> None:
+    """The fold and filtered reports count in chunks with numpy; the sums per unit
+    must be exactly those of count_answers, response by response."""
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    rows = data.draw(st.lists(st.tuples(st.integers(1, 4), responses(q)), min_size=0, max_size=30))
+    acc = UnitCounts(q)
+    half = len(rows) // 2  # two chunks, as a fold of a backlog makes
+    for chunk in (rows[:half], rows[half:]):
+        acc.add([(unit, "kiosk", answers, RowFacts()) for unit, answers in chunk])
+    want: dict[int, Counter[str]] = {}
+    for unit, answers in rows:
+        want.setdefault(unit, Counter()).update(count_answers(q, answers, "kiosk"))
+    assert acc.totals == want
+
+
+def test_a_value_off_the_scale_counts_as_not_answered_in_the_moments(catalog: Catalog) -> None:
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    odd = {**valid_answers(catalog), "TC1": "x"}  # never stored: answers are validated
+    acc = UnitCounts(q)
+    acc.add([(1, "web", odd, RowFacts()), (1, "web", valid_answers(catalog), RowFacts())])
+    assert acc.totals[1] == count_answers(q, odd, "web") + count_answers(
+        q, valid_answers(catalog), "web"
+    )
+    assert acc.totals[1]["a:TC:n"] == 1  # only the complete response
 
 
 def test_the_fold_counts_exactly_what_count_answers_counts(

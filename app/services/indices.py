@@ -29,12 +29,20 @@ from app.services import snapshots
 from app.services.campaigns import get_campaign, questionnaire_of
 from app.services.figures import figures, keyspace
 from app.services.report_forms import Report, gc_paused, to_csv
-from app.services.tally import count_answers, counts_matrix, fold_campaign, subtree_totals
+from app.services.tally import (
+    FOLD_CHUNK,
+    RowFacts,
+    UnitCounts,
+    counts_matrix,
+    fold_campaign,
+    subtree_totals,
+)
 
 __all__ = ["Filters", "Report", "report", "to_csv", "unit_report"]
 
 Rule = Literal["top2box", "mean20", "rescaled"]
 CACHE_SECONDS = 60.0
+NO_FACTS = RowFacts()  # filtered reports count answers only (no day or flag keys)
 
 
 @dataclass(frozen=True)
@@ -189,11 +197,14 @@ def _filtered_counts(
             Submission.submitted_at
             < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), VIETNAM)
         )
+    counted = UnitCounts(q)
+    rows = session.execute(stmt.execution_options(yield_per=FOLD_CHUNK))
+    for chunk in rows.partitions():
+        counted.add([(unit_id, channel, answers, NO_FACTS) for unit_id, channel, answers in chunk])
     out: dict[int, Counter[str]] = {uid: Counter() for uid in ids}
-    for unit_id, channel, answers in session.execute(stmt.execution_options(yield_per=5000)):
-        c = count_answers(q, answers, channel)
+    for unit_id, counts in counted.totals.items():
         for target in up.get(unit_id, ()):
-            out[target].update(c)
+            out[target].update(counts)
     return out
 
 

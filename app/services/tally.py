@@ -8,6 +8,7 @@ rows. Both paths therefore count in exactly the same way.
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,42 +138,92 @@ def add_counts(
     )
 
 
+def _scale_matrix(
+    answers: Sequence[Mapping[str, Any]], codes: Sequence[str], valid: AbstractSet[int]
+) -> np.ndarray:
+    """Responses × items of the answers on the scale; anything else (missing, not
+    applicable, out of range) is 0."""
+    try:
+        x = np.array([[a.get(c, 0) for c in codes] for a in answers], dtype=np.int64)
+    except (TypeError, ValueError):  # a value that is not a number: judge one by one
+        return np.array(
+            [[a.get(c) if a.get(c) in valid else 0 for c in codes] for a in answers],
+            dtype=np.int64,
+        )
+    x[~np.isin(x, sorted(valid))] = 0
+    return x
+
+
 def _chunk_moments(
     q: Questionnaire, rows: list[tuple[int, Mapping[str, Any]]], into: dict[int, Counter[str]]
 ) -> None:
     """Alpha moments of a chunk of (unit, answers), per unit, computed with numpy.
 
-    Same sums as :func:`add_moments` (complete cases only), without a Python loop
-    over item pairs for every response.
+    Same sums as :func:`add_moments` (complete cases only): one responses × moments
+    matrix for every factor at once, summed per unit, so no Python loop runs per
+    response or per item pair.
     """
     if not rows:
         return
-    units = np.array([u for u, _ in rows])
-    uniq, unit_idx = np.unique(units, return_inverse=True)
-    valid = q.scale_answers - {q.not_applicable}
+    unit_idx_of = np.array([u for u, _ in rows])
+    uniq, unit_idx = np.unique(unit_idx_of, return_inverse=True)
+    codes = list(dict.fromkeys(i for f in q.factors for i in f.items))
+    x = _scale_matrix([a for _, a in rows], codes, q.scale_answers - {q.not_applicable})
+    keys: list[str] = []
+    columns: list[Any] = []  # per-response columns of the moments matrix
     for factor in q.factors:
         items = factor.items
-        x = np.array(
-            [[a.get(i) if a.get(i) in valid else 0 for i in items] for _, a in rows], dtype=np.int64
-        )
-        complete = (x > 0).all(axis=1)
-        if not complete.any():
-            continue
-        xc, uc = x[complete], unit_idx[complete]
-        size = len(uniq)
-        n = np.bincount(uc, minlength=size)
-        sums = [np.bincount(uc, weights=xc[:, i], minlength=size) for i in range(len(items))]
-        for u in np.nonzero(n)[0]:
-            c = into.setdefault(int(uniq[u]), Counter())
-            c[f"a:{factor.code}:n"] += int(n[u])
-            for i, code in enumerate(items):
-                c[f"a:{factor.code}:s:{code}"] += int(sums[i][u])
+        xf = x[:, [codes.index(i) for i in items]]
+        complete = np.asarray((xf > 0).all(axis=1))
+        xf = xf * complete[:, None]  # incomplete responses add nothing
+        keys.append(f"a:{factor.code}:n")
+        columns.append(complete.astype(np.int64))
+        for i, code in enumerate(items):
+            keys.append(f"a:{factor.code}:s:{code}")
+            columns.append(xf[:, i])
         for i in range(len(items)):
             for j in range(i, len(items)):
-                cross = np.bincount(uc, weights=xc[:, i] * xc[:, j], minlength=size)
-                key = f"a:{factor.code}:x:{items[i]}:{items[j]}"
-                for u in np.nonzero(n)[0]:
-                    into[int(uniq[u])][key] += int(cross[u])
+                keys.append(f"a:{factor.code}:x:{items[i]}:{items[j]}")
+                columns.append(xf[:, i] * xf[:, j])
+    m = np.stack(columns, axis=1)
+    # Sum the rows of each unit: sort by unit, then one reduceat (every unit of
+    # `uniq` has at least one row, so the sums line up with it).
+    order = np.argsort(unit_idx, kind="stable")
+    grouped = unit_idx[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    per_unit = np.add.reduceat(m[order], starts, axis=0)
+    for unit_id, sums in zip(uniq.tolist(), per_unit.tolist(), strict=True):
+        c = into.setdefault(unit_id, Counter())
+        for key, v in zip(keys, sums, strict=True):
+            if v:  # complete cases only: a factor with none adds no keys at all
+                c[key] += v
+
+
+class UnitCounts:
+    """Count keys per unit over many responses, a chunk at a time.
+
+    The same counts as :func:`count_answers` summed per unit, at a fraction of the
+    cost: each chunk's keys are counted in C (`Counter` of a list) and its alpha
+    moments with numpy (:func:`_chunk_moments`), then merged into the running totals,
+    so memory stays bounded by the units, not the responses. The fold and filtered
+    reports both count through this.
+    """
+
+    def __init__(self, q: Questionnaire):
+        self.q = q
+        self.totals: dict[int, Counter[str]] = {}
+
+    def add(self, rows: Sequence[tuple[int, str, Mapping[str, Any], RowFacts]]) -> None:
+        """Add a chunk of (unit id, channel, answers, facts)."""
+        keys: dict[int, list[str]] = {}
+        for unit_id, channel, answers, facts in rows:
+            keys.setdefault(unit_id, []).extend(answer_keys(self.q, answers, channel, facts))
+        moments: dict[int, Counter[str]] = {}
+        _chunk_moments(self.q, [(unit_id, answers) for unit_id, _, answers, _ in rows], moments)
+        for unit_id, ks in keys.items():
+            total = self.totals.setdefault(unit_id, Counter())
+            total.update(Counter(ks))
+            total.update(moments.get(unit_id, Counter()))
 
 
 def fold(
@@ -190,8 +241,7 @@ def fold(
     """
     conn = session.connection()
     total = 0
-    keys: dict[tuple[int, int], list[str]] = {}
-    moments: dict[int, dict[int, Counter[str]]] = {}
+    counted: dict[int, UnitCounts] = {}
     while True:
         # Spelled exactly as the partial index's predicate: SQLite would render
         # ~Submission.tallied as "tallied = 0", which its planner does not match
@@ -216,26 +266,26 @@ def fold(
                 Submission.over_quota,
             )
         ).all()
-        by_campaign: dict[int, list[tuple[int, Mapping[str, Any]]]] = {}
+        by_campaign: dict[int, list[tuple[int, str, Mapping[str, Any], RowFacts]]] = {}
         for cid, unit_id, channel, answers, at, flags, over in claimed:
-            keys.setdefault((cid, unit_id), []).extend(
-                answer_keys(questionnaires[cid], answers, channel, RowFacts(at, flags, over))
+            by_campaign.setdefault(cid, []).append(
+                (unit_id, channel, answers, RowFacts(at, flags, over))
             )
-            by_campaign.setdefault(cid, []).append((unit_id, answers))
         for cid, rows in by_campaign.items():
-            _chunk_moments(questionnaires[cid], rows, moments.setdefault(cid, {}))
+            counted.setdefault(cid, UnitCounts(questionnaires[cid])).add(rows)
         total += len(claimed)
         if len(claimed) < FOLD_CHUNK:
             break
     if not total:
         return 0
-    out = []
-    for (cid, uid), ks in keys.items():
-        counts = Counter(ks)  # counted in C
-        counts.update(moments.get(cid, {}).get(uid, Counter()))
-        out += [{"campaign_id": cid, "unit_id": uid, "key": k, "n": n} for k, n in counts.items()]
+    out = [
+        {"campaign_id": cid, "unit_id": uid, "key": k, "n": n}
+        for cid, acc in counted.items()
+        for uid, counts in acc.totals.items()
+        for k, n in counts.items()
+    ]
     _upsert(session, out)
-    for cid in sorted({cid for cid, _ in keys}):
+    for cid in sorted(counted):
         conn.execute(
             update(Campaign).where(Campaign.id == cid).values(tally_token=uuid.uuid4().hex)
         )
