@@ -105,17 +105,25 @@ def test_without_a_window_every_new_response_shows_in_the_next_report(
     assert n_of(client) == 2
 
 
+@pytest.fixture
+def served_once(
+    client: TestClient, session: Session, catalog: Catalog, tree: None, window: Any
+) -> list[str]:
+    """One response, a report counting it (now stored) under a 60 s window: the
+    versions of the stored reports."""
+    post(client, catalog, "k-D1")
+    assert n_of(client) == 1
+    return stored_versions(session)
+
+
 def test_within_the_window_a_busy_campaign_is_served_its_recent_snapshot(
     client: TestClient,
     session: Session,
     catalog: Catalog,
-    tree: None,
-    window: Any,
+    served_once: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    post(client, catalog, "k-D1")
-    assert n_of(client) == 1
-    versions = stored_versions(session)
+    versions = served_once
     post(client, catalog, "k-D1")
     assert n_of(client) == 1  # served from the snapshot built a moment ago
     assert stored_versions(session) == versions  # nothing was rebuilt
@@ -128,13 +136,10 @@ def test_an_old_snapshot_with_nothing_new_is_served_as_it_is(
     client: TestClient,
     session: Session,
     catalog: Catalog,
-    tree: None,
-    window: Any,
+    served_once: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    post(client, catalog, "k-D1")
-    assert n_of(client) == 1
-    versions = stored_versions(session)
+    versions = served_once
     later(monkeypatch, 3600)
     assert n_of(client) == 1
     assert stored_versions(session) == versions
