@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from app.catalog import Catalog
 from app.db import session_factory, session_scope
 from app.errors import Conflict
-from app.models import Campaign, CampaignUnit, Counter, Submission, Unit
+from app.models import Campaign, CampaignUnit, Counter, Submission, Tally, Unit
 from app.schemas.submissions import SubmissionIn
 from app.services.submissions import Recorded, record
 from tests.factories import make_campaign, make_counter, make_unit
@@ -32,6 +32,7 @@ def committed_place(engine: Any, catalog: Catalog) -> Iterator[str]:
         with session_scope(engine) as s:
             campaign_id = s.scalar(select(Campaign.id).where(Campaign.code == f"C-{tag}"))
             s.execute(delete(Submission).where(Submission.campaign_id == campaign_id))
+            s.execute(delete(Tally).where(Tally.campaign_id == campaign_id))
             s.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
             s.execute(delete(Campaign).where(Campaign.id == campaign_id))
             s.execute(delete(Counter).where(Counter.code == f"k-{tag}"))

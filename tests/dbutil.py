@@ -16,9 +16,12 @@ BACKEND = "postgresql" if PG_URL else "sqlite"
 
 
 @contextmanager
-def fresh_database(pg_url: str = PG_URL, prefix: str = "sipas_test") -> Iterator[str]:
-    """Yield the URL of an empty database, removed afterwards: a new database on the
-    PostgreSQL server of `pg_url`, or a temporary SQLite file when it is empty."""
+def fresh_database(
+    pg_url: str = PG_URL, prefix: str = "sipas_test", keep: bool = False
+) -> Iterator[str]:
+    """Yield the URL of an empty database, removed afterwards (unless `keep`): a new
+    database on the PostgreSQL server of `pg_url`, or a temporary SQLite file when it
+    is empty."""
     if not pg_url:
         with tempfile.TemporaryDirectory(prefix="sipas-test-") as tmp:
             yield f"sqlite:///{tmp}/test.db"
@@ -31,6 +34,7 @@ def fresh_database(pg_url: str = PG_URL, prefix: str = "sipas_test") -> Iterator
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

@@ -3,6 +3,7 @@
 import csv
 import io
 import statistics
+import threading
 from collections import Counter
 from typing import Any
 
@@ -10,13 +11,20 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from analysis.intervals import wilson
 from app.catalog import Catalog, Questionnaire
+from app.config import get_settings
+from app.db import session_factory, session_scope
+from app.models import Campaign, Tally
+from app.schemas.submissions import SubmissionIn
+from app.services import tally
 from app.services.indices import unit_figures
+from app.services.submissions import record
 from app.services.tally import RowFacts, UnitCounts, count_answers
+from tests import concurrency
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
 
@@ -299,13 +307,21 @@ def test_a_value_off_the_scale_counts_as_not_answered_in_the_moments(catalog: Ca
     assert acc.totals[1]["a:TC:n"] == 1  # only the complete response
 
 
+@pytest.mark.parametrize("chunk", [2, 20_000])
 def test_the_fold_counts_exactly_what_count_answers_counts(
-    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+    client: TestClient,
+    catalog: Catalog,
+    session: Session,
+    tree: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
 ) -> None:
     from sqlalchemy import select
 
     from app.models import Campaign, Submission, Tally
     from app.services.tally import fold_campaign
+
+    monkeypatch.setattr(tally, "FOLD_CHUNK", chunk)  # 2: a backlog of several chunks
 
     for i, counter in enumerate(["k-S1", "k-S1", "k-S2", "k-S3", "k-S2"]):
         post(
@@ -333,6 +349,46 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
     assert got == want
     assert any(k.startswith("a:CC:x:") for k in got[tree["S1"].id])
     assert any(k.startswith("day=") for k in got[tree["S1"].id])
+
+
+def test_two_folds_at_once_count_every_response_once(
+    engine: Engine, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every worker's report requests fold what has arrived, so folds overlap: they
+    must share a backlog between them (PostgreSQL: SKIP LOCKED; SQLite: one writer)
+    and never count a response twice or leave one out."""
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    monkeypatch.setattr(tally, "FOLD_CHUNK", 3)
+    monkeypatch.setattr(get_settings(), "RATE_PER_MINUTE", 100)  # 40 from one counter
+    with concurrency.committed_place(engine, catalog) as tag:
+        with session_scope(engine) as s:
+            for _ in range(40):
+                record(s, catalog, SubmissionIn.model_validate(body(catalog, counter=f"k-{tag}")))
+            campaign_id = s.scalars(select(Campaign.id).where(Campaign.code == f"C-{tag}")).one()
+        barrier = threading.Barrier(2)
+        folded: list[int] = []
+
+        def worker() -> None:
+            with session_factory(engine)() as s:
+                barrier.wait()
+                folded.append(tally.fold(s, {campaign_id: q}, campaign_id))
+                s.commit()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        with session_scope(engine) as s:
+            n = s.scalars(
+                select(func.sum(Tally.n)).where(Tally.campaign_id == campaign_id, Tally.key == "n")
+            ).one()
+            left = tally.has_untallied(s, campaign_id)
+        assert len(folded) == 2  # both finished
+        assert sum(folded) == 40
+        assert n == 40
+        assert not left
 
 
 def test_change_against_a_previous_campaign(

@@ -7,14 +7,14 @@ rows. Both paths therefore count in exactly the same way.
 
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Connection, Engine, Row, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -242,30 +242,7 @@ def fold(
     conn = session.connection()
     total = 0
     counted: dict[int, UnitCounts] = {}
-    while True:
-        # Spelled exactly as the partial index's predicate: SQLite would render
-        # ~Submission.tallied as "tallied = 0", which its planner does not match
-        # to the index, and would scan the table on every report's check.
-        pick = select(Submission.id).where(UNTALLIED)
-        if campaign_id is not None:
-            pick = pick.where(Submission.campaign_id == campaign_id)
-        pick = pick.limit(FOLD_CHUNK)
-        if conn.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        claimed = conn.execute(
-            update(Submission)
-            .where(Submission.id.in_(pick.scalar_subquery()))
-            .values(tallied=True)
-            .returning(
-                Submission.campaign_id,
-                Submission.unit_id,
-                Submission.channel,
-                Submission.answers,
-                Submission.submitted_at,
-                Submission.quality_flags,
-                Submission.over_quota,
-            )
-        ).all()
+    for claimed in _claim(conn, campaign_id):
         by_campaign: dict[int, list[tuple[int, str, Mapping[str, Any], RowFacts]]] = {}
         for cid, unit_id, channel, answers, at, flags, over in claimed:
             by_campaign.setdefault(cid, []).append(
@@ -274,8 +251,6 @@ def fold(
         for cid, rows in by_campaign.items():
             counted.setdefault(cid, UnitCounts(questionnaires[cid])).add(rows)
         total += len(claimed)
-        if len(claimed) < FOLD_CHUNK:
-            break
     if not total:
         return 0
     out = [
@@ -290,6 +265,57 @@ def fold(
             update(Campaign).where(Campaign.id == cid).values(tally_token=uuid.uuid4().hex)
         )
     return total
+
+
+_CLAIMED = (
+    Submission.campaign_id,
+    Submission.unit_id,
+    Submission.channel,
+    Submission.answers,
+    Submission.submitted_at,
+    Submission.quality_flags,
+    Submission.over_quota,
+)
+
+
+def _claim(conn: Connection, campaign_id: int | None) -> Iterator[Sequence[Row[Any]]]:
+    """Untallied rows (of one campaign, or all), flipped to tallied, a chunk at a time.
+
+    PostgreSQL reads them in one pass of a server-side cursor, locking each row as
+    it comes (SKIP LOCKED: a concurrent fold takes the others) and flipping a chunk
+    by id. A loop of `UPDATE … WHERE id IN (SELECT … LIMIT n)` would be quadratic
+    there: until the fold commits, the rows it flipped stay in the partial index and
+    in the heap as versions every later pick has to step over again (10⁷ rows: days).
+    SQLite removes a flipped row from the index at once, and one writer runs at a
+    time, so it flips and returns each chunk in one statement.
+    """
+    if conn.dialect.name == "postgresql":
+        pick = select(Submission.id, *_CLAIMED).where(UNTALLIED)
+        if campaign_id is not None:
+            pick = pick.where(Submission.campaign_id == campaign_id)
+        pick = pick.with_for_update(skip_locked=True).execution_options(yield_per=FOLD_CHUNK)
+        flip = text("UPDATE submission SET tallied = true WHERE id = ANY(:ids)")
+        for rows in conn.execute(pick).partitions():
+            conn.execute(flip, {"ids": [r[0] for r in rows]})
+            yield [r[1:] for r in rows]  # type: ignore[misc]
+        return
+    while True:
+        # Spelled exactly as the partial index's predicate: SQLite would render
+        # ~Submission.tallied as "tallied = 0", which its planner does not match
+        # to the index, and would scan the table on every report's check.
+        pick = select(Submission.id).where(UNTALLIED)
+        if campaign_id is not None:
+            pick = pick.where(Submission.campaign_id == campaign_id)
+        claimed = conn.execute(
+            update(Submission)
+            .where(Submission.id.in_(pick.limit(FOLD_CHUNK).scalar_subquery()))
+            .values(tallied=True)
+            .returning(*_CLAIMED)
+        ).all()
+        if claimed:
+            yield claimed
+        if len(claimed) < FOLD_CHUNK:
+            return
 
 
 def has_untallied(session: Session, campaign_id: int) -> bool:
