@@ -2,11 +2,12 @@
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from analysis import sampling
@@ -22,9 +23,11 @@ from app.models import (
     Unit,
 )
 from app.schemas.submissions import SubmissionIn
-from app.services import campaigns
+from app.services import campaigns, quotas
+from app.services.submissions import record
 from tests import concurrency
 from tests.answers import body, valid_answers
+from tests.factories import make_campaign, make_counter, make_unit
 
 
 def test_yamane_sample_size_and_its_margin() -> None:
@@ -188,3 +191,29 @@ def test_quota_counts_are_exact_under_concurrent_submissions(
     else:
         assert outcomes == ["stored"] * 12
         assert (stored, over, collected) == (12, 7, 12)
+
+
+def test_recount_gives_each_scope_its_subtree_without_the_excluded(
+    session: Session, catalog: Catalog
+) -> None:
+    """After a bulk load or a scope change the counts are set from the stored
+    responses: a province counts its departments' responses, a department its own,
+    and an excluded response counts nowhere."""
+    p = make_unit(session, "P-RC")
+    d1, d2 = (make_unit(session, code, "department", p) for code in ("D-RC1", "D-RC2"))
+    make_counter(session, "k-RC1", d1)
+    make_counter(session, "k-RC2", d2)
+    c = make_campaign(session, catalog, "C-RC", [p])
+    ids = [
+        record(session, catalog, SubmissionIn.model_validate(body(catalog, counter=k))).receipt.id
+        for k in ("k-RC1", "k-RC1", "k-RC2", "k-RC2")
+    ]
+    session.execute(
+        update(Submission).where(Submission.id == ids[0]).values(excluded_at=datetime.now(UTC))
+    )
+    session.add(CampaignUnit(campaign_id=c.id, unit_id=d1.id))  # the scope grows
+    session.execute(update(CampaignUnit).values(collected=0))
+    session.flush()
+    quotas.recount(session, c.id)
+    assert _scope_row(session, c, p).collected == 3
+    assert _scope_row(session, c, d1).collected == 1
