@@ -289,26 +289,29 @@ def _claim(conn: Connection, campaign_id: int | None) -> Iterator[Sequence[Row[A
     SQLite removes a flipped row from the index at once, and one writer runs at a
     time, so it flips and returns each chunk in one statement.
     """
+    # Spelled exactly as the partial index's predicate: SQLite would render
+    # ~Submission.tallied as "tallied = 0", which its planner does not match to the
+    # index, and would scan the table on every report's check.
+    pending = [UNTALLIED] + (
+        [Submission.campaign_id == campaign_id] if campaign_id is not None else []
+    )
     if conn.dialect.name == "postgresql":
-        pick = select(Submission.id, *_CLAIMED).where(UNTALLIED)
-        if campaign_id is not None:
-            pick = pick.where(Submission.campaign_id == campaign_id)
-        pick = pick.with_for_update(skip_locked=True).execution_options(yield_per=FOLD_CHUNK)
+        pick = (
+            select(Submission.id, *_CLAIMED)
+            .where(*pending)
+            .with_for_update(skip_locked=True)
+            .execution_options(yield_per=FOLD_CHUNK)
+        )
         flip = text("UPDATE submission SET tallied = true WHERE id = ANY(:ids)")
         for rows in conn.execute(pick).partitions():
             conn.execute(flip, {"ids": [r[0] for r in rows]})
             yield [r[1:] for r in rows]  # type: ignore[misc]
         return
+    chunk = select(Submission.id).where(*pending).limit(FOLD_CHUNK).scalar_subquery()
     while True:
-        # Spelled exactly as the partial index's predicate: SQLite would render
-        # ~Submission.tallied as "tallied = 0", which its planner does not match
-        # to the index, and would scan the table on every report's check.
-        pick = select(Submission.id).where(UNTALLIED)
-        if campaign_id is not None:
-            pick = pick.where(Submission.campaign_id == campaign_id)
         claimed = conn.execute(
             update(Submission)
-            .where(Submission.id.in_(pick.limit(FOLD_CHUNK).scalar_subquery()))
+            .where(Submission.id.in_(chunk))
             .values(tallied=True)
             .returning(*_CLAIMED)
         ).all()
