@@ -8,15 +8,23 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.api import campaigns, health, indices, questionnaires, submissions
-from app.catalog import get_catalog
-from app.config import get_settings
-from app.errors import AppError, FieldError, Invalid
-from app.limits import BodyLimit
-from app.pages import admin, dashboard, respondent, results, sheets, signin
-from app.pages.dash_render import dash_error, is_dash
-from app.pages.render import STATIC_DIR, error_page
-from app.static import CachedStatic
+from app.access import admin, signin
+from app.access.dash_render import dash_error, is_dash
+from app.campaigns import api as campaigns
+from app.campaigns import pages as dashboard
+from app.collection import api as submissions
+from app.collection import pages as respondent
+from app.collection import sheet_pages as sheets
+from app.core import health
+from app.core.config import get_settings
+from app.core.errors import AppError, FieldError, Invalid
+from app.core.limits import BodyLimit
+from app.questionnaires import api as questionnaires
+from app.questionnaires.catalog import get_catalog
+from app.reporting import api as indices
+from app.reporting import pages as results
+from app.web.render import STATIC_DIR, error_page
+from app.web.static import CachedStatic
 
 log = logging.getLogger("sipas")
 

@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import Body, FastAPI
 from sqlalchemy import insert
 
-from app.db import make_engine
-from app.models import Submission
+from app.collection.models import Submission
+from app.core.db import make_engine
 
 engine = make_engine(
     os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)

@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.db import session_scope
-from app.models import Submission
-from app.services import campaigns, coordination, review
-from app.services.accounts import Principal
+from app.access.service import Principal
+from app.campaigns import coordination, review
+from app.campaigns import service as campaigns
+from app.collection.models import Submission
+from app.core.db import session_scope
 
 
 def _median_ms(f: Callable[[], Any], runs: int = 5) -> float:

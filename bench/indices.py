@@ -37,18 +37,21 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 
-from app import migrate
-from app.catalog import get_catalog
-from app.config import get_settings
-from app.db import make_engine, session_scope
-from app.models import Campaign, CampaignStatus, Counter, Submission, Unit
-from app.schemas.submissions import SubmissionIn
-from app.services import indices, snapshots
-from app.services.campaigns import CampaignIn, create_campaign, set_status
-from app.services.demo import load_submissions
-from app.services.submissions import record
-from app.services.tally import fold_campaign, vacuum_after_bulk_fold
-from app.services.units import create_unit
+from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.service import CampaignIn, create_campaign, set_status
+from app.collection.models import Submission
+from app.collection.schemas import SubmissionIn
+from app.collection.service import record
+from app.core import migrate
+from app.core.config import get_settings
+from app.core.db import make_engine, session_scope
+from app.counts import snapshots
+from app.counts.tally import fold_campaign, vacuum_after_bulk_fold
+from app.demo import load_submissions
+from app.questionnaires.catalog import get_catalog
+from app.reporting import indices
+from app.units.models import Counter, Unit
+from app.units.service import create_unit
 from bench.common import add_pg_argument
 from tests.answers import body
 from tests.dbutil import fresh_database

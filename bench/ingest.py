@@ -27,11 +27,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from app import migrate
-from app.catalog import get_catalog
-from app.db import make_engine, session_scope
-from app.models import Submission
-from app.services import campaigns
+from app.campaigns import service as campaigns
+from app.collection.models import Submission
+from app.core import migrate
+from app.core.db import make_engine, session_scope
+from app.questionnaires.catalog import get_catalog
 from bench.common import add_pg_argument
 from tests.answers import body as make_body
 from tests.answers import valid_answers

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse
 from playwright.sync_api import Browser, sync_playwright
 from starlette.middleware.gzip import GZipMiddleware
 
-from app.catalog import Questionnaire, get_catalog
+from app.questionnaires.catalog import Questionnaire, get_catalog
 from tests.live import CHROMIUM, CHROMIUM_ARGS, _free_port
 
 SLOW_3G = {

@@ -3,9 +3,9 @@
 from alembic import context
 from sqlalchemy import Connection
 
-import app.models  # noqa: F401  (registers every table on Base.metadata)
-from app.config import get_settings
-from app.db import Base, make_engine
+import app.models_registry  # noqa: F401  (registers every table on Base.metadata)
+from app.core.config import get_settings
+from app.core.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

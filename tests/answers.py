@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.catalog import Catalog
+from app.questionnaires.catalog import Catalog
 
 
 def valid_answers(catalog: Catalog, level: int = 4, **over: Any) -> dict[str, Any]:

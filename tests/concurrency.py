@@ -8,12 +8,15 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from app.catalog import Catalog
-from app.db import session_factory, session_scope
-from app.errors import Conflict
-from app.models import Campaign, CampaignUnit, Counter, Submission, Tally, Unit
-from app.schemas.submissions import SubmissionIn
-from app.services.submissions import Recorded, record
+from app.campaigns.models import Campaign, CampaignUnit
+from app.collection.models import Submission
+from app.collection.schemas import SubmissionIn
+from app.collection.service import Recorded, record
+from app.core.db import session_factory, session_scope
+from app.core.errors import Conflict
+from app.counts.models import Tally
+from app.questionnaires.catalog import Catalog
+from app.units.models import Counter, Unit
 from tests.factories import make_campaign, make_counter, make_unit
 
 

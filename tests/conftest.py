@@ -25,10 +25,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from app import migrate  # noqa: E402
-from app.catalog import Catalog, get_catalog  # noqa: E402
-from app.db import get_engine, get_session  # noqa: E402
-from app.services import snapshots  # noqa: E402
+from app.core import migrate  # noqa: E402
+from app.core.db import get_engine, get_session  # noqa: E402
+from app.counts import snapshots  # noqa: E402
+from app.questionnaires.catalog import Catalog, get_catalog  # noqa: E402
 from tests.factories import make_campaign, make_counter, make_unit  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent.parent / "var"

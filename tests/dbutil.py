@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.config import normalise_database_url
+from app.core.config import normalise_database_url
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKEND = "postgresql" if PG_URL else "sqlite"

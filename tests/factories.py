@@ -4,11 +4,13 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.models import Account, Campaign, CampaignStatus, Counter, Unit
-from app.services.accounts import create_account
-from app.services.campaigns import CampaignIn, create_campaign, set_status
-from app.services.units import create_unit
+from app.access.models import Account
+from app.access.service import create_account
+from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.service import CampaignIn, create_campaign, set_status
+from app.questionnaires.catalog import Catalog
+from app.units.models import Counter, Unit
+from app.units.service import create_unit
 
 
 def make_unit(

@@ -18,11 +18,11 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app import migrate
-from app.catalog import get_catalog
-from app.config import normalise_database_url
-from app.db import get_session, make_engine, session_factory
+from app.core import migrate
+from app.core.config import normalise_database_url
+from app.core.db import get_session, make_engine, session_factory
 from app.main import create_app
+from app.questionnaires.catalog import get_catalog
 from tests.dbutil import fresh_database
 from tests.factories import make_campaign, make_counter, make_unit
 

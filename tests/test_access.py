@@ -8,10 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.errors import Invalid, Unauthorized
-from app.models import Account, ApiKey, AuditEvent
-from app.services import accounts, campaigns
+from app.access import service as accounts
+from app.access.models import Account, ApiKey, AuditEvent
+from app.campaigns import service as campaigns
+from app.core.errors import Invalid, Unauthorized
+from app.questionnaires.catalog import Catalog
 from tests.answers import body
 from tests.factories import PASSWORD, make_account, make_campaign, make_unit
 from tests.signin import CSRF, sign_in

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.errors import Conflict, Invalid
-from app.models import CampaignStatus
-from app.services.campaigns import CampaignIn, create_campaign, scope_unit_ids, set_status
+from app.campaigns.models import CampaignStatus
+from app.campaigns.service import CampaignIn, create_campaign, scope_unit_ids, set_status
+from app.core.errors import Conflict, Invalid
+from app.questionnaires.catalog import Catalog
 from tests.factories import make_campaign, make_unit
 
 

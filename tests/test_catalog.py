@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 import yaml
 
-from app.catalog import Catalog, QuestionnaireError, load_file
-from app.config import ROOT
+from app.core.config import ROOT
+from app.questionnaires.catalog import Catalog, QuestionnaireError, load_file
 
 SHIPPED = ROOT / "questionnaires" / "sipas-2017" / "v1.yaml"
 

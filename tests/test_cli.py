@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import ROOT
+from app.core.config import ROOT
 from tests.dbutil import fresh_database
 
 
@@ -119,7 +119,7 @@ def test_paper_import_from_the_command_line(run, tmp_path: Path) -> None:  # typ
     )
     assert created.returncode == 0, created.stderr
     scale = ",".join(["4"] * 28)
-    from app.catalog import get_catalog
+    from app.questionnaires.catalog import get_catalog
 
     q = get_catalog().get("sipas-2017", 1)
     assert q is not None

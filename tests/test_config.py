@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings, normalise_database_url
+from app.core.config import Settings, normalise_database_url
 
 
 def test_production_needs_a_real_secret() -> None:

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app import clock
-from app.catalog import Catalog
-from app.models import Unit
-from app.services import campaigns
+from app.campaigns import service as campaigns
+from app.core import clock
+from app.questionnaires.catalog import Catalog
+from app.units.models import Unit
 from tests.answers import body, valid_answers
 from tests.factories import make_account, make_counter, make_unit
 from tests.signin import sign_in

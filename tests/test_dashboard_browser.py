@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.orm import Session
 
-from app import clock
-from app.catalog import get_catalog
+from app.core import clock
+from app.questionnaires.catalog import get_catalog
 from tests.answers import body, valid_answers
 from tests.factories import PASSWORD, make_account
 from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium

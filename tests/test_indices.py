@@ -15,15 +15,16 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from analysis.intervals import wilson
-from app.catalog import Catalog, Questionnaire
-from app.config import get_settings
-from app.db import session_factory, session_scope
-from app.models import Campaign, Tally
-from app.schemas.submissions import SubmissionIn
-from app.services import tally
-from app.services.indices import unit_figures
-from app.services.submissions import record
-from app.services.tally import RowFacts, UnitCounts, count_answers
+from app.campaigns.models import Campaign
+from app.collection.schemas import SubmissionIn
+from app.collection.service import record
+from app.core.config import get_settings
+from app.core.db import session_factory, session_scope
+from app.counts import tally
+from app.counts.models import Tally
+from app.counts.tally import RowFacts, UnitCounts, count_answers
+from app.questionnaires.catalog import Catalog, Questionnaire
+from app.reporting.indices import unit_figures
 from tests import concurrency
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
@@ -318,8 +319,10 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
 ) -> None:
     from sqlalchemy import select
 
-    from app.models import Campaign, Submission, Tally
-    from app.services.tally import fold_campaign
+    from app.campaigns.models import Campaign
+    from app.collection.models import Submission
+    from app.counts.models import Tally
+    from app.counts.tally import fold_campaign
 
     monkeypatch.setattr(tally, "FOLD_CHUNK", chunk)  # 2: a backlog of several chunks
 
@@ -398,7 +401,7 @@ def test_change_against_a_previous_campaign(
     post(client, catalog, "k-S1", level=5)
     post(client, catalog, "k-S2", level=2)
     post(client, catalog, "k-S2", level=2)
-    from app.models import Campaign, CampaignStatus
+    from app.campaigns.models import Campaign, CampaignStatus
 
     old = session.scalars(select(Campaign).where(Campaign.code == "C-IDX")).one()
     old.status = CampaignStatus.closed

@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from app import migrate
-from app.db import Base
+from app.core import migrate
+from app.core.db import Base
 from tests.dbutil import fresh_database
 
 TABLES = {"unit", "counter", "campaign", "campaign_unit", "submission"}
@@ -33,12 +33,13 @@ def test_0005_gives_folded_responses_the_same_day_and_flag_counts_the_fold_gives
 
     from sqlalchemy import select
 
-    from app.catalog import get_catalog
-    from app.db import make_engine, session_scope
-    from app.models import Tally
-    from app.schemas.submissions import SubmissionIn
-    from app.services import submissions, tally
-    from app.services.campaigns import get_campaign
+    from app.campaigns.service import get_campaign
+    from app.collection import service as submissions
+    from app.collection.schemas import SubmissionIn
+    from app.core.db import make_engine, session_scope
+    from app.counts import tally
+    from app.counts.models import Tally
+    from app.questionnaires.catalog import get_catalog
     from tests.answers import body, valid_answers
     from tests.factories import make_campaign, make_counter, make_unit
 

@@ -8,9 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.models import Campaign, Counter, Submission
-from app.services import kiosks
+from app.campaigns.models import Campaign
+from app.collection import kiosks
+from app.collection.models import Submission
+from app.questionnaires.catalog import Catalog
+from app.units.models import Counter
 from tests.answers import valid_answers
 
 

@@ -15,10 +15,12 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sy
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import get_catalog
-from app.config import get_settings
-from app.models import QuotaPolicy, Submission
-from app.services import campaigns, quality
+from app.campaigns import service as campaigns
+from app.campaigns.models import QuotaPolicy
+from app.collection.models import Submission
+from app.core.config import get_settings
+from app.questionnaires import quality
+from app.questionnaires.catalog import get_catalog
 from tests.answers import body
 from tests.factories import make_campaign, make_counter, make_unit
 from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.errors import Invalid
-from app.models import CampaignStatus, Submission
-from app.services.paper import import_paper, paper_id
+from app.campaigns.models import CampaignStatus
+from app.collection.models import Submission
+from app.collection.paper import import_paper, paper_id
+from app.core.errors import Invalid
+from app.questionnaires.catalog import Catalog
 from tests.answers import valid_answers
 from tests.factories import make_campaign
 

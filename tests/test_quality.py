@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.config import get_settings
-from app.models import Submission
-from app.services import kiosks
+from app.collection import kiosks
+from app.collection.models import Submission
+from app.core.config import get_settings
+from app.questionnaires.catalog import Catalog
 from tests.answers import body
 
 

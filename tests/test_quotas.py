@@ -11,20 +11,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from analysis import sampling
-from app.catalog import Catalog
-from app.db import session_scope
-from app.errors import Conflict
-from app.models import (
-    Campaign,
-    CampaignUnit,
-    QuotaPolicy,
-    StratumCount,
-    Submission,
-    Unit,
-)
-from app.schemas.submissions import SubmissionIn
-from app.services import campaigns, quotas
-from app.services.submissions import record
+from app.campaigns import quotas
+from app.campaigns import service as campaigns
+from app.campaigns.models import Campaign, CampaignUnit, QuotaPolicy, StratumCount
+from app.collection.models import Submission
+from app.collection.schemas import SubmissionIn
+from app.collection.service import record
+from app.core.db import session_scope
+from app.core.errors import Conflict
+from app.questionnaires.catalog import Catalog
+from app.units.models import Unit
 from tests import concurrency
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit

@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.models import AuditEvent, CampaignUnit, Submission
+from app.access.models import AuditEvent
+from app.campaigns.models import CampaignUnit
+from app.collection.models import Submission
+from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
 from tests.factories import make_account, make_counter, make_unit
 from tests.signin import sign_in

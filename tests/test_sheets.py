@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound, Unavailable
-from app.services import sheets
+from app.collection import sheets
+from app.core.errors import NotFound, Unavailable
 from tests.factories import make_account, make_counter
 from tests.signin import sign_in
 

@@ -14,15 +14,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.config import get_settings
-from app.db import session_factory
-from app.models import Campaign, ReportSnapshot, Submission
-from app.services import indices, review, snapshots
-from app.services.accounts import Principal
-from app.services.campaigns import CampaignIn, get_campaign, update_campaign
-from app.services.paper import import_paper
-from app.services.units import import_units
+from app.access.service import Principal
+from app.campaigns import review
+from app.campaigns.models import Campaign
+from app.campaigns.service import CampaignIn, get_campaign, update_campaign
+from app.collection.models import Submission
+from app.collection.paper import import_paper
+from app.core.config import get_settings
+from app.core.db import session_factory
+from app.counts import snapshots
+from app.counts.snapshot_models import ReportSnapshot
+from app.questionnaires.catalog import Catalog
+from app.reporting import indices
+from app.units.service import import_units
 from tests.answers import body, valid_answers
 from tests.concurrency import committed_place
 from tests.factories import make_campaign, make_counter, make_unit

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.models import Submission
+from app.collection.models import Submission
+from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
 
 

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from app import migrate
-from app.catalog import Catalog
-from app.config import ROOT
-from app.db import make_engine, session_scope
-from app.errors import Conflict
-from app.models import Submission
-from app.schemas.submissions import SubmissionIn
+from app.collection.models import Submission
+from app.collection.schemas import SubmissionIn
+from app.core import migrate
+from app.core.config import ROOT
+from app.core.db import make_engine, session_scope
+from app.core.errors import Conflict
+from app.questionnaires.catalog import Catalog
 from tests import concurrency
 from tests.answers import body, valid_answers
 from tests.dbutil import fresh_database

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import Catalog
-from app.models import CampaignStatus, Submission
+from app.campaigns.models import CampaignStatus
+from app.collection.models import Submission
+from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign
 

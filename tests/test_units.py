@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.config import ROOT
-from app.errors import Invalid
-from app.models import Counter, Unit, UnitAncestor
-from app.services.units import get_unit, import_counters, import_units
+from app.core.config import ROOT
+from app.core.errors import Invalid
+from app.counts.models import UnitAncestor
+from app.units.models import Counter, Unit
+from app.units.service import get_unit, import_counters, import_units
 
 HEADER = "code,name,kind,parent\n"
 

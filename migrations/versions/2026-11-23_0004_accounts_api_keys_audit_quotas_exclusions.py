@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.db import UTCDateTime
+from app.core.db import UTCDateTime
 
 revision: str = "0004"
 down_revision: str | None = "0003"

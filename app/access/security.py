@@ -1,0 +1,115 @@
+"""Who is asking: FastAPI dependencies for sign-in sessions, API keys and CSRF.
+
+Pages use the session cookie; API consumers send `Authorization: Bearer <key>`.
+A cookie-authenticated write needs the session's CSRF token, in the form field
+`csrf` (pages) or the `X-CSRF-Token` header (scripts on our pages). Keys never
+write: they are read-only by design.
+"""
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.access import service as accounts
+from app.access.service import Principal
+from app.core.db import SessionDep
+from app.core.errors import AppError, Forbidden, Unauthorized
+
+SESSION_COOKIE = "sipas_session"
+LOGIN_CSRF_COOKIE = "sipas_login_csrf"
+# A targets form has a field per unit, and a province has over a thousand of them.
+DASH_MAX_FIELDS = 5000
+
+
+class SignInRequired(AppError):
+    """A page needs a signed-in coordinator; the page handler turns this into a redirect."""
+
+    status_code = 401
+    kind = "sign_in_required"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The key's or the session's principal; a key that is wrong is an error, not anonymity."""
+    key = _bearer(request)
+    if key is not None:
+        who = accounts.principal_for_key(session, key)
+        if who is None:
+            raise Unauthorized("the API key is unknown or revoked")
+        return who
+    token = request.cookies.get(SESSION_COOKIE)
+    return accounts.principal_for_session(session, token) if token else None
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def api_principal(who: OptionalPrincipal) -> Principal:
+    if who is None:
+        raise Unauthorized("sign in or send Authorization: Bearer <API key>")
+    return who
+
+
+def api_manager(request: Request, who: Annotated[Principal, Depends(api_principal)]) -> Principal:
+    """A coordinator or admin writing through the API (session cookie plus CSRF header)."""
+    if who.account_id is None:
+        raise Forbidden("API keys are read-only")
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} cannot change campaigns")
+    check_csrf(who, request.headers.get("x-csrf-token"))
+    return who
+
+
+def page_principal(who: OptionalPrincipal) -> Principal:
+    if who is None or who.account_id is None:
+        raise SignInRequired("sign in to see this page")
+    return who
+
+
+def check_csrf(who: Principal, sent: str | None) -> None:
+    if not sent or not who.csrf_token or not hmac.compare_digest(sent, who.csrf_token):
+        raise Forbidden("the form is out of date or was not sent from this site; reload and retry")
+
+
+async def page_manager(
+    request: Request, who: Annotated[Principal, Depends(page_principal)]
+) -> Principal:
+    """A coordinator or admin posting a form on our pages, with its CSRF token."""
+    await page_signed(request, who)
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} can only read")
+    return who
+
+
+async def page_signed(
+    request: Request, who: Annotated[Principal, Depends(page_principal)]
+) -> Principal:
+    """Any signed-in account posting a form about itself, with its CSRF token."""
+    form = await request.form(max_files=1, max_fields=DASH_MAX_FIELDS)
+    sent = form.get("csrf")
+    check_csrf(who, sent if isinstance(sent, str) else None)
+    return who
+
+
+async def page_admin(
+    request: Request, who: Annotated[Principal, Depends(page_manager)]
+) -> Principal:
+    if not who.is_admin:
+        raise Forbidden("only an admin can do this")
+    return who
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+ApiManager = Annotated[Principal, Depends(api_manager)]
+PagePrincipal = Annotated[Principal, Depends(page_principal)]
+PageManager = Annotated[Principal, Depends(page_manager)]
+PageAdmin = Annotated[Principal, Depends(page_admin)]
+PageSigned = Annotated[Principal, Depends(page_signed)]

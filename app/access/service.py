@@ -1,0 +1,333 @@
+"""Accounts, sign-in sessions, API keys and the audit log.
+
+Passwords are hashed with argon2id (argon2-cffi, the reference implementation's
+bindings, with its RFC 9106 low-memory defaults). Session tokens and API keys are
+long random strings, so a plain SHA-256 of them is enough at rest: unlike
+passwords they cannot be guessed from a dictionary.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.access.models import ROLES, Account, ApiKey, AuditEvent, LoginSession
+from app.core.errors import (
+    Conflict,
+    FieldError,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+from app.counts.models import UnitAncestor
+from app.units.models import Unit
+
+SESSION_HOURS = 12
+MIN_PASSWORD = 10
+KEY_PREFIX = "sipas_"
+_hasher = PasswordHasher()
+# Verified against when the login is unknown, so a wrong login costs as long as a
+# wrong password and response times do not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a signed-in account or an API key, with its role and subtree."""
+
+    actor: str
+    role: str
+    unit_id: int | None  # None: the whole tree
+    account_id: int | None = None  # None for an API key
+    csrf_token: str | None = None
+
+    @property
+    def can_manage(self) -> bool:
+        """May create and change campaigns and exclude responses."""
+        return self.role in ("admin", "coordinator")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _unit_id(session: Session, code: str | None) -> int | None:
+    if not code:
+        return None
+    unit_id = session.scalar(select(Unit.id).where(Unit.code == code))
+    if unit_id is None:
+        raise Invalid(f"unit {code!r} does not exist", [FieldError("unit", "unknown unit")])
+    return unit_id
+
+
+def check_password(password: str) -> list[FieldError]:
+    if len(password) < MIN_PASSWORD:
+        return [FieldError("password", f"at least {MIN_PASSWORD} characters", "too_short")]
+    return []
+
+
+def create_account(
+    session: Session, login: str, name: str, password: str, role: str, unit: str | None = None
+) -> Account:
+    """Add an account; `unit` limits it to that unit's subtree (None: everything)."""
+    login = login.strip().lower()
+    problems: list[FieldError] = []
+    if not login or len(login) > 120 or any(c.isspace() for c in login):
+        problems.append(FieldError("login", "1–120 characters without spaces"))
+    if not name.strip():
+        problems.append(FieldError("name", "name is empty", "required"))
+    if role not in ROLES:
+        problems.append(FieldError("role", f"one of {', '.join(ROLES)}", "unknown"))
+    problems += check_password(password)
+    if problems:
+        raise Invalid("the account cannot be created", problems)
+    if session.scalar(select(Account.id).where(Account.login == login)) is not None:
+        raise Conflict(f"account {login!r} already exists")
+    account = Account(
+        login=login,
+        name=name.strip(),
+        password_hash=_hasher.hash(password),
+        role=role,
+        unit_id=_unit_id(session, unit),
+        created_at=datetime.now(UTC),
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def authenticate(session: Session, login: str, password: str) -> Account:
+    """The account for this login and password; one message for every failure."""
+    account = session.scalar(select(Account).where(Account.login == login.strip().lower()))
+    try:
+        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        account = None
+    if account is None or account.disabled_at is not None:
+        raise Unauthorized("wrong login or password")
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
+    return account
+
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_MINUTES = 15
+
+
+def sign_in(session: Session, login: str, password: str) -> Account:
+    """`authenticate`, audited, and throttled per login: after LOCKOUT_FAILURES wrong
+    passwords in LOCKOUT_MINUTES the login is refused until the window has passed.
+
+    Per login rather than per IP address: a whole office signs in from one address,
+    and a password guesser rotates addresses anyway. The failures are audit rows, so
+    the throttle holds across processes without any extra store.
+    """
+    login = login.strip().lower()[:120]
+    since = datetime.now(UTC) - timedelta(minutes=LOCKOUT_MINUTES)
+    failures = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "account.sign_in_failed",
+            AuditEvent.target == login,
+            AuditEvent.at > since,
+        )
+    )
+    if (failures or 0) >= LOCKOUT_FAILURES:
+        raise TooManyRequests(
+            f"too many wrong passwords for this login; wait {LOCKOUT_MINUTES} minutes"
+        )
+    try:
+        account = authenticate(session, login, password)
+    except Unauthorized:
+        audit(session, "anonymous", "account.sign_in_failed", login)
+        raise
+    audit(session, account.login, "account.sign_in", account.login)
+    return account
+
+
+def set_disabled(session: Session, account_id: int, disabled: bool) -> Account:
+    """Disable an account (its sessions stop working at once) or enable it again."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"account {account_id} does not exist")
+    account.disabled_at = datetime.now(UTC) if disabled else None
+    if disabled:
+        session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.flush()
+    return account
+
+
+def change_password(session: Session, account_id: int, current: str, new: str) -> None:
+    """Change one's own password; every session of the account ends (the caller
+    opens a new one for the browser that made the change)."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"account {account_id} does not exist")
+    try:
+        _hasher.verify(account.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise Invalid(
+            "the current password is wrong", [FieldError("current", "wrong password")]
+        ) from None
+    problems = [FieldError("new", p.msg, p.code) for p in check_password(new)]
+    if problems:
+        raise Invalid("the new password is too short", problems)
+    account.password_hash = _hasher.hash(new)
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.flush()
+
+
+def get_account(session: Session, login: str) -> Account:
+    account = session.scalar(select(Account).where(Account.login == login.strip().lower()))
+    if account is None:
+        raise NotFound(f"account {login!r} does not exist")
+    return account
+
+
+def reset_password(session: Session, login: str, new: str) -> Account:
+    """Set a new password without the old one (the command line's recovery path)."""
+    account = get_account(session, login)
+    problems = check_password(new)
+    if problems:
+        raise Invalid("the new password is too short", problems)
+    account.password_hash = _hasher.hash(new)
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.flush()
+    return account
+
+
+def start_session(session: Session, account: Account) -> str:
+    """Open a sign-in session; returns the token for the cookie (stored only hashed)."""
+    now = datetime.now(UTC)
+    # Sessions that ran out are removed here rather than by a scheduled job.
+    session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            account_id=account.id,
+            token_hash=_sha(token),
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + timedelta(hours=SESSION_HOURS),
+        )
+    )
+    session.flush()
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.token_hash == _sha(token)))
+    session.flush()
+
+
+def principal_for_session(session: Session, token: str) -> Principal | None:
+    row = session.execute(
+        select(LoginSession, Account)
+        .join(Account, Account.id == LoginSession.account_id)
+        .where(LoginSession.token_hash == _sha(token))
+    ).first()
+    if row is None:
+        return None
+    login, account = row
+    if login.expires_at < datetime.now(UTC) or account.disabled_at is not None:
+        return None
+    return Principal(account.login, account.role, account.unit_id, account.id, login.csrf_token)
+
+
+def create_api_key(session: Session, label: str, unit: str | None = None) -> tuple[ApiKey, str]:
+    """A new read-only key; the key itself is returned once and never stored."""
+    label = label.strip()
+    if not label or len(label) > 100:
+        raise Invalid("label must be 1–100 characters", [FieldError("label", "1–100 characters")])
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        label=label,
+        prefix=secret[len(KEY_PREFIX) : len(KEY_PREFIX) + 8],
+        key_hash=_sha(secret),
+        unit_id=_unit_id(session, unit),
+        created_at=datetime.now(UTC),
+    )
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def principal_for_key(session: Session, secret: str) -> Principal | None:
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _sha(secret)))
+    if key is None or key.revoked_at is not None:
+        return None
+    now = datetime.now(UTC)
+    # Written at most hourly: a consumer polling every second must not turn every
+    # read into a write.
+    if key.last_used_at is None or now - key.last_used_at > timedelta(hours=1):
+        key.last_used_at = now
+    return Principal(f"key:{key.prefix}", "viewer", key.unit_id)
+
+
+def list_api_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_api_key(session: Session, key_id: int) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"API key {key_id} does not exist")
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        session.flush()
+    return key
+
+
+def list_accounts(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.login)))
+
+
+def audit(
+    session: Session, actor: str, action: str, target: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Record a coordinator action in the same transaction as the action itself."""
+    session.add(
+        AuditEvent(
+            at=datetime.now(UTC), actor=actor, action=action, target=target, detail=detail or {}
+        )
+    )
+    session.flush()
+
+
+def audit_log(session: Session, limit: int = 200) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def in_scope(session: Session, who: Principal, unit_id: int) -> bool:
+    """Is `unit_id` inside the principal's subtree?"""
+    if who.unit_id is None:
+        return True
+    return (
+        session.scalar(
+            select(UnitAncestor.unit_id).where(
+                UnitAncestor.ancestor_id == who.unit_id, UnitAncestor.unit_id == unit_id
+            )
+        )
+        is not None
+    )
+
+
+def subtree_ids(session: Session, who: Principal) -> set[int] | None:
+    """Every unit id the principal may see (None: all of them)."""
+    if who.unit_id is None:
+        return None
+    return set(
+        session.scalars(select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id == who.unit_id))
+    )

@@ -1,1 +1,0 @@
-"""JSON API routers (thin: parse, call a service, return a schema)."""

@@ -1,0 +1,242 @@
+"""Campaigns for coordinators and consumers: settings, targets, quotas, progress, review.
+
+Reads need a signed-in session or an API key; writes need a coordinator's session
+and its CSRF token in `X-CSRF-Token` (API keys are read-only).
+"""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from app.access import service as accounts
+from app.access.security import ApiManager, ApiPrincipal
+from app.access.service import Principal
+from app.campaigns import coordination, review
+from app.campaigns import service as campaigns
+from app.campaigns.models import CampaignStatus
+from app.campaigns.review import State
+from app.campaigns.schemas import (
+    AuditOut,
+    CampaignBody,
+    CampaignCreate,
+    CampaignOut,
+    DayOut,
+    ProgressOut,
+    QuotasBody,
+    ReasonBody,
+    ResponseOut,
+    ResponsesOut,
+    ScopeUnitOut,
+    TargetsBody,
+)
+from app.campaigns.service import CampaignIn
+from app.core.db import SessionDep
+from app.core.errors import Forbidden, Invalid
+from app.questionnaires.catalog import get_catalog
+
+router = APIRouter(prefix="/api/v1", tags=["campaigns"])
+AUTH: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No session and no API key."},
+    403: {"description": "Outside the account's role or area, or a missing CSRF token."},
+    404: {"description": "Unknown campaign (or one outside your area)."},
+}
+
+
+def _out(session: SessionDep, code: str) -> CampaignOut:
+    c = campaigns.get_campaign(session, code)
+    return CampaignOut(
+        code=c.code,
+        name=c.name,
+        status=c.status,
+        starts_on=c.starts_on,
+        ends_on=c.ends_on,
+        questionnaire=c.questionnaire,
+        version=c.questionnaire_version,
+        min_sample=c.min_sample,
+        is_private=c.is_private,
+        quota_policy=c.quota_policy,
+        margin_of_error=c.margin_of_error,
+        units=[
+            ScopeUnitOut(
+                unit=s.unit.code,
+                name=s.unit.name,
+                kind=s.unit.kind,
+                target=s.target,
+                transactions=s.transactions,
+                collected=s.collected,
+            )
+            for s in campaigns.scope(session, c)
+        ],
+        quotas=campaigns.quota_shares(session, c),
+    )
+
+
+def _data(code: str, body: CampaignBody) -> CampaignIn:
+    return CampaignIn(
+        code=code,
+        name=body.name,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        questionnaire=body.questionnaire,
+        version=body.version,
+        units=body.units,
+        min_sample=body.min_sample,
+        is_private=body.is_private,
+        quota_policy=body.quota_policy,
+    )
+
+
+@router.get("/campaigns", response_model=list[CampaignOut], responses=AUTH)
+def list_campaigns(session: SessionDep, who: ApiPrincipal) -> list[CampaignOut]:
+    """The campaigns with a unit in your area, newest first."""
+    return [_out(session, c.code) for c in campaigns.visible_campaigns(session, who.unit_id)]
+
+
+@router.post("/campaigns", response_model=CampaignOut, status_code=201, responses=AUTH)
+def create_campaign(body: CampaignCreate, session: SessionDep, who: ApiManager) -> CampaignOut:
+    """Create a draft campaign over units in your area."""
+    c = coordination.create(session, get_catalog(), who, _data(body.code, body))
+    return _out(session, c.code)
+
+
+@router.get("/campaigns/{campaign}", response_model=CampaignOut, responses=AUTH)
+def get_campaign(campaign: str, session: SessionDep, who: ApiPrincipal) -> CampaignOut:
+    """A campaign's settings, scope units with targets and counts, and quotas."""
+    return _out(session, coordination.visible_campaign(session, who, campaign).code)
+
+
+@router.put("/campaigns/{campaign}", response_model=CampaignOut, responses=AUTH)
+def edit_campaign(
+    campaign: str, body: CampaignBody, session: SessionDep, who: ApiManager
+) -> CampaignOut:
+    """Replace a campaign's settings and scope (the code stays)."""
+    c = coordination.visible_campaign(session, who, campaign)
+    coordination.edit(session, get_catalog(), who, c, _data(c.code, body))
+    return _out(session, c.code)
+
+
+def _status(session: SessionDep, who: Principal, campaign: str, status: str) -> CampaignOut:
+    c = coordination.visible_campaign(session, who, campaign)
+    coordination.change_status(session, who, c, CampaignStatus(status))
+    return _out(session, c.code)
+
+
+@router.post("/campaigns/{campaign}/open", response_model=CampaignOut, responses=AUTH)
+def open_campaign(campaign: str, session: SessionDep, who: ApiManager) -> CampaignOut:
+    """Start accepting responses."""
+    return _status(session, who, campaign, "open")
+
+
+@router.post("/campaigns/{campaign}/close", response_model=CampaignOut, responses=AUTH)
+def close_campaign(campaign: str, session: SessionDep, who: ApiManager) -> CampaignOut:
+    """Stop accepting responses (a closed campaign can be reopened)."""
+    return _status(session, who, campaign, "closed")
+
+
+@router.put("/campaigns/{campaign}/targets", response_model=CampaignOut, responses=AUTH)
+def set_targets(
+    campaign: str, body: TargetsBody, session: SessionDep, who: ApiManager
+) -> CampaignOut:
+    """Set sample targets per scope unit."""
+    c = coordination.visible_campaign(session, who, campaign)
+    coordination.set_targets(session, who, c, body.targets)
+    return _out(session, c.code)
+
+
+@router.post("/campaigns/{campaign}/targets.csv", response_model=CampaignOut, responses=AUTH)
+async def targets_from_csv(
+    campaign: str,
+    request: Request,
+    session: SessionDep,
+    who: ApiManager,
+    margin: Annotated[float, Query(gt=0, lt=1, description="e, e.g. 0.05")] = 0.05,
+) -> CampaignOut:
+    """Targets n = N/(1+N·e²) from a CSV body `unit,transactions` (text/csv, UTF-8)."""
+    data = await request.body()
+    c = coordination.visible_campaign(session, who, campaign)
+    coordination.targets_from_transactions(session, who, c, data, margin, "body")
+    return _out(session, c.code)
+
+
+@router.put("/campaigns/{campaign}/quotas", response_model=CampaignOut, responses=AUTH)
+def set_quotas(
+    campaign: str, body: QuotasBody, session: SessionDep, who: ApiManager
+) -> CampaignOut:
+    """Replace the stratum quotas (gender, age band, service field, respondent type)."""
+    c = coordination.visible_campaign(session, who, campaign)
+    coordination.set_quotas(session, get_catalog(), who, c, body.quotas)
+    return _out(session, c.code)
+
+
+@router.get("/campaigns/{campaign}/progress", response_model=ProgressOut, responses=AUTH)
+def campaign_progress(campaign: str, session: SessionDep, who: ApiPrincipal) -> ProgressOut:
+    """Collected against target per scope unit and stratum, pace and projected completion."""
+    c = coordination.visible_campaign(session, who, campaign)
+    out = ProgressOut.model_validate(
+        coordination.progress_of(session, who, c), from_attributes=True
+    )
+    out.daily = [DayOut(date=d, n=n) for d, n in coordination.daily_of(session, who, c)]
+    return out
+
+
+@router.get("/campaigns/{campaign}/responses", response_model=ResponsesOut, responses=AUTH)
+def list_responses(
+    campaign: str,
+    session: SessionDep,
+    who: ApiPrincipal,
+    state: Annotated[State, Query(description="flagged (default), excluded, over_quota, all")] = (
+        "flagged"
+    ),
+    flag: Annotated[str | None, Query(description="Only responses with this flag.")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> ResponsesOut:
+    """Responses for review, newest first, 50 a page, with flag counts (no answers)."""
+    c = coordination.visible_campaign(session, who, campaign)
+    listing = review.list_responses(session, who, c, state, flag, page)
+    return ResponsesOut(
+        total=listing.total,
+        page=page,
+        flag_counts=listing.flag_counts,
+        excluded=listing.excluded,
+        responses=[ResponseOut.model_validate(r, from_attributes=True) for r in listing.rows],
+    )
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Invalid(f"{value!r} is not a response id (a UUID)") from None
+
+
+@router.post("/campaigns/{campaign}/responses/{response_id}/exclude", responses=AUTH)
+def exclude_response(
+    campaign: str, response_id: str, body: ReasonBody, session: SessionDep, who: ApiManager
+) -> dict[str, str]:
+    """Leave a response out of every index and count, with a reason (audited)."""
+    c = coordination.visible_campaign(session, who, campaign)
+    review.exclude(session, get_catalog(), who, c, _uuid(response_id), body.reason)
+    return {"id": response_id, "state": "excluded"}
+
+
+@router.post("/campaigns/{campaign}/responses/{response_id}/restore", responses=AUTH)
+def restore_response(
+    campaign: str, response_id: str, body: ReasonBody, session: SessionDep, who: ApiManager
+) -> dict[str, str]:
+    """Count an excluded response again (audited)."""
+    c = coordination.visible_campaign(session, who, campaign)
+    review.restore(session, who, c, _uuid(response_id), body.reason)
+    return {"id": response_id, "state": "counted"}
+
+
+@router.get("/audit", response_model=list[AuditOut], responses=AUTH)
+def audit_log(
+    session: SessionDep, who: ApiPrincipal, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[AuditOut]:
+    """The latest coordinator actions (admins only)."""
+    if not who.is_admin:
+        raise Forbidden("only an admin can read the audit log")
+    return [
+        AuditOut.model_validate(e, from_attributes=True) for e in accounts.audit_log(session, limit)
+    ]

@@ -1,0 +1,142 @@
+"""What coordinators do to campaigns, checked against their role and subtree, and audited.
+
+The API and the dashboard pages both call these, so the rules and the audit trail
+are the same whichever way a change arrives.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.access import service as accounts
+from app.access.service import Principal
+from app.campaigns import progress
+from app.campaigns import service as campaigns
+from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.service import CampaignIn, TargetLine
+from app.core.clock import today
+from app.core.errors import Forbidden, NotFound
+from app.counts import tally
+from app.questionnaires.catalog import Catalog, get_catalog
+from app.units.models import Unit
+
+
+def visible_campaign(session: Session, who: Principal, code: str) -> Campaign:
+    """The campaign, if the principal may see it (others get the same 404 as unknown codes)."""
+    campaign = campaigns.get_campaign(session, code)
+    if who.unit_id is not None and campaign not in campaigns.visible_campaigns(
+        session, who.unit_id
+    ):
+        raise NotFound(f"campaign {code!r} does not exist")
+    return campaign
+
+
+def _may_manage(session: Session, who: Principal, unit_codes: list[str]) -> None:
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} can only read")
+    if who.unit_id is None:
+        return
+    outside = [
+        code
+        for code in unit_codes
+        if (unit := campaigns.find_unit(session, code)) is not None
+        and not accounts.in_scope(session, who, unit.id)
+    ]
+    if outside:
+        raise Forbidden(f"outside your area: {', '.join(outside)}")
+
+
+def _may_change(session: Session, who: Principal, campaign: Campaign) -> None:
+    _may_manage(session, who, [s.unit.code for s in campaigns.scope(session, campaign)])
+
+
+def fresh(session: Session, catalog: Catalog, campaign: Campaign) -> None:
+    """Fold the campaign's newest responses into its tallies (what reports do first)."""
+    tally.fold_campaign(session, campaign, campaigns.questionnaire_of(catalog, campaign))
+
+
+def daily_of(session: Session, who: Principal, campaign: Campaign) -> list[tuple[date, int]]:
+    """Responses per day in the principal's area, the newest responses folded in first."""
+    fresh(session, get_catalog(), campaign)
+    return progress.daily(session, campaign, today(), who.unit_id)
+
+
+def create(session: Session, catalog: Catalog, who: Principal, data: CampaignIn) -> Campaign:
+    _may_manage(session, who, data.units)
+    campaign = campaigns.create_campaign(session, catalog, data)
+    accounts.audit(
+        session,
+        who.actor,
+        "campaign.create",
+        campaign.code,
+        {"units": data.units, "starts_on": str(data.starts_on), "ends_on": str(data.ends_on)},
+    )
+    return campaign
+
+
+def edit(
+    session: Session, catalog: Catalog, who: Principal, campaign: Campaign, data: CampaignIn
+) -> list[str]:
+    _may_change(session, who, campaign)
+    _may_manage(session, who, data.units)
+    changed = campaigns.update_campaign(session, catalog, campaign, data)
+    if changed:
+        accounts.audit(session, who.actor, "campaign.edit", campaign.code, {"changed": changed})
+    return changed
+
+
+def change_status(
+    session: Session, who: Principal, campaign: Campaign, status: CampaignStatus
+) -> Campaign:
+    _may_change(session, who, campaign)
+    before = campaign.status
+    campaigns.set_status(session, campaign, status)
+    if before != status:
+        accounts.audit(
+            session, who.actor, f"campaign.{'open' if status == 'open' else status}", campaign.code
+        )
+    return campaign
+
+
+def set_targets(
+    session: Session, who: Principal, campaign: Campaign, targets: Mapping[str, int | None]
+) -> int:
+    _may_change(session, who, campaign)
+    n = campaigns.set_targets(session, campaign, targets)
+    accounts.audit(session, who.actor, "campaign.targets", campaign.code, {"targets": targets})
+    return n
+
+
+def targets_from_transactions(
+    session: Session, who: Principal, campaign: Campaign, data: bytes, margin: float, name: str
+) -> list[TargetLine]:
+    _may_change(session, who, campaign)
+    lines = campaigns.targets_from_transactions(session, campaign, data, margin, name)
+    accounts.audit(
+        session,
+        who.actor,
+        "campaign.targets_from_transactions",
+        campaign.code,
+        {"file": name, "margin": margin, "units": len(lines)},
+    )
+    return lines
+
+
+def set_quotas(
+    session: Session,
+    catalog: Catalog,
+    who: Principal,
+    campaign: Campaign,
+    shares: Mapping[str, float],
+) -> None:
+    _may_change(session, who, campaign)
+    campaigns.set_quotas(session, catalog, campaign, shares)
+    accounts.audit(session, who.actor, "campaign.quotas", campaign.code, {"quotas": shares})
+
+
+def progress_of(session: Session, who: Principal, campaign: Campaign) -> progress.Progress:
+    """Progress of the scope units in the principal's area (and of its own unit, when the
+    campaign covers it from above)."""
+    own = session.get(Unit, who.unit_id) if who.unit_id is not None else None
+    return progress.progress(session, campaign, today(), accounts.subtree_ids(session, who), own)

@@ -1,0 +1,122 @@
+"""Survey campaigns (đợt khảo sát) and the units they cover."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, UTCDateTime
+
+
+class QuotaPolicy(StrEnum):
+    # Keep accepting once a unit's target is reached, marking the extra responses.
+    accept = "accept"
+    # Stop accepting at that unit's counters, with a polite message to the respondent.
+    stop = "stop"
+
+
+class CampaignStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class Campaign(Base):
+    """A survey of a set of units over a period with one questionnaire version."""
+
+    __tablename__ = "campaign"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),
+        CheckConstraint("ends_on >= starts_on", name="period"),
+        CheckConstraint("min_sample >= 1", name="min_sample"),
+        CheckConstraint("questionnaire_version >= 1", name="questionnaire_version"),
+        CheckConstraint("quota_policy IN ('accept', 'stop')", name="quota_policy"),
+        CheckConstraint(
+            "margin_of_error IS NULL OR (margin_of_error > 0 AND margin_of_error < 1)",
+            name="margin_of_error",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    questionnaire: Mapped[str] = mapped_column(String(64))
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    min_sample: Mapped[int] = mapped_column(Integer, default=30)
+    status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.draft)
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    quota_policy: Mapped[str] = mapped_column(
+        String(10), default=QuotaPolicy.accept, server_default=QuotaPolicy.accept
+    )
+    # e in n = N / (1 + N e²), when targets were computed from transaction counts.
+    margin_of_error: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Changes (a new random value) whenever the campaign's tallies change; cached
+    # reports are keyed by it, so they can never outlive the data they were made from.
+    tally_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
+
+
+class CampaignUnit(Base):
+    """A unit in a campaign's scope; its sub-units are covered too."""
+
+    __tablename__ = "campaign_unit"
+    __table_args__ = (
+        CheckConstraint("target IS NULL OR target >= 1", name="target"),
+        CheckConstraint("transactions IS NULL OR transactions >= 0", name="transactions"),
+        CheckConstraint("collected >= 0", name="collected"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    target: Mapped[int | None] = mapped_column(Integer)
+    # Dossiers handled in the period (N), when the target was computed from it.
+    transactions: Mapped[int | None] = mapped_column(Integer)
+    # Responses counted towards the target (excluded ones are not). Kept in step with
+    # each insert under a row lock, so a quota cannot overshoot under concurrency.
+    collected: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CampaignQuota(Base):
+    """A stratum's share of every unit's target, e.g. gender=female 45 %."""
+
+    __tablename__ = "campaign_quota"
+    __table_args__ = (CheckConstraint("share > 0 AND share <= 100", name="share"),)
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option: Mapped[str] = mapped_column(String(64), primary_key=True)
+    share: Mapped[float] = mapped_column(Float)
+
+
+class StratumCount(Base):
+    """Responses per scope unit and stratum (`question=option`), kept like `collected`."""
+
+    __tablename__ = "stratum_count"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    stratum: Mapped[str] = mapped_column(String(130), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,483 @@
+"""The coordinator's pages: campaigns, progress, settings, response review.
+
+Thin routes: services do the work and the checks (app/services/coordination.py,
+review.py). Forms post back, and on success redirect (post/redirect/get) so a
+reload never repeats an action; a rejected form is shown again with its problems.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from analysis import sampling
+from app.access.dash_render import dash_form, dash_page
+from app.access.security import PageManager, PagePrincipal
+from app.access.service import Principal
+from app.campaigns import coordination, review
+from app.campaigns import service as campaigns
+from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.service import CampaignIn
+from app.core import clock
+from app.core.clock import VIETNAM
+from app.core.db import SessionDep
+from app.core.errors import FieldError, Invalid
+from app.questionnaires.catalog import get_catalog
+from app.units import service as units
+from app.units.models import UNIT_KINDS
+
+router = APIRouter(include_in_schema=False)
+FormDep = Depends(dash_form)
+SPLIT = re.compile(r"[\s,;]+")
+STATUS_ORDER = {"behind": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "done": 4}
+
+
+def field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def query_builder(request: Request) -> Callable[..., str]:
+    """`query(sort="x")`: the current query string with some parameters changed."""
+
+    def query(**changes: Any) -> str:
+        params = dict(request.query_params)
+        params.update({k: str(v) for k, v in changes.items()})
+        params.pop("saved", None)
+        return urlencode(params)
+
+    return query
+
+
+@dataclass
+class CampaignForm:
+    """A campaign form as typed, so a rejected form comes back as it was."""
+
+    code: str = ""
+    name: str = ""
+    starts_on: str = ""
+    ends_on: str = ""
+    questionnaire: str = "sipas-2017/1"
+    min_sample: str = "30"
+    quota_policy: str = "accept"
+    is_private: bool = False
+    units: str = ""
+    kind: str = ""
+    parent: str = ""
+
+    @classmethod
+    def posted(cls, form: FormData) -> "CampaignForm":
+        return cls(
+            code=field(form, "code"),
+            name=field(form, "name"),
+            starts_on=field(form, "starts_on"),
+            ends_on=field(form, "ends_on"),
+            questionnaire=field(form, "questionnaire"),
+            min_sample=field(form, "min_sample"),
+            quota_policy=field(form, "quota_policy") or "accept",
+            is_private=bool(field(form, "is_private")),
+            units=field(form, "units"),
+            kind=field(form, "kind"),
+            parent=field(form, "parent"),
+        )
+
+    @classmethod
+    def of(cls, session: SessionDep, c: Campaign) -> "CampaignForm":
+        return cls(
+            code=c.code,
+            name=c.name,
+            starts_on=c.starts_on.isoformat(),
+            ends_on=c.ends_on.isoformat(),
+            questionnaire=f"{c.questionnaire}/{c.questionnaire_version}",
+            min_sample=str(c.min_sample),
+            quota_policy=c.quota_policy,
+            is_private=c.is_private,
+            units="\n".join(s.unit.code for s in campaigns.scope(session, c)),
+        )
+
+    def parse(self, session: SessionDep, who: Principal) -> CampaignIn:
+        """The typed campaign, or every problem with the form at once."""
+        problems: list[FieldError] = []
+
+        def day(name: str, raw: str) -> date:
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                problems.append(FieldError(name, f"{raw!r} is not a date (YYYY-MM-DD)", "date"))
+                return date.min
+
+        starts, ends = day("starts_on", self.starts_on), day("ends_on", self.ends_on)
+        slug, _, version = self.questionnaire.partition("/")
+        if not self.min_sample.isdigit():
+            problems.append(FieldError("min_sample", "a whole number of at least 1", "number"))
+        codes = [c for c in SPLIT.split(self.units) if c]
+        if self.kind or self.parent:
+            parent = campaigns.find_unit(session, self.parent) if self.parent else None
+            if parent is None or self.kind not in UNIT_KINDS:
+                problems.append(FieldError("units", "choose both a kind and a unit", "required"))
+            else:
+                codes += [u.code for u in units.units_of_kind_under(session, parent, self.kind)]
+        if problems:
+            raise Invalid("the form has problems", problems)
+        return CampaignIn(
+            code=self.code,
+            name=self.name,
+            starts_on=starts,
+            ends_on=ends,
+            questionnaire=slug,
+            version=int(version) if version.isdigit() else 0,
+            units=list(dict.fromkeys(codes)),
+            min_sample=int(self.min_sample),
+            is_private=self.is_private,
+            quota_policy=self.quota_policy,
+        )
+
+
+def _form_context(session: SessionDep, who: Principal) -> dict[str, Any]:
+    return {
+        "questionnaires": list(get_catalog()),
+        "kinds": UNIT_KINDS,
+        "parents": units.units_in(session, who.unit_id, parents_only=True),
+    }
+
+
+@router.get("/dash", response_class=HTMLResponse)
+def campaign_list(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
+    """The campaigns in the coordinator's area with their overall progress."""
+    rows = [
+        (c, coordination.progress_of(session, who, c))
+        for c in campaigns.visible_campaigns(session, who.unit_id)
+    ]
+    return dash_page(request, "campaigns.html", who, rows=rows)
+
+
+@router.get("/dash/campaigns/new", response_class=HTMLResponse)
+def new_campaign_page(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
+    """The form for a new campaign."""
+    today = clock.today()
+    form = CampaignForm(starts_on=today.isoformat(), ends_on=date(today.year, 12, 31).isoformat())
+    return dash_page(request, "campaign_new.html", who, form=form, **_form_context(session, who))
+
+
+@router.post("/dash/campaigns/new", response_class=HTMLResponse)
+def create_campaign(
+    request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
+) -> Response:
+    """Create the campaign (a draft) and go to its settings to set targets."""
+    typed = CampaignForm.posted(form)
+    try:
+        c = coordination.create(session, get_catalog(), who, typed.parse(session, who))
+    except Invalid as exc:
+        return dash_page(
+            request,
+            "campaign_new.html",
+            who,
+            422,
+            form=typed,
+            problems=exc,
+            **_form_context(session, who),
+        )
+    return RedirectResponse(f"/dash/campaigns/{c.code}/settings?saved=1", status_code=303)
+
+
+def _progress_rows(
+    p: Any, session: SessionDep, under: str, status: str, sort: str, desc: bool
+) -> list[Any]:
+    rows = list(p.units)
+    if under:
+        root = campaigns.find_unit(session, under)
+        inside = {u.code for u in units.units_in(session, root.id)} if root is not None else set()
+        rows = [u for u in rows if u.unit in inside]
+    if status:
+        rows = [u for u in rows if u.status == status]
+    keys: dict[str, Any] = {
+        "unit": lambda u: u.unit,
+        "target": lambda u: u.target or 0,
+        "collected": lambda u: u.collected,
+        "percent": lambda u: -1 if u.percent is None else u.percent,
+        "per_day": lambda u: u.per_day,
+        "needed": lambda u: u.needed_per_day or 0,
+        "projected": lambda u: u.projected or date.max,
+        "status": lambda u: STATUS_ORDER[u.status],
+    }
+    rows.sort(key=keys.get(sort, keys["status"]), reverse=desc)
+    return rows
+
+
+@router.get("/dash/campaigns/{code}", response_class=HTMLResponse)
+def progress_page(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    who: PagePrincipal,
+    under: str = "",
+    status: str = "",
+    sort: str = "status",
+    desc: bool = False,
+) -> HTMLResponse:
+    """Live progress: per unit and stratum against target, pace and projected completion."""
+    c = coordination.visible_campaign(session, who, code)
+    p = coordination.progress_of(session, who, c)
+    counts = review.flag_counts(session, who, c)
+    return dash_page(
+        request,
+        "progress.html",
+        who,
+        campaign=c,
+        p=p,
+        units=_progress_rows(p, session, under, status, sort, desc),
+        parents=units.units_in(session, who.unit_id, parents_only=True),
+        under=under,
+        status=status,
+        sort=sort,
+        desc=desc,
+        flagged=counts.flagged,
+        excluded=counts.excluded,
+        days=coordination.daily_of(session, who, c),
+        query=query_builder(request),
+    )
+
+
+def _settings(
+    request: Request,
+    session: SessionDep,
+    who: Principal,
+    c: Campaign,
+    status: int = 200,
+    form: CampaignForm | None = None,
+    problems: Invalid | None = None,
+) -> HTMLResponse:
+    return dash_page(
+        request,
+        "settings.html",
+        who,
+        status,
+        campaign=c,
+        tab="settings",
+        form=form or CampaignForm.of(session, c),
+        scope=campaigns.scope(session, c),
+        quotas=campaigns.quota_shares(session, c),
+        margin_of=lambda n_tx, n: sampling.margin_of(n_tx, n) if n_tx and n else None,
+        problems=problems,
+        saved=request.query_params.get("saved") == "1",
+        **_form_context(session, who),
+    )
+
+
+@router.get("/dash/campaigns/{code}/settings", response_class=HTMLResponse)
+def settings_page(
+    code: str, request: Request, session: SessionDep, who: PagePrincipal
+) -> HTMLResponse:
+    """Status, targets (typed or from dossier counts), quotas and the campaign's settings."""
+    return _settings(request, session, who, coordination.visible_campaign(session, who, code))
+
+
+def _saved(code: str) -> RedirectResponse:
+    return RedirectResponse(f"/dash/campaigns/{code}/settings?saved=1", status_code=303)
+
+
+@router.post("/dash/campaigns/{code}/settings", response_class=HTMLResponse)
+def save_settings(
+    code: str, request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
+) -> Response:
+    """Save the campaign's settings and scope."""
+    c = coordination.visible_campaign(session, who, code)
+    typed = CampaignForm.posted(form)
+    typed.code = c.code
+    try:
+        coordination.edit(session, get_catalog(), who, c, typed.parse(session, who))
+    except Invalid as exc:  # services check everything before they change anything
+        return _settings(request, session, who, c, 422, typed, exc)
+    return _saved(c.code)
+
+
+@router.post("/dash/campaigns/{code}/status")
+def change_status(
+    code: str, session: SessionDep, who: PageManager, form: FormData = FormDep
+) -> Response:
+    """Open, close or reopen."""
+    c = coordination.visible_campaign(session, who, code)
+    wanted = field(form, "status")
+    if wanted not in ("open", "closed"):
+        raise Invalid("status must be open or closed", [FieldError("status", "open or closed")])
+    coordination.change_status(session, who, c, CampaignStatus(wanted))
+    return _saved(c.code)
+
+
+def _rejected(
+    request: Request, session: SessionDep, who: Principal, code: str, exc: Invalid
+) -> HTMLResponse:
+    return _settings(
+        request, session, who, coordination.visible_campaign(session, who, code), 422, None, exc
+    )
+
+
+@router.post("/dash/campaigns/{code}/targets", response_class=HTMLResponse)
+def save_targets(
+    code: str, request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
+) -> Response:
+    """Targets typed per unit (empty clears)."""
+    c = coordination.visible_campaign(session, who, code)
+    targets: dict[str, int | None] = {}
+    problems = []
+    for name in form:
+        if not name.startswith("target."):
+            continue
+        raw = field(form, name)
+        unit = name.removeprefix("target.")
+        if raw and not raw.isdigit():
+            problems.append(FieldError(f"targets.{unit}", f"{raw!r} is not a whole number"))
+        targets[unit] = int(raw) if raw.isdigit() and int(raw) > 0 else None
+    try:
+        if problems:
+            raise Invalid("the targets cannot be set", problems)
+        coordination.set_targets(session, who, c, targets)
+    except Invalid as exc:
+        return _rejected(request, session, who, code, exc)
+    return _saved(c.code)
+
+
+@router.post("/dash/campaigns/{code}/targets.csv", response_class=HTMLResponse)
+async def targets_from_file(
+    code: str, request: Request, session: SessionDep, who: PageManager
+) -> Response:
+    """Targets from an uploaded CSV of dossier counts, n = N/(1+N·e²)."""
+    # The form (with its file) was parsed once by the CSRF check and is cached.
+    form = await request.form()
+    c = coordination.visible_campaign(session, who, code)
+    upload = form.get("file")
+    try:
+        margin_raw = field(form, "margin").replace(",", ".")
+        try:
+            margin = float(margin_raw)
+        except ValueError:
+            raise Invalid(
+                "the margin of error is not a number",
+                [FieldError("margin", f"{margin_raw!r} is not a number, e.g. 0.05")],
+            ) from None
+        if not isinstance(upload, UploadFile):
+            raise Invalid("choose a CSV file", [FieldError("file", "no file", "required")])
+        data = await upload.read()
+        # Database work off the event loop, as FastAPI does for synchronous routes.
+        await run_in_threadpool(
+            coordination.targets_from_transactions,
+            session,
+            who,
+            c,
+            data,
+            margin,
+            upload.filename or "file",
+        )
+    except Invalid as exc:
+        return _rejected(request, session, who, code, exc)
+    return _saved(c.code)
+
+
+@router.post("/dash/campaigns/{code}/quotas", response_class=HTMLResponse)
+def save_quotas(
+    code: str, request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
+) -> Response:
+    """Stratum quotas, one `question=option share` per line."""
+    c = coordination.visible_campaign(session, who, code)
+    shares: dict[str, float] = {}
+    problems = []
+    for n, line in enumerate(field(form, "quotas").splitlines(), start=1):
+        parts = line.replace("%", " ").split()
+        if not parts:
+            continue
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            shares[parts[0]] = float(parts[1].replace(",", "."))
+        except ValueError:
+            problems.append(FieldError(f"line {n}", f"{line!r}: write e.g. gender=female 45"))
+    try:
+        if problems:
+            raise Invalid("the quotas cannot be read", problems)
+        coordination.set_quotas(session, get_catalog(), who, c, shares)
+    except Invalid as exc:
+        return _rejected(request, session, who, code, exc)
+    return _saved(c.code)
+
+
+@router.get("/dash/campaigns/{code}/responses", response_class=HTMLResponse)
+def responses_page(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    who: PagePrincipal,
+    state: review.State = "flagged",
+    flag: str | None = None,
+    page: int = 1,
+) -> HTMLResponse:
+    """Flagged responses to review: exclude with a reason, or restore."""
+    c = coordination.visible_campaign(session, who, code)
+    listing = review.list_responses(session, who, c, state, flag, page)
+    return dash_page(
+        request,
+        "responses.html",
+        who,
+        campaign=c,
+        tab="responses",
+        listing=listing,
+        state=state,
+        page=page,
+        page_size=review.PAGE_SIZE,
+        vn=VIETNAM,
+        query=query_builder(request),
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+def _response_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Invalid(f"{value!r} is not a response id") from None
+
+
+def _back_to_review(request: Request, code: str) -> RedirectResponse:
+    # Back to the list the coordinator was looking at (same state, flag and page).
+    referer = request.headers.get("referer", "")
+    query = referer.partition("?")[2] if f"/dash/campaigns/{code}/responses" in referer else ""
+    return RedirectResponse(
+        f"/dash/campaigns/{code}/responses?{query or 'state=flagged'}", status_code=303
+    )
+
+
+@router.post("/dash/campaigns/{code}/responses/{response_id}/exclude")
+def exclude_response(
+    code: str,
+    response_id: str,
+    request: Request,
+    session: SessionDep,
+    who: PageManager,
+    form: FormData = FormDep,
+) -> Response:
+    """Exclude one response with the reason typed beside it."""
+    c = coordination.visible_campaign(session, who, code)
+    review.exclude(session, get_catalog(), who, c, _response_id(response_id), field(form, "reason"))
+    return _back_to_review(request, c.code)
+
+
+@router.post("/dash/campaigns/{code}/responses/{response_id}/restore")
+def restore_response(
+    code: str,
+    response_id: str,
+    request: Request,
+    session: SessionDep,
+    who: PageManager,
+    form: FormData = FormDep,
+) -> Response:
+    """Count an excluded response again."""
+    c = coordination.visible_campaign(session, who, code)
+    review.restore(session, who, c, _response_id(response_id), field(form, "reason"))
+    return _back_to_review(request, c.code)

@@ -1,0 +1,250 @@
+"""Reviewing responses: list them with their quality flags, exclude or restore one.
+
+An exclusion never changes the answers (design.md): the row gets `excluded_at`, who
+and why, and the tallies and quota counts drop it in the same transaction, so the
+next report leaves it out. Restoring reverses exactly that.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Text, func, select, text, update
+from sqlalchemy.orm import Session
+
+from app.access import service as accounts
+from app.access.service import Principal
+from app.campaigns import quotas
+from app.campaigns.models import Campaign
+from app.campaigns.service import questionnaire_of
+from app.collection.models import REVIEW_PREDICATE, Submission
+from app.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from app.counts import snapshots, tally
+from app.counts.models import UnitAncestor
+from app.questionnaires import quality
+from app.questionnaires.catalog import Catalog, get_catalog
+from app.units.models import Counter, Unit
+
+State = Literal["flagged", "excluded", "over_quota", "all"]
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Row:
+    id: uuid.UUID
+    unit: str
+    unit_name: str
+    counter: str | None
+    channel: str
+    submitted_at: datetime
+    seconds: int | None
+    flags: list[str]
+    over_quota: bool
+    excluded_at: datetime | None
+    excluded_by: str | None
+    exclude_reason: str | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    rows: list[Row]
+    total: int
+    flag_counts: dict[str, int]
+    excluded: int
+
+
+def _visible(stmt: Any, who: Principal) -> Any:
+    if who.unit_id is None:
+        return stmt
+    below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id == who.unit_id)
+    return stmt.where(Submission.unit_id.in_(below))
+
+
+def _has_flag(flag: str) -> Any:
+    # The flag list as JSON text holds "speeding" in quotes, on SQLite and PostgreSQL alike.
+    return func.cast(Submission.quality_flags, Text).like(f'%"{flag}"%')
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    per_flag: dict[str, int]  # responses carrying each flag (over_quota included)
+    flagged: int  # responses carrying at least one
+    excluded: int
+
+
+def flag_counts(session: Session, who: Principal, campaign: Campaign) -> FlagCounts:
+    """How many counted responses carry each flag or any flag (from the tallies' `flag=`
+    keys, folded first), and how many are excluded (a partial index holds those)."""
+    tally.fold_campaign(session, campaign, questionnaire_of(get_catalog(), campaign))
+    totals = tally.key_totals(session, campaign.id, who.unit_id, "flag=")
+    excluded = session.scalar(
+        _visible(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.campaign_id == campaign.id, Submission.excluded_at.is_not(None)),
+            who,
+        )
+    )
+    per_flag = {k.removeprefix("flag="): n for k, n in totals.items() if n and k != "flag=*"}
+    return FlagCounts(per_flag, totals.get("flag=*", 0), int(excluded or 0))
+
+
+def list_responses(
+    session: Session,
+    who: Principal,
+    campaign: Campaign,
+    state: State = "flagged",
+    flag: str | None = None,
+    page: int = 1,
+) -> Listing:
+    """One page of the campaign's responses the principal may see, newest first."""
+    conditions: list[Any] = [Submission.campaign_id == campaign.id]
+    if state == "flagged":
+        # Verbatim the partial index's predicate, so only those rows are read.
+        dialect = session.get_bind().dialect.name
+        conditions.append(text(f"({REVIEW_PREDICATE[dialect]})"))
+    elif state == "excluded":
+        conditions.append(Submission.excluded_at.is_not(None))
+    elif state == "over_quota":
+        conditions.append(Submission.over_quota)
+    if flag == "over_quota":
+        conditions.append(Submission.over_quota)
+    elif flag:
+        if flag not in quality.ALL:
+            known = ", ".join((*quality.ALL, "over_quota"))
+            raise Invalid(f"unknown flag {flag!r}", [FieldError("flag", f"one of {known}")])
+        conditions.append(_has_flag(flag))
+    # Counted on the responses alone (no joins), paged in the database: a campaign
+    # holds up to millions of responses.
+    total = (
+        session.scalar(
+            _visible(select(func.count()).select_from(Submission).where(*conditions), who)
+        )
+        or 0
+    )
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    page_ids = _visible(
+        select(Submission.id)
+        .where(*conditions)
+        .order_by(Submission.submitted_at.desc(), Submission.id)
+        .offset(start)
+        .limit(PAGE_SIZE),
+        who,
+    ).subquery()
+    candidates = session.execute(
+        select(Submission, Unit.code, Unit.name, Counter.code)
+        .join(page_ids, page_ids.c.id == Submission.id)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .outerjoin(Counter, Counter.id == Submission.counter_id)
+        .order_by(Submission.submitted_at.desc(), Submission.id)
+    ).all()
+    rows = [
+        Row(
+            s.id,
+            unit,
+            unit_name,
+            counter,
+            s.channel,
+            s.submitted_at,
+            int((s.submitted_at - s.started_at).total_seconds()) if s.started_at else None,
+            list(s.quality_flags),
+            s.over_quota,
+            s.excluded_at,
+            s.excluded_by,
+            s.exclude_reason,
+        )
+        for s, unit, unit_name, counter in candidates
+    ]
+    counts = flag_counts(session, who, campaign)
+    return Listing(rows, total, counts.per_flag, counts.excluded)
+
+
+def _get(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -> Submission:
+    # Locked: a fold running now either has counted the row already (we then subtract)
+    # or skips it while we hold it (PostgreSQL SKIP LOCKED) and finds it done.
+    sub = session.scalar(
+        select(Submission)
+        .where(Submission.id == sid, Submission.campaign_id == campaign.id)
+        .with_for_update()
+    )
+    if sub is None:
+        raise NotFound(f"response {sid} is not in campaign {campaign.code!r}")
+    if not accounts.in_scope(session, who, sub.unit_id):
+        raise Forbidden(f"response {sid} belongs to a unit outside your area")
+    if not who.can_manage:
+        raise Forbidden(f"a {who.role} cannot exclude or restore responses")
+    return sub
+
+
+def _retally(session: Session, catalog: Catalog, campaign: Campaign, sub: Submission) -> None:
+    """Subtract a counted row's answers from the tallies."""
+    q = questionnaire_of(catalog, campaign)
+    facts = tally.RowFacts(sub.submitted_at, sub.quality_flags, sub.over_quota)
+    counts = tally.count_answers(q, sub.answers, sub.channel, facts)
+    tally.add_counts(session, campaign.id, sub.unit_id, counts, sign=-1)
+
+
+def exclude(
+    session: Session,
+    catalog: Catalog,
+    who: Principal,
+    campaign: Campaign,
+    sid: uuid.UUID,
+    reason: str,
+) -> Submission:
+    """Leave a response out of every index and count, with a reason (audited)."""
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise Invalid(
+            "say why the response is excluded (1–500 characters)",
+            [FieldError("reason", "1–500 characters", "required")],
+        )
+    sub = _get(session, who, campaign, sid)
+    if sub.excluded_at is not None:
+        raise Conflict(f"response {sid} is already excluded")
+    if sub.tallied:
+        _retally(session, catalog, campaign, sub)
+    sub.tallied = True  # its current state (not counted) is what the tallies show
+    sub.excluded_at = datetime.now(UTC)
+    sub.excluded_by = who.actor
+    sub.exclude_reason = reason
+    quotas.withdraw(session, sub, -1)
+    mark_changed(session, campaign)
+    accounts.audit(
+        session,
+        who.actor,
+        "response.exclude",
+        f"{campaign.code}/{sid}",
+        {"reason": reason, "flags": list(sub.quality_flags)},
+    )
+    session.flush()
+    return sub
+
+
+def restore(
+    session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, reason: str = ""
+) -> Submission:
+    """Count an excluded response again (audited); the next fold adds it back."""
+    sub = _get(session, who, campaign, sid)
+    if sub.excluded_at is None:
+        raise Conflict(f"response {sid} is not excluded")
+    sub.excluded_at = None
+    sub.excluded_by = None
+    sub.exclude_reason = None
+    sub.tallied = False  # the next fold counts it again
+    quotas.withdraw(session, sub, +1)
+    snapshots.forget(session, campaign.id)  # so that fold comes with the next report
+    accounts.audit(
+        session, who.actor, "response.restore", f"{campaign.code}/{sid}", {"reason": reason}
+    )
+    session.flush()
+    return sub
+
+
+def mark_changed(session: Session, campaign: Campaign) -> None:
+    """New tally token, and no stored report: the change shows in the next report."""
+    session.execute(
+        update(Campaign).where(Campaign.id == campaign.id).values(tally_token=uuid.uuid4().hex)
+    )
+    snapshots.forget(session, campaign.id)

@@ -1,0 +1,437 @@
+"""Campaigns: create, open, close; a campaign covers its scope units and all below them."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from analysis import sampling
+from app.campaigns import quotas
+from app.campaigns.models import Campaign, CampaignQuota, CampaignStatus, CampaignUnit, QuotaPolicy
+from app.collection.models import Submission
+from app.core import csvfile
+from app.core.errors import Conflict, FieldError, Invalid, NotFound
+from app.counts import snapshots
+from app.counts.models import UnitAncestor
+from app.questionnaires.catalog import Catalog, Questionnaire
+from app.units.models import CODE_PATTERN, Unit
+
+CODE_RE = re.compile(CODE_PATTERN)
+
+
+@dataclass(frozen=True)
+class CampaignIn:
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date
+    questionnaire: str
+    version: int
+    units: list[str]
+    min_sample: int = 30
+    is_private: bool = False
+    quota_policy: str = QuotaPolicy.accept
+
+
+def get_campaign(session: Session, code: str) -> Campaign:
+    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        raise NotFound(f"campaign {code!r} does not exist")
+    return campaign
+
+
+def find_unit(session: Session, code: str) -> Unit | None:
+    return session.scalar(select(Unit).where(Unit.code == code))
+
+
+def questionnaire_of(catalog: Catalog, campaign: Campaign) -> Questionnaire:
+    q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
+    if q is None:  # the file was removed after the campaign was created
+        raise NotFound(
+            f"questionnaire {campaign.questionnaire} v{campaign.questionnaire_version} "
+            f"of campaign {campaign.code!r} is not installed"
+        )
+    return q
+
+
+def _check(
+    session: Session, catalog: Catalog, data: CampaignIn, problems: list[FieldError]
+) -> dict[str, Unit]:
+    """Problems with the settings shared by create and edit; returns the scope units."""
+    if not data.name.strip():
+        problems.append(FieldError("name", "name is empty", "required"))
+    if data.ends_on < data.starts_on:
+        problems.append(FieldError("ends_on", "the campaign ends before it starts", "period"))
+    if data.min_sample < 1:
+        problems.append(FieldError("min_sample", "must be at least 1", "range"))
+    if catalog.get(data.questionnaire, data.version) is None:
+        known = catalog.versions(data.questionnaire)
+        hint = (
+            f"installed versions: {', '.join(map(str, known))}"
+            if known
+            else "installed: " + ", ".join(f"{q.slug} v{q.version}" for q in catalog)
+        )
+        problems.append(
+            FieldError(
+                "questionnaire",
+                f"unknown questionnaire {data.questionnaire} v{data.version} ({hint})",
+                "unknown",
+            )
+        )
+    if not data.units:
+        problems.append(FieldError("units", "a campaign needs at least one unit", "required"))
+    units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(data.units)))}
+    problems += [
+        FieldError("units", f"unit {c!r} does not exist", "unknown")
+        for c in data.units
+        if c not in units
+    ]
+    if data.quota_policy not in tuple(QuotaPolicy):
+        problems.append(FieldError("quota_policy", "accept or stop", "unknown"))
+    return units
+
+
+def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Campaign:
+    """Create a draft campaign over `data.units`; every problem is reported at once."""
+    problems: list[FieldError] = []
+    if not CODE_RE.match(data.code):
+        problems.append(
+            FieldError("code", f"{data.code!r} is not a valid code (letters, digits, . _ -)")
+        )
+    elif session.scalar(select(Campaign.id).where(Campaign.code == data.code)) is not None:
+        raise Conflict(f"campaign {data.code!r} already exists")
+    units = _check(session, catalog, data, problems)
+    if problems:
+        raise Invalid("the campaign cannot be created", problems)
+    campaign = Campaign(
+        code=data.code,
+        name=data.name.strip(),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        questionnaire=data.questionnaire,
+        questionnaire_version=data.version,
+        min_sample=data.min_sample,
+        status=CampaignStatus.draft,
+        is_private=data.is_private,
+        quota_policy=data.quota_policy,
+        created_at=datetime.now(UTC),
+    )
+    session.add(campaign)
+    session.flush()
+    for unit in units.values():
+        session.add(CampaignUnit(campaign_id=campaign.id, unit_id=unit.id))
+    session.flush()
+    return campaign
+
+
+def set_status(session: Session, campaign: Campaign, status: CampaignStatus) -> Campaign:
+    """Open or close a campaign; a closed campaign can be reopened, never returned to draft."""
+    if status == CampaignStatus.draft and campaign.status != CampaignStatus.draft:
+        raise Conflict(
+            f"campaign {campaign.code!r} is {campaign.status}; it cannot go back to draft"
+        )
+    campaign.status = status
+    session.flush()
+    return campaign
+
+
+def scope_unit_ids(session: Session, campaign: Campaign) -> set[int]:
+    return set(
+        session.scalars(select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id))
+    )
+
+
+def update_campaign(
+    session: Session, catalog: Catalog, campaign: Campaign, data: CampaignIn
+) -> list[str]:
+    """Change a campaign's settings and scope (its code stays); returns what changed.
+
+    The questionnaire can change only while no response is stored, since responses
+    are judged and counted against it. Units can be added or removed at any time;
+    the progress counts are recomputed for the new scope.
+    """
+    problems: list[FieldError] = []
+    units = _check(session, catalog, data, problems)
+    has_responses = (
+        session.scalar(select(Submission.id).where(Submission.campaign_id == campaign.id).limit(1))
+        is not None
+    )
+    new_q = (data.questionnaire, data.version)
+    if has_responses and new_q != (campaign.questionnaire, campaign.questionnaire_version):
+        problems.append(
+            FieldError(
+                "questionnaire",
+                "the campaign already holds responses; its questionnaire cannot change",
+                "locked",
+            )
+        )
+    if problems:
+        raise Invalid("the campaign cannot be changed", problems)
+    changed = []
+    for attr, value in (
+        ("name", data.name.strip()),
+        ("starts_on", data.starts_on),
+        ("ends_on", data.ends_on),
+        ("questionnaire", data.questionnaire),
+        ("questionnaire_version", data.version),
+        ("min_sample", data.min_sample),
+        ("is_private", data.is_private),
+        ("quota_policy", data.quota_policy),
+    ):
+        if getattr(campaign, attr) != value:
+            setattr(campaign, attr, value)
+            changed.append(attr)
+    before = scope_unit_ids(session, campaign)
+    after = {u.id for u in units.values()}
+    if before != after:
+        changed.append("units")
+        session.execute(
+            delete(CampaignUnit).where(
+                CampaignUnit.campaign_id == campaign.id, CampaignUnit.unit_id.in_(before - after)
+            )
+        )
+        for unit_id in sorted(after - before):
+            session.add(CampaignUnit(campaign_id=campaign.id, unit_id=unit_id))
+        session.flush()
+        quotas.recount(session, campaign.id)
+    if changed:
+        snapshots.forget(session, campaign.id)  # its scope or min_sample shape its reports
+    session.flush()
+    return changed
+
+
+@dataclass(frozen=True)
+class ScopeUnit:
+    unit: Unit
+    target: int | None
+    transactions: int | None
+    collected: int
+
+
+def scope(session: Session, campaign: Campaign) -> list[ScopeUnit]:
+    """The campaign's scope units with their targets, in code order."""
+    rows = session.execute(
+        select(Unit, CampaignUnit)
+        .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == campaign.id)
+        .order_by(Unit.code)
+        # `collected` is written by Core statements (app/services/quotas.py), not through
+        # these objects: read it from the row, not from an object loaded earlier.
+        .execution_options(populate_existing=True)
+    ).all()
+    return [ScopeUnit(u, cu.target, cu.transactions, cu.collected) for u, cu in rows]
+
+
+def set_targets(session: Session, campaign: Campaign, targets: Mapping[str, int | None]) -> int:
+    """Set the sample target of scope units by code (None clears it); returns how many."""
+    rows = {
+        u.code: cu
+        for u, cu in session.execute(
+            select(Unit, CampaignUnit)
+            .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+            .where(CampaignUnit.campaign_id == campaign.id)
+        )
+    }
+    problems = [
+        FieldError(f"targets.{code}", f"unit {code!r} is not in the campaign's scope", "scope")
+        for code in targets
+        if code not in rows
+    ]
+    problems += [
+        FieldError(f"targets.{code}", "a target is a whole number of at least 1", "range")
+        for code, n in targets.items()
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1)
+    ]
+    if problems:
+        raise Invalid("the targets cannot be set", problems)
+    for code, n in targets.items():
+        rows[code].target = n
+    session.flush()
+    return len(targets)
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    unit: str
+    transactions: int
+    target: int
+
+
+def targets_from_transactions(
+    session: Session, campaign: Campaign, data: bytes, margin: float, name: str = "file"
+) -> list[TargetLine]:
+    """Targets n = N / (1 + N·e²) from a CSV of `unit,transactions` (dossiers handled).
+
+    The whole file is checked first; one bad line and nothing changes.
+    """
+    if not 0 < margin < 1:
+        raise Invalid(
+            "the margin of error must be between 0 and 1 (e.g. 0.05 for ±5 points)",
+            [FieldError("margin", "between 0 and 1, e.g. 0.05", "range")],
+        )
+    text = csvfile.decode(data, name)
+    header, rows = csvfile.read_rows(text, name, ("unit", "transactions"))
+    in_scope = {
+        u.code: cu
+        for u, cu in session.execute(
+            select(Unit, CampaignUnit)
+            .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+            .where(CampaignUnit.campaign_id == campaign.id)
+        )
+    }
+    problems: list[FieldError] = []
+    lines: list[TargetLine] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        if (bad := csvfile.width_error(row, len(header))) is not None:
+            problems.append(bad)
+            continue
+        code, raw = row.values["unit"], row.values["transactions"]
+        where = f"line {row.line}"
+        if code not in in_scope:
+            problems.append(
+                FieldError(f"{where}, column unit", f"{code!r} is not in the campaign", "scope")
+            )
+            continue
+        if code in seen:
+            problems.append(
+                FieldError(
+                    f"{where}, column unit", f"{code!r} is also on line {seen[code]}", "duplicate"
+                )
+            )
+            continue
+        seen[code] = row.line
+        try:
+            n_tx = int(raw.replace(",", "").replace(".", "").replace(" ", ""))
+        except ValueError:
+            n_tx = -1
+        if n_tx < 0:
+            problems.append(
+                FieldError(
+                    f"{where}, column transactions", f"{raw!r} is not a whole number", "number"
+                )
+            )
+            continue
+        lines.append(TargetLine(code, n_tx, sampling.sample_size(n_tx, margin)))
+    if not lines and not problems:
+        problems.append(FieldError("line 2", "the file has no units", "empty"))
+    if problems:
+        raise Invalid(f"{name}: {len(problems)} problem(s); no target was changed", problems)
+    for line in lines:
+        cu = in_scope[line.unit]
+        cu.transactions = line.transactions
+        cu.target = line.target or None
+    campaign.margin_of_error = margin
+    session.flush()
+    return lines
+
+
+STRATA_QUESTIONS = ("gender", "age_band", "service_field", "respondent_type")
+
+
+def set_quotas(
+    session: Session, catalog: Catalog, campaign: Campaign, shares: Mapping[str, float]
+) -> None:
+    """Replace the stratum quotas: `{"gender=female": 45.0, ...}` (percent of each target)."""
+    q = questionnaire_of(catalog, campaign)
+    problems: list[FieldError] = []
+    parsed: list[tuple[str, str, float]] = []
+    totals: dict[str, float] = {}
+    for key, share in shares.items():
+        question, _, option = key.partition("=")
+        where = f"quotas.{key}"
+        if question not in STRATA_QUESTIONS or question not in q.questions:
+            problems.append(
+                FieldError(where, f"quotas are by {', '.join(STRATA_QUESTIONS)}", "unknown")
+            )
+            continue
+        options = [o.code for o in q.questions[question].options]
+        if option not in options:
+            problems.append(FieldError(where, f"{question} has options {', '.join(options)}"))
+            continue
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 100:
+            problems.append(FieldError(where, "a share is a percentage above 0, at most 100"))
+            continue
+        totals[question] = totals.get(question, 0) + float(share)
+        parsed.append((question, option, float(share)))
+    problems += [
+        FieldError(f"quotas.{question}", f"the shares of {question} add up to {total:g} % > 100 %")
+        for question, total in totals.items()
+        if total > 100 + 1e-9
+    ]
+    if problems:
+        raise Invalid("the quotas cannot be set", problems)
+    session.execute(delete(CampaignQuota).where(CampaignQuota.campaign_id == campaign.id))
+    for question, option, share in parsed:
+        session.add(
+            CampaignQuota(campaign_id=campaign.id, question=question, option=option, share=share)
+        )
+    session.flush()
+    quotas.recount(session, campaign.id)
+
+
+def quota_shares(session: Session, campaign: Campaign) -> dict[str, float]:
+    return {
+        f"{q.question}={q.option}": q.share
+        for q in session.scalars(
+            select(CampaignQuota)
+            .where(CampaignQuota.campaign_id == campaign.id)
+            .order_by(CampaignQuota.question, CampaignQuota.option)
+        )
+    }
+
+
+def visible_campaigns(session: Session, unit_id: int | None) -> list[Campaign]:
+    """Campaigns touching the subtree of `unit_id` (None: all): a scope unit inside it,
+    or a scope unit above it (a province-wide campaign is the district's too)."""
+    stmt = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.code)
+    if unit_id is not None:
+        inside = (
+            select(CampaignUnit.campaign_id)
+            .join(UnitAncestor, UnitAncestor.unit_id == CampaignUnit.unit_id)
+            .where(UnitAncestor.ancestor_id == unit_id)
+        )
+        covering = (
+            select(CampaignUnit.campaign_id)
+            .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+            .where(UnitAncestor.unit_id == unit_id)
+        )
+        stmt = stmt.where(Campaign.id.in_(inside) | Campaign.id.in_(covering))
+    return list(session.scalars(stmt))
+
+
+def covering_scope(session: Session, campaign: Campaign, unit_id: int) -> bool:
+    """Does a scope unit of the campaign lie strictly above `unit_id`?"""
+    return (
+        session.scalar(
+            select(CampaignUnit.unit_id)
+            .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+            .where(
+                CampaignUnit.campaign_id == campaign.id,
+                UnitAncestor.unit_id == unit_id,
+                UnitAncestor.distance > 0,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def responses_under(session: Session, campaign: Campaign, unit_id: int) -> int:
+    """Counted (not excluded) responses of the campaign in a unit's subtree."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .join(UnitAncestor, UnitAncestor.unit_id == Submission.unit_id)
+            .where(
+                Submission.campaign_id == campaign.id,
+                UnitAncestor.ancestor_id == unit_id,
+                Submission.excluded_at.is_(None),
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,254 @@
+"""The pages a respondent sees at a counter's link: welcome, questionnaire, thanks.
+
+Plain HTML forms that work in any browser; `static/sipas.js` only enhances them
+(one group per screen, offline queue, kiosk reset). A posted form is judged by the
+same `submissions.record` as the JSON API.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app.collection import kiosks
+from app.collection import service as submissions
+from app.collection.survey import Survey, open_survey, submission_from_form, survey_dossier
+from app.core.config import get_settings
+from app.core.db import SessionDep
+from app.core.errors import Conflict, Invalid
+from app.questionnaires.catalog import Questionnaire, get_catalog
+from app.web import i18n
+from app.web.render import STATIC_DIR, language, message_page, page, remember_language
+
+router = APIRouter(include_in_schema=False)
+
+KIOSK_COOKIE = kiosks.KIOSK_COOKIE
+TEN_YEARS = 10 * 365 * 24 * 3600
+# A SIPAS form has about 50 fields; far more is not a person filling it in.
+MAX_FORM_FIELDS = 400
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A half-finished or rejected form, shown again exactly as the respondent left it."""
+
+    answers: dict[str, Any]
+    step: int
+    response_id: str
+    started_at: str | None
+    dossier: str | None = None
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form, read before the (synchronous) route runs in a worker thread."""
+    return await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+
+
+def is_kiosk(session: SessionDep, request: Request, survey: Survey) -> bool:
+    """Kiosk mode: the counter says so, or this browser is a tablet enrolled there."""
+    if survey.kiosk:
+        return True
+    found = kiosks.device_for(session, request.cookies.get(KIOSK_COOKIE))
+    return found is not None and found[1] == survey.counter
+
+
+def _show_if_css(q: Questionnaire) -> str:
+    """Show a follow-up question while its condition holds, without any script.
+
+    Where the browser has no `:has()`, follow-ups stay visible with an "answer only
+    if" hint, and the server drops answers to questions that were not asked.
+    """
+    rules = []
+    for question in q.questions.values():
+        for ref, codes in (question.show_if or {}).items():
+            for code in codes:
+                rules.append(
+                    f'#survey:has([name="{ref}"][value="{code}"]:checked) #q-{question.code}'
+                    "{display:block}"
+                )
+    if not rules:
+        return ""
+    return (
+        "@supports selector(:has(a)){.cond{display:none}.cond.shown{display:block}"
+        + "".join(rules)
+        + "}"
+    )
+
+
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    survey: Survey,
+    lang: str,
+    draft: Draft | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    q = survey.questionnaire
+    answers = draft.answers if draft else {}
+    kiosk = is_kiosk(session, request, survey)
+    settings = get_settings()
+    return page(
+        request,
+        "respondent/form.html",
+        lang,
+        status_code=status_code,
+        survey=survey,
+        q=q,
+        kiosk=kiosk,
+        channel="kiosk" if kiosk else "web",
+        answers=answers,
+        draft=draft is not None,
+        errors=errors or {},
+        labels={code: question.text[lang] for code, question in q.questions.items()},
+        shown={code for code, qu in q.questions.items() if qu.show_if and q.visible(code, answers)},
+        conditions={code: i18n.condition(q, qu, lang) for code, qu in q.questions.items()},
+        show_if_css=_show_if_css(q),
+        scale_hint=i18n.t("rate_hint", lang),
+        step=max(0, min(draft.step if draft else 0, len(q.model.sections) - 1)),
+        response_id=draft.response_id if draft else str(uuid.uuid4()),
+        started_at=(draft and draft.started_at) or datetime.now(UTC).isoformat(timespec="seconds"),
+        dossier=draft.dossier if draft else survey_dossier(request.query_params.get("d")),
+        idle_seconds=settings.KIOSK_IDLE_SECONDS,
+        warn_seconds=settings.KIOSK_WARN_SECONDS,
+        restart_seconds=settings.KIOSK_RESTART_SECONDS,
+        messages=i18n.client_messages(lang),
+    )
+
+
+@router.get("/s/sw.js")
+def service_worker() -> Response:
+    """The offline cache for the respondent pages (scope /s/)."""
+    return FileResponse(
+        STATIC_DIR / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/s/"},
+    )
+
+
+@router.get("/s/{counter}", response_class=HTMLResponse)
+def welcome(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """What this is, that it is anonymous, about three minutes; then Start."""
+    survey = open_survey(session, get_catalog(), counter)
+    lang = language(request)
+    return page(
+        request,
+        "respondent/welcome.html",
+        lang,
+        survey=survey,
+        dossier=survey_dossier(request.query_params.get("d")),
+        kiosk=is_kiosk(session, request, survey),
+    )
+
+
+@router.get("/s/{counter}/form", response_class=HTMLResponse)
+def questionnaire(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """The whole questionnaire as one form (the script shows one group at a time)."""
+    survey = open_survey(session, get_catalog(), counter)
+    return _form_page(request, session, survey, language(request))
+
+
+@router.post("/s/{counter}/form", response_class=HTMLResponse)
+def submit(
+    counter: str,
+    request: Request,
+    session: SessionDep,
+    form: FormData = Depends(form_data),
+) -> Response:
+    """Store a completed form, or show it again with each problem beside its question."""
+    survey = open_survey(session, get_catalog(), counter)
+    q = survey.questionnaire
+
+    def getlist(name: str) -> list[str]:
+        return [v for v in form.getlist(name) if isinstance(v, str)]
+
+    lang = language(request)
+    switch = form.get("_lang")
+    if isinstance(switch, str) and switch in i18n.LANGUAGES:
+        lang = switch  # the language switch on a half-filled form keeps the answers
+    step_raw = form.get("_step")
+    step = int(step_raw) if isinstance(step_raw, str) and step_raw.isdigit() else 0
+    kiosk = is_kiosk(session, request, survey)
+    body = submission_from_form(survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC))
+    draft = Draft(
+        body.answers,
+        step,
+        str(body.id),
+        body.started_at.isoformat(timespec="seconds") if body.started_at else None,
+        body.dossier,
+    )
+    if isinstance(switch, str):
+        response = _form_page(request, session, survey, lang, draft)
+        remember_language(response, request, lang)
+        return response
+    device = kiosks.device_id(session, request.cookies.get(KIOSK_COOKIE))
+    try:
+        submissions.record(session, get_catalog(), body, device)
+    except submissions.QuotaFull:
+        return message_page(request, lang, 409, "full_title", "full_body")
+    except Invalid as exc:
+        errors: dict[str, str] = {}
+        for problem in exc.fields:
+            code = problem.loc.removeprefix("answers.")
+            if code in q.questions:
+                errors.setdefault(code, i18n.field_message(q, problem, lang))
+        if not errors:  # nothing the respondent can fix: the campaign closed, say
+            raise
+        return _form_page(request, session, survey, lang, draft, errors, 422)
+    except Conflict:
+        # A double tap, or the back button and Send again: the same answers under the
+        # same id were stored (the server's clock made the bodies differ). Thank them.
+        if submissions.stored_answers(session, body.id) == body.answers:
+            return RedirectResponse(f"/s/{counter}/thanks", status_code=303)
+        return message_page(
+            request, lang, 409, "conflict_title", "conflict_body", again=f"/s/{counter}/form"
+        )
+    # Post/redirect/get: reloading the thank-you page never posts the form again.
+    return RedirectResponse(f"/s/{counter}/thanks", status_code=303)
+
+
+@router.get("/s/{counter}/thanks", response_class=HTMLResponse)
+def thanks(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """Thank you; a kiosk returns to its start screen after a few seconds."""
+    # The response just thanked for may have filled the quota: thank, don't refuse.
+    survey = open_survey(session, get_catalog(), counter, refuse_full=False)
+    return page(
+        request,
+        "respondent/thanks.html",
+        language(request),
+        survey=survey,
+        kiosk=is_kiosk(session, request, survey),
+        restart_seconds=get_settings().KIOSK_RESTART_SECONDS,
+    )
+
+
+@router.get("/kiosk/enrol")
+def enrol_device(token: str, request: Request, session: SessionDep) -> Response:
+    """Opened once on a new tablet: remembers the device, then shows its counter."""
+    found = kiosks.device_for(session, token)
+    if found is None:
+        return message_page(request, language(request), 404, "not_found_title", "not_found_body")
+    response = RedirectResponse(f"/s/{found[1]}", status_code=303)
+    response.set_cookie(
+        KIOSK_COOKIE,
+        token,
+        max_age=TEN_YEARS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.get("/kiosk")
+def kiosk_home(request: Request, session: SessionDep) -> Response:
+    """An enrolled tablet's start page: its counter's questionnaire."""
+    found = kiosks.device_for(session, request.cookies.get(KIOSK_COOKIE))
+    if found is None:
+        return message_page(request, language(request), 404, "not_found_title", "not_found_body")
+    return RedirectResponse(f"/s/{found[1]}", status_code=303)

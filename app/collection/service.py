@@ -1,0 +1,558 @@
+"""Recording submissions: exactly one stored row per id, or a clear rejection.
+
+Idempotency follows ODK Central: the client picks the id; the identical body again
+gets the original receipt (200), a different body under the same id is a conflict
+(409). The database decides who wins a race (INSERT … ON CONFLICT DO NOTHING on the
+primary key), never a check-then-insert in Python.
+
+The hot path is three statements (look-up, insert, commit) built once and served
+from SQLAlchemy's compiled cache; a batch is a handful of statements whatever its
+size.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from pydantic import ValidationError
+from sqlalchemy import Connection, TextClause, bindparam, func, join, select, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session, aliased
+
+from app.campaigns import quotas
+from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit
+from app.collection.models import Submission
+from app.collection.schemas import BatchResult, Receipt, SubmissionIn
+from app.core.config import get_settings
+from app.core.errors import AppError, Conflict, FieldError, Invalid, TooManyRequests
+from app.questionnaires import quality
+from app.questionnaires.answers import check_answers, clean
+from app.questionnaires.catalog import Catalog
+from app.units.models import Counter, Unit
+
+# Clocks on kiosks and phones drift; a little skew is not an error.
+CLOCK_SKEW = timedelta(minutes=10)
+# Responses finished this recently count towards the rate limit; older ones are a
+# kiosk's offline queue being replayed.
+LIVE_WINDOW = timedelta(minutes=5)
+TABLE = Submission.__table__
+# Every column but `tallied`, which keeps its default: a new row is not yet counted.
+STAGED_COLUMNS = [c.name for c in TABLE.columns if c.name != "tallied"]
+# What a bulk loader must supply; the rest start empty (see ROW_DEFAULTS).
+CORE_COLUMNS = STAGED_COLUMNS[: STAGED_COLUMNS.index("quality_flags") + 1]
+ROW_DEFAULTS: dict[str, Any] = {
+    "over_quota": False,
+    "device_id": None,
+    "dossier_hash": None,
+    "excluded_at": None,
+    "excluded_by": None,
+    "exclude_reason": None,
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    receipt: Receipt
+    created: bool
+
+
+@dataclass(frozen=True)
+class _Open:
+    id: int
+    code: str
+    questionnaire: str
+    version: int
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A counter, its unit, and the open campaigns covering that unit."""
+
+    counter_id: int
+    unit_id: int
+    unit_code: str
+    campaigns: tuple[_Open, ...]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    body_hash: str
+    receipt: Receipt
+
+
+@dataclass
+class _Judged:
+    """A parsed body with its verdict: the row to insert, or the problems."""
+
+    body: SubmissionIn
+    digest: str
+    row: dict[str, Any] | None
+    receipt: Receipt | None
+    problems: list[FieldError]
+
+
+def body_hash(body: SubmissionIn, answers: dict[str, Any]) -> str:
+    """SHA-256 of the canonical body: same content, same hash, whatever the key order
+    or UTC offset the client used."""
+    canonical = body.model_dump(mode="json", exclude={"answers"})
+    if canonical.get("dossier") is None:
+        # Bodies from before `dossier` existed keep their hash, so their retries match.
+        canonical.pop("dossier", None)
+    for key in ("started_at", "submitted_at"):
+        value = getattr(body, key)
+        canonical[key] = value.astimezone(UTC).isoformat() if value else None
+    canonical["answers"] = answers
+    raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+# Built once, so the hot path runs compiled statements from SQLAlchemy's cache.
+_scope_unit = aliased(Unit)
+_covering = join(CampaignUnit, _scope_unit, _scope_unit.id == CampaignUnit.unit_id).join(
+    Campaign, (Campaign.id == CampaignUnit.campaign_id) & (Campaign.status == CampaignStatus.open)
+)
+_PLACE = (
+    select(
+        Counter.id,
+        Counter.unit_id,
+        Unit.code,
+        Campaign.id,
+        Campaign.code,
+        Campaign.questionnaire,
+        Campaign.questionnaire_version,
+    )
+    .join(Unit, Unit.id == Counter.unit_id)
+    # A campaign covers the units in its scope and everything below them.
+    .outerjoin(_covering, Unit.path.startswith(_scope_unit.path))
+    .where(Counter.code == bindparam("code"))
+    .order_by(Campaign.id)
+)
+_STORED = (
+    select(Submission.id, Submission.body_hash, Submission.received_at, Campaign.code, Unit.code)
+    .join(Campaign, Campaign.id == Submission.campaign_id)
+    .join(Unit, Unit.id == Submission.unit_id)
+    .where(Submission.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def _insert_statement() -> TextClause:
+    # Textual SQL because SQLAlchemy cannot cache the compiled form of an insert with
+    # ON CONFLICT; this exact SQL runs on PostgreSQL and SQLite (3.35+), and the typed
+    # bind parameters keep the UUID, JSON and UTC conversions of the model.
+    # `tallied` keeps its server default: a new row is not yet in the tallies.
+    columns = [TABLE.c[name] for name in STAGED_COLUMNS]
+    names = ", ".join(c.name for c in columns)
+    marks = ", ".join(f":{c.name}" for c in columns)
+    sql = f"INSERT INTO submission ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING RETURNING id"
+    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in columns))
+
+
+_INSERT = _insert_statement()
+
+
+def _place(conn: Connection, code: str) -> _Place | None:
+    rows = conn.execute(_PLACE, {"code": code}).all()
+    if not rows:
+        return None
+    counter_id, unit_id, unit_code = rows[0][:3]
+    campaigns = tuple(_Open(*r[3:]) for r in rows if r[3] is not None)
+    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)))
+
+
+def _stored(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Stored]:
+    if not ids:
+        return {}
+    return {
+        sid: _Stored(digest, Receipt(id=sid, received_at=received, campaign=campaign, unit=unit))
+        for sid, digest, received, campaign, unit in conn.execute(_STORED, {"ids": ids})
+    }
+
+
+def get_receipt(session: Session, submission_id: uuid.UUID) -> Receipt | None:
+    """The receipt of a stored submission, for a kiosk checking what it already sent."""
+    found = _stored(session.connection(), [submission_id]).get(submission_id)
+    return found.receipt if found else None
+
+
+def stored_answers(session: Session, submission_id: uuid.UUID) -> dict[str, Any] | None:
+    """The answers stored under an id (a form post carries no client clock, so a
+    resent form is recognised by its answers rather than its body hash)."""
+    return session.scalar(select(Submission.answers).where(Submission.id == submission_id))
+
+
+def _why_not(session: Session, code: str, counter: str, place: _Place) -> FieldError:
+    """Why the named campaign cannot take this response (only on the error path)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        return FieldError("campaign", f"unknown campaign {code!r}", "unknown")
+    if campaign.status != CampaignStatus.open:
+        return FieldError(
+            "campaign",
+            f"campaign {code!r} is {campaign.status}, not open for responses",
+            "not_open",
+        )
+    return FieldError(
+        "counter",
+        f"counter {counter!r} belongs to unit {place.unit_code!r}, "
+        f"which is outside the scope of campaign {code!r}",
+        "scope",
+    )
+
+
+def _campaign(
+    session: Session, body: SubmissionIn, place: _Place, problems: list[FieldError]
+) -> _Open | None:
+    if body.campaign is not None:
+        chosen = next((c for c in place.campaigns if c.code == body.campaign), None)
+        if chosen is None:
+            problems.append(_why_not(session, body.campaign, body.counter, place))
+        elif (chosen.questionnaire, chosen.version) != (body.questionnaire, body.version):
+            problems.append(
+                FieldError(
+                    "version",
+                    f"campaign {chosen.code!r} uses {chosen.questionnaire} v{chosen.version}",
+                    "mismatch",
+                )
+            )
+            return None
+        return chosen
+    candidates = [
+        c
+        for c in place.campaigns
+        if (c.questionnaire, c.version) == (body.questionnaire, body.version)
+    ]
+    if not candidates:
+        problems.append(
+            FieldError(
+                "counter",
+                f"no open campaign with {body.questionnaire} v{body.version} "
+                f"covers unit {place.unit_code!r} of counter {body.counter!r}",
+                "no_campaign",
+            )
+        )
+        return None
+    if len(candidates) > 1:
+        codes = ", ".join(c.code for c in candidates)
+        problems.append(
+            FieldError(
+                "campaign",
+                f"several open campaigns cover this counter ({codes}); send `campaign`",
+                "ambiguous",
+            )
+        )
+        return None
+    return candidates[0]
+
+
+def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
+    problems = []
+    if body.submitted_at > now + CLOCK_SKEW:
+        problems.append(FieldError("submitted_at", "is in the future", "future"))
+    if body.started_at is not None:
+        if body.started_at > now + CLOCK_SKEW:
+            problems.append(FieldError("started_at", "is in the future", "future"))
+        if body.started_at > body.submitted_at:
+            problems.append(FieldError("started_at", "is after submitted_at", "order"))
+    return problems
+
+
+def _judge(
+    session: Session,
+    catalog: Catalog,
+    body: SubmissionIn,
+    now: datetime,
+    places: dict[str, _Place | None],
+    device_id: int | None = None,
+) -> _Judged:
+    """Validate a body completely, without writing anything."""
+    answers = clean(body.answers)
+    digest = body_hash(body, answers)
+    problems: list[FieldError] = []
+    q = catalog.get(body.questionnaire, body.version)
+    if q is None:
+        problems.append(
+            FieldError(
+                "questionnaire",
+                f"unknown questionnaire {body.questionnaire} v{body.version}",
+                "unknown",
+            )
+        )
+    if body.counter not in places:
+        places[body.counter] = _place(session.connection(), body.counter)
+    place = places[body.counter]
+    campaign = None
+    if place is None:
+        problems.append(FieldError("counter", f"unknown counter {body.counter!r}", "unknown"))
+    elif q is not None:
+        campaign = _campaign(session, body, place, problems)
+    problems += _check_times(body, now)
+    if q is not None:
+        problems += check_answers(q, answers)
+    if problems or q is None or place is None or campaign is None:
+        return _Judged(body, digest, None, None, problems)
+    row = {
+        **ROW_DEFAULTS,
+        "id": body.id,
+        "campaign_id": campaign.id,
+        "unit_id": place.unit_id,
+        "counter_id": place.counter_id,
+        "questionnaire": body.questionnaire,
+        "questionnaire_version": body.version,
+        "channel": body.channel,
+        "started_at": body.started_at,
+        "submitted_at": body.submitted_at,
+        "received_at": now,
+        "answers": answers,
+        "body_hash": digest,
+        "quality_flags": quality.flags(
+            q, answers, body.started_at, body.submitted_at, get_settings().SPEEDING_SECONDS
+        ),
+        "device_id": device_id,
+        "dossier_hash": quality.dossier_hash(body.dossier) if body.dossier else None,
+    }
+    receipt = Receipt(id=body.id, received_at=now, campaign=campaign.code, unit=place.unit_code)
+    return _Judged(body, digest, row, receipt, [])
+
+
+def _replay(judged: _Judged, stored: _Stored) -> Recorded:
+    if stored.body_hash != judged.digest:
+        raise Conflict(
+            f"submission {judged.body.id} was already received with different content",
+            [FieldError("id", "already used for a different response", "conflict")],
+        )
+    return Recorded(stored.receipt, created=False)
+
+
+def insert_once(session: Session, values: dict[str, Any]) -> bool:
+    """Insert unless the id exists; True if this call inserted the row.
+
+    The primary key decides: of two concurrent inserts of one id, PostgreSQL makes
+    the second wait for the first to commit and then skips it; SQLite serialises them.
+    """
+    return session.connection().execute(_INSERT, values).first() is not None
+
+
+class QuotaFull(Conflict):
+    """The unit has all the responses its target asks for, and the campaign stops there."""
+
+    kind = "quota_full"
+
+
+def _quota_full(sid: uuid.UUID) -> QuotaFull:
+    return QuotaFull(
+        f"submission {sid} was not stored: the unit has reached its sample target "
+        "and the campaign stops accepting responses there"
+    )
+
+
+def _arrival(row: dict[str, Any]) -> quotas.Arrival:
+    return quotas.Arrival(row["id"], row["campaign_id"], row["unit_id"], row["answers"])
+
+
+def check_rate(
+    session: Session, now: datetime, counter_id: int, device_id: int | None, new: int = 1
+) -> None:
+    """At most RATE_PER_MINUTE live responses a minute from one kiosk device, or from one
+    counter when no enrolled device sent them (phones scanning the counter's QR code).
+
+    Not per IP address: a hall of kiosks shares one. "Live" means submitted within
+    the last few minutes: a kiosk replaying its offline queue sends hours of
+    responses at once and must not be turned away.
+    """
+    limit = get_settings().RATE_PER_MINUTE
+    if not limit:
+        return
+    since = now - timedelta(minutes=1)
+    who = (
+        Submission.device_id == device_id
+        if device_id is not None
+        else (Submission.counter_id == counter_id) & Submission.device_id.is_(None)
+    )
+    recent = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            who,
+            Submission.received_at > since,
+            Submission.submitted_at > now - LIVE_WINDOW,
+        )
+    )
+    if (recent or 0) + new > limit:
+        source = "this kiosk" if device_id is not None else "this counter"
+        raise TooManyRequests(
+            f"too many responses from {source} in the last minute (limit {limit}); "
+            "wait a minute and send again"
+        )
+
+
+def record(
+    session: Session, catalog: Catalog, body: SubmissionIn, device_id: int | None = None
+) -> Recorded:
+    """Store one submission, or return the receipt of its earlier identical copy."""
+    now = datetime.now(UTC)
+    judged = _judge(session, catalog, body, now, {}, device_id)
+    if judged.row is None or judged.receipt is None:
+        # A retry of a response stored before the rules changed (its campaign has
+        # closed since, say) still gets its receipt; a different body is a conflict.
+        if (stored := _stored(session.connection(), [body.id]).get(body.id)) is not None:
+            return _replay(judged, stored)
+        raise Invalid(
+            f"the response is invalid: {len(judged.problems)} problem(s)", judged.problems
+        )
+    if judged.row["submitted_at"] > now - LIVE_WINDOW:
+        check_rate(session, now, judged.row["counter_id"], device_id)
+    quality.add_context_flags(session, judged.row, get_settings().BURST_SECONDS)
+    if insert_once(session, judged.row):
+        if quotas.admit(session, [_arrival(judged.row)]):
+            raise _quota_full(body.id)
+        return Recorded(judged.receipt, created=True)
+    # Stored before, or by a concurrent request that committed first.
+    stored = _stored(session.connection(), [body.id]).get(body.id)
+    if stored is None:  # pragma: no cover - the other transaction rolled back
+        raise Conflict(f"submission {body.id} is being stored by another request; retry")
+    return _replay(judged, stored)
+
+
+def _pydantic_fields(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"loc": ".".join(str(p) for p in e["loc"]) or "body", "msg": e["msg"], "code": e["type"]}
+        for e in exc.errors()
+    ]
+
+
+def copy_insert(
+    conn: Connection, rows: Iterable[Sequence[Any]], columns: Sequence[str] = STAGED_COLUMNS
+) -> set[uuid.UUID]:
+    """PostgreSQL bulk insert: COPY `rows` (values in STAGED_COLUMNS order) into a
+    temporary copy of `submission`, then one INSERT … SELECT … ON CONFLICT (id) DO
+    NOTHING; returns the ids inserted. Used by batches and by the demo loader."""
+    names = ", ".join(columns)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS submission_stage "
+            "(LIKE submission INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        with cur.copy(f"COPY submission_stage ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(
+            f"INSERT INTO submission ({names}) SELECT {names} FROM submission_stage "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+        )
+        inserted = {row[0] for row in cur.fetchall()}
+        cur.execute("TRUNCATE submission_stage")
+    return inserted
+
+
+def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert many rows at once, skipping ids that exist; returns the ids inserted.
+
+    PostgreSQL goes through :func:`copy_insert` (a multi-row VALUES of 1,300
+    parameters costs more to build than to run); SQLite takes one multi-row insert.
+    """
+    if not rows:
+        return set()
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        json_columns = {"answers", "quality_flags"}
+        return copy_insert(
+            conn,
+            ([Jsonb(r[c]) if c in json_columns else r[c] for c in STAGED_COLUMNS] for r in rows),
+        )
+    stmt = (
+        sqlite.insert(Submission)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(TABLE.c.id)
+    )
+    return set(conn.execute(stmt, rows).scalars())
+
+
+def _error(item_id: str | None, exc: AppError) -> BatchResult:
+    return BatchResult(
+        id=item_id,
+        status=exc.status_code,
+        error=exc.kind,
+        detail=exc.detail,
+        fields=[f.as_dict() for f in exc.fields],
+    )
+
+
+def record_batch(
+    session: Session, catalog: Catalog, items: list[Any], device_id: int | None = None
+) -> list[BatchResult]:
+    """Store a kiosk's queue: one result per item, in order; a bad item blocks nothing.
+
+    Everything is validated before anything is written, so no item can leave a
+    partial write behind, and the valid rows go in with one multi-row insert.
+    """
+    now = datetime.now(UTC)
+    places: dict[str, _Place | None] = {}
+    results: list[BatchResult | None] = []
+    judged: list[tuple[int, _Judged]] = []
+    for raw in items:
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        item_id = str(raw_id) if raw_id is not None else None
+        try:
+            body = SubmissionIn.model_validate(raw)
+        except ValidationError as exc:
+            results.append(
+                BatchResult(
+                    id=item_id,
+                    status=422,
+                    error="invalid",
+                    detail="the response is malformed",
+                    fields=_pydantic_fields(exc),
+                )
+            )
+            continue
+        judged.append((len(results), _judge(session, catalog, body, now, places, device_id)))
+        results.append(None)
+
+    # The first valid copy of an id in the batch is the one to insert.
+    first: dict[uuid.UUID, _Judged] = {}
+    for _, j in judged:
+        if j.row is not None:
+            first.setdefault(j.body.id, j)
+    rows = [j.row for j in first.values() if j.row is not None]
+    live: dict[int, int] = {}
+    for row in rows:
+        if row["submitted_at"] > now - LIVE_WINDOW:
+            live[row["counter_id"]] = live.get(row["counter_id"], 0) + 1
+    for counter_id, new in sorted(live.items()):
+        check_rate(session, now, counter_id, device_id, new)
+    quality.add_batch_flags(session, rows, get_settings().BURST_SECONDS)
+    inserted = _bulk_insert(session, rows)
+    refused = quotas.admit(session, [_arrival(r) for r in rows if r["id"] in inserted])
+    inserted -= refused
+    stored = _stored(
+        session.connection(), [j.body.id for _, j in judged if j.body.id not in inserted]
+    )
+    for j in first.values():
+        if j.body.id in inserted and j.receipt is not None:
+            stored[j.body.id] = _Stored(j.digest, j.receipt)
+    reported_new: set[uuid.UUID] = set()
+    for pos, j in judged:
+        sid = j.body.id
+        try:
+            if sid in refused:
+                raise _quota_full(sid)
+            if sid in stored:
+                outcome = _replay(j, stored[sid])
+                if sid in inserted and sid not in reported_new:
+                    reported_new.add(sid)
+                    outcome = Recorded(outcome.receipt, created=True)
+            else:
+                raise Invalid(f"the response is invalid: {len(j.problems)} problem(s)", j.problems)
+        except AppError as exc:
+            results[pos] = _error(str(sid), exc)
+            continue
+        results[pos] = BatchResult(
+            id=str(sid), status=201 if outcome.created else 200, receipt=outcome.receipt
+        )
+    return [r for r in results if r is not None]

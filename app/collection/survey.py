@@ -1,0 +1,183 @@
+"""The questionnaire as a respondent meets it at a counter (kiosk or phone).
+
+Looks up what a counter's link should show, and turns a posted HTML form into the
+same `SubmissionIn` the JSON API takes, so one rule set judges every input.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session, aliased
+
+from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit, QuotaPolicy
+from app.collection.schemas import Answer, SubmissionIn
+from app.core.errors import AppError, FieldError, Invalid, NotFound
+from app.counts.models import UnitAncestor
+from app.questionnaires.answers import clean
+from app.questionnaires.catalog import Catalog, Questionnaire
+from app.units.models import Counter, Unit
+
+
+class NotOpen(AppError):
+    """The counter exists but no campaign is collecting responses there now."""
+
+    status_code = 409
+    kind = "not_open"
+
+
+@dataclass(frozen=True)
+class Survey:
+    counter: str
+    counter_name: str
+    unit_name: str
+    campaign: str
+    questionnaire: Questionnaire
+    kiosk: bool
+
+
+class QuotaReached(AppError):
+    """The unit's target is met and the campaign stops there: say so before anyone starts."""
+
+    status_code = 409
+    kind = "quota_full"
+
+
+def _full(session: Session, campaign: Campaign, unit: Unit) -> bool:
+    """Under the `stop` policy: is a scope unit covering `unit` at its target?"""
+    if campaign.quota_policy != QuotaPolicy.stop:
+        return False
+    return (
+        session.scalar(
+            select(CampaignUnit.unit_id)
+            .join(UnitAncestor, UnitAncestor.ancestor_id == CampaignUnit.unit_id)
+            .where(
+                CampaignUnit.campaign_id == campaign.id,
+                UnitAncestor.unit_id == unit.id,
+                CampaignUnit.target.is_not(None),
+                CampaignUnit.collected >= CampaignUnit.target,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def open_survey(
+    session: Session, catalog: Catalog, counter_code: str, refuse_full: bool = True
+) -> Survey:
+    """The open campaign, and its questionnaire, behind a counter's link."""
+    found = session.execute(
+        select(Counter, Unit)
+        .join(Unit, Unit.id == Counter.unit_id)
+        .where(Counter.code == counter_code)
+    ).first()
+    if found is None:
+        raise NotFound(f"counter {counter_code!r} does not exist")
+    counter, unit = found
+    scope = aliased(Unit)
+    # A campaign covers the units in its scope and every unit below them; where two
+    # overlap, the one opened last is the one the counter's sheet was printed for.
+    campaign = session.scalars(
+        select(Campaign)
+        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+        .join(scope, scope.id == CampaignUnit.unit_id)
+        .where(Campaign.status == CampaignStatus.open, literal(unit.path).startswith(scope.path))
+        .order_by(Campaign.id.desc())
+        .limit(1)
+    ).first()
+    if campaign is None:
+        raise NotOpen(f"no survey is open at counter {counter_code!r}")
+    if refuse_full and _full(session, campaign, unit):
+        raise QuotaReached(f"counter {counter_code!r} has all the responses its target asks for")
+    q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
+    if q is None:
+        raise NotOpen(
+            f"questionnaire {campaign.questionnaire} v{campaign.questionnaire_version} "
+            "is not installed"
+        )
+    return Survey(counter.code, counter.name, unit.name, campaign.code, q, counter.kiosk)
+
+
+FormGetter = Callable[[str], list[str]]
+
+
+def answers_from_form(q: Questionnaire, getlist: FormGetter) -> dict[str, Answer]:
+    """Typed answers from form fields named by question code.
+
+    Only the questionnaire's own codes are read. Scale values become integers when
+    they are digits (anything else is passed on, so the checker names it). Answers
+    to questions the respondent could not see (a follow-up hidden again after its
+    condition changed) are dropped, as the JavaScript form does.
+    """
+    answers: dict[str, Answer] = {}
+    for code, question in q.questions.items():
+        values = [v.strip() for v in getlist(code)]
+        values = [v for v in values if v]
+        if not values:
+            continue
+        if question.kind == "multi":
+            answers[code] = values
+        elif question.kind == "scale":
+            answers[code] = int(values[0]) if values[0].isdigit() else values[0]
+        else:
+            answers[code] = values[0]
+        if len(values) > 1 and question.kind != "multi":
+            answers[code] = values  # the checker reports "not one value"
+    answers = clean(answers)
+    return {code: v for code, v in answers.items() if q.visible(code, answers)}
+
+
+def parse_id(raw: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw or "")
+    except ValueError:
+        raise Invalid(
+            "the form is damaged (its response id is missing); please start again",
+            [FieldError("id", "not a UUID", "form")],
+        ) from None
+
+
+def parse_time(raw: str | None) -> datetime | None:
+    """A time the page wrote into the form; a damaged one is simply not recorded."""
+    try:
+        value = datetime.fromisoformat(raw or "")
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def survey_dossier(raw: str | None) -> str | None:
+    """The dossier code a result slip's QR link carries (`?d=`), if it looks like one.
+
+    Anything else is dropped rather than refused: a respondent cannot fix a link.
+    """
+    code = (raw or "").strip()
+    return code if 0 < len(code) <= 64 and code.isprintable() else None
+
+
+def submission_from_form(
+    survey: Survey,
+    getlist: FormGetter,
+    channel: str,
+    now: datetime,
+) -> SubmissionIn:
+    """The JSON contract's body for a posted form."""
+    first = getlist("id")
+    started = parse_time(next(iter(getlist("started_at")), None))
+    if started is not None and started > now:
+        started = now  # the page wrote the server's own clock; never after submission
+    return SubmissionIn(
+        id=parse_id(first[0] if first else None),
+        questionnaire=survey.questionnaire.slug,
+        version=survey.questionnaire.version,
+        counter=survey.counter,
+        campaign=survey.campaign,
+        channel="kiosk" if channel == "kiosk" else "web",
+        started_at=started,
+        submitted_at=now,
+        answers=answers_from_form(survey.questionnaire, getlist),
+        dossier=survey_dossier(next(iter(getlist("dossier")), None)),
+    )

@@ -1,0 +1,88 @@
+"""Settings read from the environment (and an optional `.env` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]  # app/core/config.py -> the checkout
+PLACEHOLDER_SECRET = "dev-insecure-change-me"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    ENVIRONMENT: Literal["development", "test", "production"] = "development"
+    DATABASE_URL: str = f"sqlite:///{ROOT / 'var' / 'sipas.db'}"
+    SECRET_KEY: str = PLACEHOLDER_SECRET
+    QUESTIONNAIRE_DIR: Path = ROOT / "questionnaires"
+    # Largest JSON body accepted on the submission endpoints; a SIPAS form is ~2 KB.
+    MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
+    MAX_BATCH_BODY_BYTES: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # Kiosk mode: seconds without a touch before the "are you still there?" warning,
+    # seconds of warning before the answers are cleared, and seconds the thank-you
+    # screen stays before the kiosk returns to its start screen.
+    KIOSK_IDLE_SECONDS: int = Field(default=90, ge=1)
+    KIOSK_WARN_SECONDS: int = Field(default=20, ge=1)
+    KIOSK_RESTART_SECONDS: int = Field(default=8, ge=1)
+    # A response finished faster than this is flagged `speeding` (not rejected).
+    SPEEDING_SECONDS: int = Field(default=60, ge=0)
+    # The address printed on QR sheets (what a phone opens), without a trailing slash.
+    PUBLIC_URL: str = "http://127.0.0.1:8000"
+    # A TrueType font with Vietnamese letters for PNG and PDF QR sheets (optional:
+    # common system fonts are found without it).
+    SHEET_FONT: str | None = None
+    # Sign-in cookies carry the Secure attribute when this is true; unset, it follows
+    # PUBLIC_URL (https → secure). Browsers send Secure cookies to http://localhost too.
+    COOKIE_SECURE: bool | None = None
+    # Two responses from one kiosk device less than this apart are flagged `burst`.
+    BURST_SECONDS: int = Field(default=20, ge=0)
+    # Responses a counter or kiosk device may send per minute before 429 (0: no limit).
+    RATE_PER_MINUTE: int = Field(default=20, ge=0)
+    # A published report may be served up to this many seconds behind the newest
+    # responses, so a busy campaign rebuilds each report at most once per window
+    # (0: always exact). Exclusions, edits and paper imports show at once regardless.
+    REPORT_MAX_STALE_SECONDS: float = Field(default=5.0, ge=0)
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.COOKIE_SECURE is not None:
+            return self.COOKIE_SECURE
+        return self.PUBLIC_URL.startswith("https://")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> "Settings":
+        # A forgotten SECRET_KEY in production would let anyone forge sessions and
+        # dossier hashes; fail at start-up rather than run insecurely.
+        if self.ENVIRONMENT == "production" and (
+            self.SECRET_KEY == PLACEHOLDER_SECRET or len(self.SECRET_KEY) < 32
+        ):
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                "when ENVIRONMENT=production (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)"
+            )
+        return self
+
+    @property
+    def database_url(self) -> str:
+        """The URL with the psycopg 3 driver for plain `postgresql://` URLs."""
+        return normalise_database_url(self.DATABASE_URL)
+
+
+def normalise_database_url(url: str) -> str:
+    """Map `postgres://` and `postgresql://` to SQLAlchemy's psycopg 3 dialect."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,75 @@
+"""Reading uploaded CSV files with errors that point at a line and a column."""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.core.errors import FieldError, Invalid
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text (a BOM from Excel is fine); anything else is refused with its position."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise Invalid(
+            f"{name} is not UTF-8 text: byte {exc.start} (line {line}) cannot be decoded. "
+            "Save the file as 'CSV UTF-8' and try again.",
+            [FieldError(f"line {line}", "not UTF-8", "encoding")],
+        ) from exc
+
+
+def read_rows(
+    text: str, name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> tuple[list[str], Iterator[Row]]:
+    """Check the header, then yield rows with their 1-based line numbers.
+
+    Header names are matched case-insensitively with surrounding spaces removed, the
+    way people type them in a spreadsheet.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        typed = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise Invalid(f"{name} is empty: expected a header row") from None
+    canonical = {c.lower(): c for c in required + optional}
+    header = [canonical.get(h.lower(), h) for h in typed]
+    missing = [c for c in required if c not in header]
+    unknown = [h for h in header if h not in required and h not in optional]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    problems = [FieldError("line 1", f"missing column {c!r}", "missing") for c in missing]
+    problems += [FieldError("line 1", f"unknown column {c!r}", "unknown") for c in unknown]
+    problems += [FieldError("line 1", f"column {c!r} appears twice", "duplicate") for c in dupes]
+    if problems:
+        expected = ", ".join(required + optional)
+        raise Invalid(f"{name}: bad header (expected columns: {expected})", problems)
+
+    def rows() -> Iterator[Row]:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                yield Row(line, {"__width__": str(len(values))})
+                continue
+            yield Row(line, {h: v.strip() for h, v in zip(header, values, strict=True)})
+
+    return header, rows()
+
+
+def width_error(row: Row, expected: int) -> FieldError | None:
+    if "__width__" in row.values:
+        return FieldError(
+            f"line {row.line}",
+            f"has {row.values['__width__']} fields, the header has {expected}",
+            "width",
+        )
+    return None

@@ -1,0 +1,50 @@
+"""Rollups that make reports cheap: counts per campaign, unit and key."""
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+
+
+class Tally(Base):
+    """How many answers of a kind a unit received in a campaign.
+
+    Keys: `n` (submissions), `<item>=<value>` (answers per scale value or option,
+    0 = not applicable), `<question>#` (respondents who answered a multiple-choice
+    or text question), `channel=<channel>`, `day=<YYYY-MM-DD>` (Vietnam calendar day),
+    `flag=<name>` per quality flag or `over_quota` and `flag=*` per flagged response,
+    and the moments of Cronbach's alpha per
+    factor, `a:<factor>:n`, `a:<factor>:s:<item>`, `a:<factor>:x:<item>:<item>`.
+    Counts grow by folding submissions in (app/services/tally.py) and shrink only when
+    a coordinator excludes a counted response (app/services/review.py), so a unit's
+    figures are the sum over its counted rows, and a subtree's over its units.
+
+    Deliberately without foreign keys: tallies are derived data that can be rebuilt
+    from `submission`, and a fold writes hundreds of thousands of rows at once, where
+    per-row foreign-key checks cost more than the rest of the fold together.
+    """
+
+    __tablename__ = "tally"
+
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnitAncestor(Base):
+    """Closure of the unit tree: one row per (ancestor, descendant), itself included.
+
+    "Everything under this province" becomes a join on an indexed column instead of
+    a LIKE on paths, which databases cannot hash-join.
+    """
+
+    __tablename__ = "unit_ancestor"
+
+    ancestor_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    distance: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,38 @@
+"""ORM models. Import every module here so Alembic sees the whole schema."""
+
+from app.access.models import ROLES, Account, ApiKey, AuditEvent, LoginSession
+from app.campaigns.models import (
+    Campaign,
+    CampaignQuota,
+    CampaignStatus,
+    CampaignUnit,
+    QuotaPolicy,
+    StratumCount,
+)
+from app.collection.models import CHANNELS, Submission
+from app.counts.models import Tally, UnitAncestor
+from app.counts.snapshot_models import ReportSnapshot
+from app.units.models import UNIT_KINDS, Counter, KioskDevice, Unit
+
+__all__ = [
+    "ROLES",
+    "Account",
+    "ApiKey",
+    "AuditEvent",
+    "CampaignQuota",
+    "LoginSession",
+    "QuotaPolicy",
+    "ReportSnapshot",
+    "StratumCount",
+    "CHANNELS",
+    "UNIT_KINDS",
+    "Campaign",
+    "CampaignStatus",
+    "CampaignUnit",
+    "Counter",
+    "KioskDevice",
+    "Submission",
+    "Tally",
+    "Unit",
+    "UnitAncestor",
+]

@@ -1,0 +1,35 @@
+"""Questionnaire versions, as the kiosk apps and dashboards read them."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.core.errors import NotFound
+from app.questionnaires.catalog import get_catalog
+
+router = APIRouter(prefix="/api/v1/questionnaires", tags=["questionnaires"])
+
+
+@router.get("")
+def list_questionnaires() -> list[dict[str, Any]]:
+    """Every installed questionnaire version."""
+    return [
+        {
+            "slug": q.slug,
+            "version": q.version,
+            "title": q.model.title,
+            "basis": q.model.basis,
+            "languages": q.languages,
+            "url": f"/api/v1/questionnaires/{q.slug}/{q.version}",
+        }
+        for q in get_catalog()
+    ]
+
+
+@router.get("/{slug}/{version}")
+def get_questionnaire(slug: str, version: int) -> dict[str, Any]:
+    """One questionnaire version with its factors, items, questions and scoring rules."""
+    q = get_catalog().get(slug, version)
+    if q is None:
+        raise NotFound(f"questionnaire {slug} v{version} does not exist")
+    return q.public()

@@ -1,0 +1,464 @@
+"""Questionnaires as data: load, validate and look up `questionnaires/<slug>/v<N>.yaml`.
+
+Every file is checked at start-up and in the tests. A broken file raises
+`QuestionnaireError` whose message names the file and the place in it
+(`sections[2].questions[0].show_if`), so whoever edits the YAML can fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+CODE = r"^[A-Za-z0-9_]+$"
+Code = Annotated[str, Field(pattern=CODE, max_length=40)]
+Text = dict[str, str]
+FILE_NAME = re.compile(r"^v(\d+)\.ya?ml$")
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire file is malformed; the message says where."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    code: Code
+    label: Text
+
+
+class ScaleOption(_Strict):
+    code: int
+    label: Text
+
+
+class Scale(_Strict):
+    options: list[ScaleOption] = Field(min_length=2)
+    not_applicable: ScaleOption
+
+    @property
+    def values(self) -> list[int]:
+        return [o.code for o in self.options]
+
+
+class TimelinessRule(_Strict):
+    """Which question and options give the early / on-time / late rates."""
+
+    question: Code
+    early: Code
+    on_time: Code
+    late: Code
+
+
+class Scoring(_Strict):
+    satisfied: list[int] = Field(min_length=1)
+    criterion: Literal["top2box", "mean20", "rescaled"] = "top2box"
+    factor: Literal["criteria_mean", "overall_item"] = "criteria_mean"
+    sipas: Literal["factors_mean", "overall_item"] = "factors_mean"
+    overall_item: Code | None = None
+    min_sample: int = Field(default=30, ge=1)
+    timeliness: TimelinessRule | None = None
+
+
+class Question(_Strict):
+    code: Code
+    kind: Literal["scale", "single", "multi", "text"] = "scale"
+    required: bool = True
+    text: Text
+    options: list[Option] = Field(default_factory=list)
+    show_if: dict[Code, list[Code]] | None = None
+    min_choices: int | None = Field(default=None, ge=0)
+    max_choices: int | None = Field(default=None, ge=1)
+    max_length: int | None = Field(default=None, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Question:
+        choice = self.kind in ("single", "multi")
+        if choice and not self.options:
+            raise ValueError(f"question {self.code!r} of kind {self.kind} has no options")
+        if not choice and self.options:
+            raise ValueError(f"question {self.code!r} of kind {self.kind} cannot have options")
+        if self.kind != "multi" and (self.min_choices is not None or self.max_choices is not None):
+            raise ValueError(
+                f"min_choices/max_choices only apply to multi (question {self.code!r})"
+            )
+        if self.kind != "text" and self.max_length is not None:
+            raise ValueError(f"max_length only applies to text (question {self.code!r})")
+        return self
+
+    @property
+    def option_codes(self) -> list[str]:
+        return [o.code for o in self.options]
+
+
+class Section(_Strict):
+    code: Code
+    title: Text
+    factor: bool = False
+    # Where the section's choice questions appear in the indices report.
+    report: Literal["perception", "expectations", "respondents"] = "perception"
+    overall_item: Code | None = None
+    questions: list[Question]
+
+
+class QuestionnaireModel(_Strict):
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    version: int = Field(ge=1)
+    basis: str | None = None
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(min_length=1)
+    title: Text
+    intro: Text
+    scale: Scale
+    scoring: Scoring
+    sections: list[Section] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A factor of the satisfaction index with its criterion codes."""
+
+    code: str
+    title: Text
+    items: tuple[str, ...]
+    overall_item: str | None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A validated questionnaire version with the look-ups the service needs."""
+
+    model: QuestionnaireModel
+    source: Path
+
+    @property
+    def slug(self) -> str:
+        return self.model.slug
+
+    @property
+    def version(self) -> int:
+        return self.model.version
+
+    @property
+    def languages(self) -> list[str]:
+        return self.model.languages
+
+    @cached_property
+    def questions(self) -> dict[str, Question]:
+        """Every question by code, in presentation order."""
+        return {q.code: q for s in self.model.sections for q in s.questions}
+
+    @cached_property
+    def factors(self) -> tuple[Factor, ...]:
+        return tuple(
+            Factor(s.code, s.title, tuple(q.code for q in s.questions), s.overall_item)
+            for s in self.model.sections
+            if s.factor
+        )
+
+    @cached_property
+    def criteria(self) -> tuple[str, ...]:
+        """The criterion codes of all factors, in order."""
+        return tuple(code for f in self.factors for code in f.items)
+
+    @cached_property
+    def scale_items(self) -> tuple[str, ...]:
+        """Every question on the satisfaction scale (criteria and overall items), in order."""
+        return tuple(c for c, q in self.questions.items() if q.kind == "scale")
+
+    @cached_property
+    def scale_values(self) -> list[int]:
+        return self.model.scale.values
+
+    @cached_property
+    def scale_answers(self) -> frozenset[int]:
+        """Every valid scale answer: the scale values and not-applicable."""
+        return frozenset([*self.scale_values, self.not_applicable])
+
+    @property
+    def not_applicable(self) -> int:
+        return self.model.scale.not_applicable.code
+
+    def report_questions(self, block: str) -> list[Question]:
+        """Choice questions reported in `block` (perception, expectations, respondents)."""
+        return [
+            q
+            for s in self.model.sections
+            if not s.factor and s.report == block
+            for q in s.questions
+            if q.kind in ("single", "multi")
+        ]
+
+    def visible(self, code: str, answers: dict[str, Any]) -> bool:
+        """Whether question `code` is asked, given the answers so far."""
+        cond = self.questions[code].show_if
+        if not cond:
+            return True
+        for ref, allowed in cond.items():
+            given = answers.get(ref)
+            chosen = given if isinstance(given, list) else [given]
+            if not any(c in allowed for c in chosen):
+                return False
+        return True
+
+    def public(self) -> dict[str, Any]:
+        """The JSON shape of `GET /api/v1/questionnaires/{slug}/{version}`."""
+        m = self.model
+        scale = [{"code": o.code, "label": o.label} for o in m.scale.options]
+        na = {"code": m.scale.not_applicable.code, "label": m.scale.not_applicable.label}
+        criteria = set(self.criteria)
+
+        def question(q: Question) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "code": q.code,
+                "kind": q.kind,
+                "text": q.text,
+                "required": q.required,
+                "options": [{"code": o.code, "label": o.label} for o in q.options],
+                "show_if": q.show_if,
+            }
+            if q.kind == "multi":
+                out["min_choices"] = q.min_choices
+                out["max_choices"] = q.max_choices
+            if q.kind == "text":
+                out["max_length"] = q.max_length
+            return out
+
+        return {
+            "slug": m.slug,
+            "version": m.version,
+            "basis": m.basis,
+            "languages": m.languages,
+            "title": m.title,
+            "intro": m.intro,
+            "scale": {"options": scale, "not_applicable": na},
+            "scoring": m.scoring.model_dump(),
+            "factors": [
+                {
+                    "code": f.code,
+                    "title": f.title,
+                    "overall_item": f.overall_item,
+                    "items": [
+                        {
+                            "code": c,
+                            "text": self.questions[c].text,
+                            "required": self.questions[c].required,
+                        }
+                        for c in f.items
+                    ],
+                }
+                for f in self.factors
+            ],
+            "questions": [question(q) for q in self.questions.values() if q.code not in criteria],
+            "sections": [
+                {
+                    "code": s.code,
+                    "title": s.title,
+                    "factor": s.factor,
+                    "questions": [q.code for q in s.questions],
+                }
+                for s in m.sections
+            ],
+        }
+
+
+def _loc(parts: tuple[int | str, ...]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _texts(model: QuestionnaireModel) -> Iterator[tuple[str, Text]]:
+    yield "title", model.title
+    yield "intro", model.intro
+    for i, o in enumerate(model.scale.options):
+        yield f"scale.options[{i}].label", o.label
+    yield "scale.not_applicable.label", model.scale.not_applicable.label
+    for si, s in enumerate(model.sections):
+        yield f"sections[{si}].title", s.title
+        for qi, q in enumerate(s.questions):
+            where = f"sections[{si}].questions[{qi}] ({q.code})"
+            yield f"{where}.text", q.text
+            for oi, opt in enumerate(q.options):
+                yield f"{where}.options[{oi}].label", opt.label
+
+
+def _check(model: QuestionnaireModel) -> list[str]:
+    """Cross-references that a schema alone cannot express."""
+    problems: list[str] = []
+    langs = set(model.languages)
+    for where, text in _texts(model):
+        missing = sorted(langs - text.keys())
+        extra = sorted(text.keys() - langs)
+        if missing:
+            problems.append(f"{where}: missing translation {', '.join(missing)}")
+        if extra:
+            problems.append(f"{where}: language {', '.join(extra)} is not in `languages`")
+        problems += [f"{where}.{lang}: empty text" for lang, t in text.items() if not t.strip()]
+
+    values = model.scale.values
+    if len(set(values)) != len(values) or model.scale.not_applicable.code in values:
+        problems.append("scale: option codes must be distinct, and differ from not_applicable")
+    if not set(model.scoring.satisfied) <= set(values):
+        problems.append(f"scoring.satisfied: {model.scoring.satisfied} are not all scale values")
+
+    seen: dict[str, str] = {}
+    earlier: dict[str, Question] = {}
+    for si, s in enumerate(model.sections):
+        where_s = f"sections[{si}] ({s.code})"
+        if s.code in seen:
+            problems.append(f"{where_s}: duplicate code {s.code!r}, already used at {seen[s.code]}")
+        seen.setdefault(s.code, where_s)
+        if not s.questions:
+            problems.append(
+                f"{where_s}: has no items" if s.factor else f"{where_s}: has no questions"
+            )
+        if s.overall_item and not s.factor:
+            problems.append(f"{where_s}.overall_item: only a factor has an overall item")
+        for qi, q in enumerate(s.questions):
+            where = f"sections[{si}].questions[{qi}] ({q.code})"
+            if q.code in seen:
+                problems.append(
+                    f"{where}: duplicate code {q.code!r}, already used at {seen[q.code]}"
+                )
+            seen.setdefault(q.code, where)
+            if s.factor and q.kind != "scale":
+                problems.append(f"{where}: a factor's items must be of kind scale")
+            opts = q.option_codes
+            dups = sorted({c for c in opts if opts.count(c) > 1})
+            if dups:
+                problems.append(f"{where}.options: duplicate option code {', '.join(dups)}")
+            if q.max_choices is not None and q.max_choices > len(opts):
+                problems.append(f"{where}.max_choices: larger than the number of options")
+            for ref, allowed in (q.show_if or {}).items():
+                target = earlier.get(ref)
+                if target is None:
+                    problems.append(
+                        f"{where}.show_if: points at {ref!r}, which is not a question asked before it"
+                    )
+                    continue
+                if target.kind not in ("single", "multi"):
+                    problems.append(f"{where}.show_if: {ref!r} is not a choice question")
+                    continue
+                bad = sorted(set(allowed) - set(target.option_codes))
+                if bad:
+                    problems.append(f"{where}.show_if: {ref!r} has no option {', '.join(bad)}")
+            earlier[q.code] = q
+
+    scale_codes = {c for c, q in earlier.items() if q.kind == "scale"}
+    for si, s in enumerate(model.sections):
+        if s.overall_item and s.overall_item not in scale_codes:
+            problems.append(
+                f"sections[{si}] ({s.code}).overall_item: {s.overall_item!r} is not a scale question"
+            )
+    factors = [s for s in model.sections if s.factor]
+    if not factors:
+        problems.append("sections: no factor (a section with `factor: true`)")
+    sc = model.scoring
+    if sc.overall_item and sc.overall_item not in scale_codes:
+        problems.append(f"scoring.overall_item: {sc.overall_item!r} is not a scale question")
+    if sc.timeliness is not None:
+        t = earlier.get(sc.timeliness.question)
+        if t is None or t.kind != "single":
+            problems.append(
+                f"scoring.timeliness.question: {sc.timeliness.question!r} is not a single-choice question"
+            )
+        else:
+            for role in ("early", "on_time", "late"):
+                if getattr(sc.timeliness, role) not in t.option_codes:
+                    problems.append(
+                        f"scoring.timeliness.{role}: {sc.timeliness.question!r} has no option "
+                        f"{getattr(sc.timeliness, role)!r}"
+                    )
+    if sc.sipas == "overall_item" and not sc.overall_item:
+        problems.append("scoring.sipas: overall_item requires scoring.overall_item")
+    if sc.factor == "overall_item":
+        problems += [
+            f"scoring.factor: overall_item requires factor {s.code!r} to name its overall_item"
+            for s in factors
+            if not s.overall_item
+        ]
+    return problems
+
+
+def load_file(path: Path) -> Questionnaire:
+    """Load and validate one questionnaire file."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise QuestionnaireError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise QuestionnaireError(f"{path}: expected a mapping at the top level")
+    try:
+        model = QuestionnaireModel.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            lines.append(f"  {_loc(err['loc'])}: {msg}")
+        raise QuestionnaireError(f"{path}:\n" + "\n".join(lines)) from exc
+    problems = _check(model)
+    m = FILE_NAME.match(path.name)
+    if path.parent.name != model.slug or not m or int(m.group(1)) != model.version:
+        problems.append(
+            f"file name: slug {model.slug!r} version {model.version} belongs in "
+            f"{model.slug}/v{model.version}.yaml"
+        )
+    if problems:
+        raise QuestionnaireError(f"{path}:\n" + "\n".join(f"  {p}" for p in problems))
+    return Questionnaire(model=model, source=path)
+
+
+class Catalog:
+    """Every questionnaire version found under a directory."""
+
+    def __init__(self, items: dict[tuple[str, int], Questionnaire]):
+        self._items = items
+
+    @classmethod
+    def load(cls, directory: Path) -> Catalog:
+        """Load every `<slug>/v<N>.yaml`; report all broken files at once."""
+        items: dict[tuple[str, int], Questionnaire] = {}
+        errors: list[str] = []
+        for path in sorted(directory.glob("*/v*.y*ml")):
+            try:
+                q = load_file(path)
+            except QuestionnaireError as exc:
+                errors.append(str(exc))
+                continue
+            items[(q.slug, q.version)] = q
+        if errors:
+            raise QuestionnaireError("\n".join(errors))
+        if not items:
+            raise QuestionnaireError(f"{directory}: no questionnaire files (<slug>/v<N>.yaml)")
+        return cls(items)
+
+    def get(self, slug: str, version: int) -> Questionnaire | None:
+        return self._items.get((slug, version))
+
+    def __iter__(self) -> Iterator[Questionnaire]:
+        return iter(sorted(self._items.values(), key=lambda q: (q.slug, q.version)))
+
+    def versions(self, slug: str) -> list[int]:
+        return sorted(v for s, v in self._items if s == slug)
+
+
+@lru_cache
+def get_catalog() -> Catalog:
+    """The process-wide catalog from the configured directory."""
+    from app.core.config import get_settings
+
+    return Catalog.load(get_settings().QUESTIONNAIRE_DIR)

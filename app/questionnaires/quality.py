@@ -1,0 +1,113 @@
+"""Data-quality flags, set once when a response arrives.
+
+Flags never reject a response: a coordinator reviews them and may exclude the
+response (issue 6). They are stored on the row, so the rule that set them is the
+rule of the day it arrived.
+"""
+
+import hashlib
+import hmac
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.collection.models import Submission
+from app.core.config import get_settings
+from app.questionnaires.catalog import Questionnaire
+
+SPEEDING = "speeding"
+STRAIGHT_LINING = "straight_lining"
+BURST = "burst"
+REPEATED_DOSSIER = "repeated_dossier"
+ALL = (SPEEDING, STRAIGHT_LINING, BURST, REPEATED_DOSSIER)
+
+
+def dossier_hash(code: str) -> str:
+    """HMAC-SHA-256 of the dossier code under SECRET_KEY (design.md: never stored plain).
+
+    Keyed, because dossier codes follow a short pattern that a plain hash would not
+    hide from anyone who can read the table.
+    """
+    normal = "".join(code.split()).upper()
+    key = get_settings().SECRET_KEY.encode()
+    return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()
+
+
+def _add(row: dict[str, Any], flag: str) -> None:
+    if flag not in row["quality_flags"]:
+        row["quality_flags"] = [*row["quality_flags"], flag]
+
+
+def add_context_flags(session: Session, row: dict[str, Any], burst_seconds: int) -> None:
+    """Flags that depend on what is already stored: `burst` (the same kiosk device sent
+    another response within `burst_seconds`, faster than anyone fills the form) and
+    `repeated_dossier` (the campaign already holds a response about this dossier)."""
+    add_batch_flags(session, [row], burst_seconds)
+
+
+def add_batch_flags(session: Session, rows: list[dict[str, Any]], burst_seconds: int) -> None:
+    """:func:`add_context_flags` for many rows, comparing them with each other too."""
+    window = timedelta(seconds=burst_seconds)
+    by_device: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row.get("device_id") is not None:
+            by_device[row["device_id"]].append(row)
+    for device_id, group in by_device.items():
+        if not burst_seconds:
+            break
+        group.sort(key=lambda r: r["submitted_at"])
+        earliest, latest = group[0]["submitted_at"] - window, group[-1]["submitted_at"] + window
+        times = sorted(
+            session.scalars(
+                select(Submission.submitted_at).where(
+                    Submission.device_id == device_id,
+                    Submission.submitted_at > earliest,
+                    Submission.submitted_at < latest,
+                    Submission.id.not_in([r["id"] for r in group]),
+                )
+            )
+        )
+        for i, row in enumerate(group):
+            at = row["submitted_at"]
+            close_stored = any(abs(t - at) < window for t in times)
+            close_batch = i > 0 and at - group[i - 1]["submitted_at"] < window
+            if close_stored or close_batch:
+                _add(row, BURST)
+    hashed = [r for r in rows if r.get("dossier_hash")]
+    if not hashed:
+        return
+    seen = {
+        (cid, h)
+        for cid, h in session.execute(
+            select(Submission.campaign_id, Submission.dossier_hash).where(
+                Submission.dossier_hash.in_({r["dossier_hash"] for r in hashed}),
+                Submission.id.not_in([r["id"] for r in hashed]),
+            )
+        )
+    }
+    for row in hashed:
+        key = (row["campaign_id"], row["dossier_hash"])
+        if key in seen:
+            _add(row, REPEATED_DOSSIER)
+        seen.add(key)
+
+
+def flags(
+    q: Questionnaire,
+    answers: dict[str, Any],
+    started_at: datetime | None,
+    submitted_at: datetime,
+    min_seconds: int,
+) -> list[str]:
+    """`speeding`: finished in under `min_seconds` (22 criteria cannot be read that
+    fast); `straight_lining`: every criterion answered, all with the same value."""
+    found = []
+    if started_at is not None and (submitted_at - started_at).total_seconds() < min_seconds:
+        found.append(SPEEDING)
+    criteria = [answers.get(code) for code in q.criteria]
+    if len(criteria) > 1 and None not in criteria and len(set(criteria)) == 1:
+        found.append(STRAIGHT_LINING)
+    return found

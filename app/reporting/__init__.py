@@ -1,0 +1,2 @@
+"""Reports: the figures and indices of a campaign (JSON and CSV), served from
+the stored snapshots, and the results pages."""

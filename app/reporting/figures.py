@@ -1,0 +1,181 @@
+"""Every indicator of many units at once, from a units × keys matrix of counts.
+
+The questionnaire decides the keys (criteria, overall items, perception questions,
+timeliness); analysis/ computes the figures column by column. One code path serves
+a single unit (a one-row matrix) and a report of thousands.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from analysis.indices import CriterionRule, Estimates, composites, criterion_indices, proportions
+from app.questionnaires.catalog import Question, Questionnaire
+
+
+@dataclass(frozen=True)
+class KeySpace:
+    """The tally keys a report reads, in a fixed column order."""
+
+    q: Questionnaire
+
+    @cached_property
+    def scale_items(self) -> list[str]:
+        sc = self.q.model.scoring
+        extra = [f.overall_item for f in self.q.factors if f.overall_item]
+        extra += [sc.overall_item] if sc.overall_item else []
+        return list(self.q.criteria) + [c for c in dict.fromkeys(extra) if c not in self.q.criteria]
+
+    @cached_property
+    def blocks(self) -> dict[str, list[Question]]:
+        return {
+            b: self.q.report_questions(b) for b in ("perception", "expectations", "respondents")
+        }
+
+    @cached_property
+    def keys(self) -> list[str]:
+        keys = ["n"]
+        for code in self.scale_items:
+            keys += [f"{code}={v}" for v in self.q.scale_values]
+        for questions in self.blocks.values():
+            for question in questions:
+                keys += [f"{question.code}={o}" for o in question.option_codes]
+                if question.kind == "multi":
+                    keys.append(f"{question.code}#")
+        return list(dict.fromkeys(keys))
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self.keys)}
+
+    def matrix(self, counts: Sequence[Mapping[str, int]]) -> np.ndarray:
+        """Counters (one per unit) → units × keys matrix."""
+        m = np.zeros((len(counts), len(self.keys)), dtype=np.int64)
+        idx = self.index
+        for row, c in enumerate(counts):
+            for key, n in c.items():
+                col = idx.get(key)
+                if col is not None:
+                    m[row, col] = n
+        return m
+
+
+_spaces: dict[tuple[str, int], KeySpace] = {}
+
+
+def keyspace(q: Questionnaire) -> KeySpace:
+    """The (cached) key space of a questionnaire version."""
+    key = (q.slug, q.version)
+    if key not in _spaces:
+        _spaces[key] = KeySpace(q)
+    return _spaces[key]
+
+
+def _cols(ks: KeySpace, m: np.ndarray, keys: Sequence[str]) -> np.ndarray:
+    return m[:, [ks.index[k] for k in keys]]
+
+
+def _dicts(e: Estimates) -> list[dict[str, Any]]:
+    """Per-unit {"value", "ci", "n"} from arrays; nan becomes null."""
+    value, low, high, n = e.value.tolist(), e.low.tolist(), e.high.tolist(), e.n.tolist()
+    # nan (v != v) means nothing to estimate from.
+    return [
+        {"value": None, "ci": None, "n": k} if v != v else {"value": v, "ci": [lo, hi], "n": k}
+        for v, lo, hi, k in zip(value, low, high, n, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Per-unit entries (design.md's `units[]` shape) and each indicator's values as an
+    array over the units (for medians without walking the entries)."""
+
+    entries: list[dict[str, Any]]
+    values: dict[str, Any]
+
+
+def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
+    """The indicators of every row of `m`."""
+    q, sc = ks.q, ks.q.model.scoring
+    scale = q.scale_values
+    units = m.shape[0]
+
+    def item(code: str) -> Estimates:
+        return criterion_indices(
+            _cols(ks, m, [f"{code}={v}" for v in scale]), rule, sc.satisfied, scale
+        )
+
+    items = {code: item(code) for code in ks.scale_items}
+    factors: dict[str, Estimates] = {}
+    for f in q.factors:
+        if sc.factor == "overall_item" and f.overall_item:
+            factors[f.code] = items[f.overall_item]
+        else:
+            factors[f.code] = composites([items[c] for c in f.items])
+    sipas = (
+        items[sc.overall_item]
+        if sc.sipas == "overall_item" and sc.overall_item
+        else composites(list(factors.values()))
+    )
+
+    blocks: dict[str, dict[str, Estimates]] = {}
+    for block, questions in ks.blocks.items():
+        rates: dict[str, Estimates] = {}
+        for question in questions:
+            opts = _cols(ks, m, [f"{question.code}={o}" for o in question.option_codes])
+            n = (
+                m[:, ks.index[f"{question.code}#"]]
+                if question.kind == "multi"
+                else opts.sum(axis=1)
+            )
+            for i, o in enumerate(question.option_codes):
+                rates[f"{question.code}.{o}"] = proportions(opts[:, i], n)
+        blocks[block] = rates
+    timeliness: dict[str, Estimates] = {}
+    if sc.timeliness is not None:
+        t = sc.timeliness
+        early, on_time, late = (
+            m[:, ks.index[f"{t.question}={x}"]] for x in (t.early, t.on_time, t.late)
+        )
+        total = early + on_time + late
+        timeliness = {
+            "early": proportions(early, total),
+            "on_time": proportions(on_time, total),
+            "late": proportions(late, total),
+            "on_time_or_early": proportions(early + on_time, total),
+        }
+
+    def per_unit(group: Mapping[str, Estimates]) -> list[dict[str, Any]]:
+        columns = {k: _dicts(v) for k, v in group.items()}
+        return [{k: col[u] for k, col in columns.items()} for u in range(units)]
+
+    criteria = {c: items[c] for c in q.criteria}
+    overall = {c: items[c] for c in ks.scale_items if c not in criteria}
+    parts = {
+        "sipas": _dicts(sipas),
+        "factors": per_unit(factors),
+        "items": per_unit(criteria),
+        "overall_items": per_unit(overall),
+        **{b: per_unit(r) for b, r in blocks.items()},
+    }
+    if sc.timeliness is not None:
+        parts["timeliness"] = per_unit(timeliness)
+    n_col = m[:, ks.index["n"]].tolist()
+    entries = [
+        {"n": int(n_col[u]), **{name: values[u] for name, values in parts.items()}}
+        for u in range(units)
+    ]
+    groups: dict[str, Mapping[str, Estimates]] = {
+        "factors": factors,
+        "items": criteria,
+        "overall_items": overall,
+        **blocks,
+    }
+    if sc.timeliness is not None:
+        groups["timeliness"] = timeliness
+    values: dict[str, Any] = {"sipas": sipas.value}
+    values.update({g: {k: e.value for k, e in est.items()} for g, est in groups.items()})
+    return Figures(entries, values)

@@ -1,0 +1,183 @@
+"""Results for coordinators: the units table with medians and ranks, and one unit's page."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.access import dash_text
+from app.access.dash_render import dash_page
+from app.access.security import PagePrincipal
+from app.campaigns import coordination
+from app.campaigns import service as campaigns
+from app.campaigns.pages import query_builder
+from app.campaigns.service import questionnaire_of
+from app.core.db import SessionDep
+from app.core.errors import NotFound
+from app.questionnaires.catalog import Questionnaire, get_catalog
+from app.reporting import indices
+from app.web.render import language
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    ci: list[float] | None
+    n: int
+    median: float | None
+
+
+def fmt(value: float | None) -> str:
+    """One decimal for display; the API keeps every digit."""
+    return "–" if value is None else f"{value:.1f}"
+
+
+def ci(interval: list[float] | None) -> str:
+    return f"[{interval[0]:.1f}–{interval[1]:.1f}]" if interval else ""
+
+
+def _bars(figures: dict[str, Any], medians: dict[str, Any], labels: dict[str, str]) -> list[Bar]:
+    return [
+        Bar(labels.get(k, k), f.get("value"), f.get("ci"), f.get("n", 0), medians.get(k))
+        for k, f in figures.items()
+    ]
+
+
+def _labels(q: Questionnaire, lang: str) -> dict[str, dict[str, str]]:
+    def pick(text: dict[str, str]) -> str:
+        return text.get(lang) or next(iter(text.values()))
+
+    items = {code: f"{code}. {pick(q.questions[code].text)}" for f in q.factors for code in f.items}
+    if q.model.scoring.overall_item and q.model.scoring.overall_item in q.questions:
+        code = q.model.scoring.overall_item
+        items[code] = f"{code}. {pick(q.questions[code].text)}"
+    return {
+        "factors": {f.code: pick(f.title) for f in q.factors},
+        "items": items,
+        **{
+            f"q:{question.code}": {
+                f"{question.code}.{o.code}": pick(o.label) for o in question.options
+            }
+            for question in q.report_questions("perception")
+        },
+        "questions": {
+            question.code: pick(question.text) for question in q.report_questions("perception")
+        },
+    }
+
+
+@router.get("/dash/campaigns/{code}/results", response_class=HTMLResponse)
+def results_page(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    who: PagePrincipal,
+    parent: str | None = None,
+    level: str | None = None,
+    sort: str = "rank",
+    desc: bool = False,
+) -> HTMLResponse:
+    """SIPAS and factor indices of the units, sortable, with the median row."""
+    c = coordination.visible_campaign(session, who, code)
+    body = indices.report(
+        session, get_catalog(), c.code, level=level or None, parent=parent or None
+    ).body
+    q = questionnaire_of(get_catalog(), c)
+    factor_codes = [f.code for f in q.factors]
+    labels = _labels(q, language(request))["factors"]
+    keys: dict[str, Any] = {
+        "unit": lambda u: u["unit"],
+        "n": lambda u: u["n"],
+        "rank": lambda u: (u["rank"] is None, u["rank"] or 0),
+        "sipas": lambda u: u["sipas"]["value"] if u["sipas"]["value"] is not None else -1,
+        **{
+            f: (
+                lambda u, f=f: (
+                    u["factors"][f]["value"] if u["factors"][f]["value"] is not None else -1
+                )
+            )
+            for f in factor_codes
+        },
+    }
+    rows = sorted(body["units"], key=keys.get(sort, keys["rank"]), reverse=desc)
+    columns = [("unit", "unit"), ("n", "n"), ("sipas", "SIPAS")]
+    columns += [(f, labels[f]) for f in factor_codes] + [("rank", "rank")]
+    return dash_page(
+        request,
+        "results.html",
+        who,
+        campaign=c,
+        tab="results",
+        body=body,
+        units=rows,
+        columns=columns,
+        factor_codes=factor_codes,
+        factor_legend=" · ".join(f"{f}: {labels[f]}" for f in factor_codes),
+        sort=sort,
+        desc=desc,
+        fmt=fmt,
+        ci=ci,
+        query=query_builder(request),
+    )
+
+
+@router.get("/dash/campaigns/{code}/units/{unit}", response_class=HTMLResponse)
+def unit_page(
+    code: str, unit: str, request: Request, session: SessionDep, who: PagePrincipal
+) -> HTMLResponse:
+    """One unit: factors, the 22 criteria, timeliness and perception beside the median of
+    its sibling units, as bar charts with the numbers in a table below each."""
+    c = coordination.visible_campaign(session, who, code)
+    found = campaigns.find_unit(session, unit)
+    if found is None:
+        raise NotFound(f"unit {unit!r} does not exist")
+    scope = {s.unit.id for s in campaigns.scope(session, c)}
+    # Compared with its siblings: the campaign's scope units, or the units under its parent.
+    if found.id in scope or found.parent_id is None:
+        body = indices.report(session, get_catalog(), c.code).body
+    else:
+        parent = session.get(type(found), found.parent_id)
+        body = indices.report(
+            session, get_catalog(), c.code, parent=parent.code if parent else None
+        ).body
+    entry = next((u for u in body["units"] if u["unit"] == unit), None)
+    if entry is None:
+        raise NotFound(f"unit {unit!r} is not in campaign {c.code!r}")
+    q = questionnaire_of(get_catalog(), c)
+    lang = language(request)
+    labels = _labels(q, lang)
+    median = body["median"]
+    time_labels = {k: dash_text.t(f"t_{k}", lang) for k in entry.get("timeliness", {})}
+    return dash_page(
+        request,
+        "unit.html",
+        who,
+        campaign=c,
+        tab="results",
+        entry=entry,
+        median=median,
+        factor_rows=_bars(entry["factors"], median["factors"], labels["factors"]),
+        item_rows=_bars(entry["items"], median["items"], labels["items"]),
+        time_rows=_bars(entry.get("timeliness", {}), median.get("timeliness", {}), time_labels),
+        perception=[
+            (
+                title,
+                _bars(
+                    {
+                        k: v
+                        for k, v in entry.get("perception", {}).items()
+                        if k.startswith(f"{code}.")
+                    },
+                    median.get("perception", {}),
+                    labels[f"q:{code}"],
+                ),
+            )
+            for code, title in labels["questions"].items()
+        ],
+        fmt=fmt,
+        ci=ci,
+    )

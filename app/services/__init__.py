@@ -1,1 +1,0 @@
-"""Use cases: plain functions over a Session. They flush, never commit."""

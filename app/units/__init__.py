@@ -1,0 +1,2 @@
+"""The administrative tree: agencies and their counters, the closure table,
+and the CSV imports of units and counters."""

@@ -1,0 +1,168 @@
+"""Every word the respondent pages show, in Vietnamese and English.
+
+Questionnaire wording lives in the questionnaire files; this holds the words of the
+pages around it, and turns the answer checker's problems into sentences a
+respondent understands, in their language.
+"""
+
+from app.core.errors import FieldError
+from app.questionnaires.catalog import Question, Questionnaire
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+# The switch names the other language in that language, as people look for it.
+OTHER = {"vi": ("en", "English"), "en": ("vi", "Tiếng Việt")}
+
+UI: dict[str, dict[str, str]] = {
+    "brand": {"vi": "Khảo sát sự hài lòng", "en": "Satisfaction survey"},
+    "at": {"vi": "Tại", "en": "At"},
+    "anonymous": {
+        "vi": "Phiếu ẩn danh: không hỏi họ tên, số điện thoại hay số giấy tờ.",
+        "en": "Anonymous: we never ask your name, phone or ID number.",
+    },
+    "minutes": {"vi": "Khoảng 3 phút.", "en": "About three minutes."},
+    "why": {
+        "vi": "Ý kiến của Ông/Bà giúp cơ quan phục vụ tốt hơn.",
+        "en": "Your answers help the agency serve people better.",
+    },
+    "start": {"vi": "Bắt đầu", "en": "Start"},
+    "full_title": {"vi": "Xin cảm ơn Ông/Bà", "en": "Thank you"},
+    "full_body": {
+        "vi": "Đợt khảo sát tại quầy này đã nhận đủ số phiếu cần thiết. "
+        "Cảm ơn Ông/Bà đã sẵn lòng góp ý.",
+        "en": "This counter has already collected all the responses this survey needs. "
+        "Thank you for being willing to help.",
+    },
+    "next": {"vi": "Tiếp", "en": "Next"},
+    "back": {"vi": "Quay lại", "en": "Back"},
+    "send": {"vi": "Gửi phiếu", "en": "Send"},
+    "part": {"vi": "Phần {n}/{total}", "en": "Part {n} of {total}"},
+    "rate_hint": {
+        "vi": "Ông/Bà hài lòng ở mức nào với từng nội dung sau?",
+        "en": "How satisfied are you with each of the following?",
+    },
+    "required": {"vi": "bắt buộc", "en": "required"},
+    "optional_hint": {"vi": "(không bắt buộc)", "en": "(optional)"},
+    "only_if": {"vi": "Chỉ trả lời nếu: {cond}", "en": "Answer only if: {cond}"},
+    "choose_up_to": {"vi": "Chọn tối đa {n}.", "en": "Choose up to {n}."},
+    "choose_any": {"vi": "Chọn một hoặc nhiều.", "en": "Choose one or more."},
+    "errors_title": {
+        "vi": "Vui lòng xem lại {n} câu hỏi:",
+        "en": "Please check {n} question(s):",
+    },
+    "err_required": {"vi": "Vui lòng trả lời câu hỏi này.", "en": "Please answer this question."},
+    "err_value": {
+        "vi": "Câu trả lời này không hợp lệ, vui lòng chọn lại.",
+        "en": "This answer is not valid; please choose again.",
+    },
+    "err_too_many": {"vi": "Chỉ chọn tối đa {n}.", "en": "Choose at most {n}."},
+    "err_too_long": {"vi": "Tối đa {n} ký tự.", "en": "At most {n} characters."},
+    "thanks_title": {"vi": "Xin cảm ơn!", "en": "Thank you!"},
+    "thanks_body": {
+        "vi": "Phiếu của Ông/Bà đã được ghi nhận.",
+        "en": "Your answers have been recorded.",
+    },
+    "queued": {
+        "vi": "Phiếu đã được lưu trên máy và sẽ được gửi khi có mạng.",
+        "en": "Your answers are saved on this device and will be sent when it is online.",
+    },
+    "restart_in": {
+        "vi": "Màn hình sẽ quay về trang đầu sau {n} giây.",
+        "en": "This screen returns to the start in {n} seconds.",
+    },
+    "idle_title": {"vi": "Ông/Bà còn tiếp tục không?", "en": "Are you still there?"},
+    "idle_body": {
+        "vi": "Phiếu chưa xong sẽ bị xoá sau {n} giây.",
+        "en": "The unfinished answers will be cleared in {n} seconds.",
+    },
+    "idle_continue": {"vi": "Tiếp tục trả lời", "en": "Continue"},
+    "sending": {"vi": "Đang gửi…", "en": "Sending…"},
+    "send_failed": {
+        "vi": "Chưa gửi được phiếu. Vui lòng thử lại.",
+        "en": "The answers could not be sent. Please try again.",
+    },
+    "not_found_title": {"vi": "Không tìm thấy trang", "en": "Page not found"},
+    "not_found_body": {
+        "vi": "Mã quầy này không có. Vui lòng quét lại mã QR tại quầy.",
+        "en": "There is no counter with this code. Please scan the QR code at the counter again.",
+    },
+    "not_open_title": {"vi": "Khảo sát chưa mở", "en": "The survey is not open"},
+    "not_open_body": {
+        "vi": "Hiện không có đợt khảo sát nào tại quầy này. Xin cảm ơn Ông/Bà.",
+        "en": "No survey is running at this counter now. Thank you.",
+    },
+    "conflict_title": {"vi": "Phiếu này đã được gửi", "en": "This response was already sent"},
+    "conflict_body": {
+        "vi": "Phiếu này đã được gửi trước đó và không thể sửa.",
+        "en": "This response was sent earlier and cannot be changed.",
+    },
+    "new_response": {"vi": "Trả lời phiếu mới", "en": "Start a new response"},
+    "error_title": {"vi": "Có lỗi xảy ra", "en": "Something went wrong"},
+    "error_body": {
+        "vi": "Vui lòng thử lại sau ít phút.",
+        "en": "Please try again in a few minutes.",
+    },
+    "too_large_body": {
+        "vi": "Phiếu quá dài. Vui lòng rút ngắn phần góp ý.",
+        "en": "The response is too long. Please shorten your comment.",
+    },
+    "damaged_body": {
+        "vi": "Phiếu bị lỗi. Vui lòng bắt đầu lại.",
+        "en": "The form was damaged. Please start again.",
+    },
+    "sheet_line": {
+        "vi": "Quét mã để góp ý về sự phục vụ của cơ quan (ẩn danh, khoảng 3 phút)",
+        "en": "Scan to rate this agency's service (anonymous, about 3 minutes)",
+    },
+}
+
+
+def pick(lang: str | None) -> str:
+    """A supported language code, Vietnamese when in doubt."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    text = UI[key][lang]
+    return text.format(**values) if values else text
+
+
+def condition(q: Questionnaire, question: Question, lang: str) -> str:
+    """The show-if condition in words: "Trễ hẹn" for {timeliness: [late]}."""
+    parts = []
+    for ref, codes in (question.show_if or {}).items():
+        options = {o.code: o.label[lang] for o in q.questions[ref].options}
+        parts.append(" / ".join(options.get(c, c) for c in codes))
+    return "; ".join(parts)
+
+
+def field_message(q: Questionnaire, problem: FieldError, lang: str) -> str:
+    """A checker problem as the respondent should read it."""
+    code = problem.loc.removeprefix("answers.")
+    question = q.questions.get(code)
+    if problem.code == "required":
+        return t("err_required", lang)
+    if question is not None and problem.code == "too_many":
+        return t("err_too_many", lang, n=question.max_choices)
+    if question is not None and problem.code == "too_long":
+        return t("err_too_long", lang, n=question.max_length)
+    return t("err_value", lang)
+
+
+def client_messages(lang: str) -> dict[str, str]:
+    """The strings the page script needs, so it never hard-codes a language."""
+    keys = (
+        "err_required",
+        "err_value",
+        "err_too_many",
+        "err_too_long",
+        "errors_title",
+        "part",
+        "queued",
+        "restart_in",
+        "idle_body",
+        "sending",
+        "send_failed",
+        "not_open_body",
+    )
+    return {k: UI[k][lang] for k in keys}
