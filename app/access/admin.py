@@ -7,13 +7,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from app.access import service as accounts
-from app.access.dash_render import dash_form, dash_page
+from app.access.dash_render import dash_form, dash_page, field
 from app.access.models import Account, ApiKey
 from app.access.security import PageAdmin, PagePrincipal, PageSigned
 from app.access.service import Principal
 from app.access.signin import set_session_cookie
-from app.campaigns import service as campaigns
-from app.campaigns.pages import field
 from app.core.clock import VIETNAM
 from app.core.db import SessionDep
 from app.core.errors import FieldError, Forbidden, Invalid
@@ -40,7 +38,7 @@ def _area(session: SessionDep, who: Principal, code: str) -> str | None:
         if who.unit_id is not None:
             raise Invalid("choose an area", [FieldError("unit", "required inside your area")])
         return None
-    unit = campaigns.find_unit(session, code)
+    unit = units.find_unit(session, code)
     if unit is None:
         raise Invalid(f"unit {code!r} does not exist", [FieldError("unit", "unknown unit")])
     if not accounts.in_scope(session, who, unit.id):

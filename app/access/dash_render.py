@@ -65,3 +65,8 @@ def dash_error(request: Request, exc: AppError, status: int | None = None) -> Re
         detail=exc.detail,
         fields=exc.fields,
     )
+
+
+def field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""

@@ -19,6 +19,7 @@ from app.core.clock import today
 from app.core.errors import Forbidden, NotFound
 from app.counts import tally
 from app.questionnaires.catalog import Catalog, get_catalog
+from app.units import service as units
 from app.units.models import Unit
 
 
@@ -40,7 +41,7 @@ def _may_manage(session: Session, who: Principal, unit_codes: list[str]) -> None
     outside = [
         code
         for code in unit_codes
-        if (unit := campaigns.find_unit(session, code)) is not None
+        if (unit := units.find_unit(session, code)) is not None
         and not accounts.in_scope(session, who, unit.id)
     ]
     if outside:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from analysis import sampling
-from app.access.dash_render import dash_form, dash_page
+from app.access.dash_render import dash_form, dash_page, field
 from app.access.security import PageManager, PagePrincipal
 from app.access.service import Principal
 from app.campaigns import coordination, review
@@ -38,11 +38,6 @@ router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
 SPLIT = re.compile(r"[\s,;]+")
 STATUS_ORDER = {"behind": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "done": 4}
-
-
-def field(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def query_builder(request: Request) -> Callable[..., str]:
@@ -120,7 +115,7 @@ class CampaignForm:
             problems.append(FieldError("min_sample", "a whole number of at least 1", "number"))
         codes = [c for c in SPLIT.split(self.units) if c]
         if self.kind or self.parent:
-            parent = campaigns.find_unit(session, self.parent) if self.parent else None
+            parent = units.find_unit(session, self.parent) if self.parent else None
             if parent is None or self.kind not in UNIT_KINDS:
                 problems.append(FieldError("units", "choose both a kind and a unit", "required"))
             else:
@@ -193,7 +188,7 @@ def _progress_rows(
 ) -> list[Any]:
     rows = list(p.units)
     if under:
-        root = campaigns.find_unit(session, under)
+        root = units.find_unit(session, under)
         inside = {u.code for u in units.units_in(session, root.id)} if root is not None else set()
         rows = [u for u in rows if u.unit in inside]
     if status:

@@ -43,10 +43,6 @@ def get_campaign(session: Session, code: str) -> Campaign:
     return campaign
 
 
-def find_unit(session: Session, code: str) -> Unit | None:
-    return session.scalar(select(Unit).where(Unit.code == code))
-
-
 def questionnaire_of(catalog: Catalog, campaign: Campaign) -> Questionnaire:
     q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
     if q is None:  # the file was removed after the campaign was created

@@ -17,6 +17,7 @@ from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.questionnaires.catalog import Questionnaire, get_catalog
 from app.reporting import indices
+from app.units import service as units
 from app.web.render import language
 
 router = APIRouter(include_in_schema=False)
@@ -132,7 +133,7 @@ def unit_page(
     """One unit: factors, the 22 criteria, timeliness and perception beside the median of
     its sibling units, as bar charts with the numbers in a table below each."""
     c = coordination.visible_campaign(session, who, code)
-    found = campaigns.find_unit(session, unit)
+    found = units.find_unit(session, unit)
     if found is None:
         raise NotFound(f"unit {unit!r} does not exist")
     scope = {s.unit.id for s in campaigns.scope(session, c)}

@@ -32,6 +32,10 @@ def get_unit(session: Session, code: str) -> Unit:
     return unit
 
 
+def find_unit(session: Session, code: str) -> Unit | None:
+    return session.scalar(select(Unit).where(Unit.code == code))
+
+
 def create_unit(
     session: Session,
     *,
