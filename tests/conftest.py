@@ -65,7 +65,7 @@ def catalog() -> Catalog:
 def _fresh_report_memory() -> None:
     """Each test's transaction is rolled back and SQLite reuses the ids it freed, so
     a campaign of one test can have the id of another's: report copies a process
-    keeps in memory (app/services/snapshots.py) must not outlive the test."""
+    keeps in memory (app/counts/snapshots.py) must not outlive the test."""
     snapshots.clear_memory()
 
 
