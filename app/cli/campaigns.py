@@ -1,0 +1,119 @@
+"""`sipas campaign`: create, open, close and list campaigns."""
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from app.cli.common import fail, out
+from app.core.db import session_scope
+from app.core.errors import AppError
+from app.questionnaires.catalog import QuestionnaireError, get_catalog
+
+campaign_cli = typer.Typer(help="Survey campaigns.", no_args_is_help=True)
+
+
+@campaign_cli.command("create")
+def campaign_create(
+    code: Annotated[str, typer.Argument(help="Short code, e.g. SIPAS-2026.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    starts: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    ends: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD.")],
+    unit: Annotated[
+        list[str], typer.Option(help="A unit in scope (repeat); its sub-units are included.")
+    ],
+    questionnaire: Annotated[str, typer.Option(help="Questionnaire slug.")] = "sipas-2017",
+    version: Annotated[int, typer.Option(help="Questionnaire version.")] = 1,
+    min_sample: Annotated[
+        int, typer.Option(help="Minimum valid answers before a unit is ranked.")
+    ] = 30,
+    private: Annotated[bool, typer.Option("--private", help="Do not publish indices.")] = False,
+    open_now: Annotated[
+        bool, typer.Option("--open", help="Open it for submissions at once.")
+    ] = False,
+) -> None:
+    """Create a campaign (draft unless --open)."""
+    from app.campaigns.models import CampaignStatus
+    from app.campaigns.service import CampaignIn, create_campaign, set_status
+
+    try:
+        starts_on, ends_on = _date(starts, "--starts"), _date(ends, "--ends")
+        with session_scope() as session:
+            c = create_campaign(
+                session,
+                get_catalog(),
+                CampaignIn(
+                    code=code,
+                    name=name,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    questionnaire=questionnaire,
+                    version=version,
+                    units=unit,
+                    min_sample=min_sample,
+                    is_private=private,
+                ),
+            )
+            if open_now:
+                set_status(session, c, CampaignStatus.open)
+            status = c.status
+    except (AppError, QuestionnaireError, ValueError) as exc:
+        fail(exc)
+    out.print(f"campaign {code} created ({status})")
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _set_status(code: str, status: str) -> None:
+    from app.campaigns.models import CampaignStatus
+    from app.campaigns.service import get_campaign, set_status
+
+    try:
+        with session_scope() as session:
+            set_status(session, get_campaign(session, code), CampaignStatus(status))
+    except AppError as exc:
+        fail(exc)
+    out.print(f"campaign {code} is {status}")
+
+
+@campaign_cli.command("open")
+def campaign_open(code: str) -> None:
+    """Open a campaign for submissions."""
+    _set_status(code, "open")
+
+
+@campaign_cli.command("close")
+def campaign_close(code: str) -> None:
+    """Close a campaign: no more submissions are accepted."""
+    _set_status(code, "closed")
+
+
+@campaign_cli.command("list")
+def campaign_list() -> None:
+    """List campaigns with their status and submission counts."""
+    from sqlalchemy import func, select
+
+    from app.campaigns.models import Campaign
+    from app.collection.models import Submission
+
+    with session_scope() as session:
+        rows = session.execute(
+            select(
+                Campaign.code,
+                Campaign.name,
+                Campaign.status,
+                Campaign.starts_on,
+                Campaign.ends_on,
+                func.count(Submission.id),
+            )
+            .outerjoin(Submission, Submission.campaign_id == Campaign.id)
+            .group_by(Campaign.id)
+            .order_by(Campaign.code)
+        ).all()
+    for code, name, status, s, e, n in rows:
+        out.print(f"{code:<20} {status:<7} {s} – {e}  {n:>9} submissions  {name}", highlight=False)
