@@ -18,7 +18,7 @@ TEST_URL = _db.__enter__()
 os.environ["DATABASE_URL"] = TEST_URL
 os.environ.setdefault("ENVIRONMENT", "test")
 # Tests read reports right after submitting: exact reports, no freshness window
-# (tests/test_snapshots.py checks the window itself).
+# (tests/counts/test_snapshots.py checks the window itself).
 os.environ.setdefault("REPORT_MAX_STALE_SECONDS", "0")
 
 from fastapi.testclient import TestClient  # noqa: E402

@@ -28,9 +28,9 @@ from app.questionnaires.catalog import Catalog
 from app.reporting import indices
 from app.units.service import import_units
 from tests.answers import body, valid_answers
+from tests.collection.test_paper_import import sheet
 from tests.concurrency import committed_place
 from tests.factories import make_campaign, make_counter, make_unit
-from tests.test_paper_import import sheet
 
 URL = "/api/v1/campaigns/C-SNAP/indices"
 
