@@ -54,6 +54,16 @@ def create_app() -> FastAPI:
         ),
     )
 
+    _add_error_handlers(app)
+    _include_routers(app)
+    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+    _add_middleware(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """One AppError tree, three renderings: the dashboard's page, the respondent's page, JSON."""
+
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         if is_dash(request):
@@ -99,6 +109,9 @@ def create_app() -> FastAPI:
             status_code=500,
         )
 
+
+def _include_routers(app: FastAPI) -> None:
+    """Every domain's routers, in the order the OpenAPI document lists them."""
     app.include_router(health.router)
     app.include_router(questionnaires.router)
     app.include_router(submissions.router)
@@ -110,7 +123,10 @@ def create_app() -> FastAPI:
     app.include_router(dashboard.router)
     app.include_router(results.router)
     app.include_router(admin.router)
-    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+
+
+def _add_middleware(app: FastAPI) -> None:
+    """Body limits per public endpoint, then compression."""
     settings = get_settings()
     app.add_middleware(
         BodyLimit,
@@ -123,7 +139,6 @@ def create_app() -> FastAPI:
     # Pages and reports compress well (a questionnaire page ~8x); tiny JSON
     # receipts are left alone.
     app.add_middleware(GZipMiddleware, minimum_size=600)
-    return app
 
 
 app = create_app()
