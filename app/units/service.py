@@ -1,13 +1,14 @@
 """The administrative tree: creating units and counters, importing them from CSV."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.csvfile import decode, read_rows, width_error
+from app.core.csvfile import Row, decode, read_rows, width_error
 from app.core.errors import FieldError, Invalid, NotFound
 from app.counts import snapshots
 from app.counts.models import UnitAncestor
@@ -88,6 +89,10 @@ def _parse_date(value: str, loc: str, problems: list[FieldError]) -> date | None
         return None
 
 
+# A checked file's rows by code: (line, values, valid_from, valid_to).
+_Parsed = dict[str, tuple[int, dict[str, str], date | None, date | None]]
+
+
 def import_units(session: Session, data: bytes, name: str = "file") -> ImportResult:
     """Import units from CSV (`code,name,kind,parent[,valid_from,valid_to]`).
 
@@ -97,8 +102,21 @@ def import_units(session: Session, data: bytes, name: str = "file") -> ImportRes
     file is good.
     """
     header, rows = read_rows(decode(data, name), name, UNIT_COLUMNS, UNIT_OPTIONAL)
+    parsed, problems = _parse_units(header, rows)
+    wanted = set(parsed) | {v["parent"] for _, v, _, _ in parsed.values() if v["parent"]}
+    existing = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(wanted)))}
+    problems += _parent_problems(session, parsed, existing)
+    problems += _cycles(parsed)
+    if problems:
+        problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
+        raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
+    return _write_units(session, parsed, existing)
+
+
+def _parse_units(header: list[str], rows: Iterable[Row]) -> tuple[_Parsed, list[FieldError]]:
+    """Each row's own problems (code, name, kind, dates); the tree is checked later."""
     problems: list[FieldError] = []
-    parsed: dict[str, tuple[int, dict[str, str], date | None, date | None]] = {}
+    parsed: _Parsed = {}
     for row in rows:
         if (err := width_error(row, len(header))) is not None:
             problems.append(err)
@@ -137,9 +155,14 @@ def import_units(session: Session, data: bytes, name: str = "file") -> ImportRes
         if vf and vt and vt < vf:
             problems.append(FieldError(f"{at}, column valid_to", "ends before valid_from", "date"))
         parsed[code] = (row.line, v, vf, vt)
+    return parsed, problems
 
-    wanted = set(parsed) | {v["parent"] for _, v, _, _ in parsed.values() if v["parent"]}
-    existing = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(wanted)))}
+
+def _parent_problems(
+    session: Session, parsed: _Parsed, existing: dict[str, Unit]
+) -> list[FieldError]:
+    """Parents that exist nowhere, units that would be their own parent or would move."""
+    problems: list[FieldError] = []
     for code, (line, v, _, _) in parsed.items():
         parent = v["parent"]
         if parent and parent not in parsed and parent not in existing:
@@ -168,11 +191,11 @@ def import_units(session: Session, data: bytes, name: str = "file") -> ImportRes
                         "parent",
                     )
                 )
-    problems += _cycles(parsed)
-    if problems:
-        problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
-        raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
+    return problems
 
+
+def _write_units(session: Session, parsed: _Parsed, existing: dict[str, Unit]) -> ImportResult:
+    """Create or update every unit of a checked file, parents before children."""
     created = updated = 0
     done: dict[str, Unit] = dict(existing)
 
@@ -217,9 +240,7 @@ def import_units(session: Session, data: bytes, name: str = "file") -> ImportRes
     return ImportResult(created, updated)
 
 
-def _cycles(
-    parsed: dict[str, tuple[int, dict[str, str], date | None, date | None]],
-) -> list[FieldError]:
+def _cycles(parsed: _Parsed) -> list[FieldError]:
     problems = []
     for code, (line, _, _, _) in parsed.items():
         seen, cur = {code}, parsed[code][1]["parent"]
