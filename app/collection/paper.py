@@ -75,17 +75,8 @@ def import_paper(
             f"(sipas campaign open {campaign.code})"
         )
     header, rows = read_rows(decode(data, name), name, ("form", "date"), (*META[2:], *q.questions))
+    _check_header(q, header, name)
     problems: list[FieldError] = []
-    if "unit" not in header and "counter" not in header:
-        problems.append(FieldError("line 1", "a column 'unit' or 'counter' is required", "missing"))
-    for code, question in q.questions.items():
-        if question.required and not question.show_if and code not in header:
-            problems.append(
-                FieldError("line 1", f"missing column {code!r} (a required question)", "missing")
-            )
-    if problems:
-        raise Invalid(f"{name}: bad header; nothing was imported", problems)
-
     scope = scope_unit_ids(session, campaign)
     all_units = list(session.scalars(select(Unit)))
     units = {u.code: u for u in all_units}
@@ -100,31 +91,7 @@ def import_paper(
             continue
         v, at = row.values, f"line {row.line}"
         row_problems: list[FieldError] = []
-        form = v["form"]
-        if not form:
-            row_problems.append(
-                FieldError(f"{at}, column form", "the form number is empty", "required")
-            )
-        elif form in forms:
-            row_problems.append(
-                FieldError(
-                    f"{at}, column form",
-                    f"form {form!r} appears twice (first on line {forms[form]})",
-                    "duplicate",
-                )
-            )
-        forms.setdefault(form, row.line)
-        try:
-            filled = date.fromisoformat(v["date"])
-            if filled > now.astimezone(VIETNAM).date():
-                row_problems.append(FieldError(f"{at}, column date", "is in the future", "future"))
-        except ValueError:
-            filled = None
-            row_problems.append(
-                FieldError(
-                    f"{at}, column date", f"{v['date']!r} is not a date (YYYY-MM-DD)", "date"
-                )
-            )
+        form, filled = _form_and_date(v, row.line, forms, now, row_problems)
         unit, counter = _place(v, units, units_by_id, counters, at, row_problems)
         if unit is not None and not scope & set(ancestors_ids(unit)):
             row_problems.append(
@@ -139,21 +106,7 @@ def import_paper(
             row_problems.append(
                 FieldError(f"{at}, column channel", f"{channel!r}: use paper or interview", "value")
             )
-        answers: dict[str, Any] = {}
-        for code in q.questions:
-            if code in v:
-                value, msg = _cell(q, code, v[code])
-                if msg:
-                    row_problems.append(FieldError(f"{at}, column {code}", msg, "value"))
-                answers[code] = value
-        answers = clean(answers)
-        typed_ok = {f.loc.rsplit(" ", 1)[-1] for f in row_problems}
-        for p in check_answers(
-            q, {k: a for k, a in answers.items() if k not in typed_ok}, prefix=""
-        ):
-            if p.code == "required" and p.loc in typed_ok:
-                continue
-            row_problems.append(FieldError(f"{at}, column {p.loc}", p.msg, p.code))
+        answers = _answers(q, v, at, row_problems)
         problems += row_problems
         if not row_problems and unit is not None and filled is not None:
             pending.append(
@@ -162,6 +115,69 @@ def import_paper(
     if problems:
         raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
     return _store(session, pending, name)
+
+
+def _check_header(q: Questionnaire, header: list[str], name: str) -> None:
+    """A place column and every always-required question, or nothing is read."""
+    problems: list[FieldError] = []
+    if "unit" not in header and "counter" not in header:
+        problems.append(FieldError("line 1", "a column 'unit' or 'counter' is required", "missing"))
+    for code, question in q.questions.items():
+        if question.required and not question.show_if and code not in header:
+            problems.append(
+                FieldError("line 1", f"missing column {code!r} (a required question)", "missing")
+            )
+    if problems:
+        raise Invalid(f"{name}: bad header; nothing was imported", problems)
+
+
+def _form_and_date(
+    v: dict[str, str], line: int, forms: dict[str, int], now: datetime, problems: list[FieldError]
+) -> tuple[str, date | None]:
+    """The form number (unique in the file) and the day it was filled in (not in the future)."""
+    at = f"line {line}"
+    form = v["form"]
+    if not form:
+        problems.append(FieldError(f"{at}, column form", "the form number is empty", "required"))
+    elif form in forms:
+        problems.append(
+            FieldError(
+                f"{at}, column form",
+                f"form {form!r} appears twice (first on line {forms[form]})",
+                "duplicate",
+            )
+        )
+    forms.setdefault(form, line)
+    try:
+        filled = date.fromisoformat(v["date"])
+        if filled > now.astimezone(VIETNAM).date():
+            problems.append(FieldError(f"{at}, column date", "is in the future", "future"))
+    except ValueError:
+        filled = None
+        problems.append(
+            FieldError(f"{at}, column date", f"{v['date']!r} is not a date (YYYY-MM-DD)", "date")
+        )
+    return form, filled
+
+
+def _answers(
+    q: Questionnaire, v: dict[str, str], at: str, problems: list[FieldError]
+) -> dict[str, Any]:
+    """The row's cells as typed answers, checked against the questionnaire like a submission."""
+    answers: dict[str, Any] = {}
+    for code in q.questions:
+        if code in v:
+            value, msg = _cell(q, code, v[code])
+            if msg:
+                problems.append(FieldError(f"{at}, column {code}", msg, "value"))
+            answers[code] = value
+    answers = clean(answers)
+    typed_ok = {f.loc.rsplit(" ", 1)[-1] for f in problems}
+    for p in check_answers(q, {k: a for k, a in answers.items() if k not in typed_ok}, prefix=""):
+        if p.code == "required" and p.loc in typed_ok:
+            continue
+        problems.append(FieldError(f"{at}, column {p.loc}", p.msg, p.code))
+    return answers
 
 
 def _place(
