@@ -294,6 +294,13 @@ def _texts(model: QuestionnaireModel) -> Iterator[tuple[str, Text]]:
 
 def _check(model: QuestionnaireModel) -> list[str]:
     """Cross-references that a schema alone cannot express."""
+    problems = _check_texts(model) + _check_scale(model)
+    section_problems, earlier = _check_sections(model)
+    return problems + section_problems + _check_scoring(model, earlier)
+
+
+def _check_texts(model: QuestionnaireModel) -> list[str]:
+    """Every text in every language of the file, none empty."""
     problems: list[str] = []
     langs = set(model.languages)
     for where, text in _texts(model):
@@ -304,13 +311,23 @@ def _check(model: QuestionnaireModel) -> list[str]:
         if extra:
             problems.append(f"{where}: language {', '.join(extra)} is not in `languages`")
         problems += [f"{where}.{lang}: empty text" for lang, t in text.items() if not t.strip()]
+    return problems
 
+
+def _check_scale(model: QuestionnaireModel) -> list[str]:
+    """Distinct scale codes, and the satisfied ones among them."""
+    problems: list[str] = []
     values = model.scale.values
     if len(set(values)) != len(values) or model.scale.not_applicable.code in values:
         problems.append("scale: option codes must be distinct, and differ from not_applicable")
     if not set(model.scoring.satisfied) <= set(values):
         problems.append(f"scoring.satisfied: {model.scoring.satisfied} are not all scale values")
+    return problems
 
+
+def _check_sections(model: QuestionnaireModel) -> tuple[list[str], dict[str, Question]]:
+    """Unique codes, factors of scale items; returns the questions by code, in order."""
+    problems: list[str] = []
     seen: dict[str, str] = {}
     earlier: dict[str, Question] = {}
     for si, s in enumerate(model.sections):
@@ -326,34 +343,46 @@ def _check(model: QuestionnaireModel) -> list[str]:
             problems.append(f"{where_s}.overall_item: only a factor has an overall item")
         for qi, q in enumerate(s.questions):
             where = f"sections[{si}].questions[{qi}] ({q.code})"
-            if q.code in seen:
-                problems.append(
-                    f"{where}: duplicate code {q.code!r}, already used at {seen[q.code]}"
-                )
-            seen.setdefault(q.code, where)
-            if s.factor and q.kind != "scale":
-                problems.append(f"{where}: a factor's items must be of kind scale")
-            opts = q.option_codes
-            dups = sorted({c for c in opts if opts.count(c) > 1})
-            if dups:
-                problems.append(f"{where}.options: duplicate option code {', '.join(dups)}")
-            if q.max_choices is not None and q.max_choices > len(opts):
-                problems.append(f"{where}.max_choices: larger than the number of options")
-            for ref, allowed in (q.show_if or {}).items():
-                target = earlier.get(ref)
-                if target is None:
-                    problems.append(
-                        f"{where}.show_if: points at {ref!r}, which is not a question asked before it"
-                    )
-                    continue
-                if target.kind not in ("single", "multi"):
-                    problems.append(f"{where}.show_if: {ref!r} is not a choice question")
-                    continue
-                bad = sorted(set(allowed) - set(target.option_codes))
-                if bad:
-                    problems.append(f"{where}.show_if: {ref!r} has no option {', '.join(bad)}")
+            problems += _check_question(where, s, q, seen, earlier)
             earlier[q.code] = q
+    return problems, earlier
 
+
+def _check_question(
+    where: str, s: Section, q: Question, seen: dict[str, str], earlier: dict[str, Question]
+) -> list[str]:
+    """One question: its code, kind, options, and show_if pointing at an earlier choice."""
+    problems: list[str] = []
+    if q.code in seen:
+        problems.append(f"{where}: duplicate code {q.code!r}, already used at {seen[q.code]}")
+    seen.setdefault(q.code, where)
+    if s.factor and q.kind != "scale":
+        problems.append(f"{where}: a factor's items must be of kind scale")
+    opts = q.option_codes
+    dups = sorted({c for c in opts if opts.count(c) > 1})
+    if dups:
+        problems.append(f"{where}.options: duplicate option code {', '.join(dups)}")
+    if q.max_choices is not None and q.max_choices > len(opts):
+        problems.append(f"{where}.max_choices: larger than the number of options")
+    for ref, allowed in (q.show_if or {}).items():
+        target = earlier.get(ref)
+        if target is None:
+            problems.append(
+                f"{where}.show_if: points at {ref!r}, which is not a question asked before it"
+            )
+            continue
+        if target.kind not in ("single", "multi"):
+            problems.append(f"{where}.show_if: {ref!r} is not a choice question")
+            continue
+        bad = sorted(set(allowed) - set(target.option_codes))
+        if bad:
+            problems.append(f"{where}.show_if: {ref!r} has no option {', '.join(bad)}")
+    return problems
+
+
+def _check_scoring(model: QuestionnaireModel, earlier: dict[str, Question]) -> list[str]:
+    """Overall items, the timeliness question and the scoring rules name real questions."""
+    problems: list[str] = []
     scale_codes = {c for c, q in earlier.items() if q.kind == "scale"}
     for si, s in enumerate(model.sections):
         if s.overall_item and s.overall_item not in scale_codes:
