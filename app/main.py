@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.api import campaigns, health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
+from app.db import unavailable
 from app.errors import AppError, FieldError, Invalid
 from app.limits import BodyLimit
 from app.pages import admin, dashboard, respondent, results, sheets, signin
@@ -33,6 +34,15 @@ def _is_page(request: Request) -> bool:
     return path.startswith(("/s/", "/kiosk")) and not path.endswith((".svg", ".png", ".pdf"))
 
 
+def _headers(exc: AppError) -> dict[str, str] | None:
+    headers: dict[str, str] = {}
+    if exc.status_code == 401:  # RFC 9110: a 401 names the scheme that would work.
+        headers["WWW-Authenticate"] = 'Bearer realm="sipas"'
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return headers or None
+
+
 def create_app() -> FastAPI:
     """Build the app; a broken questionnaire file stops start-up with its message."""
     get_catalog()
@@ -49,12 +59,14 @@ def create_app() -> FastAPI:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         if is_dash(request):
-            return dash_error(request, exc)
-        if _is_page(request):
-            return error_page(request, exc.status_code, exc.kind)
-        # RFC 9110: a 401 names the scheme that would work.
-        headers = {"WWW-Authenticate": 'Bearer realm="sipas"'} if exc.status_code == 401 else None
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=headers)
+            response = dash_error(request, exc)
+        elif _is_page(request):
+            response = error_page(request, exc.status_code, exc.kind)
+        else:
+            return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=_headers(exc))
+        response.headers.update(_headers(exc) or {})
+        return response
+        return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -81,6 +93,10 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if (busy := unavailable(exc)) is not None:
+            # The database is slow or away: a retry will do, so say 503, not 500.
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return await app_error(request, busy)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if is_dash(request):
             return dash_error(request, AppError("internal error; it has been logged"), 500)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import Questionnaire
 from app.clock import VIETNAM
+from app.db import no_statement_timeout
 from app.models import Campaign, Submission, Tally, UnitAncestor
 
 FOLD_CHUNK = 20_000
@@ -432,5 +433,6 @@ def vacuum_after_bulk_fold(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        no_statement_timeout(conn)  # minutes at 10^7 rows
         conn.exec_driver_sql("VACUUM ANALYZE submission")
         conn.exec_driver_sql("VACUUM ANALYZE tally")
