@@ -108,9 +108,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("connect_args", postgres_timeouts())
     # The pool holds one connection per request that may use the database at once
     # (`database_turn` admits no more), plus a few for work outside requests.
-    kwargs.setdefault("pool_size", settings.DB_POOL_SIZE)
-    kwargs.setdefault("max_overflow", 4)
-    kwargs.setdefault("pool_timeout", settings.DB_QUEUE_SECONDS)
+    if "poolclass" not in kwargs:  # a NullPool (the readiness probe) takes none of these
+        kwargs.setdefault("pool_size", settings.DB_POOL_SIZE)
+        kwargs.setdefault("max_overflow", 4)
+        kwargs.setdefault("pool_timeout", settings.DB_QUEUE_SECONDS)
     return create_engine(url, **kwargs)
 
 
