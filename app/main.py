@@ -17,6 +17,7 @@ from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
 from app.core import health
 from app.core.config import get_settings
+from app.core.db import unavailable
 from app.core.errors import AppError, FieldError, Invalid
 from app.core.limits import BodyLimit
 from app.questionnaires import api as questionnaires
@@ -39,6 +40,15 @@ def _is_page(request: Request) -> bool:
     """Respondents get errors as pages in their language; everything else gets JSON."""
     path = request.url.path
     return path.startswith(("/s/", "/kiosk")) and not path.endswith((".svg", ".png", ".pdf"))
+
+
+def _headers(exc: AppError) -> dict[str, str] | None:
+    headers: dict[str, str] = {}
+    if exc.status_code == 401:  # RFC 9110: a 401 names the scheme that would work.
+        headers["WWW-Authenticate"] = 'Bearer realm="sipas"'
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return headers or None
 
 
 def create_app() -> FastAPI:
@@ -67,12 +77,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         if is_dash(request):
-            return dash_error(request, exc)
-        if _is_page(request):
-            return error_page(request, exc.status_code, exc.kind)
-        # RFC 9110: a 401 names the scheme that would work.
-        headers = {"WWW-Authenticate": 'Bearer realm="sipas"'} if exc.status_code == 401 else None
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=headers)
+            response = dash_error(request, exc)
+        elif _is_page(request):
+            response = error_page(request, exc.status_code, exc.kind)
+        else:
+            return JSONResponse(exc.as_dict(), status_code=exc.status_code, headers=_headers(exc))
+        response.headers.update(_headers(exc) or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -99,6 +110,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if (busy := unavailable(exc)) is not None:
+            # The database is slow or away: a retry will do, so say 503, not 500.
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return await app_error(request, busy)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if is_dash(request):
             return dash_error(request, AppError("internal error; it has been logged"), 500)

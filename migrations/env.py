@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 
 import app.models_registry  # noqa: F401  (registers every table on Base.metadata)
 from app.core.config import get_settings
-from app.core.db import Base, make_engine
+from app.core.db import Base, make_engine, no_statement_timeout
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,6 +31,8 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
     with engine.connect() as conn:
+        no_statement_timeout(conn)  # an index build on a big table takes minutes
+        conn.commit()  # SET lasts for the session; end its transaction before Alembic's
         _run(conn)
     engine.dispose()
 

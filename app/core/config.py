@@ -47,6 +47,20 @@ class Settings(BaseSettings):
     # responses, so a busy campaign rebuilds each report at most once per window
     # (0: always exact). Exclusions, edits and paper imports show at once regardless.
     REPORT_MAX_STALE_SECONDS: float = Field(default=5.0, ge=0)
+    # Bounded waits, so a busy or frozen database turns into a fast 503 with
+    # Retry-After rather than a hang (see "Under load" in the README).
+    # Connections one process keeps to the database; it is also how many requests
+    # may use the database at once, the rest queue without holding a thread.
+    DB_POOL_SIZE: int = Field(default=10, ge=1)
+    # How long a request waits for its turn at the database before 503.
+    DB_QUEUE_SECONDS: float = Field(default=5.0, gt=0)
+    # How long a statement waits for a row lock held by another request (PostgreSQL
+    # lock_timeout; SQLite's busy timeout) before the request answers 503.
+    DB_LOCK_TIMEOUT_SECONDS: float = Field(default=3.0, gt=0)
+    # The longest any one statement may run (PostgreSQL statement_timeout).
+    DB_STATEMENT_TIMEOUT_SECONDS: float = Field(default=120.0, gt=0)
+    # How long opening a connection to the database may take.
+    DB_CONNECT_TIMEOUT_SECONDS: int = Field(default=5, ge=1)
 
     @property
     def secure_cookies(self) -> bool:

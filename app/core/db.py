@@ -1,7 +1,9 @@
 """Database engine, declarative base and the one place that commits."""
 
+import asyncio
 import json
-from collections.abc import Iterator
+import weakref
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -9,12 +11,13 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.core.config import get_settings
+from app.core.errors import Unavailable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -68,10 +71,16 @@ def json_loads(data: str | bytes) -> Any:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`, with SQLite set up for foreign keys and concurrency."""
+    """An engine for `url`, with SQLite set up for foreign keys and concurrency, and
+    every wait bounded by the settings (see `database_turn`)."""
+    settings = get_settings()
     kwargs.setdefault("json_deserializer", json_loads)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        # SQLite has one writer at a time; the busy timeout is its lock wait. It is
+        # longer than PostgreSQL's lock_timeout because a writer waits for whole
+        # transactions, not for one row, and the embedded default serves one office.
+        busy = max(settings.DB_LOCK_TIMEOUT_SECONDS, 10.0)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy})
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -96,7 +105,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", postgres_timeouts())
+    # The pool holds one connection per request that may use the database at once
+    # (`database_turn` admits no more), plus a few for work outside requests.
+    if "poolclass" not in kwargs:  # a NullPool (the readiness probe) takes none of these
+        kwargs.setdefault("pool_size", settings.DB_POOL_SIZE)
+        kwargs.setdefault("max_overflow", 4)
+        kwargs.setdefault("pool_timeout", settings.DB_QUEUE_SECONDS)
     return create_engine(url, **kwargs)
+
+
+def postgres_timeouts() -> dict[str, Any]:
+    """libpq connection options that bound every wait on the server.
+
+    Without them a request waiting on a row lock waits for ever, and a transaction
+    left open by a stuck request holds its locks for ever; with them the request
+    fails fast and answers 503 with Retry-After. Long maintenance (VACUUM, bulk
+    loads, migrations) lifts `statement_timeout` for its own connection.
+    """
+    s = get_settings()
+    ms = lambda seconds: int(seconds * 1000)  # noqa: E731
+    options = (
+        f"-c lock_timeout={ms(s.DB_LOCK_TIMEOUT_SECONDS)}"
+        f" -c statement_timeout={ms(s.DB_STATEMENT_TIMEOUT_SECONDS)}"
+        # A backstop: nothing in the service leaves a transaction idle for minutes.
+        f" -c idle_in_transaction_session_timeout={ms(max(600.0, s.DB_STATEMENT_TIMEOUT_SECONDS))}"
+    )
+    return {"connect_timeout": s.DB_CONNECT_TIMEOUT_SECONDS, "options": options}
+
+
+def no_statement_timeout(conn: Any) -> None:
+    """Lift the statement timeout for one connection's long maintenance work."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET statement_timeout = 0")
 
 
 @lru_cache
@@ -115,11 +156,56 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return _factory(engine or get_engine())
 
 
-def get_session() -> Iterator[Session]:
+class Busy(Unavailable):
+    """The database did not answer in time: too many requests, or it is down."""
+
+    kind = "busy"
+
+
+# One gate per event loop (uvicorn runs one per worker process; tests start more).
+_gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def database_turn() -> AsyncIterator[None]:
+    """Wait, on the event loop and for a bounded time, for a turn at the database.
+
+    Why: sync routes run in a pool of 40 threads, and FastAPI needs a free thread
+    again after the route returns (to validate its response) before the session
+    dependency commits. If every thread is taken by requests waiting on a lock or a
+    pooled connection, the request that holds the lock never gets the thread it
+    needs to commit, and the process wedges. Admitting at most DB_POOL_SIZE
+    requests at a time keeps most threads free whatever the database does, so the
+    holder always commits; the rest queue here without a thread and answer 503
+    with Retry-After once DB_QUEUE_SECONDS pass.
+    """
+    settings = get_settings()
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates.setdefault(loop, asyncio.Semaphore(settings.DB_POOL_SIZE))
+    try:
+        await asyncio.wait_for(gate.acquire(), settings.DB_QUEUE_SECONDS)
+    except TimeoutError:
+        raise Busy(
+            "the service is busy: the database did not answer in time; try again shortly",
+            retry_after=2,
+        ) from None
+    try:
+        yield
+    finally:
+        gate.release()
+
+
+def get_session(
+    _turn: Annotated[None, Depends(database_turn, scope="function")],
+) -> Iterator[Session]:
     """Request-scoped session: commit on success, roll back on any error.
 
     Declared with `scope="function"` in `SessionDep`, so the commit happens before
     the response is sent: a client never sees 201 for a row that failed to commit.
+    It holds a turn at the database (`database_turn`) until it has committed.
     """
     with session_factory()() as session:
         try:
@@ -132,6 +218,31 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def unavailable(error: Exception) -> Busy | None:
+    """The database error as a 503 when it means "not now" rather than a bug.
+
+    Connection failures, lock and statement timeouts, a server shutting down and an
+    exhausted pool are transient: the client should retry. Constraint violations
+    and SQL errors are not, and stay what they are.
+    """
+    if isinstance(error, exc.TimeoutError):  # the connection pool
+        return Busy(
+            "the service is busy: no database connection was free; try again shortly", retry_after=2
+        )
+    if not isinstance(error, exc.DBAPIError):
+        return None
+    if isinstance(error, exc.OperationalError | exc.InterfaceError) or error.connection_invalidated:
+        if "sqlite" in type(error.orig).__module__ and not _sqlite_transient(error):
+            return None
+        return Busy("the database is not answering at the moment; try again shortly", retry_after=5)
+    return None
+
+
+def _sqlite_transient(error: exc.DBAPIError) -> bool:
+    message = str(error.orig).lower()
+    return any(m in message for m in ("locked", "busy", "unable to open", "disk i/o"))
 
 
 @contextmanager

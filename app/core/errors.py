@@ -27,6 +27,8 @@ class AppError(Exception):
 
     detail: str
     fields: list[FieldError] = field(default_factory=list)
+    # Seconds after which a retry may succeed (429, 503): sent as Retry-After.
+    retry_after: int | None = None
     status_code = 400
     kind = "bad_request"
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign
 from app.collection.models import Submission
 from app.core.clock import VIETNAM
+from app.core.db import no_statement_timeout
 from app.counts.models import Tally, UnitAncestor
 from app.questionnaires.catalog import Questionnaire
 
@@ -434,5 +435,6 @@ def vacuum_after_bulk_fold(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        no_statement_timeout(conn)  # minutes at 10^7 rows
         conn.exec_driver_sql("VACUUM ANALYZE submission")
         conn.exec_driver_sql("VACUUM ANALYZE tally")

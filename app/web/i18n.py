@@ -102,6 +102,11 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Vui lòng thử lại sau ít phút.",
         "en": "Please try again in a few minutes.",
     },
+    "busy_title": {"vi": "Hệ thống đang bận", "en": "The service is busy"},
+    "busy_body": {
+        "vi": "Phiếu của Ông/Bà chưa được gửi. Vui lòng chờ một lát rồi bấm Gửi lại.",
+        "en": "Your response has not been sent yet. Please wait a moment and press Send again.",
+    },
     "too_large_body": {
         "vi": "Phiếu quá dài. Vui lòng rút ngắn phần góp ý.",
         "en": "The response is too long. Please shorten your comment.",

@@ -85,6 +85,7 @@ _TITLES = {
     409: ("not_open_title", "not_open_body"),
     413: ("error_title", "too_large_body"),
     422: ("error_title", "damaged_body"),
+    503: ("busy_title", "busy_body"),
 }
 
 
