@@ -11,7 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.api import campaigns, health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
-from app.errors import AppError, FieldError, Invalid
+from app.errors import AppError, FieldError, Invalid, TooManyRequests
 from app.limits import BodyLimit
 from app.pages import admin, dashboard, respondent, results, sheets, signin
 from app.pages.dash_render import dash_error, is_dash
@@ -48,6 +48,13 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
+        response = _render_app_error(request, exc)
+        if isinstance(exc, TooManyRequests):
+            # RFC 9110 §10.2.3: a client (a kiosk's queue) knows when to come back.
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    def _render_app_error(request: Request, exc: AppError) -> Response:
         if is_dash(request):
             return dash_error(request, exc)
         if _is_page(request):
