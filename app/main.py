@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
+from app import accesslog
 from app.api import campaigns, health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
@@ -36,6 +37,7 @@ def _is_page(request: Request) -> bool:
 def create_app() -> FastAPI:
     """Build the app; a broken questionnaire file stops start-up with its message."""
     get_catalog()
+    accesslog.install()
     app = FastAPI(
         title="SIPAS survey and satisfaction-index service",
         version="0.1.0",
