@@ -445,7 +445,13 @@ def _queued_items(n_bad: int = 0) -> tuple[list[dict[str, object]], list[dict[st
     good = [body(catalog, counter="b-web", channel="web", **at) for _ in range(2)]
     comments = ["a\x00b", "half a pair \ud800"][:n_bad]
     bad = [
-        body(catalog, counter="b-web", channel="web", answers={**body(catalog)["answers"], "comment": c}, **at)
+        body(
+            catalog,
+            counter="b-web",
+            channel="web",
+            answers={**body(catalog)["answers"], "comment": c},
+            **at,
+        )
         for c in comments
     ]
     return good, bad
@@ -477,7 +483,9 @@ def test_a_batch_refused_as_a_whole_is_sent_one_by_one(new_page: NewPage, live: 
     def refuse_with_the_culprit(route: Route) -> None:
         sent = route.request.post_data or ""
         if hostile in sent:
-            route.fulfill(status=422, json={"error": "invalid", "detail": "unreadable", "fields": []})
+            route.fulfill(
+                status=422, json={"error": "invalid", "detail": "unreadable", "fields": []}
+            )
         else:
             route.continue_()
 
@@ -528,4 +536,6 @@ def test_queued_responses_stay_while_the_server_cannot_take_them(
     assert [b["id"] for b in queued] == [b["id"] for b in good]
     assert page.evaluate("localStorage.getItem('sipas.rejected')") is None
     # A 500 is tried item by item once (it may be one item's fault); the rest wait.
-    assert len(seen) <= (1 + len(good) if answer == {"status": 500, "json": {"error": "internal"}} else 1)
+    assert len(seen) <= (
+        1 + len(good) if answer == {"status": 500, "json": {"error": "internal"}} else 1
+    )

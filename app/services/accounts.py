@@ -147,7 +147,9 @@ def _one_at_a_time(session: Session, key: str) -> None:
     transaction already begins IMMEDIATE (app/db.py), so writers run one at a time.
     """
     if session.get_bind().dialect.name == "postgresql":
-        lock = int.from_bytes(hashlib.sha256(b"sign-in:" + key.encode()).digest()[:8], "big", signed=True)
+        lock = int.from_bytes(
+            hashlib.sha256(b"sign-in:" + key.encode()).digest()[:8], "big", signed=True
+        )
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
 
 
@@ -156,9 +158,7 @@ def _failures(session: Session, since: datetime, target: Any) -> int:
         session.scalar(
             select(func.count())
             .select_from(AuditEvent)
-            .where(
-                AuditEvent.action == "account.sign_in_failed", target, AuditEvent.at > since
-            )
+            .where(AuditEvent.action == "account.sign_in_failed", target, AuditEvent.at > since)
         )
         or 0
     )
@@ -179,8 +179,7 @@ def sign_in(session: Session, login: str, password: str) -> Account:
     refused = _failures(session, since, AuditEvent.target == key) >= LOCKOUT_FAILURES
     if not refused and key.startswith("unknown:"):
         refused = (
-            _failures(session, since, AuditEvent.target.startswith("unknown:"))
-            >= UNKNOWN_LOGIN_CAP
+            _failures(session, since, AuditEvent.target.startswith("unknown:")) >= UNKNOWN_LOGIN_CAP
         )
     if refused:
         raise TooManyRequests(
