@@ -28,7 +28,8 @@ def test_an_unknown_login_is_kept_only_as_a_keyed_hash(session: Session) -> None
     ).all()
     assert targets[0] == "lan@p"
     assert targets[1].startswith("unknown:")
-    assert typed.lower() not in str(targets) and typed not in str(targets)
+    assert typed.lower() not in str(targets)
+    assert typed not in str(targets)
     # Keyed: the same typed text gives the same key (so it is throttled like any login).
     assert accounts.login_key(session, typed.lower()) == targets[1]
 
