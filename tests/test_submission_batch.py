@@ -92,6 +92,7 @@ def test_one_bad_item_never_blocks_the_queue(
     assert locs[1] == {"answers.comment"}
     assert "submitted_at" in locs[2]
     assert locs[3] == {"counter"}
+    assert locs[4] == {"answers.TC\\x001"}
     assert count(session) == 3
 
 

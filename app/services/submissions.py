@@ -143,9 +143,9 @@ def unstorable_text(value: Any, loc: str = "") -> list[FieldError]:
         for key, item in value.items():
             here = f"{loc}.{key}" if loc else str(key)
             if isinstance(key, str) and (bad := unstorable_text(key, loc or "body")):
-                problems += [
-                    FieldError(here.encode("utf-8", "replace").decode(), f.msg, f.code) for f in bad
-                ]
+                # The loc names the key, written so that it can itself be sent back.
+                shown = here.replace("\x00", "\\x00").encode("utf-8", "backslashreplace")
+                problems += [FieldError(shown.decode(), f.msg, f.code) for f in bad]
                 continue
             problems += unstorable_text(item, here)
     elif isinstance(value, list):
