@@ -15,10 +15,10 @@ from app.campaigns import pages as dashboard
 from app.collection import api as submissions
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
-from app.core import health
+from app.core import accesslog, health
 from app.core.config import get_settings
 from app.core.db import unavailable
-from app.core.errors import AppError, FieldError, Invalid
+from app.core.errors import AppError, FieldError, Invalid, TooManyRequests
 from app.core.limits import BodyLimit
 from app.questionnaires import api as questionnaires
 from app.questionnaires.catalog import get_catalog
@@ -54,6 +54,7 @@ def _headers(exc: AppError) -> dict[str, str] | None:
 def create_app() -> FastAPI:
     """Build the app; a broken questionnaire file stops start-up with its message."""
     get_catalog()
+    accesslog.install()
     app = FastAPI(
         title="SIPAS survey and satisfaction-index service",
         version="0.1.0",
@@ -76,6 +77,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
+        response = _render_app_error(request, exc)
+        if isinstance(exc, TooManyRequests):
+            # RFC 9110 §10.2.3: a client (a kiosk's queue) knows when to come back.
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    def _render_app_error(request: Request, exc: AppError) -> Response:
         if is_dash(request):
             response = dash_error(request, exc)
         elif _is_page(request):

@@ -7,6 +7,7 @@ passwords they cannot be guessed from a dictionary.
 """
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,10 +15,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from app.access.models import ROLES, Account, ApiKey, AuditEvent, LoginSession
+from app.core.config import get_settings
 from app.core.errors import (
     Conflict,
     FieldError,
@@ -125,6 +127,45 @@ LOCKOUT_FAILURES = 5
 LOCKOUT_MINUTES = 15
 
 
+# Failed sign-ins for logins that do not exist are kept at most this many per window
+# in all: anonymous callers must not be able to grow the audit table without bound.
+UNKNOWN_LOGIN_CAP = 1000
+
+
+def login_key(session: Session, login: str) -> str:
+    """What the audit log keeps of a typed login: the login itself if an account has
+    it, otherwise a keyed hash (a password typed in the wrong field is never kept)."""
+    if session.scalar(select(Account.id).where(Account.login == login)) is not None:
+        return login
+    digest = hmac.new(get_settings().SECRET_KEY.encode(), login.encode(), hashlib.sha256)
+    return "unknown:" + digest.hexdigest()[:32]
+
+
+def _one_at_a_time(session: Session, key: str) -> None:
+    """Serialise sign-ins for one login until the transaction ends, so the count of
+    failures and the new failure are one step (30 parallel guesses get 5 tries).
+
+    PostgreSQL: a transaction-scoped advisory lock on the login. SQLite: every
+    transaction already begins IMMEDIATE (app/db.py), so writers run one at a time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        lock = int.from_bytes(
+            hashlib.sha256(b"sign-in:" + key.encode()).digest()[:8], "big", signed=True
+        )
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+
+
+def _failures(session: Session, since: datetime, target: Any) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "account.sign_in_failed", target, AuditEvent.at > since)
+        )
+        or 0
+    )
+
+
 def sign_in(session: Session, login: str, password: str) -> Account:
     """`authenticate`, audited, and throttled per login: after LOCKOUT_FAILURES wrong
     passwords in LOCKOUT_MINUTES the login is refused until the window has passed.
@@ -134,24 +175,23 @@ def sign_in(session: Session, login: str, password: str) -> Account:
     the throttle holds across processes without any extra store.
     """
     login = login.strip().lower()[:120]
+    key = login_key(session, login)
+    _one_at_a_time(session, key)
     since = datetime.now(UTC) - timedelta(minutes=LOCKOUT_MINUTES)
-    failures = session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.action == "account.sign_in_failed",
-            AuditEvent.target == login,
-            AuditEvent.at > since,
+    refused = _failures(session, since, AuditEvent.target == key) >= LOCKOUT_FAILURES
+    if not refused and key.startswith("unknown:"):
+        refused = (
+            _failures(session, since, AuditEvent.target.startswith("unknown:")) >= UNKNOWN_LOGIN_CAP
         )
-    )
-    if (failures or 0) >= LOCKOUT_FAILURES:
+    if refused:
         raise TooManyRequests(
-            f"too many wrong passwords for this login; wait {LOCKOUT_MINUTES} minutes"
+            f"too many wrong passwords for this login; wait {LOCKOUT_MINUTES} minutes",
+            retry_after=LOCKOUT_MINUTES * 60,
         )
     try:
         account = authenticate(session, login, password)
     except Unauthorized:
-        audit(session, "anonymous", "account.sign_in_failed", login)
+        audit(session, "anonymous", "account.sign_in_failed", key)
         raise
     audit(session, account.login, "account.sign_in", account.login)
     return account

@@ -66,7 +66,10 @@ class BatchIn(BaseModel):
 
 class BatchResult(BaseModel):
     id: str | None = Field(description="The item's id as sent (null if it had none).")
-    status: Literal[200, 201, 409, 422]
+    status: Literal[200, 201, 409, 422, 429] = Field(
+        description="201 stored, 200 stored before, 409 conflict or quota_full, 422 invalid "
+        "(drop it), 429 over the live rate limit (send it again later)."
+    )
     receipt: Receipt | None = None
     error: str | None = None
     detail: str | None = None

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 from sqlalchemy import Connection, TextClause, bindparam, func, join, select, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import Session, aliased
 
 from app.campaigns import quotas
@@ -40,6 +42,9 @@ CLOCK_SKEW = timedelta(minutes=10)
 # Responses finished this recently count towards the rate limit; older ones are a
 # kiosk's offline queue being replayed.
 LIVE_WINDOW = timedelta(minutes=5)
+# No SIPAS response predates the service; a year-1 or year-9999 timestamp is a broken
+# clock or a probe, and near those ends a UTC conversion overflows.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 TABLE = Submission.__table__
 # Every column but `tallied`, which keeps its default: a new row is not yet counted.
 STAGED_COLUMNS = [c.name for c in TABLE.columns if c.name != "tallied"]
@@ -105,10 +110,51 @@ def body_hash(body: SubmissionIn, answers: dict[str, Any]) -> str:
         canonical.pop("dossier", None)
     for key in ("started_at", "submitted_at"):
         value = getattr(body, key)
-        canonical[key] = value.astimezone(UTC).isoformat() if value else None
+        canonical[key] = _utc_text(value) if value else None
     canonical["answers"] = answers
     raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    # surrogatepass: a body with a lone surrogate still gets a hash, so it can be
+    # judged (and refused by unstorable_text) instead of failing here.
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _utc_text(value: datetime) -> str:
+    try:
+        return value.astimezone(UTC).isoformat()
+    except OverflowError:
+        # Year 1 at +07:00 has no UTC form; _check_times refuses it anyway.
+        return value.isoformat()
+
+
+def unstorable_text(value: Any, loc: str = "") -> list[FieldError]:
+    """Every string in a raw body (keys too) that no database column can hold: a NUL
+    character (PostgreSQL text and jsonb refuse it) or a lone surrogate (not UTF-8).
+
+    A guard at the storage boundary, so one such item is refused alone instead of
+    failing the statement, and so the transaction, of a whole batch.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return [FieldError(loc or "body", "contains a NUL character", "nul")]
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return [FieldError(loc or "body", "contains an unpaired surrogate", "surrogate")]
+        return []
+    problems: list[FieldError] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{loc}.{key}" if loc else str(key)
+            if isinstance(key, str) and (bad := unstorable_text(key, loc or "body")):
+                # The loc names the key, written so that it can itself be sent back.
+                shown = here.replace("\x00", "\\x00").encode("utf-8", "backslashreplace")
+                problems += [FieldError(shown.decode(), f.msg, f.code) for f in bad]
+                continue
+            problems += unstorable_text(item, here)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            problems += unstorable_text(item, f"{loc}.{i}" if loc else str(i))
+    return problems
 
 
 # Built once, so the hot path runs compiled statements from SQLAlchemy's cache.
@@ -251,6 +297,10 @@ def _campaign(
 
 def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
     problems = []
+    for key in ("started_at", "submitted_at"):
+        value = getattr(body, key)
+        if value is not None and value < EARLIEST:
+            problems.append(FieldError(key, "is before 2000", "too_old"))
     if body.submitted_at > now + CLOCK_SKEW:
         problems.append(FieldError("submitted_at", "is in the future", "future"))
     if body.started_at is not None:
@@ -354,11 +404,12 @@ def _arrival(row: dict[str, Any]) -> quotas.Arrival:
     return quotas.Arrival(row["id"], row["campaign_id"], row["unit_id"], row["answers"])
 
 
-def check_rate(
-    session: Session, now: datetime, counter_id: int, device_id: int | None, new: int = 1
-) -> None:
-    """At most RATE_PER_MINUTE live responses a minute from one kiosk device, or from one
-    counter when no enrolled device sent them (phones scanning the counter's QR code).
+def rate_room(
+    session: Session, now: datetime, counter_id: int, device_id: int | None
+) -> int | None:
+    """How many more live responses one kiosk device (or one counter, when no enrolled
+    device sent them: phones scanning the counter's QR code) may send this minute;
+    None when there is no limit.
 
     Not per IP address: a hall of kiosks shares one. "Live" means submitted within
     the last few minutes: a kiosk replaying its offline queue sends hours of
@@ -366,7 +417,7 @@ def check_rate(
     """
     limit = get_settings().RATE_PER_MINUTE
     if not limit:
-        return
+        return None
     since = now - timedelta(minutes=1)
     who = (
         Submission.device_id == device_id
@@ -382,12 +433,25 @@ def check_rate(
             Submission.submitted_at > now - LIVE_WINDOW,
         )
     )
-    if (recent or 0) + new > limit:
-        source = "this kiosk" if device_id is not None else "this counter"
-        raise TooManyRequests(
-            f"too many responses from {source} in the last minute (limit {limit}); "
-            "wait a minute and send again"
-        )
+    return max(limit - (recent or 0), 0)
+
+
+def _rate_error(device_id: int | None) -> TooManyRequests:
+    source = "this kiosk" if device_id is not None else "this counter"
+    return TooManyRequests(
+        f"too many responses from {source} in the last minute (limit "
+        f"{get_settings().RATE_PER_MINUTE}); wait a minute and send again",
+        retry_after=60,
+    )
+
+
+def check_rate(
+    session: Session, now: datetime, counter_id: int, device_id: int | None, new: int = 1
+) -> None:
+    """Refuse (429) when `new` more live responses would exceed :func:`rate_room`."""
+    room = rate_room(session, now, counter_id, device_id)
+    if room is not None and new > room:
+        raise _rate_error(device_id)
 
 
 def record(
@@ -395,6 +459,8 @@ def record(
 ) -> Recorded:
     """Store one submission, or return the receipt of its earlier identical copy."""
     now = datetime.now(UTC)
+    if bad_text := unstorable_text(body.model_dump()):
+        raise Invalid("the response contains text that cannot be stored", bad_text)
     judged = _judge(session, catalog, body, now, {}, device_id)
     if judged.row is None or judged.receipt is None:
         # A retry of a response stored before the rules changed (its campaign has
@@ -483,13 +549,65 @@ def _error(item_id: str | None, exc: AppError) -> BatchResult:
     )
 
 
+def _malformed(item_id: str | None, fields: list[dict[str, str]]) -> BatchResult:
+    return BatchResult(
+        id=item_id, status=422, error="invalid", detail="the response is malformed", fields=fields
+    )
+
+
+def _insert_isolated(
+    session: Session, rows: list[dict[str, Any]]
+) -> tuple[set[uuid.UUID], dict[uuid.UUID, str]]:
+    """Insert the rows; if the database refuses the statement for a value in it, find
+    the rows it refuses, one savepoint each, and insert the rest.
+
+    Returns the ids inserted and, for each refused row, the database's reason. Only
+    a refusal of the data (DataError, or a value the driver cannot encode) is pinned
+    on a row: a lost connection or a timeout fails the whole batch, so the kiosk
+    keeps every item and sends it again.
+    """
+    try:
+        with session.begin_nested():
+            return _bulk_insert(session, rows), {}
+    except _REFUSED as exc:
+        if not _refuses_data(exc):
+            raise
+    inserted: set[uuid.UUID] = set()
+    refused: dict[uuid.UUID, str] = {}
+    for row in rows:
+        try:
+            with session.begin_nested():
+                inserted |= _bulk_insert(session, [row])
+        except _REFUSED as exc:
+            if not _refuses_data(exc):
+                raise
+            reason = getattr(exc, "orig", None) or exc
+            refused[row["id"]] = (str(reason).splitlines() or [type(reason).__name__])[0]
+    return inserted, refused
+
+
+# What a driver raises for a value it cannot send: sqlite3 lets OverflowError and
+# UnicodeEncodeError through unwrapped; psycopg's COPY (raw cursor) raises its own
+# DataError, the rest arrive as SQLAlchemy's.
+_REFUSED = (DataError, StatementError, psycopg.DataError, UnicodeError, OverflowError)
+
+
+def _refuses_data(exc: Exception) -> bool:
+    # Only a refusal of a value is the item's fault. Anything else (OperationalError:
+    # the connection, a timeout) fails the batch, so the kiosk keeps its items.
+    if isinstance(exc, StatementError) and not isinstance(exc, DataError):
+        return isinstance(exc.orig, UnicodeError | OverflowError)
+    return True
+
+
 def record_batch(
     session: Session, catalog: Catalog, items: list[Any], device_id: int | None = None
 ) -> list[BatchResult]:
     """Store a kiosk's queue: one result per item, in order; a bad item blocks nothing.
 
-    Everything is validated before anything is written, so no item can leave a
-    partial write behind, and the valid rows go in with one multi-row insert.
+    Everything is validated before anything is written, and the valid rows go in
+    with one multi-row insert. An item the database still refuses is found and
+    refused alone; live items over a counter's rate limit get 429 alone.
     """
     now = datetime.now(UTC)
     places: dict[str, _Place | None] = {}
@@ -497,19 +615,14 @@ def record_batch(
     judged: list[tuple[int, _Judged]] = []
     for raw in items:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
-        item_id = str(raw_id) if raw_id is not None else None
+        item_id = str(raw_id).encode("utf-8", "replace").decode() if raw_id is not None else None
+        if bad_text := unstorable_text(raw):
+            results.append(_malformed(item_id, [f.as_dict() for f in bad_text]))
+            continue
         try:
             body = SubmissionIn.model_validate(raw)
         except ValidationError as exc:
-            results.append(
-                BatchResult(
-                    id=item_id,
-                    status=422,
-                    error="invalid",
-                    detail="the response is malformed",
-                    fields=_pydantic_fields(exc),
-                )
-            )
+            results.append(_malformed(item_id, _pydantic_fields(exc)))
             continue
         judged.append((len(results), _judge(session, catalog, body, now, places, device_id)))
         results.append(None)
@@ -519,15 +632,10 @@ def record_batch(
     for _, j in judged:
         if j.row is not None:
             first.setdefault(j.body.id, j)
-    rows = [j.row for j in first.values() if j.row is not None]
-    live: dict[int, int] = {}
-    for row in rows:
-        if row["submitted_at"] > now - LIVE_WINDOW:
-            live[row["counter_id"]] = live.get(row["counter_id"], 0) + 1
-    for counter_id, new in sorted(live.items()):
-        check_rate(session, now, counter_id, device_id, new)
+    limited = _over_rate(session, now, list(first.values()), device_id)
+    rows = [j.row for j in first.values() if j.row is not None and j.body.id not in limited]
     quality.add_batch_flags(session, rows, get_settings().BURST_SECONDS)
-    inserted = _bulk_insert(session, rows)
+    inserted, unstorable = _insert_isolated(session, rows)
     refused = quotas.admit(session, [_arrival(r) for r in rows if r["id"] in inserted])
     inserted -= refused
     stored = _stored(
@@ -547,6 +655,13 @@ def record_batch(
                 if sid in inserted and sid not in reported_new:
                     reported_new.add(sid)
                     outcome = Recorded(outcome.receipt, created=True)
+            elif sid in limited:
+                raise limited[sid]
+            elif sid in unstorable:
+                raise Invalid(
+                    "the database cannot store this response",
+                    [FieldError("body", unstorable[sid], "unstorable")],
+                )
             else:
                 raise Invalid(f"the response is invalid: {len(j.problems)} problem(s)", j.problems)
         except AppError as exc:
@@ -556,3 +671,28 @@ def record_batch(
             id=str(sid), status=201 if outcome.created else 200, receipt=outcome.receipt
         )
     return [r for r in results if r is not None]
+
+
+def _over_rate(
+    session: Session, now: datetime, valid: list[_Judged], device_id: int | None
+) -> dict[uuid.UUID, TooManyRequests]:
+    """The live items beyond what each counter (or tablet) may still send this minute,
+    each with its 429; the earliest in the batch go first. Queued items (older than
+    LIVE_WINDOW) are never limited."""
+    room: dict[int, int | None] = {}
+    over: dict[uuid.UUID, TooManyRequests] = {}
+    for j in valid:
+        row = j.row
+        if row is None or row["submitted_at"] <= now - LIVE_WINDOW:
+            continue
+        counter_id = row["counter_id"]
+        if counter_id not in room:
+            room[counter_id] = rate_room(session, now, counter_id, device_id)
+        left = room[counter_id]
+        if left is None:
+            continue
+        if left <= 0:
+            over[j.body.id] = _rate_error(device_id)
+        else:
+            room[counter_id] = left - 1
+    return over

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     COOKIE_SECURE: bool | None = None
     # Two responses from one kiosk device less than this apart are flagged `burst`.
     BURST_SECONDS: int = Field(default=20, ge=0)
+    # The access log writes client addresses only when this is set (design.md: IP
+    # addresses are not kept); query values are never written (app/accesslog.py).
+    ACCESS_LOG_CLIENT_IP: bool = False
     # Responses a counter or kiosk device may send per minute before 429 (0: no limit).
     RATE_PER_MINUTE: int = Field(default=20, ge=0)
     # A published report may be served up to this many seconds behind the newest

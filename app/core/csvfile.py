@@ -2,8 +2,9 @@
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO, Any
 
 from app.core.errors import FieldError, Invalid
 
@@ -73,3 +74,32 @@ def width_error(row: Row, expected: int) -> FieldError | None:
             "width",
         )
     return None
+
+
+# A cell starting with one of these is a formula to Excel and LibreOffice
+# (`=HYPERLINK(…)` becomes a live link; OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell a spreadsheet will show as text: prefixed with `'` if it starts
+    like a formula. Numbers, and text that is only a number (`-3.5`), pass unchanged
+    so that they stay numbers in the sheet."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+class SafeWriter:
+    """csv.writer with every cell through :func:`safe_cell`. The only CSV writer in
+    the service (a test fails on any other `csv.writer` under app/)."""
+
+    def __init__(self, out: IO[str], **fmt: Any) -> None:
+        self._w = csv.writer(out, **fmt)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._w.writerow([safe_cell(v) for v in row])

@@ -57,7 +57,11 @@ class Forbidden(AppError):
     kind = "forbidden"
 
 
+@dataclass
 class TooManyRequests(AppError):
+    """A limit was reached; `retry_after` (seconds) becomes the Retry-After header."""
+
+    retry_after: int = 60
     status_code = 429
     kind = "rate_limited"
 

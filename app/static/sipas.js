@@ -28,30 +28,70 @@
 
   /* The queue: finished responses stay in localStorage until the server has them.
      Every retry sends the same id, so a response is stored once however often it
-     is sent; 409 and 422 cannot be fixed by retrying and are set aside. */
-  var flushing = false, timer = null;
+     is sent. A 409 or 422 is the server's verdict on the response itself: sending it
+     again cannot change it, so it moves to a "rejected" list kept on the device for
+     a coordinator (console: localStorage['sipas.rejected']) and the queue moves on.
+     A network error, 5xx, 429 or 503 says nothing about the response: it stays. */
+  var flushing = false, timer = null, waitMs = RETRY_MS;
+  function judged(status) { return status === 400 || status === 409 || status === 422 || status === 413; }
+  function reject(b, x) {
+    var rejected = load(RKEY);
+    rejected.push({ id: b.id, at: new Date().toISOString(), status: x.status, error: x.error,
+                    detail: x.detail, fields: x.fields, body: b });
+    save(RKEY, rejected.slice(-100));
+    html.dataset.rejected = rejected.length;
+    if (window.console) console.warn('sipas: response ' + b.id + ' refused (' + x.status + ' ' +
+                                     (x.error || '') + '): ' + (x.detail || ''), x.fields || []);
+  }
   function settle(results) {
-    var byId = {}, rest = [], rejected = load(RKEY);
+    var byId = {}, rest = [];
     results.forEach(function (x) { if (x.id) byId[x.id] = x; });
     load(QKEY).forEach(function (b) {
       var x = byId[b.id];
-      if (!x) rest.push(b);
-      else if (x.status >= 400) rejected.push({ body: b, result: x });
+      if (!x || !(x.status === 200 || x.status === 201 || judged(x.status))) rest.push(b);
+      else if (judged(x.status)) reject(b, x);
     });
     save(QKEY, rest);
-    save(RKEY, rejected.slice(-50));
   }
   function schedule() {
     clearTimeout(timer);
-    if (load(QKEY).length) timer = setTimeout(flush, RETRY_MS);
+    if (load(QKEY).length) timer = setTimeout(flush, waitMs);
+    waitMs = RETRY_MS;
+  }
+  function later(r) {
+    // 429 and 503 say when to come back; never sooner than the usual retry.
+    var s = +(r.headers.get('Retry-After') || 0);
+    waitMs = Math.max(RETRY_MS, Math.min(s, 600) * 1000);
+  }
+  function sendBatch(items) {
+    return post('/api/v1/submissions/batch', { submissions: items }).then(function (r) {
+      if (r.ok) return r.json().then(function (res) { settle(res.results); return 'done'; });
+      if (r.status === 429 || r.status === 503) { later(r); return 'wait'; }
+      // The batch as a whole was refused (a body the server could not read, or a
+      // server bug on one item): the culprit is found by sending one at a time.
+      if (items.length === 1 && r.status < 500) {
+        return r.json().catch(function () { return {}; }).then(function (x) {
+          x.status = r.status; x.id = items[0].id;
+          settle([x]); return 'done';
+        });
+      }
+      return 'split';
+    });
+  }
+  function oneByOne(items) {
+    // Sequential, and it stops at the first sign that the server or network is
+    // down, so a dead server is not sent a hundred requests.
+    return items.reduce(function (p, b) {
+      return p.then(function (go) { return go ? sendBatch([b]).then(function (o) { return o === 'done'; }) : false; });
+    }, Promise.resolve(true));
   }
   function flush() {
     var q = load(QKEY);
     if (!q.length || flushing) return;
     flushing = true;
-    post('/api/v1/submissions/batch', { submissions: q.slice(0, 100) })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (res) { settle(res.results); })
+    var items = q.slice(0, 100);
+    sendBatch(items)
+      .then(function (o) { if (o === 'split' && items.length > 1) return oneByOne(items); })
       .catch(function () {})
       .then(function () { flushing = false; schedule(); });
   }

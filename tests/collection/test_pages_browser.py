@@ -5,13 +5,23 @@ both languages, through the late-case branch, the kiosk idle reset, and a networ
 drop while sending.
 """
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Locator,
+    Page,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -409,3 +419,125 @@ def test_the_script_sends_the_dossier_code_of_a_result_slip_link(
     row = stored(live, response_id)
     assert row is not None
     assert row.dossier_hash == quality.dossier_hash("H58-0042")
+
+
+def wait_on(page: Page, check: Callable[[], bool], seconds: float = 10) -> None:
+    """wait_for, but waiting inside Playwright, so that page.route handlers run."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        page.wait_for_timeout(200)
+
+
+def _queue(page: Page, items: list[dict[str, object]]) -> None:
+    """Put responses in the page's offline queue, as if sent while offline; the next
+    page load sends them. ensure_ascii: NUL and lone surrogates travel as escapes."""
+    page.evaluate(
+        "raw => localStorage.setItem('sipas.queue', JSON.stringify(JSON.parse(raw)))",
+        json.dumps(items, ensure_ascii=True),
+    )
+
+
+def _queued_items(n_bad: int = 0) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    catalog = get_catalog()
+    # An hour old: a replayed queue, not live traffic, so no rate limit applies.
+    when = datetime.now(UTC) - timedelta(hours=1)
+    at = {"submitted_at": when.isoformat(), "started_at": (when - timedelta(minutes=3)).isoformat()}
+    good = [body(catalog, counter="b-web", channel="web", **at) for _ in range(2)]
+    comments = ["a\x00b", "half a pair \ud800"][:n_bad]
+    bad = [
+        body(
+            catalog,
+            counter="b-web",
+            channel="web",
+            answers={**body(catalog)["answers"], "comment": c},
+            **at,
+        )
+        for c in comments
+    ]
+    return good, bad
+
+
+def test_a_bad_queued_response_does_not_block_the_ones_after_it(
+    new_page: NewPage, live: Live
+) -> None:
+    good, bad = _queued_items(n_bad=2)
+    page = new_page("kiosk")
+    page.goto("/s/b-web")
+    _queue(page, [good[0], *bad, good[1]])
+    page.reload()
+    wait_for(lambda: all(count(live, str(b["id"])) == 1 for b in good), 10)
+    wait_for(lambda: page.evaluate("localStorage.getItem('sipas.queue')") == "[]", 10)
+    rejected = page.evaluate("JSON.parse(localStorage.getItem('sipas.rejected'))")
+    assert [(r["id"], r["status"]) for r in rejected] == [(b["id"], 422) for b in bad]
+    assert rejected[0]["fields"][0]["loc"] == "answers.comment"
+    assert page.evaluate("document.documentElement.dataset.rejected") == "2"
+
+
+def test_a_batch_refused_as_a_whole_is_sent_one_by_one(new_page: NewPage, live: Live) -> None:
+    """A server that refuses the whole batch for one item (a body it cannot read, a
+    bug on one item) must not hold back the others: the script sends one at a time,
+    sets aside what is judged invalid, and keeps what failed for the server's sake."""
+    good, bad = _queued_items(n_bad=1)
+    hostile = str(bad[0]["id"])
+
+    def refuse_with_the_culprit(route: Route) -> None:
+        sent = route.request.post_data or ""
+        if hostile in sent:
+            route.fulfill(
+                status=422, json={"error": "invalid", "detail": "unreadable", "fields": []}
+            )
+        else:
+            route.continue_()
+
+    page = new_page("phone")
+    page.goto("/s/b-web")
+    page.route("**/api/v1/submissions/batch", refuse_with_the_culprit)
+    _queue(page, [good[0], bad[0], good[1]])
+    page.reload()
+    # Route handlers run only while Playwright is called: wait through the page.
+    wait_on(page, lambda: all(count(live, str(b["id"])) == 1 for b in good))
+    wait_on(page, lambda: page.evaluate("localStorage.getItem('sipas.queue')") == "[]")
+    rejected = page.evaluate("JSON.parse(localStorage.getItem('sipas.rejected'))")
+    assert [r["id"] for r in rejected] == [hostile]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 503, "headers": {"Retry-After": "5"}, "json": {"error": "unavailable"}},
+        {"status": 500, "json": {"error": "internal"}},
+        {"status": 429, "headers": {"Retry-After": "60"}, "json": {"error": "rate_limited"}},
+        "per-item 429",
+    ],
+)
+def test_queued_responses_stay_while_the_server_cannot_take_them(
+    new_page: NewPage, live: Live, answer: object
+) -> None:
+    good, _ = _queued_items()
+    seen: list[str] = []
+
+    def fail(route: Route) -> None:
+        seen.append(route.request.post_data or "")
+        if answer == "per-item 429":
+            results = [{"id": b["id"], "status": 429, "error": "rate_limited"} for b in good]
+            route.fulfill(status=200, json={"results": results})
+        else:
+            assert isinstance(answer, dict)
+            route.fulfill(**answer)
+
+    page = new_page("phone")
+    page.goto("/s/b-web")
+    page.route("**/api/v1/submissions/batch", fail)
+    _queue(page, good)
+    page.reload()
+    wait_on(page, lambda: len(seen) >= 1)
+    page.wait_for_timeout(1000)
+    queued = page.evaluate("JSON.parse(localStorage.getItem('sipas.queue'))")
+    assert [b["id"] for b in queued] == [b["id"] for b in good]
+    assert page.evaluate("localStorage.getItem('sipas.rejected')") is None
+    # A 500 is tried item by item once (it may be one item's fault); the rest wait.
+    assert len(seen) <= (
+        1 + len(good) if answer == {"status": 500, "json": {"error": "internal"}} else 1
+    )

@@ -1,12 +1,15 @@
 """POST /api/v1/submissions/batch: a kiosk syncing its offline queue."""
 
+import json
 import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.collection import service as submissions
 from app.collection.models import Submission
 from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
@@ -56,3 +59,66 @@ def test_batch_limits(client: TestClient, catalog: Catalog, place: dict[str, Any
     assert r.status_code == 422
     assert r.json()["fields"][0]["loc"] == "submissions"
     assert client.post("/api/v1/submissions/batch", json={"submissions": []}).status_code == 422
+
+
+def _hostile_items(catalog: Catalog) -> list[dict[str, Any]]:
+    """Items that once made the whole batch answer 500 (issue 13 §2)."""
+    return [
+        body(catalog, answers=valid_answers(catalog, comment="a\x00b")),
+        body(catalog, answers=valid_answers(catalog, comment="half a pair \ud800")),
+        body(catalog, submitted_at="0001-01-01T00:00:00+07:00"),
+        body(catalog, counter="k-\x00"),
+        body(catalog, answers={**valid_answers(catalog), "TC\x001": 4}),
+    ]
+
+
+def test_one_bad_item_never_blocks_the_queue(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    hostile = _hostile_items(catalog)
+    good = [body(catalog) for _ in range(3)]
+    items = [good[0], *hostile, good[1], good[2]]
+    # A lone surrogate can only travel as a JSON escape, as a browser sends it.
+    raw = json.dumps({"submissions": items}, ensure_ascii=True)
+    r = client.post(
+        "/api/v1/submissions/batch", content=raw, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == [201, 422, 422, 422, 422, 422, 201, 201]
+    assert [x["id"] for x in results] == [i["id"] for i in items]
+    locs = [{f["loc"] for f in x["fields"]} for x in results[1:6]]
+    assert locs[0] == {"answers.comment"}
+    assert locs[1] == {"answers.comment"}
+    assert "submitted_at" in locs[2]
+    assert locs[3] == {"counter"}
+    assert locs[4] == {"answers.TC\\x001"}
+    assert count(session) == 3
+
+
+def test_a_value_the_database_refuses_is_pinned_on_its_item(
+    client: TestClient,
+    session: Session,
+    catalog: Catalog,
+    place: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last line of defence: a row that passed every check but that the real
+    database (or its driver) refuses is that item's 422; the other items are stored.
+    The judge is made to let through an integer no INTEGER column holds, as a stand-in
+    for whatever a future check forgets."""
+    good = [body(catalog) for _ in range(3)]
+    original = submissions._judge
+
+    def judge(*args: Any, **kwargs: Any) -> Any:
+        j = original(*args, **kwargs)
+        if j.row is not None and str(j.body.id) == good[1]["id"]:
+            j.row["questionnaire_version"] = 2**70
+        return j
+
+    monkeypatch.setattr(submissions, "_judge", judge)
+    r = client.post("/api/v1/submissions/batch", json={"submissions": good})
+    assert r.status_code == 200, r.text
+    assert [x["status"] for x in r.json()["results"]] == [201, 422, 201]
+    assert r.json()["results"][1]["fields"][0]["code"] == "unstorable"
+    assert count(session) == 2
