@@ -9,6 +9,7 @@ from app.models.campaign import (
     QuotaPolicy,
     StratumCount,
 )
+from app.models.form_token import FormToken
 from app.models.snapshot import ReportSnapshot
 from app.models.submission import CHANNELS, Submission
 from app.models.tally import Tally, UnitAncestor
@@ -20,6 +21,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "CampaignQuota",
+    "FormToken",
     "LoginSession",
     "QuotaPolicy",
     "ReportSnapshot",
