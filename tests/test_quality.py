@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.catalog import Catalog
 from app.config import get_settings
 from app.models import Submission
-from app.services import kiosks
+from app.services import admission, kiosks
 from tests.answers import body
 
 
@@ -77,7 +77,7 @@ def test_a_dossier_answered_twice_is_flagged_and_its_code_never_stored(
     client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
     now = datetime.now(UTC)
-    a = _at(catalog, now - timedelta(hours=1), dossier="000.00.12.H58-261122-0001")
+    a = _at(catalog, now - timedelta(minutes=3), dossier="000.00.12.H58-261122-0001")
     b = _at(catalog, now, dossier=" 000.00.12.h58-261122-0001 ")
     c = _at(catalog, now, dossier="000.00.12.H58-261122-0002")
     for x in (a, b, c):
@@ -112,8 +112,11 @@ def test_live_responses_are_rate_limited_per_counter_and_per_tablet(
     refused = client.post("/api/v1/submissions", json=_at(catalog, now))
     assert refused.json()["error"] == "rate_limited"
     assert "this counter" in refused.json()["detail"]
-    # An offline queue from an hour ago is not live traffic: it goes in.
-    old = _at(catalog, now - timedelta(hours=1))
+    # An offline queue from an hour ago, with its form's token, is not live traffic:
+    # it goes in (without a token it is refused, see test_admission.py).
+    counter = kiosks.get_counter(session, "k-1")
+    token = admission.issue(session, counter.id, None, now - timedelta(hours=1, minutes=5))
+    old = _at(catalog, now - timedelta(hours=1), form_token=token)
     assert client.post("/api/v1/submissions", json=old).status_code == 201
     # An enrolled tablet at the same counter has its own limit.
     _enrol(client, session)

@@ -151,7 +151,7 @@ def _parse(token: str) -> _Parsed | None:
     payload, sig = ".".join(parts[:4]), parts[4]
     if not hmac.compare_digest(sig, _sign(payload)):
         return None
-    _, token_id, counter, issued = parts
+    _, token_id, counter, issued = parts[:4]
     if not (counter.isascii() and counter.isdigit() and issued.isascii() and issued.isdigit()):
         return None
     return _Parsed(token_id, int(counter), datetime.fromtimestamp(int(issued), UTC))
