@@ -75,7 +75,7 @@ class BatchIn(BaseModel):
 
 class BatchResult(BaseModel):
     id: str | None = Field(description="The item's id as sent (null if it had none).")
-    status: Literal[200, 201, 401, 403, 409, 422]
+    status: Literal[200, 201, 403, 409, 422]
     receipt: Receipt | None = None
     error: str | None = None
     detail: str | None = None

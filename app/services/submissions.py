@@ -569,7 +569,7 @@ def record_batch(
         if j.row is not None:
             first.setdefault(j.body.id, j)
     # Each item is admitted on its own (token, kiosk, key); a refused one gets its
-    # 401/403 and the others go on.
+    # 403 and the others go on.
     refusals: dict[uuid.UUID, AppError] = {}
     paths: dict[uuid.UUID, str] = {}
     for sid, j in first.items():
