@@ -9,6 +9,7 @@ from app.campaigns.models import (
     QuotaPolicy,
     StratumCount,
 )
+from app.collection.form_token import FormToken
 from app.collection.models import CHANNELS, Submission
 from app.counts.models import Tally, UnitAncestor
 from app.counts.snapshot_models import ReportSnapshot
@@ -20,6 +21,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "CampaignQuota",
+    "FormToken",
     "LoginSession",
     "QuotaPolicy",
     "ReportSnapshot",

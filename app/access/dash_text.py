@@ -90,6 +90,10 @@ UI: dict[str, dict[str, str]] = {
     "f_straight_lining": {"vi": "Chọn một mức cho tất cả", "en": "Straight-lining"},
     "f_burst": {"vi": "Dồn dập từ một máy", "en": "Burst from one device"},
     "f_repeated_dossier": {"vi": "Trùng hồ sơ", "en": "Repeated dossier"},
+    "f_replay_burst": {
+        "vi": "Nhiều phiếu gửi bù cùng lúc",
+        "en": "Many late (replayed) responses at once",
+    },
     "f_over_quota": {"vi": "Vượt chỉ tiêu", "en": "Over quota"},
     "excluded": {"vi": "Đã loại", "en": "Excluded"},
     "exclude": {"vi": "Loại", "en": "Exclude"},

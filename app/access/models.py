@@ -50,9 +50,14 @@ class LoginSession(Base):
 
 
 class ApiKey(Base):
-    """A read-only key for an API consumer, scoped to one unit's subtree (or all)."""
+    """An API consumer's key, scoped to one unit's subtree (or all).
+
+    `read` keys read (indices, campaigns); `write` keys only submit responses, for
+    trusted integrations such as a province's one-stop-shop software.
+    """
 
     __tablename__ = "api_key"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     label: Mapped[str] = mapped_column(String(100))
@@ -63,6 +68,7 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(String(10), default="read", server_default="read")
 
 
 class AuditEvent(Base):

@@ -29,7 +29,7 @@ class SignInRequired(AppError):
     kind = "sign_in_required"
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer":
@@ -39,7 +39,7 @@ def _bearer(request: Request) -> str | None:
 
 def optional_principal(request: Request, session: SessionDep) -> Principal | None:
     """The key's or the session's principal; a key that is wrong is an error, not anonymity."""
-    key = _bearer(request)
+    key = bearer_token(request)
     if key is not None:
         who = accounts.principal_for_key(session, key)
         if who is None:

@@ -23,6 +23,7 @@ from app.core.config import get_settings
 from app.core.errors import (
     Conflict,
     FieldError,
+    Forbidden,
     Invalid,
     NotFound,
     TooManyRequests,
@@ -146,7 +147,7 @@ def _one_at_a_time(session: Session, key: str) -> None:
     failures and the new failure are one step (30 parallel guesses get 5 tries).
 
     PostgreSQL: a transaction-scoped advisory lock on the login. SQLite: every
-    transaction already begins IMMEDIATE (app/db.py), so writers run one at a time.
+    transaction already begins IMMEDIATE (app/core/db.py), so writers run one at a time.
     """
     if session.get_bind().dialect.name == "postgresql":
         lock = int.from_bytes(
@@ -286,8 +287,15 @@ def principal_for_session(session: Session, token: str) -> Principal | None:
     return Principal(account.login, account.role, account.unit_id, account.id, login.csrf_token)
 
 
-def create_api_key(session: Session, label: str, unit: str | None = None) -> tuple[ApiKey, str]:
-    """A new read-only key; the key itself is returned once and never stored."""
+KEY_SCOPES = ("read", "write")
+
+
+def create_api_key(
+    session: Session, label: str, unit: str | None = None, scope: str = "read"
+) -> tuple[ApiKey, str]:
+    """A new key (read-only unless `scope` is "write"); returned once, never stored."""
+    if scope not in KEY_SCOPES:
+        raise Invalid("scope must be read or write", [FieldError("scope", "read or write")])
     label = label.strip()
     if not label or len(label) > 100:
         raise Invalid("label must be 1–100 characters", [FieldError("label", "1–100 characters")])
@@ -298,13 +306,15 @@ def create_api_key(session: Session, label: str, unit: str | None = None) -> tup
         key_hash=_sha(secret),
         unit_id=_unit_id(session, unit),
         created_at=datetime.now(UTC),
+        scope=scope,
     )
     session.add(key)
     session.flush()
     return key, secret
 
 
-def principal_for_key(session: Session, secret: str) -> Principal | None:
+def key_by_secret(session: Session, secret: str) -> ApiKey | None:
+    """The active key behind a secret, its last use noted (at most hourly)."""
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _sha(secret)))
     if key is None or key.revoked_at is not None:
         return None
@@ -313,6 +323,17 @@ def principal_for_key(session: Session, secret: str) -> Principal | None:
     # read into a write.
     if key.last_used_at is None or now - key.last_used_at > timedelta(hours=1):
         key.last_used_at = now
+    return key
+
+
+def principal_for_key(session: Session, secret: str) -> Principal | None:
+    key = key_by_secret(session, secret)
+    if key is None:
+        return None
+    if key.scope != "read":
+        # Least privilege: an integration that pushes ratings has no business
+        # reading private campaigns with the same secret.
+        raise Forbidden("a write-scoped API key only submits responses")
     return Principal(f"key:{key.prefix}", "viewer", key.unit_id)
 
 

@@ -1,6 +1,6 @@
 """The coordinator's pages: campaigns, progress, settings, response review.
 
-Thin routes: services do the work and the checks (app/services/coordination.py,
+Thin routes: services do the work and the checks (app/campaigns/coordination.py,
 review.py). Forms post back, and on success redirect (post/redirect/get) so a
 reload never repeats an action; a rejected form is shown again with its problems.
 """

@@ -214,7 +214,7 @@ def scope(session: Session, campaign: Campaign) -> list[ScopeUnit]:
         .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
         .where(CampaignUnit.campaign_id == campaign.id)
         .order_by(Unit.code)
-        # `collected` is written by Core statements (app/services/quotas.py), not through
+        # `collected` is written by Core statements (app/campaigns/quotas.py), not through
         # these objects: read it from the row, not from an object loaded earlier.
         .execution_options(populate_existing=True)
     ).all()

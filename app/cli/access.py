@@ -12,7 +12,10 @@ from app.core.errors import AppError
 users_cli = typer.Typer(help="Coordinator accounts.", no_args_is_help=True)
 
 
-keys_cli = typer.Typer(help="Read-only API keys for consumers.", no_args_is_help=True)
+keys_cli = typer.Typer(
+    help="API keys: read-only for consumers, write-scoped for integrations that submit.",
+    no_args_is_help=True,
+)
 
 
 def _password(password_stdin: bool) -> str:
@@ -125,18 +128,27 @@ def users_enable(login: str) -> None:
 def keys_create(
     label: Annotated[str, typer.Option(help="Who uses it, e.g. 'PAR INDEX team'.")],
     unit: Annotated[str | None, typer.Option(help="Limit to this unit's subtree.")] = None,
+    scope: Annotated[
+        str, typer.Option(help="read (indices, campaigns) or write (submit responses only).")
+    ] = "read",
 ) -> None:
-    """A read-only API key; it is printed once and stored only as a hash."""
+    """An API key; it is printed once and stored only as a hash."""
     from app.access import service as accounts
 
     try:
         with session_scope() as session:
-            key, secret = accounts.create_api_key(session, label, unit)
-            accounts.audit(session, "cli", "api_key.create", f"key:{key.prefix}", {"label": label})
+            key, secret = accounts.create_api_key(session, label, unit, scope)
+            accounts.audit(
+                session,
+                "cli",
+                "api_key.create",
+                f"key:{key.prefix}",
+                {"label": label, "scope": scope},
+            )
             key_id = key.id
     except AppError as exc:
         fail(exc)
-    out.print(f"API key {key_id} ({label}); send it as 'Authorization: Bearer <key>':")
+    out.print(f"{scope} API key {key_id} ({label}); send it as 'Authorization: Bearer <key>':")
     print(secret)
 
 
@@ -149,7 +161,8 @@ def keys_list() -> None:
         for k in accounts.list_api_keys(session):
             state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
             used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never used"
-            out.print(f"{k.id}\t{k.prefix}…\t{k.label}\t{state}\t{used}", highlight=False)
+            line = f"{k.id}\t{k.prefix}…\t{k.scope}\t{k.label}\t{state}\t{used}"
+            out.print(line, highlight=False)
 
 
 @keys_cli.command("revoke")

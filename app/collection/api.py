@@ -1,25 +1,49 @@
 """Receiving completed questionnaires from kiosks, phones and scripts."""
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from app.collection import kiosks
+from app.access.security import bearer_token
+from app.collection import admission, kiosks
 from app.collection import service as submissions
 from app.collection.schemas import BatchIn, BatchOut, Receipt, SubmissionIn
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.questionnaires.catalog import get_catalog
+from app.web import i18n
+from app.web.render import LANG_COOKIE
 
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
+
+
+def submitter(request: Request, session: SessionDep) -> admission.Submitter:
+    """The kiosk cookie and write key the request carries (app/collection/admission.py)."""
+    lang = i18n.pick(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+    return admission.submitter_for(
+        session, bearer_token(request), request.cookies.get(kiosks.KIOSK_COOKIE), lang
+    )
+
+
+SubmitterDep = Annotated[admission.Submitter, Depends(submitter)]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     409: {
         "description": "The id was already used for a different response (`conflict`), or "
         "the unit's target is reached and the campaign stops there (`quota_full`)."
     },
-    429: {"description": "Too many live responses from this kiosk or counter in a minute."},
+    401: {"description": "The `Authorization: Bearer` key is unknown or revoked."},
+    403: {
+        "description": "Not admitted: a response finished over five minutes ago needs its "
+        "form token (`token_required`), the token is forged, expired or for another counter "
+        "(`token_invalid`) or was already used (`token_used`); a write key outside its unit "
+        "(`out_of_scope`); a read-only key (`forbidden`)."
+    },
+    429: {
+        "description": "Too many live responses from this kiosk or counter, or through this "
+        "write key, in a minute."
+    },
     413: {"description": "The body is larger than the limit."},
     422: {"description": "Invalid: `fields` lists every bad field."},
 }
@@ -35,11 +59,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     },
 )
 def create_submission(
-    body: SubmissionIn, request: Request, session: SessionDep, response: Response
+    body: SubmissionIn, session: SessionDep, who: SubmitterDep, response: Response
 ) -> Receipt:
     """Record one completed questionnaire (idempotent on `id`)."""
-    device = kiosks.device_id(session, request.cookies.get(kiosks.KIOSK_COOKIE))
-    done = submissions.record(session, get_catalog(), body, device)
+    done = submissions.record(session, get_catalog(), body, who=who)
     if not done.created:
         response.status_code = 200
     return done.receipt
@@ -48,13 +71,15 @@ def create_submission(
 @router.post(
     "/batch",
     response_model=BatchOut,
-    responses={413: ERRORS[413], 422: ERRORS[422], 429: ERRORS[429]},
+    responses={401: ERRORS[401], 413: ERRORS[413], 422: ERRORS[422], 429: ERRORS[429]},
 )
-def create_batch(body: BatchIn, request: Request, session: SessionDep) -> BatchOut:
-    """Record up to 500 queued responses; one result per item, in order. Replaying is safe."""
-    device = kiosks.device_id(session, request.cookies.get(kiosks.KIOSK_COOKIE))
+def create_batch(body: BatchIn, session: SessionDep, who: SubmitterDep) -> BatchOut:
+    """Record up to 500 queued responses; one result per item, in order. Replaying is safe.
+
+    Each item is admitted on its own: a refused one gets status 403 and its `error`.
+    """
     return BatchOut(
-        results=submissions.record_batch(session, get_catalog(), body.submissions, device)
+        results=submissions.record_batch(session, get_catalog(), body.submissions, who=who)
     )
 
 

@@ -42,6 +42,7 @@ class Submission(Base):
         Index("ix_submission_campaign_unit", "campaign_id", "unit_id"),
         Index("ix_submission_counter_received", "counter_id", "received_at"),
         Index("ix_submission_device_submitted", "device_id", "submitted_at"),
+        Index("ix_submission_api_key_received", "api_key_id", "received_at"),
         Index("ix_submission_campaign_dossier", "campaign_id", "dossier_hash"),
         # The review list: newest first, all responses or only the few that need a look.
         Index("ix_submission_campaign_submitted", "campaign_id", "submitted_at"),
@@ -91,5 +92,7 @@ class Submission(Base):
     excluded_by: Mapped[str | None] = mapped_column(String(120))
     exclude_reason: Mapped[str | None] = mapped_column(String(500))
     # False until the row's current state is reflected in `tally` (see
-    # app/services/tally.py): its answers counted, or, when excluded, not counted.
+    # app/counts/tally.py): its answers counted, or, when excluded, not counted.
     tallied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The write-scoped API key that pushed it, if any: its rate limit counts these.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id", ondelete="SET NULL"))

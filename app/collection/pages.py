@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from app.collection import kiosks
+from app.collection import admission, kiosks
 from app.collection import service as submissions
 from app.collection.survey import Survey, open_survey, submission_from_form, survey_dossier
 from app.core.config import get_settings
@@ -41,6 +41,7 @@ class Draft:
     response_id: str
     started_at: str | None
     dossier: str | None = None
+    form_token: str | None = None
 
 
 async def form_data(request: Request) -> FormData:
@@ -92,6 +93,10 @@ def _form_page(
     answers = draft.answers if draft else {}
     kiosk = is_kiosk(session, request, survey)
     settings = get_settings()
+    token = draft.form_token if draft and draft.form_token else None
+    if token is None:
+        device = kiosks.device_id(session, request.cookies.get(KIOSK_COOKIE))
+        token = admission.issue(session, survey.counter_id, device)
     return page(
         request,
         "respondent/form.html",
@@ -113,6 +118,7 @@ def _form_page(
         response_id=draft.response_id if draft else str(uuid.uuid4()),
         started_at=(draft and draft.started_at) or datetime.now(UTC).isoformat(timespec="seconds"),
         dossier=draft.dossier if draft else survey_dossier(request.query_params.get("d")),
+        form_token=token,
         idle_seconds=settings.KIOSK_IDLE_SECONDS,
         warn_seconds=settings.KIOSK_WARN_SECONDS,
         restart_seconds=settings.KIOSK_RESTART_SECONDS,
@@ -180,14 +186,15 @@ def submit(
         str(body.id),
         body.started_at.isoformat(timespec="seconds") if body.started_at else None,
         body.dossier,
+        body.form_token,
     )
     if isinstance(switch, str):
         response = _form_page(request, session, survey, lang, draft)
         remember_language(response, request, lang)
         return response
-    device = kiosks.device_id(session, request.cookies.get(KIOSK_COOKIE))
+    who = admission.submitter_for(session, None, request.cookies.get(KIOSK_COOKIE), lang)
     try:
-        submissions.record(session, get_catalog(), body, device)
+        submissions.record(session, get_catalog(), body, who=who)
     except submissions.QuotaFull:
         return message_page(request, lang, 409, "full_title", "full_body")
     except Invalid as exc:

@@ -32,6 +32,15 @@ class SubmissionIn(BaseModel):
             "stored only as a keyed hash, to flag a dossier answered twice."
         ),
     )
+    form_token: Annotated[str | None, Field(max_length=120)] = Field(
+        default=None,
+        description=(
+            "The token of the served form (hidden field `form_token`), kept with a queued "
+            "response: one sent more than five minutes after it was finished needs it, "
+            "unless it comes from a kiosk enrolled at the counter or with a write API key. "
+            "Each token admits one response."
+        ),
+    )
     started_at: AwareDatetime | None = Field(
         default=None, description="When the respondent began (with a UTC offset)."
     )
@@ -66,8 +75,8 @@ class BatchIn(BaseModel):
 
 class BatchResult(BaseModel):
     id: str | None = Field(description="The item's id as sent (null if it had none).")
-    status: Literal[200, 201, 409, 422, 429] = Field(
-        description="201 stored, 200 stored before, 409 conflict or quota_full, 422 invalid "
+    status: Literal[200, 201, 403, 409, 422, 429] = Field(
+        description="201 stored, 200 stored before, 403 not admitted (token_required, token_invalid, token_used, out_of_scope), 409 conflict or quota_full, 422 invalid "
         "(drop it), 429 over the live rate limit (send it again later)."
     )
     receipt: Receipt | None = None

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.campaigns import quotas
 from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit
+from app.collection import admission
 from app.collection.models import Submission
 from app.collection.schemas import BatchResult, Receipt, SubmissionIn
 from app.core.config import get_settings
@@ -57,6 +58,7 @@ ROW_DEFAULTS: dict[str, Any] = {
     "excluded_at": None,
     "excluded_by": None,
     "exclude_reason": None,
+    "api_key_id": None,
 }
 
 
@@ -104,7 +106,8 @@ class _Judged:
 def body_hash(body: SubmissionIn, answers: dict[str, Any]) -> str:
     """SHA-256 of the canonical body: same content, same hash, whatever the key order
     or UTC offset the client used."""
-    canonical = body.model_dump(mode="json", exclude={"answers"})
+    # The form token is a credential, not content: a resend is the same response.
+    canonical = body.model_dump(mode="json", exclude={"answers", "form_token"})
     if canonical.get("dossier") is None:
         # Bodies from before `dossier` existed keep their hash, so their retries match.
         canonical.pop("dossier", None)
@@ -454,13 +457,53 @@ def check_rate(
         raise _rate_error(device_id)
 
 
+def _admit(
+    session: Session,
+    who: admission.Submitter,
+    row: dict[str, Any],
+    body: SubmissionIn,
+    now: datetime,
+) -> str:
+    path = admission.admit(
+        session,
+        who,
+        submission_id=body.id,
+        token=body.form_token,
+        counter_id=row["counter_id"],
+        unit_id=row["unit_id"],
+        submitted_at=row["submitted_at"],
+        live=row["submitted_at"] > now - LIVE_WINDOW,
+        now=now,
+    )
+    if path == "key" and who.key is not None:
+        row["api_key_id"] = who.key.id
+    return path
+
+
+def _replay_flags(session: Session, rows: list[dict[str, Any]], now: datetime) -> None:
+    settings = get_settings()
+    quality.add_replay_flags(
+        session, rows, now - LIVE_WINDOW, now, settings.REPLAY_FLAG_COUNT, settings.REPLAY_MINUTES
+    )
+
+
 def record(
-    session: Session, catalog: Catalog, body: SubmissionIn, device_id: int | None = None
+    session: Session,
+    catalog: Catalog,
+    body: SubmissionIn,
+    device_id: int | None = None,
+    who: admission.Submitter | None = None,
 ) -> Recorded:
-    """Store one submission, or return the receipt of its earlier identical copy."""
+    """Store one submission, or return the receipt of its earlier identical copy.
+
+    `who` says what the request showed besides the body (kiosk cookie, write key);
+    see app/collection/admission.py for which responses it admits.
+    """
     now = datetime.now(UTC)
     if bad_text := unstorable_text(body.model_dump()):
         raise Invalid("the response contains text that cannot be stored", bad_text)
+    who = who or admission.Submitter(device_id=device_id)
+    device_id = who.device_id
     judged = _judge(session, catalog, body, now, {}, device_id)
     if judged.row is None or judged.receipt is None:
         # A retry of a response stored before the rules changed (its campaign has
@@ -470,9 +513,13 @@ def record(
         raise Invalid(
             f"the response is invalid: {len(judged.problems)} problem(s)", judged.problems
         )
-    if judged.row["submitted_at"] > now - LIVE_WINDOW:
+    path = _admit(session, who, judged.row, body, now)
+    if path == "key" and who.key is not None:
+        admission.check_key_rate(session, who.key, now, 1, who.lang)
+    elif judged.row["submitted_at"] > now - LIVE_WINDOW:
         check_rate(session, now, judged.row["counter_id"], device_id)
     quality.add_context_flags(session, judged.row, get_settings().BURST_SECONDS)
+    _replay_flags(session, [judged.row], now)
     if insert_once(session, judged.row):
         if quotas.admit(session, [_arrival(judged.row)]):
             raise _quota_full(body.id)
@@ -601,7 +648,11 @@ def _refuses_data(exc: Exception) -> bool:
 
 
 def record_batch(
-    session: Session, catalog: Catalog, items: list[Any], device_id: int | None = None
+    session: Session,
+    catalog: Catalog,
+    items: list[Any],
+    device_id: int | None = None,
+    who: admission.Submitter | None = None,
 ) -> list[BatchResult]:
     """Store a kiosk's queue: one result per item, in order; a bad item blocks nothing.
 
@@ -610,6 +661,8 @@ def record_batch(
     refused alone; live items over a counter's rate limit get 429 alone.
     """
     now = datetime.now(UTC)
+    who = who or admission.Submitter(device_id=device_id)
+    device_id = who.device_id
     places: dict[str, _Place | None] = {}
     results: list[BatchResult | None] = []
     judged: list[tuple[int, _Judged]] = []
@@ -632,9 +685,26 @@ def record_batch(
     for _, j in judged:
         if j.row is not None:
             first.setdefault(j.body.id, j)
-    limited = _over_rate(session, now, list(first.values()), device_id)
-    rows = [j.row for j in first.values() if j.row is not None and j.body.id not in limited]
+    # Each item is admitted on its own (token, kiosk, key); a refused one gets its
+    # 403 and the others go on.
+    refusals: dict[uuid.UUID, AppError] = {}
+    paths: dict[uuid.UUID, str] = {}
+    for sid, j in first.items():
+        if j.row is not None:
+            try:
+                paths[sid] = _admit(session, who, j.row, j.body, now)
+            except AppError as exc:
+                refusals[sid] = exc
+    admitted = [j for sid, j in first.items() if sid in paths]
+    # A write key has its own limit; the per-counter live limit is for everyone else.
+    limited = _over_rate(
+        session, now, [j for j in admitted if paths[j.body.id] != "key"], device_id
+    )
+    rows = [j.row for j in admitted if j.row is not None and j.body.id not in limited]
+    if who.key is not None and rows:
+        admission.check_key_rate(session, who.key, now, len(rows), who.lang)
     quality.add_batch_flags(session, rows, get_settings().BURST_SECONDS)
+    _replay_flags(session, rows, now)
     inserted, unstorable = _insert_isolated(session, rows)
     refused = quotas.admit(session, [_arrival(r) for r in rows if r["id"] in inserted])
     inserted -= refused
@@ -648,6 +718,8 @@ def record_batch(
     for pos, j in judged:
         sid = j.body.id
         try:
+            if sid in refusals:
+                raise refusals[sid]
             if sid in refused:
                 raise _quota_full(sid)
             if sid in stored:

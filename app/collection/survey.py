@@ -36,6 +36,7 @@ class Survey:
     campaign: str
     questionnaire: Questionnaire
     kiosk: bool
+    counter_id: int = 0  # for the form token served with the form
 
 
 class QuotaReached(AppError):
@@ -98,7 +99,9 @@ def open_survey(
             f"questionnaire {campaign.questionnaire} v{campaign.questionnaire_version} "
             "is not installed"
         )
-    return Survey(counter.code, counter.name, unit.name, campaign.code, q, counter.kiosk)
+    return Survey(
+        counter.code, counter.name, unit.name, campaign.code, q, counter.kiosk, counter.id
+    )
 
 
 FormGetter = Callable[[str], list[str]]
@@ -180,4 +183,5 @@ def submission_from_form(
         submitted_at=now,
         answers=answers_from_form(survey.questionnaire, getlist),
         dossier=survey_dossier(next(iter(getlist("dossier")), None)),
+        form_token=next(iter(getlist("form_token")), None) or None,
     )

@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     ACCESS_LOG_CLIENT_IP: bool = False
     # Responses a counter or kiosk device may send per minute before 429 (0: no limit).
     RATE_PER_MINUTE: int = Field(default=20, ge=0)
+    # Forms one kiosk device (or, without one, one counter) is served a minute with a
+    # form token; past it the form is served without one (it still works online).
+    FORM_RATE_PER_MINUTE: int = Field(default=30, ge=0)
+    # How long a served form's token admits a response that arrives late (a phone's
+    # offline queue); enrolled kiosks replay their queue with their device cookie.
+    FORM_TOKEN_HOURS: int = Field(default=72, ge=1)
+    # Responses a minute one write-scoped API key may push (0: no limit).
+    WRITE_KEY_RATE_PER_MINUTE: int = Field(default=600, ge=0)
+    # More replayed (queued) responses than this from one device, or one counter
+    # without a device, within REPLAY_MINUTES are flagged `replay_burst`.
+    REPLAY_FLAG_COUNT: int = Field(default=60, ge=1)
+    REPLAY_MINUTES: int = Field(default=10, ge=1)
     # A published report may be served up to this many seconds behind the newest
     # responses, so a busy campaign rebuilds each report at most once per window
     # (0: always exact). Exclusions, edits and paper imports show at once regardless.

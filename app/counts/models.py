@@ -15,8 +15,8 @@ class Tally(Base):
     `flag=<name>` per quality flag or `over_quota` and `flag=*` per flagged response,
     and the moments of Cronbach's alpha per
     factor, `a:<factor>:n`, `a:<factor>:s:<item>`, `a:<factor>:x:<item>:<item>`.
-    Counts grow by folding submissions in (app/services/tally.py) and shrink only when
-    a coordinator excludes a counted response (app/services/review.py), so a unit's
+    Counts grow by folding submissions in (app/counts/tally.py) and shrink only when
+    a coordinator excludes a counted response (app/campaigns/review.py), so a unit's
     figures are the sum over its counted rows, and a subtree's over its units.
 
     Deliberately without foreign keys: tallies are derived data that can be rebuilt

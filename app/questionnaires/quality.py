@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.collection.models import Submission
@@ -22,7 +22,8 @@ SPEEDING = "speeding"
 STRAIGHT_LINING = "straight_lining"
 BURST = "burst"
 REPEATED_DOSSIER = "repeated_dossier"
-ALL = (SPEEDING, STRAIGHT_LINING, BURST, REPEATED_DOSSIER)
+REPLAY_BURST = "replay_burst"
+ALL = (SPEEDING, STRAIGHT_LINING, BURST, REPEATED_DOSSIER, REPLAY_BURST)
 
 
 def dossier_hash(code: str) -> str:
@@ -111,3 +112,55 @@ def flags(
     if len(criteria) > 1 and None not in criteria and len(set(criteria)) == 1:
         found.append(STRAIGHT_LINING)
     return found
+
+
+def add_replay_flags(
+    session: Session,
+    rows: list[dict[str, Any]],
+    queued_before: datetime,
+    now: datetime,
+    threshold: int,
+    minutes: int,
+) -> None:
+    """`replay_burst`: more than `threshold` queued responses (finished before
+    `queued_before`) from one source arrived within `minutes`.
+
+    A source is an enrolled kiosk device or, for responses without one, a counter:
+    IP addresses are never stored (design.md), and a stranger replaying stockpiled
+    form tokens for a counter shows up as that counter's device-less replays. A
+    tablet offline for a morning sends a few dozen; hundreds within minutes deserve a
+    coordinator's look. Write-key pushes are the integration's normal traffic and
+    have their own limit, so they are not counted here.
+    """
+    since = now - timedelta(minutes=minutes)
+    sources: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["submitted_at"] >= queued_before or row.get("api_key_id") is not None:
+            continue
+        if row.get("device_id") is not None:
+            sources[("device", row["device_id"])].append(row)
+        else:
+            sources[("counter", row["counter_id"])].append(row)
+    for (kind, source_id), group in sources.items():
+        who = (
+            Submission.device_id == source_id
+            if kind == "device"
+            else (Submission.counter_id == source_id) & Submission.device_id.is_(None)
+        )
+        stored = session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(
+                who,
+                Submission.api_key_id.is_(None),
+                Submission.received_at > since,
+                # Certainly queued when it arrived (received after `since`, finished
+                # more than the live window before that); a portable comparison
+                # with a constant rather than date arithmetic between columns.
+                Submission.submitted_at < since - (now - queued_before),
+                Submission.id.not_in([r["id"] for r in group]),
+            )
+        )
+        if (stored or 0) + len(group) > threshold:
+            for row in group:
+                _add(row, REPLAY_BURST)

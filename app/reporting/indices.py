@@ -3,7 +3,7 @@
 `report()` answers GET /api/v1/campaigns/{campaign}/indices. Unfiltered, it is a
 published report: served from its stored snapshot while that is current, else
 computed from the tallies after folding in whatever arrived since, and stored
-(app/services/snapshots.py). With filters it counts the matching rows directly,
+(app/counts/snapshots.py). With filters it counts the matching rows directly,
 with the same counting function.
 """
 
@@ -250,7 +250,7 @@ def report(
     """The indices of the campaign's units at `level` under `parent` (see design.md).
 
     Unfiltered reports are published ones: served from their stored snapshot while
-    it is current (see app/services/snapshots.py), rebuilt when it is not. Filtered
+    it is current (see app/counts/snapshots.py), rebuilt when it is not. Filtered
     ones are counted from the matching responses and cached in this process until
     more responses are folded in.
     """

@@ -216,6 +216,8 @@
       counter: f.counter, campaign: f.campaign, channel: f.channel,
       started_at: form.elements.started_at.value, submitted_at: new Date().toISOString(),
       dossier: form.elements.dossier ? form.elements.dossier.value : undefined,
+      // Queued with the response: a late send needs the token of its served form.
+      form_token: form.elements.form_token ? form.elements.form_token.value : undefined,
       answers: answers
     };
   }

@@ -115,6 +115,40 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Phiếu bị lỗi. Vui lòng bắt đầu lại.",
         "en": "The form was damaged. Please start again.",
     },
+    # Why the submission endpoints refuse a response (design.md: errors in the
+    # respondent's language; a kiosk shows what it is told).
+    "admit_token_required": {
+        "vi": "Phiếu này được gửi muộn nhưng không kèm mã phiếu do máy chủ cấp; "
+        "chỉ phiếu có mã, máy kiosk đã đăng ký hoặc khóa API được phép ghi mới được nhận.",
+        "en": "This response was sent late without the form token the server issued; "
+        "only responses with a token, from an enrolled kiosk or with a write API key "
+        "are accepted late.",
+    },
+    "admit_token_invalid": {
+        "vi": "Mã phiếu không hợp lệ: bị sửa, đã quá {hours} giờ, hoặc thuộc quầy khác.",
+        "en": "The form token is not valid: altered, older than {hours} hours, "
+        "or issued for another counter.",
+    },
+    "admit_token_used": {
+        "vi": "Mã phiếu này đã được dùng cho một phiếu khác; mỗi mã chỉ dùng một lần.",
+        "en": "This form token was already used by another response; each token admits one.",
+    },
+    "admit_out_of_scope": {
+        "vi": "Khóa API này không được gửi phiếu cho quầy ngoài đơn vị của nó.",
+        "en": "This API key may not submit for a counter outside its unit.",
+    },
+    "admit_key_rate": {
+        "vi": "Khóa API này đã gửi quá {limit} phiếu trong một phút; vui lòng chờ rồi gửi lại.",
+        "en": "This API key sent more than {limit} responses in a minute; wait and send again.",
+    },
+    "admit_key_unknown": {
+        "vi": "Khóa API không tồn tại hoặc đã bị thu hồi.",
+        "en": "The API key is unknown or revoked.",
+    },
+    "admit_key_read_only": {
+        "vi": "Khóa API này chỉ được đọc; cần khóa có quyền ghi (scope write) để gửi phiếu.",
+        "en": "This API key is read-only; submitting needs a write-scoped key.",
+    },
     "sheet_line": {
         "vi": "Quét mã để góp ý về sự phục vụ của cơ quan (ẩn danh, khoảng 3 phút)",
         "en": "Scan to rate this agency's service (anonymous, about 3 minutes)",

@@ -245,7 +245,14 @@ def test_first_admin_and_api_keys_from_the_command_line(
     assert secret.startswith("sipas_")
     listed = " ".join(run("keys", "list").stdout.split())
     assert secret not in listed
-    assert f"{secret[6:14]}… PAR team active never used" in listed
+    assert f"{secret[6:14]}… read PAR team active never used" in listed
+    pusher = run("keys", "create", "--label", "One-stop shop", "--scope", "write")
+    assert pusher.returncode == 0, pusher.stderr
+    assert "write API key 2" in pusher.stdout
+    assert "write One-stop shop active" in " ".join(run("keys", "list").stdout.split())
+    wrong = run("keys", "create", "--label", "x", "--scope", "admin")
+    assert wrong.returncode == 1
+    assert "scope" in wrong.stderr
     assert run("keys", "revoke", "1").returncode == 0
     assert "revoked" in run("keys", "list").stdout
     assert "does not exist" in run("keys", "revoke", "99").stderr

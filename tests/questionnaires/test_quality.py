@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.collection import kiosks
+from app.collection import admission, kiosks
 from app.collection.models import Submission
 from app.core.config import get_settings
 from app.questionnaires.catalog import Catalog
@@ -77,7 +77,7 @@ def test_a_dossier_answered_twice_is_flagged_and_its_code_never_stored(
     client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
     now = datetime.now(UTC)
-    a = _at(catalog, now - timedelta(hours=1), dossier="000.00.12.H58-261122-0001")
+    a = _at(catalog, now - timedelta(minutes=3), dossier="000.00.12.H58-261122-0001")
     b = _at(catalog, now, dossier=" 000.00.12.h58-261122-0001 ")
     c = _at(catalog, now, dossier="000.00.12.H58-261122-0002")
     for x in (a, b, c):
@@ -113,8 +113,11 @@ def test_live_responses_are_rate_limited_per_counter_and_per_tablet(
     assert refused.json()["error"] == "rate_limited"
     assert refused.headers["Retry-After"] == "60"
     assert "this counter" in refused.json()["detail"]
-    # An offline queue from an hour ago is not live traffic: it goes in.
-    old = _at(catalog, now - timedelta(hours=1))
+    # An offline queue from an hour ago, with its form's token, is not live traffic:
+    # it goes in (without a token it is refused, see test_admission.py).
+    counter = kiosks.get_counter(session, "k-1")
+    token = admission.issue(session, counter.id, None, now - timedelta(hours=1, minutes=5))
+    old = _at(catalog, now - timedelta(hours=1), form_token=token)
     assert client.post("/api/v1/submissions", json=old).status_code == 201
     # An enrolled tablet at the same counter has its own limit.
     _enrol(client, session)
