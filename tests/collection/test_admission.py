@@ -17,7 +17,7 @@ from app.collection.models import Submission
 from app.core.config import get_settings
 from app.questionnaires.catalog import Catalog
 from tests.answers import body
-from tests.test_pages import form_fields, hidden
+from tests.collection.test_pages import form_fields, hidden
 
 
 def _at(catalog: Catalog, when: datetime, **over: Any) -> dict[str, Any]:
