@@ -2,7 +2,9 @@
 
 import logging
 
-from fastapi import FastAPI, Request
+import json
+
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -12,6 +14,7 @@ from app.api import campaigns, health, indices, questionnaires, submissions
 from app.catalog import get_catalog
 from app.config import get_settings
 from app.errors import AppError, FieldError, Invalid
+from app.inputs import check_request, unparseable
 from app.limits import BodyLimit
 from app.pages import admin, dashboard, respondent, results, sheets, signin
 from app.pages.dash_render import dash_error, is_dash
@@ -25,6 +28,14 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     # ("body", "answers", "TC1") -> "answers.TC1": clients know their own body.
     items = [str(p) for p in parts if p not in ("body",)]
     return ".".join(items) or "body"
+
+
+def _msg(error: dict) -> str:  # type: ignore[type-arg]
+    # FastAPI says only "JSON decode error"; the decoder's own words say what and where.
+    if error["type"] == "json_invalid":
+        where = error["loc"][-1]
+        return f"not valid JSON: {error.get('ctx', {}).get('error', '')} at character {where}"
+    return str(error["msg"])
 
 
 def _is_page(request: Request) -> bool:
@@ -44,6 +55,9 @@ def create_app() -> FastAPI:
             "phones, and publishes satisfaction indices per agency. Errors on `/api` are "
             '`{"error": kind, "detail": sentence, "fields": [{"loc", "msg", "code"}]}`.'
         ),
+        # Every route, present and future, refuses NUL and lone surrogates in its
+        # path, query and cookie values before any of it reaches a service.
+        dependencies=[Depends(check_request)],
     )
 
     @app.exception_handler(AppError)
@@ -58,7 +72,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
-        fields = [{"loc": _loc(e["loc"]), "msg": e["msg"], "code": e["type"]} for e in exc.errors()]
+        fields = [{"loc": _loc(e["loc"]), "msg": _msg(e), "code": e["type"]} for e in exc.errors()]
         detail = f"{len(fields)} invalid field(s)"
         if is_dash(request):
             problems = [FieldError(f["loc"], f["msg"], f["code"]) for f in fields]
@@ -68,6 +82,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if (why := unparseable(exc)) is not None:
+            return await app_error(request, why)
         if is_dash(request):
             return dash_error(request, AppError(str(exc.detail)), exc.status_code)
         if _is_page(request):

@@ -4,6 +4,7 @@ from datetime import UTC, date
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
+from app.inputs import BoundedDate
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.catalog import get_catalog
@@ -27,9 +28,9 @@ def filters(
         str | None, Query(description="18_24, 25_34, 35_49, 50_60, over_60.")
     ] = None,
     date_from: Annotated[
-        date | None, Query(description="First day (Vietnam time), YYYY-MM-DD.")
+        BoundedDate | None, Query(description="First day (Vietnam time), YYYY-MM-DD.")
     ] = None,
-    date_to: Annotated[date | None, Query(description="Last day, included.")] = None,
+    date_to: Annotated[BoundedDate | None, Query(description="Last day, included.")] = None,
 ) -> indices.Filters:
     return indices.Filters(
         service_field, channel, respondent_type, gender, age_band, date_from, date_to

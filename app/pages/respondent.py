@@ -18,10 +18,17 @@ from app.catalog import Questionnaire, get_catalog
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import Conflict, Invalid
+from app.inputs import ascii_int
 from app.pages import i18n
 from app.pages.render import STATIC_DIR, language, message_page, page, remember_language
 from app.services import kiosks, submissions
-from app.services.survey import Survey, open_survey, submission_from_form, survey_dossier
+from app.services.survey import (
+    Survey,
+    answers_from_form,
+    open_survey,
+    submission_from_form,
+    survey_dossier,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -170,9 +177,20 @@ def submit(
     if isinstance(switch, str) and switch in i18n.LANGUAGES:
         lang = switch  # the language switch on a half-filled form keeps the answers
     step_raw = form.get("_step")
-    step = int(step_raw) if isinstance(step_raw, str) and step_raw.isdigit() else 0
+    step = (ascii_int(step_raw) if isinstance(step_raw, str) else None) or 0
     kiosk = is_kiosk(session, request, survey)
-    body = submission_from_form(survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC))
+    try:
+        body = submission_from_form(
+            survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC)
+        )
+    except Invalid as exc:
+        bad = {p.loc.removeprefix("answers.") for p in exc.fields}
+        if not bad & set(q.questions):
+            raise
+        kept = {k: v for k, v in answers_from_form(q, getlist).items() if k not in bad}
+        errors = {c: i18n.field_message(q, p, lang) for p in exc.fields if (c := p.loc.removeprefix("answers.")) in q.questions}
+        draft = Draft(kept, step, str(uuid.uuid4()), None)
+        return _form_page(request, session, survey, lang, draft, errors, 422)
     draft = Draft(
         body.answers,
         step,
