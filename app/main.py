@@ -2,8 +2,6 @@
 
 import logging
 
-import json
-
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -30,7 +28,7 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     return ".".join(items) or "body"
 
 
-def _msg(error: dict) -> str:  # type: ignore[type-arg]
+def _msg(error: dict) -> str:
     # FastAPI says only "JSON decode error"; the decoder's own words say what and where.
     if error["type"] == "json_invalid":
         where = error["loc"][-1]

@@ -1,16 +1,16 @@
 """Published indices: per unit, at any level of the tree, as JSON or CSV."""
 
-from datetime import UTC, date
+from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
-from app.inputs import BoundedDate
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.catalog import get_catalog
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import Unauthorized
+from app.inputs import BoundedDate
 from app.schemas.indices import IndicesReport
 from app.security import OptionalPrincipal
 from app.services import coordination, indices, snapshots

@@ -180,17 +180,19 @@ def submit(
     step = (ascii_int(step_raw) if isinstance(step_raw, str) else None) or 0
     kiosk = is_kiosk(session, request, survey)
     try:
-        body = submission_from_form(
-            survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC)
-        )
+        body = submission_from_form(survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC))
     except Invalid as exc:
         bad = {p.loc.removeprefix("answers.") for p in exc.fields}
         if not bad & set(q.questions):
             raise
         kept = {k: v for k, v in answers_from_form(q, getlist).items() if k not in bad}
-        errors = {c: i18n.field_message(q, p, lang) for p in exc.fields if (c := p.loc.removeprefix("answers.")) in q.questions}
+        refused: dict[str, str] = {
+            c: i18n.field_message(q, p, lang)
+            for p in exc.fields
+            if (c := p.loc.removeprefix("answers.")) in q.questions
+        }
         draft = Draft(kept, step, str(uuid.uuid4()), None)
-        return _form_page(request, session, survey, lang, draft, errors, 422)
+        return _form_page(request, session, survey, lang, draft, refused, 422)
     draft = Draft(
         body.answers,
         step,

@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.catalog import Catalog, Questionnaire
 from app.errors import AppError, FieldError, Invalid, NotFound
+from app.inputs import ascii_int, in_range, text_problem
 from app.models import (
     Campaign,
     CampaignStatus,
@@ -23,9 +25,6 @@ from app.models import (
     Unit,
     UnitAncestor,
 )
-from pydantic import ValidationError
-
-from app.inputs import ascii_int, in_range, text_problem
 from app.schemas.submissions import Answer, SubmissionIn
 from app.services.answers import clean
 
@@ -181,6 +180,7 @@ def submission_from_form(
     started = parse_time(next(iter(getlist("started_at")), None))
     if started is not None and started > now:
         started = now  # the page wrote the server's own clock; never after submission
+
     def checked(name: str) -> list[str]:
         # Bad text is refused here, beside its question, before the contract sees it.
         values = getlist(name)
