@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,6 +19,7 @@ from app.core import accesslog, health
 from app.core.config import get_settings
 from app.core.db import unavailable
 from app.core.errors import AppError, FieldError, Invalid, TooManyRequests
+from app.core.inputs import check_request, unparseable
 from app.core.limits import BodyLimit
 from app.questionnaires import api as questionnaires
 from app.questionnaires.catalog import get_catalog
@@ -34,6 +35,14 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     # ("body", "answers", "TC1") -> "answers.TC1": clients know their own body.
     items = [str(p) for p in parts if p not in ("body",)]
     return ".".join(items) or "body"
+
+
+def _msg(error: dict) -> str:
+    # FastAPI says only "JSON decode error"; the decoder's own words say what and where.
+    if error["type"] == "json_invalid":
+        where = error["loc"][-1]
+        return f"not valid JSON: {error.get('ctx', {}).get('error', '')} at character {where}"
+    return str(error["msg"])
 
 
 def _is_page(request: Request) -> bool:
@@ -63,6 +72,9 @@ def create_app() -> FastAPI:
             "phones, and publishes satisfaction indices per agency. Errors on `/api` are "
             '`{"error": kind, "detail": sentence, "fields": [{"loc", "msg", "code"}]}`.'
         ),
+        # Every route, present and future, refuses NUL and lone surrogates in its
+        # path, query and cookie values before any of it reaches a service.
+        dependencies=[Depends(check_request)],
     )
 
     _add_error_handlers(app)
@@ -95,7 +107,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> Response:
-        fields = [{"loc": _loc(e["loc"]), "msg": e["msg"], "code": e["type"]} for e in exc.errors()]
+        fields = [{"loc": _loc(e["loc"]), "msg": _msg(e), "code": e["type"]} for e in exc.errors()]
         detail = f"{len(fields)} invalid field(s)"
         if is_dash(request):
             problems = [FieldError(f["loc"], f["msg"], f["code"]) for f in fields]
@@ -105,6 +117,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if (why := unparseable(exc)) is not None:
+            return await app_error(request, why)
         if is_dash(request):
             return dash_error(request, AppError(str(exc.detail)), exc.status_code)
         if _is_page(request):

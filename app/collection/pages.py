@@ -16,10 +16,17 @@ from starlette.datastructures import FormData
 
 from app.collection import admission, kiosks
 from app.collection import service as submissions
-from app.collection.survey import Survey, open_survey, submission_from_form, survey_dossier
+from app.collection.survey import (
+    Survey,
+    answers_from_form,
+    open_survey,
+    submission_from_form,
+    survey_dossier,
+)
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid
+from app.core.inputs import ascii_int
 from app.questionnaires.catalog import Questionnaire, get_catalog
 from app.web import i18n
 from app.web.render import STATIC_DIR, language, message_page, page, remember_language
@@ -177,9 +184,22 @@ def submit(
     if isinstance(switch, str) and switch in i18n.LANGUAGES:
         lang = switch  # the language switch on a half-filled form keeps the answers
     step_raw = form.get("_step")
-    step = int(step_raw) if isinstance(step_raw, str) and step_raw.isdigit() else 0
+    step = (ascii_int(step_raw) if isinstance(step_raw, str) else None) or 0
     kiosk = is_kiosk(session, request, survey)
-    body = submission_from_form(survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC))
+    try:
+        body = submission_from_form(survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC))
+    except Invalid as exc:
+        bad = {p.loc.removeprefix("answers.") for p in exc.fields}
+        if not bad & set(q.questions):
+            raise
+        kept = {k: v for k, v in answers_from_form(q, getlist).items() if k not in bad}
+        refused: dict[str, str] = {
+            c: i18n.field_message(q, p, lang)
+            for p in exc.fields
+            if (c := p.loc.removeprefix("answers.")) in q.questions
+        }
+        draft = Draft(kept, step, str(uuid.uuid4()), None)
+        return _form_page(request, session, survey, lang, draft, refused, 422)
     draft = Draft(
         body.answers,
         step,

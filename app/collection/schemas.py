@@ -4,12 +4,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.inputs import BoundedDatetime, CleanAny, CleanStr
 
 Channel = Literal["kiosk", "web", "paper", "interview"]
 # Any JSON value: the questionnaire decides what is valid per question (and so
 # `true` is never silently read as 1, as a lax int would).
-Answer = Any
+Answer = CleanAny
 
 
 class SubmissionIn(BaseModel):
@@ -18,14 +20,14 @@ class SubmissionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID = Field(description="Chosen by the client (UUID); a retry sends the same id.")
-    questionnaire: Annotated[str, Field(max_length=64, examples=["sipas-2017"])]
+    questionnaire: Annotated[CleanStr, Field(max_length=64, examples=["sipas-2017"])]
     version: int = Field(ge=1, examples=[1])
-    counter: Annotated[str, Field(max_length=64, description="The counter's public code.")]
-    campaign: Annotated[str | None, Field(max_length=64)] = Field(
+    counter: Annotated[CleanStr, Field(max_length=64, description="The counter's public code.")]
+    campaign: Annotated[CleanStr | None, Field(max_length=64)] = Field(
         default=None, description="Only needed where two open campaigns cover the counter's unit."
     )
     channel: Channel
-    dossier: Annotated[str | None, Field(min_length=1, max_length=64)] = Field(
+    dossier: Annotated[CleanStr | None, Field(min_length=1, max_length=64)] = Field(
         default=None,
         description=(
             "The dossier code (mã hồ sơ) from the result slip, if the respondent gave it: "
@@ -41,11 +43,11 @@ class SubmissionIn(BaseModel):
             "Each token admits one response."
         ),
     )
-    started_at: AwareDatetime | None = Field(
+    started_at: BoundedDatetime | None = Field(
         default=None, description="When the respondent began (with a UTC offset)."
     )
-    submitted_at: AwareDatetime = Field(description="When the respondent finished.")
-    answers: dict[str, Answer] = Field(
+    submitted_at: BoundedDatetime = Field(description="When the respondent finished.")
+    answers: dict[CleanStr, Answer] = Field(
         description=(
             "Question code → answer: an integer 1–5 (0 = not applicable) for scale items, "
             "an option code for single choice, a list of option codes for multiple choice, "

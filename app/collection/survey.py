@@ -9,12 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, aliased
 
 from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit, QuotaPolicy
 from app.collection.schemas import Answer, SubmissionIn
 from app.core.errors import AppError, FieldError, Invalid, NotFound
+from app.core.inputs import ascii_int, in_range, text_problem
 from app.counts.models import UnitAncestor
 from app.questionnaires.answers import clean
 from app.questionnaires.catalog import Catalog, Questionnaire
@@ -124,7 +126,8 @@ def answers_from_form(q: Questionnaire, getlist: FormGetter) -> dict[str, Answer
         if question.kind == "multi":
             answers[code] = values
         elif question.kind == "scale":
-            answers[code] = int(values[0]) if values[0].isdigit() else values[0]
+            number = ascii_int(values[0])
+            answers[code] = values[0] if number is None else number
         else:
             answers[code] = values[0]
         if len(values) > 1 and question.kind != "multi":
@@ -147,9 +150,10 @@ def parse_time(raw: str | None) -> datetime | None:
     """A time the page wrote into the form; a damaged one is simply not recorded."""
     try:
         value = datetime.fromisoformat(raw or "")
-    except ValueError:
+        value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return value if in_range(value) else None
+    except (ValueError, OverflowError):
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def survey_dossier(raw: str | None) -> str | None:
@@ -158,7 +162,8 @@ def survey_dossier(raw: str | None) -> str | None:
     Anything else is dropped rather than refused: a respondent cannot fix a link.
     """
     code = (raw or "").strip()
-    return code if 0 < len(code) <= 64 and code.isprintable() else None
+    ok = 0 < len(code) <= 64 and code.isprintable() and text_problem(code) is None
+    return code if ok else None
 
 
 def submission_from_form(
@@ -172,6 +177,40 @@ def submission_from_form(
     started = parse_time(next(iter(getlist("started_at")), None))
     if started is not None and started > now:
         started = now  # the page wrote the server's own clock; never after submission
+
+    def checked(name: str) -> list[str]:
+        # Bad text is refused here, beside its question, before the contract sees it.
+        values = getlist(name)
+        for v in values:
+            if (why := text_problem(v)) is not None:
+                bad.append(FieldError(f"answers.{name}", why, "bad_text"))
+        return [v for v in values if text_problem(v) is None]
+
+    bad: list[FieldError] = []
+    answers = answers_from_form(survey.questionnaire, checked)
+    if bad:
+        raise Invalid("the form contains characters that are not allowed", bad)
+    try:
+        return _form_body(survey, getlist, first, started, channel, now, answers)
+    except ValidationError as exc:
+        raise Invalid(
+            "the form is damaged",
+            [
+                FieldError(".".join(str(p) for p in e["loc"]), e["msg"], e["type"])
+                for e in exc.errors()
+            ],
+        ) from None
+
+
+def _form_body(
+    survey: Survey,
+    getlist: FormGetter,
+    first: list[str],
+    started: datetime | None,
+    channel: str,
+    now: datetime,
+    answers: dict[str, Answer],
+) -> SubmissionIn:
     return SubmissionIn(
         id=parse_id(first[0] if first else None),
         questionnaire=survey.questionnaire.slug,
@@ -181,7 +220,7 @@ def submission_from_form(
         channel="kiosk" if channel == "kiosk" else "web",
         started_at=started,
         submitted_at=now,
-        answers=answers_from_form(survey.questionnaire, getlist),
+        answers=answers,
         dossier=survey_dossier(next(iter(getlist("dossier")), None)),
         form_token=next(iter(getlist("form_token")), None) or None,
     )

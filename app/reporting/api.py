@@ -1,6 +1,6 @@
 """Published indices: per unit, at any level of the tree, as JSON or CSV."""
 
-from datetime import UTC, date
+from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
@@ -13,6 +13,7 @@ from app.campaigns.service import get_campaign
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized
+from app.core.inputs import BoundedDate
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes
 from app.questionnaires.catalog import get_catalog
@@ -29,9 +30,9 @@ def filters(
         str | None, Query(description="18_24, 25_34, 35_49, 50_60, over_60.")
     ] = None,
     date_from: Annotated[
-        date | None, Query(description="First day (Vietnam time), YYYY-MM-DD.")
+        BoundedDate | None, Query(description="First day (Vietnam time), YYYY-MM-DD.")
     ] = None,
-    date_to: Annotated[date | None, Query(description="Last day, included.")] = None,
+    date_to: Annotated[BoundedDate | None, Query(description="Last day, included.")] = None,
 ) -> indices.Filters:
     return indices.Filters(
         service_field, channel, respondent_type, gender, age_band, date_from, date_to

@@ -56,6 +56,15 @@ UI: dict[str, dict[str, str]] = {
         "en": "This answer is not valid; please choose again.",
     },
     "err_too_many": {"vi": "Chỉ chọn tối đa {n}.", "en": "Choose at most {n}."},
+    "err_bad_text": {
+        "vi": "Câu trả lời có ký tự không hợp lệ, vui lòng nhập lại.",
+        "en": "This answer contains characters that are not allowed; please type it again.",
+    },
+    "bad_text_body": {
+        "vi": "Đường dẫn có ký tự không hợp lệ. Vui lòng quét lại mã QR tại quầy.",
+        "en": "The link contains characters that are not allowed. "
+        "Please scan the QR code at the counter again.",
+    },
     "err_too_long": {"vi": "Tối đa {n} ký tự.", "en": "At most {n} characters."},
     "thanks_title": {"vi": "Xin cảm ơn!", "en": "Thank you!"},
     "thanks_body": {
@@ -181,6 +190,8 @@ def field_message(q: Questionnaire, problem: FieldError, lang: str) -> str:
     question = q.questions.get(code)
     if problem.code == "required":
         return t("err_required", lang)
+    if problem.code == "bad_text":
+        return t("err_bad_text", lang)
     if question is not None and problem.code == "too_many":
         return t("err_too_many", lang, n=question.max_choices)
     if question is not None and problem.code == "too_long":

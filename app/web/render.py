@@ -94,6 +94,8 @@ def error_page(request: Request, status: int, kind: str) -> HTMLResponse:
     lang = language(request)
     if kind == "conflict":
         title, body = "conflict_title", "conflict_body"
+    elif kind == "bad_text":
+        title, body = "error_title", "bad_text_body"
     elif kind == "quota_full":
         title, body = "full_title", "full_body"
     else:

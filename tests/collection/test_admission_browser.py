@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.collection import kiosks
 from app.collection.models import Submission
-from tests.live import CHROMIUM, CHROMIUM_ARGS, live_server, need_chromium
 from tests.collection.test_pages_browser import KIOSK, finish_with_js, wait_for
+from tests.live import CHROMIUM, CHROMIUM_ARGS, live_server, need_chromium
 
 QUEUED = 30
 
