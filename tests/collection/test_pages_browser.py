@@ -27,10 +27,13 @@ from sqlalchemy.orm import Session
 
 from app.campaigns import service as campaigns
 from app.campaigns.models import QuotaPolicy
+from app.collection import admission
 from app.collection.models import Submission
 from app.core.config import get_settings
+from app.core.db import session_scope
 from app.questionnaires import quality
 from app.questionnaires.catalog import get_catalog
+from app.units.models import Counter
 from tests.answers import body
 from tests.factories import make_campaign, make_counter, make_unit
 from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium
@@ -439,12 +442,24 @@ def _queue(page: Page, items: list[dict[str, object]]) -> None:
     )
 
 
-def _queued_items(n_bad: int = 0) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def _queued_items(
+    live: Live, n_bad: int = 0
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     catalog = get_catalog()
-    # An hour old: a replayed queue, not live traffic, so no rate limit applies.
+    # An hour old: a replayed queue, not live traffic, so no rate limit applies; each
+    # carries the token of the form it was answered on, as the page stores it.
     when = datetime.now(UTC) - timedelta(hours=1)
     at = {"submitted_at": when.isoformat(), "started_at": (when - timedelta(minutes=3)).isoformat()}
-    good = [body(catalog, counter="b-web", channel="web", **at) for _ in range(2)]
+
+    def token() -> str | None:
+        with session_scope(live.engine) as s:
+            counter_id = s.scalar(select(Counter.id).where(Counter.code == "b-web"))
+            assert counter_id is not None
+            return admission.issue(s, counter_id, None, when - timedelta(minutes=5))
+
+    good = [
+        body(catalog, counter="b-web", channel="web", form_token=token(), **at) for _ in range(2)
+    ]
     comments = ["a\x00b", "half a pair \ud800"][:n_bad]
     bad = [
         body(
@@ -452,6 +467,7 @@ def _queued_items(n_bad: int = 0) -> tuple[list[dict[str, object]], list[dict[st
             counter="b-web",
             channel="web",
             answers={**body(catalog)["answers"], "comment": c},
+            form_token=token(),
             **at,
         )
         for c in comments
@@ -462,7 +478,7 @@ def _queued_items(n_bad: int = 0) -> tuple[list[dict[str, object]], list[dict[st
 def test_a_bad_queued_response_does_not_block_the_ones_after_it(
     new_page: NewPage, live: Live
 ) -> None:
-    good, bad = _queued_items(n_bad=2)
+    good, bad = _queued_items(live, n_bad=2)
     page = new_page("kiosk")
     page.goto("/s/b-web")
     _queue(page, [good[0], *bad, good[1]])
@@ -479,7 +495,7 @@ def test_a_batch_refused_as_a_whole_is_sent_one_by_one(new_page: NewPage, live: 
     """A server that refuses the whole batch for one item (a body it cannot read, a
     bug on one item) must not hold back the others: the script sends one at a time,
     sets aside what is judged invalid, and keeps what failed for the server's sake."""
-    good, bad = _queued_items(n_bad=1)
+    good, bad = _queued_items(live, n_bad=1)
     hostile = str(bad[0]["id"])
 
     def refuse_with_the_culprit(route: Route) -> None:
@@ -515,7 +531,7 @@ def test_a_batch_refused_as_a_whole_is_sent_one_by_one(new_page: NewPage, live: 
 def test_queued_responses_stay_while_the_server_cannot_take_them(
     new_page: NewPage, live: Live, answer: object
 ) -> None:
-    good, _ = _queued_items()
+    good, _ = _queued_items(live)
     seen: list[str] = []
 
     def fail(route: Route) -> None:
