@@ -21,6 +21,7 @@ from app.core.db import unavailable
 from app.core.errors import AppError, FieldError, Invalid, TooManyRequests
 from app.core.inputs import check_request, unparseable
 from app.core.limits import BodyLimit
+from app.core.responses import allowed_methods
 from app.questionnaires import api as questionnaires
 from app.questionnaires.catalog import get_catalog
 from app.reporting import api as indices
@@ -119,6 +120,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if (why := unparseable(exc)) is not None:
             return await app_error(request, why)
+        if exc.status_code == 405:
+            allow = ", ".join(allowed_methods(request))
+            if request.method == "OPTIONS":
+                # RFC 9110 §9.3.7: OPTIONS asks which methods the path has; that is
+                # an answer, not an error.
+                return Response(status_code=204, headers={"Allow": allow})
+            exc.headers = {**(exc.headers or {}), "Allow": allow}
         if is_dash(request):
             return dash_error(request, AppError(str(exc.detail)), exc.status_code)
         if _is_page(request):

@@ -5,7 +5,7 @@ and its CSRF token in `X-CSRF-Token` (API keys are read-only).
 """
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -27,20 +27,34 @@ from app.campaigns.schemas import (
     ReasonBody,
     ResponseOut,
     ResponsesOut,
+    ReviewOut,
     ScopeUnitOut,
     TargetsBody,
 )
 from app.campaigns.service import CampaignIn
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Invalid
+from app.core.responses import errors, one_of
+from app.questionnaires import quality
 from app.questionnaires.catalog import get_catalog
 
 router = APIRouter(prefix="/api/v1", tags=["campaigns"])
-AUTH: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No session and no API key."},
-    403: {"description": "Outside the account's role or area, or a missing CSRF token."},
-    404: {"description": "Unknown campaign (or one outside your area)."},
+WHY = {
+    "s401": "No session and no API key, or an unknown key.",
+    "s403": "Outside the account's role or area, an API key on a write, or a missing CSRF token.",
+    "s404": "Unknown campaign (or one outside your area).",
+    "s409": "The change conflicts with what is stored: the code is taken, or the response is "
+    "already excluded (or not excluded).",
 }
+# What each kind of route can answer besides its result: every one checks the caller
+# (401) and reads the database (503); writes need a coordinator's session and CSRF
+# token (403); a campaign in the path may be unknown (404).
+LIST = errors(401, 422, 503, **WHY)
+READ = errors(401, 404, 422, 503, **WHY)
+CREATE = errors(401, 403, 409, 422, 503, **WHY)
+WRITE = errors(401, 403, 404, 422, 503, **WHY)
+REVIEW = errors(401, 403, 404, 409, 422, 503, **WHY)
+ADMIN = errors(401, 403, 422, 503, **WHY)
 
 
 def _out(session: SessionDep, code: str) -> CampaignOut:
@@ -87,26 +101,26 @@ def _data(code: str, body: CampaignBody) -> CampaignIn:
     )
 
 
-@router.get("/campaigns", response_model=list[CampaignOut], responses=AUTH)
+@router.get("/campaigns", response_model=list[CampaignOut], responses=LIST)
 def list_campaigns(session: SessionDep, who: ApiPrincipal) -> list[CampaignOut]:
     """The campaigns with a unit in your area, newest first."""
     return [_out(session, c.code) for c in campaigns.visible_campaigns(session, who.unit_id)]
 
 
-@router.post("/campaigns", response_model=CampaignOut, status_code=201, responses=AUTH)
+@router.post("/campaigns", response_model=CampaignOut, status_code=201, responses=CREATE)
 def create_campaign(body: CampaignCreate, session: SessionDep, who: ApiManager) -> CampaignOut:
     """Create a draft campaign over units in your area."""
     c = coordination.create(session, get_catalog(), who, _data(body.code, body))
     return _out(session, c.code)
 
 
-@router.get("/campaigns/{campaign}", response_model=CampaignOut, responses=AUTH)
+@router.get("/campaigns/{campaign}", response_model=CampaignOut, responses=READ)
 def get_campaign(campaign: str, session: SessionDep, who: ApiPrincipal) -> CampaignOut:
     """A campaign's settings, scope units with targets and counts, and quotas."""
     return _out(session, coordination.visible_campaign(session, who, campaign).code)
 
 
-@router.put("/campaigns/{campaign}", response_model=CampaignOut, responses=AUTH)
+@router.put("/campaigns/{campaign}", response_model=CampaignOut, responses=WRITE)
 def edit_campaign(
     campaign: str, body: CampaignBody, session: SessionDep, who: ApiManager
 ) -> CampaignOut:
@@ -122,19 +136,19 @@ def _status(session: SessionDep, who: Principal, campaign: str, status: str) -> 
     return _out(session, c.code)
 
 
-@router.post("/campaigns/{campaign}/open", response_model=CampaignOut, responses=AUTH)
+@router.post("/campaigns/{campaign}/open", response_model=CampaignOut, responses=WRITE)
 def open_campaign(campaign: str, session: SessionDep, who: ApiManager) -> CampaignOut:
     """Start accepting responses."""
     return _status(session, who, campaign, "open")
 
 
-@router.post("/campaigns/{campaign}/close", response_model=CampaignOut, responses=AUTH)
+@router.post("/campaigns/{campaign}/close", response_model=CampaignOut, responses=WRITE)
 def close_campaign(campaign: str, session: SessionDep, who: ApiManager) -> CampaignOut:
     """Stop accepting responses (a closed campaign can be reopened)."""
     return _status(session, who, campaign, "closed")
 
 
-@router.put("/campaigns/{campaign}/targets", response_model=CampaignOut, responses=AUTH)
+@router.put("/campaigns/{campaign}/targets", response_model=CampaignOut, responses=WRITE)
 def set_targets(
     campaign: str, body: TargetsBody, session: SessionDep, who: ApiManager
 ) -> CampaignOut:
@@ -144,7 +158,7 @@ def set_targets(
     return _out(session, c.code)
 
 
-@router.post("/campaigns/{campaign}/targets.csv", response_model=CampaignOut, responses=AUTH)
+@router.post("/campaigns/{campaign}/targets.csv", response_model=CampaignOut, responses=WRITE)
 async def targets_from_csv(
     campaign: str,
     request: Request,
@@ -159,7 +173,7 @@ async def targets_from_csv(
     return _out(session, c.code)
 
 
-@router.put("/campaigns/{campaign}/quotas", response_model=CampaignOut, responses=AUTH)
+@router.put("/campaigns/{campaign}/quotas", response_model=CampaignOut, responses=WRITE)
 def set_quotas(
     campaign: str, body: QuotasBody, session: SessionDep, who: ApiManager
 ) -> CampaignOut:
@@ -169,7 +183,7 @@ def set_quotas(
     return _out(session, c.code)
 
 
-@router.get("/campaigns/{campaign}/progress", response_model=ProgressOut, responses=AUTH)
+@router.get("/campaigns/{campaign}/progress", response_model=ProgressOut, responses=READ)
 def campaign_progress(campaign: str, session: SessionDep, who: ApiPrincipal) -> ProgressOut:
     """Collected against target per scope unit and stratum, pace and projected completion."""
     c = coordination.visible_campaign(session, who, campaign)
@@ -180,7 +194,7 @@ def campaign_progress(campaign: str, session: SessionDep, who: ApiPrincipal) -> 
     return out
 
 
-@router.get("/campaigns/{campaign}/responses", response_model=ResponsesOut, responses=AUTH)
+@router.get("/campaigns/{campaign}/responses", response_model=ResponsesOut, responses=READ)
 def list_responses(
     campaign: str,
     session: SessionDep,
@@ -188,8 +202,16 @@ def list_responses(
     state: Annotated[State, Query(description="flagged (default), excluded, over_quota, all")] = (
         "flagged"
     ),
-    flag: Annotated[str | None, Query(description="Only responses with this flag.")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    flag: Annotated[
+        str | None,
+        Query(
+            description="Only responses with this flag.",
+            json_schema_extra=one_of(lambda: (*quality.ALL, "over_quota")),
+        ),
+    ] = None,
+    # 50 a page: 10⁹ pages is more than any campaign holds, and keeps the
+    # offset within the databases' 64-bit integers.
+    page: Annotated[int, Query(ge=1, le=1_000_000_000)] = 1,
 ) -> ResponsesOut:
     """Responses for review, newest first, 50 a page, with flag counts (no answers)."""
     c = coordination.visible_campaign(session, who, campaign)
@@ -210,27 +232,35 @@ def _uuid(value: str) -> uuid.UUID:
         raise Invalid(f"{value!r} is not a response id (a UUID)") from None
 
 
-@router.post("/campaigns/{campaign}/responses/{response_id}/exclude", responses=AUTH)
+@router.post(
+    "/campaigns/{campaign}/responses/{response_id}/exclude",
+    response_model=ReviewOut,
+    responses=REVIEW,
+)
 def exclude_response(
     campaign: str, response_id: str, body: ReasonBody, session: SessionDep, who: ApiManager
-) -> dict[str, str]:
+) -> ReviewOut:
     """Leave a response out of every index and count, with a reason (audited)."""
     c = coordination.visible_campaign(session, who, campaign)
     review.exclude(session, get_catalog(), who, c, _uuid(response_id), body.reason)
-    return {"id": response_id, "state": "excluded"}
+    return ReviewOut(id=response_id, state="excluded")
 
 
-@router.post("/campaigns/{campaign}/responses/{response_id}/restore", responses=AUTH)
+@router.post(
+    "/campaigns/{campaign}/responses/{response_id}/restore",
+    response_model=ReviewOut,
+    responses=REVIEW,
+)
 def restore_response(
     campaign: str, response_id: str, body: ReasonBody, session: SessionDep, who: ApiManager
-) -> dict[str, str]:
+) -> ReviewOut:
     """Count an excluded response again (audited)."""
     c = coordination.visible_campaign(session, who, campaign)
     review.restore(session, who, c, _uuid(response_id), body.reason)
-    return {"id": response_id, "state": "counted"}
+    return ReviewOut(id=response_id, state="counted")
 
 
-@router.get("/audit", response_model=list[AuditOut], responses=AUTH)
+@router.get("/audit", response_model=list[AuditOut], responses=ADMIN)
 def audit_log(
     session: SessionDep, who: ApiPrincipal, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> list[AuditOut]:

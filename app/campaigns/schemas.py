@@ -6,7 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.campaigns.models import CampaignStatus
+from app.collection.models import CHANNELS
+from app.core.responses import one_of
+from app.questionnaires import quality
+from app.units.models import UNIT_KINDS
+
 Code = Annotated[str, Field(min_length=1, max_length=64)]
+QuotaPolicy = Literal["accept", "stop"]
+Status = Annotated[str, Field(json_schema_extra=one_of(lambda: [s.value for s in CampaignStatus]))]
+Kind = Annotated[str, Field(description="Unit kind.", json_schema_extra=one_of(lambda: UNIT_KINDS))]
 
 
 class CampaignBody(BaseModel):
@@ -22,7 +31,7 @@ class CampaignBody(BaseModel):
     units: list[Code] = Field(min_length=1, description="Scope unit codes; units below are in.")
     min_sample: int = Field(default=30, ge=1, description="Below this n a unit is not ranked.")
     is_private: bool = Field(default=False, description="Indices only with an API key.")
-    quota_policy: Literal["accept", "stop"] = Field(
+    quota_policy: QuotaPolicy = Field(
         default="accept",
         description="At a full target: keep accepting and mark `over_quota`, or stop there.",
     )
@@ -35,7 +44,7 @@ class CampaignCreate(CampaignBody):
 class ScopeUnitOut(BaseModel):
     unit: str
     name: str
-    kind: str
+    kind: Kind
     target: int | None
     transactions: int | None
     collected: int
@@ -44,14 +53,14 @@ class ScopeUnitOut(BaseModel):
 class CampaignOut(BaseModel):
     code: str
     name: str
-    status: Literal["draft", "open", "closed"]
+    status: Status
     starts_on: date
     ends_on: date
     questionnaire: str
     version: int
     min_sample: int
     is_private: bool
-    quota_policy: str
+    quota_policy: QuotaPolicy
     margin_of_error: float | None = Field(description="e of n = N/(1+N·e²), if computed.")
     units: list[ScopeUnitOut]
     quotas: dict[str, float] = Field(description='"question=option" → percent of each target.')
@@ -82,7 +91,7 @@ class StratumOut(BaseModel):
 class UnitProgressOut(BaseModel):
     unit: str
     name: str
-    kind: str
+    kind: Kind
     target: int | None
     transactions: int | None
     collected: int = Field(description="Responses counted (excluded ones are not).")
@@ -101,7 +110,7 @@ class DayOut(BaseModel):
 
 class ProgressOut(BaseModel):
     campaign: str
-    status: str
+    status: Status
     starts_on: date
     ends_on: date
     today: date
@@ -110,7 +119,7 @@ class ProgressOut(BaseModel):
     target: int
     collected: int
     margin_of_error: float | None
-    quota_policy: str
+    quota_policy: QuotaPolicy
     units: list[UnitProgressOut]
     daily: list[DayOut] = Field(
         default_factory=list, description="Responses per day from the first day to today."
@@ -121,10 +130,12 @@ class ResponseOut(BaseModel):
     id: uuid.UUID
     unit: str
     counter: str | None
-    channel: str
+    channel: str = Field(json_schema_extra=one_of(lambda: CHANNELS))
     submitted_at: datetime
     seconds: int | None = Field(description="From start to submit, if the client sent both.")
-    flags: list[str] = Field(description="speeding, straight_lining, burst, repeated_dossier.")
+    flags: list[str] = Field(
+        description="Quality flags.", json_schema_extra=one_of(lambda: quality.ALL)
+    )
     over_quota: bool
     excluded_at: datetime | None
     excluded_by: str | None
@@ -143,6 +154,11 @@ class ReasonBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class ReviewOut(BaseModel):
+    id: str = Field(description="The response's id, as sent.")
+    state: Literal["excluded", "counted"]
 
 
 class AuditOut(BaseModel):

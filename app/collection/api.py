@@ -1,7 +1,7 @@
 """Receiving completed questionnaires from kiosks, phones and scripts."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -11,6 +11,7 @@ from app.collection import service as submissions
 from app.collection.schemas import BatchIn, BatchOut, Receipt, SubmissionIn
 from app.core.db import SessionDep
 from app.core.errors import NotFound
+from app.core.responses import errors
 from app.questionnaires.catalog import get_catalog
 from app.web import i18n
 from app.web.render import LANG_COOKIE
@@ -28,24 +29,16 @@ def submitter(request: Request, session: SessionDep) -> admission.Submitter:
 
 SubmitterDep = Annotated[admission.Submitter, Depends(submitter)]
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    409: {
-        "description": "The id was already used for a different response (`conflict`), or "
-        "the unit's target is reached and the campaign stops there (`quota_full`)."
-    },
-    401: {"description": "The `Authorization: Bearer` key is unknown or revoked."},
-    403: {
-        "description": "Not admitted: a response finished over five minutes ago needs its "
-        "form token (`token_required`), the token is forged, expired or for another counter "
-        "(`token_invalid`) or was already used (`token_used`); a write key outside its unit "
-        "(`out_of_scope`); a read-only key (`forbidden`)."
-    },
-    429: {
-        "description": "Too many live responses from this kiosk or counter, or through this "
-        "write key, in a minute."
-    },
-    413: {"description": "The body is larger than the limit."},
-    422: {"description": "Invalid: `fields` lists every bad field."},
+WHY = {
+    "s409": "The id was already used for a different response (`conflict`), or the "
+    "unit's target is reached and the campaign stops there (`quota_full`).",
+    "s401": "The `Authorization: Bearer` key is unknown or revoked.",
+    "s403": "Not admitted: a response finished over five minutes ago needs its form token "
+    "(`token_required`), the token is forged, expired or for another counter "
+    "(`token_invalid`) or was already used (`token_used`); a write key outside its unit "
+    "(`out_of_scope`); a read-only key (`forbidden`).",
+    "s429": "Too many live responses from this kiosk or counter, or through this write "
+    "key, in a minute.",
 }
 
 
@@ -55,7 +48,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     status_code=201,
     responses={
         200: {"model": Receipt, "description": "Already stored: the original receipt."},
-        **ERRORS,
+        **errors(401, 403, 409, 413, 422, 429, 503, **WHY),
     },
 )
 def create_submission(
@@ -71,7 +64,7 @@ def create_submission(
 @router.post(
     "/batch",
     response_model=BatchOut,
-    responses={401: ERRORS[401], 413: ERRORS[413], 422: ERRORS[422], 429: ERRORS[429]},
+    responses=errors(401, 403, 413, 422, 429, 503, **WHY),
 )
 def create_batch(body: BatchIn, session: SessionDep, who: SubmitterDep) -> BatchOut:
     """Record up to 500 queued responses; one result per item, in order. Replaying is safe.
@@ -83,8 +76,12 @@ def create_batch(body: BatchIn, session: SessionDep, who: SubmitterDep) -> Batch
     )
 
 
+# Only a UUID matches, so GET /batch is the POST-only /batch route's 405, not a
+# receipt lookup of the id "batch".
 @router.get(
-    "/{submission_id}", response_model=Receipt, responses={404: {"description": "Not stored."}}
+    "/{submission_id:uuid}",
+    response_model=Receipt,
+    responses=errors(404, 422, 503, s404="Not stored."),
 )
 def get_submission_receipt(submission_id: uuid.UUID, session: SessionDep) -> Receipt:
     """The receipt of a stored response, so a kiosk can check what the server has."""

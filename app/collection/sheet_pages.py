@@ -1,5 +1,7 @@
 """QR sheets over HTTP: one counter's sheet, or every counter of a campaign as one PDF."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -8,6 +10,7 @@ from app.campaigns import coordination
 from app.collection import sheets
 from app.core.config import get_settings
 from app.core.db import SessionDep
+from app.core.responses import errors
 
 router = APIRouter(tags=["qr sheets"])
 
@@ -28,14 +31,32 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-@router.get("/s/{counter}/sheet.svg", response_class=Response)
+def _sheet(media_type: str, *statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"content": {media_type: {}}, "description": "The sheet."},
+        **errors(
+            *statuses,
+            s404="Unknown counter or campaign (or a campaign outside your area).",
+            s503="The database is busy or unreachable (retry after `Retry-After` seconds), or "
+            "no font with Vietnamese letters was found for PNG and PDF (`SHEET_FONT`).",
+        ),
+    }
+
+
+@router.get(
+    "/s/{counter}/sheet.svg",
+    response_class=Response,
+    responses=_sheet("image/svg+xml", 404, 422, 503),
+)
 def counter_sheet_svg(counter: str, request: Request, session: SessionDep) -> Response:
     """A counter's printable QR sheet (A5) as SVG."""
     sheet = sheets.sheet_for(session, counter, base_url(request))
     return _download(sheets.svg(sheet).encode(), "image/svg+xml", f"sipas-{counter}.svg")
 
 
-@router.get("/s/{counter}/sheet.png", response_class=Response)
+@router.get(
+    "/s/{counter}/sheet.png", response_class=Response, responses=_sheet("image/png", 404, 422, 503)
+)
 def counter_sheet_png(counter: str, request: Request, session: SessionDep) -> Response:
     """A counter's printable QR sheet (A5, 200 dpi) as PNG."""
     sheet = sheets.sheet_for(session, counter, base_url(request))
@@ -43,7 +64,11 @@ def counter_sheet_png(counter: str, request: Request, session: SessionDep) -> Re
     return _download(body, "image/png", f"sipas-{counter}.png")
 
 
-@router.get("/api/v1/campaigns/{campaign}/sheets.pdf", response_class=Response)
+@router.get(
+    "/api/v1/campaigns/{campaign}/sheets.pdf",
+    response_class=Response,
+    responses=_sheet("application/pdf", 401, 404, 422, 503),
+)
 def campaign_sheets_pdf(
     campaign: str, request: Request, session: SessionDep, who: ApiPrincipal
 ) -> Response:

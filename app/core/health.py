@@ -10,6 +10,7 @@ from sqlalchemy.pool import NullPool
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.core.errors import Unavailable
+from app.core.responses import errors
 
 router = APIRouter(tags=["health"])
 
@@ -17,7 +18,7 @@ router = APIRouter(tags=["health"])
 READY_TIMEOUT_SECONDS = 1.5
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses=errors(422))
 async def healthz() -> dict[str, str]:
     """The process is up (answered on the event loop, whatever the database does)."""
     return {"status": "ok"}
@@ -37,7 +38,7 @@ def _ping() -> str:
     return engine.dialect.name
 
 
-@router.get("/readyz", responses={503: {"description": "The database does not answer."}})
+@router.get("/readyz", responses=errors(422, 503, s503="The database does not answer."))
 async def readyz() -> dict[str, str]:
     """The database answers a query within 1.5 s."""
     try:

@@ -5,12 +5,13 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.core.errors import NotFound
+from app.core.responses import errors
 from app.questionnaires.catalog import get_catalog
 
 router = APIRouter(prefix="/api/v1/questionnaires", tags=["questionnaires"])
 
 
-@router.get("")
+@router.get("", responses=errors(422))
 def list_questionnaires() -> list[dict[str, Any]]:
     """Every installed questionnaire version."""
     return [
@@ -26,7 +27,7 @@ def list_questionnaires() -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/{slug}/{version}")
+@router.get("/{slug}/{version}", responses=errors(404, 422, s404="No such questionnaire version."))
 def get_questionnaire(slug: str, version: int) -> dict[str, Any]:
     """One questionnaire version with its factors, items, questions and scoring rules."""
     q = get_catalog().get(slug, version)

@@ -23,6 +23,10 @@ Text = dict[str, str]
 FILE_NAME = re.compile(r"^v(\d+)\.ya?ml$")
 
 
+# How a criterion is scored: the questionnaire says which, a report may override it.
+Rule = Literal["top2box", "mean20", "rescaled"]
+
+
 class QuestionnaireError(ValueError):
     """A questionnaire file is malformed; the message says where."""
 
@@ -61,7 +65,7 @@ class TimelinessRule(_Strict):
 
 class Scoring(_Strict):
     satisfied: list[int] = Field(min_length=1)
-    criterion: Literal["top2box", "mean20", "rescaled"] = "top2box"
+    criterion: Rule = "top2box"
     factor: Literal["criteria_mean", "overall_item"] = "criteria_mean"
     sipas: Literal["factors_mean", "overall_item"] = "factors_mean"
     overall_item: Code | None = None
@@ -483,6 +487,14 @@ class Catalog:
 
     def versions(self, slug: str) -> list[int]:
         return sorted(v for s, v in self._items if s == slug)
+
+    def option_codes(self, question: str) -> list[str]:
+        """The option codes of `question` in any version, in the order first given."""
+        codes: dict[str, None] = {}
+        for q in self:
+            if (found := q.questions.get(question)) is not None:
+                codes.update(dict.fromkeys(found.option_codes))
+        return list(codes)
 
 
 @lru_cache

@@ -1,5 +1,6 @@
 """Published indices: per unit, at any level of the tree, as JSON or CSV."""
 
+from collections.abc import Callable
 from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal
@@ -10,24 +11,49 @@ from app.access.security import OptionalPrincipal
 from app.access.service import Principal
 from app.campaigns import coordination
 from app.campaigns.service import get_campaign
+from app.collection.models import CHANNELS
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized
 from app.core.inputs import BoundedDate
+from app.core.responses import errors, one_of
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes
-from app.questionnaires.catalog import get_catalog
+from app.questionnaires.catalog import Rule, get_catalog
 from app.reporting import indices
 from app.reporting.schemas import IndicesReport
+from app.units.models import UNIT_KINDS
+
+
+def _options(question: str) -> Callable[[dict[str, Any]], None]:
+    return one_of(lambda: get_catalog().option_codes(question))
 
 
 def filters(
-    service_field: Annotated[str | None, Query(description="Option code of service_field.")] = None,
-    channel: Annotated[str | None, Query(description="kiosk, web, paper or interview.")] = None,
-    respondent_type: Annotated[str | None, Query(description="citizen or organisation.")] = None,
-    gender: Annotated[str | None, Query()] = None,
+    service_field: Annotated[
+        str | None,
+        Query(
+            description="Option code of service_field.", json_schema_extra=_options("service_field")
+        ),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        Query(description="How it was collected.", json_schema_extra=one_of(lambda: CHANNELS)),
+    ] = None,
+    respondent_type: Annotated[
+        str | None,
+        Query(
+            description="Option code of respondent_type.",
+            json_schema_extra=_options("respondent_type"),
+        ),
+    ] = None,
+    gender: Annotated[
+        str | None,
+        Query(description="Option code of gender.", json_schema_extra=_options("gender")),
+    ] = None,
     age_band: Annotated[
-        str | None, Query(description="18_24, 25_34, 35_49, 50_60, over_60.")
+        str | None,
+        Query(description="Option code of age_band.", json_schema_extra=_options("age_band")),
     ] = None,
     date_from: Annotated[
         BoundedDate | None, Query(description="First day (Vietnam time), YYYY-MM-DD.")
@@ -41,7 +67,7 @@ def filters(
 
 FiltersDep = Annotated[indices.Filters, Depends(filters)]
 Scoring = Annotated[
-    Literal["top2box", "mean20", "rescaled"] | None,
+    Rule | None,
     Query(description="Criterion rule; default: the questionnaire's."),
 ]
 Format = Annotated[Literal["json", "csv"] | None, Query(description="Or send Accept: text/csv.")]
@@ -56,10 +82,17 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "gzip-compressed to clients that accept it; they may lag the newest responses by up to "
         "REPORT_MAX_STALE_SECONDS (default 5).",
     },
-    304: {"description": "Not modified: the ETag sent in If-None-Match is still current."},
-    401: {"description": "Private campaign."},
-    404: {"description": "Unknown campaign or unit."},
-    422: {"description": "Bad parameter."},
+    **errors(
+        304,
+        401,
+        404,
+        422,
+        503,
+        s401="A private campaign, asked without an API key or session (or with an unknown key).",
+        s404="Unknown campaign, unit or parent (a private campaign outside the caller's area "
+        "is unknown too).",
+        s422="Bad parameter: an unknown level, option or scoring, or date_to before date_from.",
+    ),
 }
 
 
@@ -142,7 +175,8 @@ def campaign_indices(
     who: OptionalPrincipal,
     f: FiltersDep,
     level: Annotated[
-        str | None, Query(description="Unit kind to list, e.g. department or commune.")
+        str | None,
+        Query(description="Unit kind to list.", json_schema_extra=one_of(lambda: UNIT_KINDS)),
     ] = None,
     parent: Annotated[str | None, Query(description="Unit code; list the units under it.")] = None,
     scoring: Scoring = None,

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from threading import Lock
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from analysis.ranking import competition_ranks, median_of, top_bottom
 from analysis.reliability import Moments, cronbach_alpha
 from app.campaigns.models import Campaign, CampaignUnit
 from app.campaigns.service import get_campaign, questionnaire_of
-from app.collection.models import Submission
+from app.collection.models import CHANNELS, Submission
 from app.core.clock import VIETNAM
 from app.core.errors import FieldError, Invalid, NotFound
 from app.counts import snapshots
@@ -37,13 +37,12 @@ from app.counts.tally import (
     fold_campaign,
     subtree_totals,
 )
-from app.questionnaires.catalog import Catalog, Questionnaire
+from app.questionnaires.catalog import Catalog, Questionnaire, Rule
 from app.reporting.figures import figures, keyspace
 from app.units.models import UNIT_KINDS, Unit
 
 __all__ = ["Filters", "Report", "report", "to_csv", "unit_report"]
 
-Rule = Literal["top2box", "mean20", "rescaled"]
 CACHE_SECONDS = 60.0
 NO_FACTS = RowFacts()  # filtered reports count answers only (no day or flag keys)
 
@@ -75,11 +74,9 @@ class Filters:
                 problems.append(
                     FieldError(name, f"{value!r} is not an option ({options})", "value")
                 )
-        if self.channel is not None and self.channel not in ("kiosk", "web", "paper", "interview"):
+        if self.channel is not None and self.channel not in CHANNELS:
             problems.append(
-                FieldError(
-                    "channel", f"{self.channel!r}: one of kiosk, web, paper, interview", "value"
-                )
+                FieldError("channel", f"{self.channel!r}: one of {', '.join(CHANNELS)}", "value")
             )
         if self.date_from and self.date_to and self.date_to < self.date_from:
             problems.append(FieldError("date_to", "is before date_from", "range"))

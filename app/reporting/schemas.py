@@ -2,6 +2,10 @@
 
 from pydantic import BaseModel, Field
 
+from app.core.responses import one_of
+from app.questionnaires.catalog import Rule
+from app.units.models import UNIT_KINDS
+
 
 class Figure(BaseModel):
     value: float | None = Field(description="Percent, 0–100, unrounded; null when n = 0.")
@@ -14,7 +18,7 @@ class Figure(BaseModel):
 class UnitIndices(BaseModel):
     unit: str = Field(description="Unit code.")
     name: str
-    kind: str = Field(description="province, department, district, commune, …")
+    kind: str = Field(description="Unit kind.", json_schema_extra=one_of(lambda: UNIT_KINDS))
     n: int = Field(description="Responses counted for the unit and everything below it.")
     sipas: Figure = Field(description="Overall SIPAS index (methods.sipas).")
     factors: dict[str, Figure] = Field(description="Factor code → index (methods.factor).")
@@ -53,7 +57,7 @@ class IndicesReport(BaseModel):
     campaign: str
     questionnaire: str
     version: int
-    scoring: str = Field(description="Criterion rule: top2box, mean20 or rescaled.")
+    scoring: Rule = Field(description="Criterion rule.")
     units: list[UnitIndices]
     median: Medians = Field(
         description="Median of each indicator over the listed, unflagged units."
