@@ -19,7 +19,6 @@ from starlette.routing import Match
 # matter to a client (which kind of 409, which 403).
 _WHY: dict[int, str] = {
     304: "Not modified: the ETag sent in If-None-Match is still current.",
-    400: "The request is malformed.",
     401: "No valid credentials: sign in, or send `Authorization: Bearer <API key>` "
     "(an unknown or revoked key is refused, not treated as anonymous).",
     403: "Outside the caller's role or area, an API key where a signed-in coordinator is "

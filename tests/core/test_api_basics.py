@@ -1,6 +1,12 @@
-"""Health checks, OpenAPI and the questionnaire API."""
+"""Health checks, OpenAPI, methods and the questionnaire API."""
+
+import json
 
 from fastapi.testclient import TestClient
+
+from app.collection.models import CHANNELS
+from app.questionnaires.catalog import Catalog
+from app.units.models import UNIT_KINDS
 
 
 def test_health_and_readiness(client: TestClient) -> None:
@@ -42,3 +48,44 @@ def test_unknown_questionnaire_is_a_json_404(client: TestClient) -> None:
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404
     assert r.json()["error"] == "not_found"
+
+
+def test_other_methods_get_405_with_every_allowed_method(client: TestClient) -> None:
+    """A script that tries the wrong method learns every method the path has."""
+    wrong = client.delete("/api/v1/campaigns")
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "GET, OPTIONS, POST"
+    assert wrong.json()["error"] == "method_not_allowed"
+    # "batch" is not a submission id: GET there is the wrong method, not a bad id.
+    batch = client.get("/api/v1/submissions/batch")
+    assert batch.status_code == 405
+    assert batch.headers["allow"] == "OPTIONS, POST"
+    options = client.options("/api/v1/campaigns/C-1")
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, OPTIONS, PUT"
+    assert client.options("/api/v1/nothing-here").status_code == 404
+
+
+def test_the_document_gives_the_real_error_shape_and_the_checked_lists(
+    client: TestClient, catalog: Catalog
+) -> None:
+    """Clients generated from the document parse the errors the service sends, and see
+    the option codes it accepts."""
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(spec)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation["responses"].items():
+                if status[0] in "45":
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/Error"}, (method, path)
+    indices = spec["paths"]["/api/v1/campaigns/{campaign}/indices"]["get"]["parameters"]
+    enums = {
+        p["name"]: p["schema"]["anyOf"][0].get("enum") for p in indices if "anyOf" in p["schema"]
+    }
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    assert enums["gender"] == q.questions["gender"].option_codes
+    assert enums["age_band"] == q.questions["age_band"].option_codes
+    assert enums["level"] == list(UNIT_KINDS)
+    assert enums["channel"] == list(CHANNELS)
