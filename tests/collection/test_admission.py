@@ -1,7 +1,6 @@
 """Who may store a response late: form tokens, enrolled kiosks, write keys (issue 13 §3)."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -137,19 +136,10 @@ def test_the_form_page_carries_a_token_that_the_no_js_post_spends(
     assert row.submission_id == uuid.UUID(rid)
 
 
-@pytest.fixture
-def form_limit_two() -> Iterator[None]:
-    settings = get_settings()
-    before = settings.FORM_RATE_PER_MINUTE
-    settings.FORM_RATE_PER_MINUTE = 2
-    yield
-    settings.FORM_RATE_PER_MINUTE = before
-
-
-@pytest.mark.usefixtures("form_limit_two")
 def test_serving_forms_is_what_is_rate_limited(
-    client: TestClient, session: Session, place: dict[str, Any]
+    client: TestClient, session: Session, place: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(get_settings(), "FORM_RATE_PER_MINUTE", 2)
     pages = [client.get("/s/k-1/form") for _ in range(3)]
     # Past the limit the form is still served (it works online), without a token.
     assert [p.status_code for p in pages] == [200, 200, 200]
@@ -178,19 +168,14 @@ def test_an_enrolled_kiosk_replays_its_own_queue_and_only_its_own(
     assert foreign.json()["error"] == "token_required"
 
 
-@pytest.fixture
-def replay_flag_at_ten() -> Iterator[None]:
-    settings = get_settings()
-    before = settings.REPLAY_FLAG_COUNT
-    settings.REPLAY_FLAG_COUNT = 10
-    yield
-    settings.REPLAY_FLAG_COUNT = before
-
-
-@pytest.mark.usefixtures("replay_flag_at_ten")
 def test_many_replayed_responses_from_one_source_within_minutes_are_flagged(
-    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+    client: TestClient,
+    session: Session,
+    catalog: Catalog,
+    place: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(get_settings(), "REPLAY_FLAG_COUNT", 10)
     now = datetime.now(UTC)
     done = kiosks.enrol(session, "k-1", "Tablet 1")
     client.get("/kiosk/enrol", params={"token": done.token})
@@ -249,19 +234,14 @@ def test_a_write_key_pushes_old_responses_for_its_counters_and_not_others(
     assert count(session) == 3
 
 
-@pytest.fixture
-def key_limit_four() -> Iterator[None]:
-    settings = get_settings()
-    before = settings.WRITE_KEY_RATE_PER_MINUTE
-    settings.WRITE_KEY_RATE_PER_MINUTE = 4
-    yield
-    settings.WRITE_KEY_RATE_PER_MINUTE = before
-
-
-@pytest.mark.usefixtures("key_limit_four")
 def test_a_write_key_has_its_own_limit(
-    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+    client: TestClient,
+    session: Session,
+    catalog: Catalog,
+    place: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(get_settings(), "WRITE_KEY_RATE_PER_MINUTE", 4)
     now = datetime.now(UTC)
     auth = {"Authorization": f"Bearer {_write_key(session)}"}
     codes = [

@@ -1,7 +1,6 @@
 """Quality flags that need context (bursts per device, repeated dossiers) and rate limits."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,19 +90,14 @@ def test_a_dossier_answered_twice_is_flagged_and_its_code_never_stored(
     assert too_long.json()["fields"][0]["loc"] == "dossier"
 
 
-@pytest.fixture
-def limit_three() -> Iterator[None]:
-    settings = get_settings()
-    before = settings.RATE_PER_MINUTE
-    settings.RATE_PER_MINUTE = 3
-    yield
-    settings.RATE_PER_MINUTE = before
-
-
-@pytest.mark.usefixtures("limit_three")
 def test_live_responses_are_rate_limited_per_counter_and_per_tablet(
-    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+    client: TestClient,
+    session: Session,
+    catalog: Catalog,
+    place: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(get_settings(), "RATE_PER_MINUTE", 3)
     now = datetime.now(UTC)
     codes = [
         client.post("/api/v1/submissions", json=_at(catalog, now)).status_code for _ in range(4)
