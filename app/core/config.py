@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # without a device, within REPLAY_MINUTES are flagged `replay_burst`.
     REPLAY_FLAG_COUNT: int = Field(default=60, ge=1)
     REPLAY_MINUTES: int = Field(default=10, ge=1)
+    # Units are ranked on SIPAS rounded to this many decimals, as it is published
+    # (the Ministry publishes two): equal published figures share a rank.
+    RANK_PRECISION: int = Field(default=2, ge=0, le=9)
     # A published report may be served up to this many seconds behind the newest
     # responses, so a busy campaign rebuilds each report at most once per window
     # (0: always exact). Exclusions, edits and paper imports show at once regardless.

@@ -153,8 +153,10 @@ def to_csv(body: dict[str, Any]) -> str:
         ]
     )
     units = ([body["unit"]] if "unit" in body else []) + body["units"]
-    med = body["median"]
+    leagues = body.get("leagues", {})
     for e in units:
+        # Each unit beside the median of the units it is ranked among.
+        med = leagues[e["league"]]["median"] if e.get("league") in leagues else body["median"]
         head = [
             body["campaign"],
             e["unit"],

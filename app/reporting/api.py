@@ -183,7 +183,22 @@ def campaign_indices(
     compare: Annotated[
         str | None, Query(description="Previous campaign code: adds change in points and rank.")
     ] = None,
-    top: Annotated[int, Query(ge=0, le=100, description="Length of the top and bottom lists.")] = 5,
+    top: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=100,
+            description="Length of the top and bottom lists (units tied at the cut-off are "
+            "all included).",
+        ),
+    ] = 5,
+    mixed: Annotated[
+        bool,
+        Query(
+            description="Rank all listed units in one league; by default each unit kind "
+            "(departments, communes, …) is ranked among its own kind."
+        ),
+    ] = False,
     format: Format = None,
 ) -> Response:
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
@@ -200,6 +215,7 @@ def campaign_indices(
         scoring=scoring,
         compare=compare,
         top=top,
+        mixed=mixed,
     )
     return _respond(request, session, report, format, f"{campaign}-indices", public)
 

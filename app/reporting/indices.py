@@ -25,6 +25,7 @@ from app.campaigns.models import Campaign, CampaignUnit
 from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS, Submission
 from app.core.clock import VIETNAM
+from app.core.config import get_settings
 from app.core.errors import FieldError, Invalid, NotFound
 from app.counts import snapshots
 from app.counts.models import UnitAncestor
@@ -125,6 +126,86 @@ def _medians(values: dict[str, Any], compared: np.ndarray) -> dict[str, Any]:
         if group != "sipas":
             out[group] = {k: med(v) for k, v in columns.items()}
     return out
+
+
+def sipas_items(q: Questionnaire) -> list[str]:
+    """The scale items the SIPAS of this questionnaire's scoring is made from."""
+    sc = q.model.scoring
+    if sc.sipas == "overall_item" and sc.overall_item:
+        return [sc.overall_item]
+    out: list[str] = []
+    for f in q.factors:
+        out += [f.overall_item] if sc.factor == "overall_item" and f.overall_item else f.items
+    return out
+
+
+def unit_flags(
+    q: Questionnaire, figs: dict[str, Any], min_sample: int
+) -> tuple[list[str], dict[str, Any]]:
+    """Why a unit is not compared, with the details a coordinator needs to see why.
+
+    `small_sample`: the item with the fewest valid answers among those its SIPAS is
+    made from has fewer than the campaign's minimum (the method counts valid answers,
+    not responses). `incomplete`: a criterion, factor or SIPAS has nothing to be
+    computed from, so the composite above it would silently be a mean of what is left.
+    """
+    flags: list[str] = []
+    detail: dict[str, Any] = {}
+    items = {**figs["items"], **figs["overall_items"]}
+    feeding = [c for c in sipas_items(q) if c in items]
+    if feeding:
+        weakest = min(feeding, key=lambda c: (items[c]["n"], feeding.index(c)))
+        if items[weakest]["n"] < min_sample:
+            flags.append("small_sample")
+            detail["small_sample"] = {
+                "item": weakest,
+                "n": items[weakest]["n"],
+                "min_sample": min_sample,
+            }
+    missing = [c for c in feeding if items[c]["value"] is None]
+    missing += [code for code, f in figs["factors"].items() if f["value"] is None]
+    if missing or figs["sipas"]["value"] is None:
+        flags.append("incomplete")
+        detail["incomplete"] = {"missing": missing}
+    return flags, detail
+
+
+def _leagues(
+    entries: list[dict[str, Any]], values: dict[str, Any], top: int, precision: int
+) -> dict[str, dict[str, Any]]:
+    """Rank, median, top and bottom within each league (a unit kind, or `mixed`).
+
+    Departments, communes and a service centre are different populations: each is
+    ranked among its own kind unless the caller asked for one mixed list. Flagged
+    units are listed but neither ranked nor in the medians.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for league in dict.fromkeys(e["league"] for e in entries):
+        members = [e for e in entries if e["league"] == league]
+        compared = {e["unit"]: e["sipas"]["value"] for e in members if not e["flags"]}
+        ranks = competition_ranks(compared, precision=precision)
+        for e in members:
+            e["rank"] = ranks.get(e["unit"])
+        mask = np.array([e["league"] == league and not e["flags"] for e in entries], dtype=bool)
+        tb = top_bottom(compared, top, precision=precision)
+        out[league] = {
+            "units": len(members),
+            "ranked": len(ranks),
+            "median": _medians(values, mask),
+            "top": tb.top,
+            "bottom": tb.bottom,
+        }
+    return out
+
+
+def _primary_league(entries: list[dict[str, Any]]) -> str | None:
+    """The league the report's top-level median, top and bottom describe: the one
+    with the most units (ties: the higher level of the tree)."""
+    sizes = Counter(e["league"] for e in entries)
+    if not sizes:
+        return None
+    order = {k: i for i, k in enumerate(UNIT_KINDS)}
+    return min(sizes, key=lambda k: (-sizes[k], order.get(k, len(order))))
 
 
 def _targets(
@@ -243,6 +324,7 @@ def report(
     scoring: Rule | None = None,
     compare: str | None = None,
     top: int = 5,
+    mixed: bool = False,
 ) -> Report:
     """The indices of the campaign's units at `level` under `parent` (see design.md).
 
@@ -262,10 +344,20 @@ def report(
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
 
     def build() -> dict[str, Any]:
-        return _build(session, catalog, campaign, q, level, parent, filters, scoring, compare, top)
+        return _build(
+            session, catalog, campaign, q, level, parent, filters, scoring, compare, top, mixed
+        )
 
     if not filters.any():
-        view = _view(level=level, parent=parent, scoring=scoring, compare=compare, top=top)
+        view = _view(
+            level=level,
+            parent=parent,
+            scoring=scoring,
+            compare=compare,
+            top=top,
+            mixed=int(mixed),
+            precision=get_settings().RANK_PRECISION,
+        )
         return snapshots.serve(
             session, campaigns, view, lambda: _fold(session, catalog, campaigns), build
         )
@@ -273,7 +365,7 @@ def report(
     for c in campaigns:
         session.refresh(c, ["tally_token"])
     token = snapshots.token_of(campaigns)
-    key = (campaign.id, level, parent, filters, scoring, compare, top)
+    key = (campaign.id, level, parent, filters, scoring, compare, top, mixed)
     with _cache_lock:
         hit = _cache.get(key)
     if hit and hit.version == token and time.monotonic() - hit.at < CACHE_SECONDS:
@@ -298,6 +390,7 @@ def _build(
     scoring: Rule | None,
     compare: str | None,
     top: int,
+    mixed: bool = False,
 ) -> dict[str, Any]:
     rule: Rule = scoring or q.model.scoring.criterion
     targets = _targets(session, campaign, level, parent)
@@ -312,18 +405,25 @@ def _build(
     else:
         matrix = counts_matrix(session, campaign.id, ids, ks.index)
         moments = subtree_totals(session, campaign.id, ids, "a:")
-    entries = []
     computed = figures(ks, matrix, rule)
+    entries = []
     for u, figs in zip(targets, computed.entries, strict=True):
-        flags = ["small_sample"] if figs["n"] < campaign.min_sample else []
+        flags, detail = unit_flags(q, figs, campaign.min_sample)
         entries.append(
-            {"unit": u.code, "name": u.name, "kind": u.kind, **figs, "rank": None, "flags": flags}
+            {
+                "unit": u.code,
+                "name": u.name,
+                "kind": u.kind,
+                **figs,
+                "rank": None,
+                "league": "mixed" if mixed else u.kind,
+                "flags": flags,
+                "flag_detail": detail,
+            }
         )
-    ranks = competition_ranks({e["unit"]: e["sipas"]["value"] for e in entries if not e["flags"]})
-    for e in entries:
-        e["rank"] = ranks.get(e["unit"])
-    compared = {e["unit"]: e["sipas"]["value"] for e in entries if not e["flags"]}
-    tb = top_bottom(compared, top)
+    leagues = _leagues(entries, computed.values, top, get_settings().RANK_PRECISION)
+    primary = _primary_league(entries)
+    main = leagues.get(primary) if primary else None
     body: dict[str, Any] = {
         "campaign": campaign.code,
         "questionnaire": q.slug,
@@ -341,17 +441,24 @@ def _build(
         },
         "n": sum(e["n"] for e in entries),
         "units": entries,
-        "median": _medians(
-            computed.values, np.array([not e["flags"] for e in entries], dtype=bool)
-        ),
-        "top": tb.top,
-        "bottom": tb.bottom,
+        "league": primary,
+        "median": main["median"] if main else _medians(computed.values, np.zeros(0, dtype=bool)),
+        "top": main["top"] if main else [],
+        "bottom": main["bottom"] if main else [],
+        "leagues": leagues,
         "reliability": reliability(q, moments),
         "methods": METHODS,
     }
     if compare:
         previous = report(
-            session, catalog, compare, level=level, parent=parent, filters=filters, scoring=scoring
+            session,
+            catalog,
+            compare,
+            level=level,
+            parent=parent,
+            filters=filters,
+            scoring=scoring,
+            mixed=mixed,
         )
         before = {e["unit"]: e for e in previous.body["units"]}
         for e in entries:
@@ -380,9 +487,18 @@ METHODS = {
     "are not perfectly correlated).",
     "n": "Criterion: valid answers. Rates: respondents who answered the question (late-case follow-up: "
     "late cases). Factor and SIPAS: the smallest n of their components. Unit n: responses.",
-    "median": "Median of each indicator over the listed units that are not flagged.",
-    "rank": "Competition ranking on SIPAS (1 = best, ties share a rank); flagged units are not ranked.",
-    "flags": "small_sample: fewer responses than the campaign's min_sample.",
+    "median": "Median of each indicator over the unflagged units of a league (`leagues`); the "
+    "top-level median, top and bottom are those of the league named by `league`.",
+    "rank": "Competition ranking on SIPAS (1 = best, ties share a rank) within a league: units "
+    "of one kind are ranked among their own kind (`mixed=true`: all listed units together). "
+    "SIPAS is compared rounded half-up to RANK_PRECISION decimals (default 2, as published), "
+    "after float noise below 1e-9 is removed, so equal published figures share a rank. Top and "
+    "bottom lists include every unit tied at the cut-off; ties are listed by unit code in both. "
+    "Flagged units are not ranked.",
+    "flags": "small_sample: the item with the fewest valid answers among those the unit's SIPAS "
+    "is made from has fewer than the campaign's min_sample (flag_detail names it); incomplete: "
+    "a criterion, factor or the SIPAS has no valid answers to be computed from (flag_detail "
+    "lists them). Flagged units are listed but not ranked and not in medians.",
     "reliability": "Cronbach's alpha per factor over all listed units, complete cases, Feldt 95 % interval.",
 }
 
@@ -411,7 +527,7 @@ def unit_report(
         return snapshots.serve(
             session,
             [campaign],
-            _view(unit=unit.code, scoring=scoring),
+            _view(unit=unit.code, scoring=scoring, precision=get_settings().RANK_PRECISION),
             lambda: _fold(session, catalog, [campaign]),
             build,
         )
@@ -445,10 +561,17 @@ def _unit_body(
         )
         counts.update(subtree_totals(session, campaign.id, [unit.id], "a:"))
     figs = unit_figures(q, counts, scoring or q.model.scoring.criterion)
-    flags = ["small_sample"] if figs["n"] < campaign.min_sample else []
+    flags, detail = unit_flags(q, figs, campaign.min_sample)
     return {
         **{k: v for k, v in children.items() if k not in ("units", "level", "parent")},
-        "unit": {"unit": unit.code, "name": unit.name, "kind": unit.kind, **figs, "flags": flags},
+        "unit": {
+            "unit": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            **figs,
+            "flags": flags,
+            "flag_detail": detail,
+        },
         "reliability": reliability(q, counts),
         "units": children["units"],
         "median": children["median"],

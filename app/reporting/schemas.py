@@ -1,5 +1,7 @@
 """Documentation of the indices report (OpenAPI). The service returns this shape."""
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, Field
 
 from app.core.responses import one_of
@@ -39,9 +41,17 @@ class UnitIndices(BaseModel):
     )
     respondents: dict[str, Figure] = Field(description="Respondent profile: gender, age band, …")
     rank: int | None = Field(
-        description="1 = best SIPAS among the listed units; null when flagged."
+        description="1 = best SIPAS within the unit's league; null when flagged."
     )
-    flags: list[str] = Field(description="Reasons the unit is not compared, e.g. small_sample.")
+    league: str = Field(
+        description="What the unit is ranked among: its kind, or `mixed` (see `methods.rank`)."
+    )
+    flags: list[Literal["small_sample", "incomplete"]] = Field(
+        description="Reasons the unit is not compared: small_sample, incomplete (`methods.flags`)."
+    )
+    flag_detail: dict[str, dict[str, Any]] = Field(
+        description="Per flag, why: small_sample {item, n, min_sample}; incomplete {missing}."
+    )
 
 
 class Medians(BaseModel):
@@ -53,6 +63,14 @@ class Medians(BaseModel):
     expectations: dict[str, float | None]
 
 
+class League(BaseModel):
+    units: int = Field(description="Units listed in the league.")
+    ranked: int = Field(description="Units ranked (not flagged).")
+    median: Medians
+    top: list[str]
+    bottom: list[str]
+
+
 class IndicesReport(BaseModel):
     campaign: str
     questionnaire: str
@@ -62,8 +80,15 @@ class IndicesReport(BaseModel):
     median: Medians = Field(
         description="Median of each indicator over the listed, unflagged units."
     )
-    top: list[str] = Field(description="Best units by SIPAS (default 5).")
-    bottom: list[str] = Field(description="Worst units by SIPAS.")
+    league: str | None = Field(
+        description="The league the top-level median, top and bottom describe (the one with "
+        "the most listed units)."
+    )
+    top: list[str] = Field(description="Best units by SIPAS (default 5, plus ties at the cut-off).")
+    bottom: list[str] = Field(description="Worst units by SIPAS, worst first.")
+    leagues: dict[str, League] = Field(
+        description="Per league (unit kind, or `mixed`): its median, top and bottom."
+    )
     reliability: dict[str, dict[str, float | list[float] | int | None]] = Field(
         description="Cronbach's alpha per factor: alpha, ci (Feldt), n (complete cases), items."
     )
