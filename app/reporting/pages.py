@@ -151,7 +151,9 @@ def unit_page(
     q = questionnaire_of(get_catalog(), c)
     lang = language(request)
     labels = _labels(q, lang)
-    median = body["median"]
+    # Beside the median of the units it is ranked among (its own kind).
+    league = body.get("leagues", {}).get(entry.get("league"))
+    median = league["median"] if league else body["median"]
     time_labels = {k: dash_text.t(f"t_{k}", lang) for k in entry.get("timeliness", {})}
     return dash_page(
         request,
