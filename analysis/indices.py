@@ -11,12 +11,12 @@ from typing import Literal
 
 import numpy as np
 
-from analysis.intervals import Z95, mean_interval, wilson, wilson_arrays, wilson_p
+from analysis.intervals import mean_interval, t_quantile, wilson, wilson_arrays, wilson_p
 
 CriterionRule = Literal["top2box", "mean20", "rescaled"]
 INTERVAL_METHODS = {
     "proportion": "wilson",
-    "mean": "normal",
+    "mean": "t",
     "composite": "wilson-min-n",
 }
 
@@ -96,17 +96,20 @@ def criterion_index(
     lo, hi = min(scale), max(scale)
     mean = sum(v * c for v, c in valid.items()) / n
     var = sum(c * (v - mean) ** 2 for v, c in valid.items()) / (n - 1) if n > 1 else 0.0
-    low, high = mean_interval(mean, math.sqrt(var), n)
+    ci = mean_interval(mean, math.sqrt(var), n, (lo, hi))
     if rule == "mean20":
-        scale_to = 100 / hi
-        return Estimate(mean * scale_to, (low * scale_to, high * scale_to), n, "normal")
-    if rule == "rescaled":
+
+        def f(x: float) -> float:
+            return x * 100 / hi
+
+    elif rule == "rescaled":
 
         def f(x: float) -> float:
             return 100 * (x - lo) / (hi - lo)
 
-        return Estimate(f(mean), (max(0.0, f(low)), min(100.0, f(high))), n, "normal")
-    raise ValueError(f"unknown rule {rule!r}")
+    else:
+        raise ValueError(f"unknown rule {rule!r}")
+    return Estimate(f(mean), (f(ci[0]), f(ci[1])) if ci else None, n, "t")
 
 
 def composite(parts: Sequence[Estimate]) -> Estimate:
@@ -211,21 +214,15 @@ def criterion_indices(
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = (dist * values).sum(axis=1) / n
         var = (dist * (values[None, :] - mean[:, None]) ** 2).sum(axis=1) / (n - 1)
-    var = np.where(n > 1, var, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half = Z95 * np.sqrt(var) / np.sqrt(n)
+        half = t_quantile(n) * np.sqrt(var) / np.sqrt(n)  # nan for n < 2: no interval
     lo, hi = float(min(scale)), float(max(scale))
+    low, high = np.clip(mean - half, lo, hi), np.clip(mean + half, lo, hi)
     if rule == "mean20":
         f = 100 / hi
-        return Estimates(mean * f, (mean - half) * f, (mean + half) * f, n)
+        return Estimates(mean * f, low * f, high * f, n)
     if rule == "rescaled":
         g = 100 / (hi - lo)
-        return Estimates(
-            (mean - lo) * g,
-            np.clip((mean - half - lo) * g, 0, 100),
-            np.clip((mean + half - lo) * g, 0, 100),
-            n,
-        )
+        return Estimates((mean - lo) * g, (low - lo) * g, (high - lo) * g, n)
     raise ValueError(f"unknown rule {rule!r}")
 
 

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+from scipy import stats
 from scipy.stats import norm
 
 Z95 = float(norm.ppf(0.975))
@@ -62,16 +63,30 @@ def wilson_p(p: float, n: int, z: float = Z95) -> tuple[float, float]:
     return 100 * low, 100 * high
 
 
-def mean_interval(mean: float, sd: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """Normal-approximation interval mean ± z·sd/√n (same units as the mean).
+def t_quantile(n: "int | np.ndarray", confidence: float = 0.95) -> "float | np.ndarray":
+    """Two-sided Student t quantile with n − 1 degrees of freedom (nan for n < 2)."""
+    df = np.asarray(n, dtype=float) - 1
+    with np.errstate(invalid="ignore"):
+        q = stats.t.ppf(0.5 + confidence / 2, np.where(df >= 1, df, np.nan))
+    return float(q) if np.ndim(q) == 0 else q
 
-    Used for the mean-score scoring rules, where n is in the tens or hundreds and
-    the 5-level scale is bounded, so the normal approximation is adequate.
+
+def mean_interval(
+    mean: float, sd: float, n: int, bounds: tuple[float, float] | None = None
+) -> tuple[float, float] | None:
+    """t interval mean ± t(n−1)·sd/√n (same units as the mean), clipped to `bounds`.
+
+    None for n < 2: one answer says nothing about the spread (a zero-width interval
+    would claim certainty). Clipped to the scale's range, since the mean of a bounded
+    scale cannot leave it.
     """
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    half = z * sd / math.sqrt(n)
-    return mean - half, mean + half
+    if n < 2:
+        return None
+    half = t_quantile(n) * sd / math.sqrt(n)
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(bounds[0], low), min(bounds[1], high)
+    return low, high
 
 
 def wilson_arrays(

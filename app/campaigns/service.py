@@ -85,9 +85,38 @@ def _check(
         for c in data.units
         if c not in units
     ]
+    problems += _overlaps(session, units)
     if data.quota_policy not in tuple(QuotaPolicy):
         problems.append(FieldError("quota_policy", "accept or stop", "unknown"))
     return units
+
+
+def _overlaps(session: Session, units: dict[str, Unit]) -> list[FieldError]:
+    """A scope unit under another scope unit would count its responses twice (once for
+    itself and once in its ancestor's totals) and rank a province against its own
+    district: name each such pair."""
+    by_id = {u.id: u for u in units.values()}
+    ids = list(by_id)
+    problems = []
+    for start in range(0, len(ids), 10_000):  # far below any driver's parameter limit
+        rows = session.execute(
+            select(UnitAncestor.unit_id, UnitAncestor.ancestor_id)
+            .where(UnitAncestor.unit_id.in_(ids[start : start + 10_000]))
+            .where(UnitAncestor.distance > 0)
+            .order_by(UnitAncestor.unit_id, UnitAncestor.distance)
+        )
+        for unit_id, ancestor_id in rows:
+            if ancestor_id in by_id:
+                below, above = by_id[unit_id], by_id[ancestor_id]
+                problems.append(
+                    FieldError(
+                        "units",
+                        f"unit {below.code!r} is under {above.code!r}, which is also in the "
+                        f"scope: keep one (units below a scope unit are included already)",
+                        "overlap",
+                    )
+                )
+    return problems
 
 
 def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Campaign:

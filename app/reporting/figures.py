@@ -82,8 +82,11 @@ def _dicts(e: Estimates) -> list[dict[str, Any]]:
     """Per-unit {"value", "ci", "n"} from arrays; nan becomes null."""
     value, low, high, n = e.value.tolist(), e.low.tolist(), e.high.tolist(), e.n.tolist()
     # nan (v != v) means nothing to estimate from.
+    # A value without bounds (a mean score from one answer) has no interval.
     return [
-        {"value": None, "ci": None, "n": k} if v != v else {"value": v, "ci": [lo, hi], "n": k}
+        {"value": None, "ci": None, "n": k}
+        if v != v
+        else {"value": v, "ci": None if lo != lo else [lo, hi], "n": k}
         for v, lo, hi, k in zip(value, low, high, n, strict=True)
     ]
 

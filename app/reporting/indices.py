@@ -482,7 +482,8 @@ METHODS = {
     "sipas": "factors_mean: unweighted mean of the five factor indices; overall_item: the criterion rule "
     "applied to the overall item.",
     "ci": "95 %. Proportions (top2box criteria, perception, timeliness, expectations): Wilson score. "
-    "Mean-score rules: normal approximation on the mean. Factors and SIPAS: Wilson at the "
+    "Mean-score rules (mean20, rescaled): Student t interval on the mean (n − 1 degrees of "
+    "freedom), clipped to the scale's range, none below 2 valid answers. Factors and SIPAS: Wilson at the "
     "composite's value with n = the smallest n of its components (conservative when components "
     "are not perfectly correlated).",
     "n": "Criterion: valid answers. Rates: respondents who answered the question (late-case follow-up: "

@@ -44,9 +44,27 @@ def test_criterion_index_under_each_rule() -> None:
     assert criterion_index(counts, "rescaled").value == pytest.approx(65.0)
     sd = math.sqrt(sum(c * (v - 3.6) ** 2 for v, c in counts.items() if v) / 9)
     low, high = criterion_index(counts, "mean20").ci or (0, 0)
-    assert high - low == pytest.approx(2 * 1.959964 * sd / math.sqrt(10) * 20, rel=1e-6)
+    # Student t with 9 degrees of freedom (2.262157), not the normal 1.96.
+    assert high - low == pytest.approx(2 * 2.262157 * sd / math.sqrt(10) * 20, rel=1e-6)
     assert criterion_index({0: 4}).value is None
     assert criterion_index({0: 4}).n == 0
+
+
+def test_mean_score_intervals_need_two_answers_and_stay_on_the_scale() -> None:
+    # One answer: a value, but no interval (it was a zero-width [40, 40]).
+    one = criterion_index({2: 1}, "mean20")
+    assert (one.value, one.ci, one.n) == (40.0, None, 1)
+    # Everyone at the top: the interval would reach past 100 under mean20 (101.6 was seen).
+    for rule, floor in (("mean20", 20.0), ("rescaled", 0.0)):
+        top = criterion_index({5: 9, 4: 1}, rule)  # type: ignore[arg-type]
+        bottom = criterion_index({1: 9, 2: 1}, rule)  # type: ignore[arg-type]
+        assert top.ci is not None
+        assert bottom.ci is not None
+        assert top.ci[1] == 100.0
+        assert bottom.ci[0] == floor
+    many = criterion_indices(np.array([[0, 1, 0, 0, 0], [0, 0, 0, 1, 9]]), "mean20")
+    assert np.isnan(many.low[0])
+    assert many.high[1] == 100.0
 
 
 def test_composite_is_the_unweighted_mean_with_the_smallest_n() -> None:
@@ -135,7 +153,11 @@ def test_alpha_moments_add_up_across_units() -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(
-    st.lists(st.lists(st.integers(0, 40), min_size=6, max_size=6), min_size=1, max_size=12),
+    st.lists(
+        st.lists(st.integers(0, 40) | st.integers(0, 1), min_size=6, max_size=6),
+        min_size=1,
+        max_size=12,
+    ),
     st.sampled_from(["top2box", "mean20", "rescaled"]),
 )
 def test_vectorised_figures_equal_the_scalar_reference(rows: list[list[int]], rule: str) -> None:
@@ -148,11 +170,14 @@ def test_vectorised_figures_equal_the_scalar_reference(rows: list[list[int]], ru
             assert np.isnan(many.value[i])
         else:
             assert many.value[i] == pytest.approx(one.value)
-            assert one.ci is not None
-            assert (many.low[i], many.high[i]) == (
-                pytest.approx(one.ci[0]),
-                pytest.approx(one.ci[1]),
-            )
+            if one.ci is None:  # a mean score from one answer
+                assert np.isnan(many.low[i])
+                assert np.isnan(many.high[i])
+            else:
+                assert (many.low[i], many.high[i]) == (
+                    pytest.approx(one.ci[0]),
+                    pytest.approx(one.ci[1]),
+                )
     parts = [criterion_indices(dist[:, ::-1], rule), many]  # type: ignore[arg-type]
     combined = composites(parts)
     for i in range(len(rows)):

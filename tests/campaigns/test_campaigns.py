@@ -65,3 +65,54 @@ def test_scope_and_status_rules(session: Session, catalog: Catalog) -> None:
     set_status(session, campaign, CampaignStatus.closed)
     with pytest.raises(Conflict, match="cannot go back to draft"):
         set_status(session, campaign, CampaignStatus.draft)
+
+
+def test_a_scope_holding_a_unit_and_its_ancestor_is_refused(
+    session: Session, catalog: Catalog
+) -> None:
+    p = make_unit(session, "P")
+    district = make_unit(session, "P-D", "district", p)
+    make_unit(session, "P-D-X", "commune", district)
+    make_unit(session, "Q")
+    with pytest.raises(Invalid) as exc:
+        create_campaign(session, catalog, _in(units=["P", "P-D-X", "Q"]))
+    (field,) = exc.value.fields
+    assert (field.loc, field.code) == ("units", "overlap")
+    assert "'P-D-X' is under 'P'" in field.msg
+    # Siblings and units of separate trees are fine.
+    assert create_campaign(session, catalog, _in(units=["P-D", "Q"])).code == "C1"
+
+
+def test_migration_0008_keeps_the_top_most_unit_of_an_overlapping_scope() -> None:
+    from sqlalchemy import text
+
+    from app.core import migrate
+    from app.core.db import make_engine, session_scope
+    from app.questionnaires.catalog import get_catalog
+    from tests.dbutil import fresh_database
+
+    with fresh_database() as url:
+        migrate.upgrade(url, "0007")
+        engine = make_engine(url)
+        try:
+            with session_scope(engine) as s:
+                p = make_unit(s, "P")
+                d = make_unit(s, "P-D", "district", p)
+                q = make_unit(s, "Q")
+                c = make_campaign(s, get_catalog(), "C-OLD", [p, q])
+                # What the old code accepted: the district beside its own province.
+                s.execute(
+                    text("INSERT INTO campaign_unit (campaign_id, unit_id) VALUES (:c, :u)"),
+                    {"c": c.id, "u": d.id},
+                )
+            migrate.upgrade(url)
+            with engine.connect() as conn:
+                kept = conn.execute(
+                    text(
+                        "SELECT u.code FROM campaign_unit cu JOIN unit u ON u.id = cu.unit_id "
+                        "ORDER BY u.code"
+                    )
+                ).scalars()
+                assert list(kept) == ["P", "Q"]
+        finally:
+            engine.dispose()
