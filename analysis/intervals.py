@@ -82,7 +82,7 @@ def mean_interval(
     """
     if n < 2:
         return None
-    half = t_quantile(n) * sd / math.sqrt(n)
+    half = float(t_quantile(n)) * sd / math.sqrt(n)
     low, high = mean - half, mean + half
     if bounds is not None:
         low, high = max(bounds[0], low), min(bounds[1], high)
