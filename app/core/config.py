@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Units are ranked on SIPAS rounded to this many decimals, as it is published
     # (the Ministry publishes two): equal published figures share a rank.
     RANK_PRECISION: int = Field(default=2, ge=0, le=9)
+    # An indicator enters its median only when a unit's figure rests on at least
+    # min(campaign min_sample, this) answers (two late cases say nothing of a rate).
+    MEDIAN_MIN_N: int = Field(default=10, ge=1)
     # A published report may be served up to this many seconds behind the newest
     # responses, so a busy campaign rebuilds each report at most once per window
     # (0: always exact). Exclusions, edits and paper imports show at once regardless.

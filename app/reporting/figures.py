@@ -98,6 +98,7 @@ class Figures:
 
     entries: list[dict[str, Any]]
     values: dict[str, Any]
+    ns: dict[str, Any]  # the same shape as `values`: the n behind each value
 
 
 def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
@@ -181,4 +182,6 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
         groups["timeliness"] = timeliness
     values: dict[str, Any] = {"sipas": sipas.value}
     values.update({g: {k: e.value for k, e in est.items()} for g, est in groups.items()})
-    return Figures(entries, values)
+    ns: dict[str, Any] = {"sipas": sipas.n}
+    ns.update({g: {k: e.n for k, e in est.items()} for g, est in groups.items()})
+    return Figures(entries, values, ns)

@@ -39,7 +39,7 @@ from app.counts.tally import (
     subtree_totals,
 )
 from app.questionnaires.catalog import Catalog, Questionnaire, Rule
-from app.reporting.figures import figures, keyspace
+from app.reporting.figures import Figures, figures, keyspace
 from app.units.models import UNIT_KINDS, Unit
 
 __all__ = ["Filters", "Report", "report", "to_csv", "unit_report"]
@@ -115,17 +115,36 @@ def reliability(q: Questionnaire, counts: Counter[str]) -> dict[str, Any]:
     return out
 
 
-def _medians(values: dict[str, Any], compared: np.ndarray) -> dict[str, Any]:
-    """Median of every indicator over the compared (unflagged) units; None if none."""
+def _medians(
+    values: dict[str, Any], ns: dict[str, Any], compared: np.ndarray, min_n: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Median of every indicator over the compared (unflagged) units whose figure for
+    that indicator rests on at least `min_n` answers (a unit with two late cases does
+    not enter the median of "late cases notified"); and how many units each median
+    is the median of. None where no unit qualifies."""
 
-    def med(column: np.ndarray) -> float | None:
-        return median_of(column, compared)
+    def med(column: np.ndarray, n: np.ndarray) -> tuple[float | None, int]:
+        include = compared & (np.asarray(n) >= min_n) & ~np.isnan(np.asarray(column, float))
+        return median_of(column, include), int(include.sum())
 
-    out: dict[str, Any] = {"sipas": med(values["sipas"])}
+    medians: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
+    medians["sipas"], counts["sipas"] = med(values["sipas"], ns["sipas"])
     for group, columns in values.items():
         if group != "sipas":
-            out[group] = {k: med(v) for k, v in columns.items()}
-    return out
+            pairs = {k: med(v, ns[group][k]) for k, v in columns.items()}
+            medians[group] = {k: m for k, (m, _) in pairs.items()}
+            counts[group] = {k: c for k, (_, c) in pairs.items()}
+    return medians, counts
+
+
+def _no_units(computed: Figures) -> tuple[dict[str, Any], dict[str, Any], np.ndarray, int]:
+    return computed.values, computed.ns, np.zeros(0, dtype=bool), 1
+
+
+def median_min_n(campaign: Campaign) -> int:
+    """The fewest answers an indicator needs to enter its median (methods.median)."""
+    return min(campaign.min_sample, get_settings().MEDIAN_MIN_N)
 
 
 def sipas_items(q: Questionnaire) -> list[str]:
@@ -171,7 +190,7 @@ def unit_flags(
 
 
 def _leagues(
-    entries: list[dict[str, Any]], values: dict[str, Any], top: int, precision: int
+    entries: list[dict[str, Any]], computed: Figures, top: int, precision: int, min_n: int
 ) -> dict[str, dict[str, Any]]:
     """Rank, median, top and bottom within each league (a unit kind, or `mixed`).
 
@@ -188,10 +207,12 @@ def _leagues(
             e["rank"] = ranks.get(e["unit"])
         mask = np.array([e["league"] == league and not e["flags"] for e in entries], dtype=bool)
         tb = top_bottom(compared, top, precision=precision)
+        medians, behind = _medians(computed.values, computed.ns, mask, min_n)
         out[league] = {
             "units": len(members),
             "ranked": len(ranks),
-            "median": _medians(values, mask),
+            "median": medians,
+            "median_n": behind,
             "top": tb.top,
             "bottom": tb.bottom,
         }
@@ -421,7 +442,9 @@ def _build(
                 "flag_detail": detail,
             }
         )
-    leagues = _leagues(entries, computed.values, top, get_settings().RANK_PRECISION)
+    leagues = _leagues(
+        entries, computed, top, get_settings().RANK_PRECISION, median_min_n(campaign)
+    )
     primary = _primary_league(entries)
     main = leagues.get(primary) if primary else None
     body: dict[str, Any] = {
@@ -442,7 +465,8 @@ def _build(
         "n": sum(e["n"] for e in entries),
         "units": entries,
         "league": primary,
-        "median": main["median"] if main else _medians(computed.values, np.zeros(0, dtype=bool)),
+        "median": main["median"] if main else _medians(*_no_units(computed))[0],
+        "median_n": main["median_n"] if main else _medians(*_no_units(computed))[1],
         "top": main["top"] if main else [],
         "bottom": main["bottom"] if main else [],
         "leagues": leagues,
@@ -488,8 +512,10 @@ METHODS = {
     "are not perfectly correlated).",
     "n": "Criterion: valid answers. Rates: respondents who answered the question (late-case follow-up: "
     "late cases). Factor and SIPAS: the smallest n of their components. Unit n: responses.",
-    "median": "Median of each indicator over the unflagged units of a league (`leagues`); the "
-    "top-level median, top and bottom are those of the league named by `league`.",
+    "median": "Median of each indicator over the unflagged units of a league (`leagues`) whose "
+    "figure for that indicator rests on at least min(min_sample, MEDIAN_MIN_N = 10 by default) "
+    "answers; `median_n` says how many units each median is taken over. The top-level median, "
+    "top and bottom are those of the league named by `league`.",
     "rank": "Competition ranking on SIPAS (1 = best, ties share a rank) within a league: units "
     "of one kind are ranked among their own kind (`mixed=true`: all listed units together). "
     "SIPAS is compared rounded half-up to RANK_PRECISION decimals (default 2, as published), "

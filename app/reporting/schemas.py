@@ -63,10 +63,22 @@ class Medians(BaseModel):
     expectations: dict[str, float | None]
 
 
+class MedianCounts(BaseModel):
+    """How many units each median is the median of (methods.median)."""
+
+    sipas: int
+    factors: dict[str, int]
+    items: dict[str, int]
+    perception: dict[str, int]
+    timeliness: dict[str, int]
+    expectations: dict[str, int]
+
+
 class League(BaseModel):
     units: int = Field(description="Units listed in the league.")
     ranked: int = Field(description="Units ranked (not flagged).")
     median: Medians
+    median_n: MedianCounts
     top: list[str]
     bottom: list[str]
 
@@ -78,8 +90,10 @@ class IndicesReport(BaseModel):
     scoring: Rule = Field(description="Criterion rule.")
     units: list[UnitIndices]
     median: Medians = Field(
-        description="Median of each indicator over the listed, unflagged units."
+        description="Median of each indicator over the unflagged units of `league` with enough "
+        "answers for it (methods.median)."
     )
+    median_n: MedianCounts = Field(description="Units behind each median.")
     league: str | None = Field(
         description="The league the top-level median, top and bottom describe (the one with "
         "the most listed units)."

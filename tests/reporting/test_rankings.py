@@ -162,3 +162,26 @@ def test_a_composite_missing_a_component_is_flagged_and_left_out(
     assert set(by_unit(report)["S3"]["flag_detail"]["incomplete"]["missing"]) >= {"TC1", "TC"}
     assert report["median"]["sipas"] == pytest.approx(by_unit(report)["S2"]["sipas"]["value"])
     assert report["leagues"]["department"]["ranked"] == 1
+
+
+def test_a_median_leaves_out_units_with_too_few_answers_for_that_indicator(
+    client: TestClient, catalog: Catalog, province: None
+) -> None:
+    late = {"timeliness": "late", "late_apology": "no"}
+    for i in range(3):
+        # S1: two late cases, both told; S2: three, none told; S3: three, all told.
+        if i < 2:
+            post(client, catalog, "k-S1", **late, late_notified="yes")
+        else:
+            post(client, catalog, "k-S1")
+        post(client, catalog, "k-S2", **late, late_notified="no")
+        post(client, catalog, "k-S3", **late, late_notified="yes")
+    report = client.get(URL, params={"level": "department"}).json()
+    key = "late_notified.yes"
+    s1 = by_unit(report)["S1"]["perception"][key]
+    assert (s1["value"], s1["n"]) == (100.0, 2)
+    # min(min_sample 3, MEDIAN_MIN_N 10) = 3 answers: S1's two late cases stay out.
+    assert report["median"]["perception"][key] == pytest.approx(50.0)
+    assert report["median_n"]["perception"][key] == 2
+    assert report["median_n"]["sipas"] == 3
+    assert "median_n" in report["methods"]["median"]
