@@ -31,9 +31,24 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table as copy, DROP, rename: with foreign keys on,
+            # the DROP would cascade and delete every row that references the table
+            # (a campaign's scope, its responses). SQLite ignores this pragma inside a
+            # transaction, so it is set before Alembic's, and the references are checked
+            # once the migrations are done.
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         no_statement_timeout(conn)  # an index build on a big table takes minutes
         conn.commit()  # SET lasts for the session; end its transaction before Alembic's
         _run(conn)
+        if sqlite:
+            conn.commit()
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+            raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+            if broken:
+                raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
     engine.dispose()
 
 

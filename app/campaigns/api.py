@@ -70,6 +70,7 @@ def _out(session: SessionDep, code: str) -> CampaignOut:
         min_sample=c.min_sample,
         is_private=c.is_private,
         quota_policy=c.quota_policy,
+        aggregate=c.aggregate,
         margin_of_error=c.margin_of_error,
         units=[
             ScopeUnitOut(
@@ -98,6 +99,7 @@ def _data(code: str, body: CampaignBody) -> CampaignIn:
         min_sample=body.min_sample,
         is_private=body.is_private,
         quota_policy=body.quota_policy,
+        aggregate=body.aggregate,
     )
 
 

@@ -26,6 +26,15 @@ class QuotaPolicy(StrEnum):
     stop = "stop"
 
 
+class Aggregate(StrEnum):
+    # A higher level's figure from every response under it (a unit with most of the
+    # responses weighs most).
+    pooled = "pooled"
+    # The unweighted mean of its unflagged direct sub-units, as the Ministry averages
+    # provinces.
+    mean_of_units = "mean_of_units"
+
+
 class CampaignStatus(StrEnum):
     draft = "draft"
     open = "open"
@@ -42,6 +51,7 @@ class Campaign(Base):
         CheckConstraint("min_sample >= 1", name="min_sample"),
         CheckConstraint("questionnaire_version >= 1", name="questionnaire_version"),
         CheckConstraint("quota_policy IN ('accept', 'stop')", name="quota_policy"),
+        CheckConstraint("aggregate IN ('pooled', 'mean_of_units')", name="aggregate"),
         CheckConstraint(
             "margin_of_error IS NULL OR (margin_of_error > 0 AND margin_of_error < 1)",
             name="margin_of_error",
@@ -60,6 +70,10 @@ class Campaign(Base):
     is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     quota_policy: Mapped[str] = mapped_column(
         String(10), default=QuotaPolicy.accept, server_default=QuotaPolicy.accept
+    )
+    # How a listed unit with sub-units gets its figures by default (see Aggregate).
+    aggregate: Mapped[str] = mapped_column(
+        String(16), default=Aggregate.pooled, server_default=Aggregate.pooled
     )
     # e in n = N / (1 + N e²), when targets were computed from transaction counts.
     margin_of_error: Mapped[float | None] = mapped_column(Float)

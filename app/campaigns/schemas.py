@@ -14,6 +14,7 @@ from app.units.models import UNIT_KINDS
 
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 QuotaPolicy = Literal["accept", "stop"]
+Aggregate = Literal["pooled", "mean_of_units"]
 Status = Annotated[str, Field(json_schema_extra=one_of(lambda: [s.value for s in CampaignStatus]))]
 Kind = Annotated[str, Field(description="Unit kind.", json_schema_extra=one_of(lambda: UNIT_KINDS))]
 
@@ -34,6 +35,11 @@ class CampaignBody(BaseModel):
     quota_policy: QuotaPolicy = Field(
         default="accept",
         description="At a full target: keep accepting and mark `over_quota`, or stop there.",
+    )
+    aggregate: Aggregate = Field(
+        default="pooled",
+        description="Default figures of a unit with sub-units in the indices: `pooled` (every "
+        "response under it) or `mean_of_units` (unweighted mean of its unflagged sub-units).",
     )
 
 
@@ -61,6 +67,7 @@ class CampaignOut(BaseModel):
     min_sample: int
     is_private: bool
     quota_policy: QuotaPolicy
+    aggregate: Aggregate
     margin_of_error: float | None = Field(description="e of n = N/(1+N·e²), if computed.")
     units: list[ScopeUnitOut]
     quotas: dict[str, float] = Field(description='"question=option" → percent of each target.')

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from analysis import sampling
 from app.campaigns import quotas
-from app.campaigns.models import Campaign, CampaignQuota, CampaignStatus, CampaignUnit, QuotaPolicy
+from app.campaigns.models import (
+    Aggregate,
+    Campaign,
+    CampaignQuota,
+    CampaignStatus,
+    CampaignUnit,
+    QuotaPolicy,
+)
 from app.collection.models import Submission
 from app.core import csvfile
 from app.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -34,6 +41,7 @@ class CampaignIn:
     min_sample: int = 30
     is_private: bool = False
     quota_policy: str = QuotaPolicy.accept
+    aggregate: str = Aggregate.pooled
 
 
 def get_campaign(session: Session, code: str) -> Campaign:
@@ -88,6 +96,8 @@ def _check(
     problems += _overlaps(session, units)
     if data.quota_policy not in tuple(QuotaPolicy):
         problems.append(FieldError("quota_policy", "accept or stop", "unknown"))
+    if data.aggregate not in tuple(Aggregate):
+        problems.append(FieldError("aggregate", "pooled or mean_of_units", "unknown"))
     return units
 
 
@@ -142,6 +152,7 @@ def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Cam
         status=CampaignStatus.draft,
         is_private=data.is_private,
         quota_policy=data.quota_policy,
+        aggregate=data.aggregate,
         created_at=datetime.now(UTC),
     )
     session.add(campaign)
@@ -205,6 +216,7 @@ def update_campaign(
         ("min_sample", data.min_sample),
         ("is_private", data.is_private),
         ("quota_policy", data.quota_policy),
+        ("aggregate", data.aggregate),
     ):
         if getattr(campaign, attr) != value:
             setattr(campaign, attr, value)

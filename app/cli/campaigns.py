@@ -28,6 +28,13 @@ def campaign_create(
         int, typer.Option(help="Minimum valid answers before a unit is ranked.")
     ] = 30,
     private: Annotated[bool, typer.Option("--private", help="Do not publish indices.")] = False,
+    aggregate: Annotated[
+        str,
+        typer.Option(
+            help="A higher level's figures: pooled (every response under it) or "
+            "mean_of_units (unweighted mean of its sub-units)."
+        ),
+    ] = "pooled",
     open_now: Annotated[
         bool, typer.Option("--open", help="Open it for submissions at once.")
     ] = False,
@@ -52,6 +59,7 @@ def campaign_create(
                     units=unit,
                     min_sample=min_sample,
                     is_private=private,
+                    aggregate=aggregate,
                 ),
             )
             if open_now:

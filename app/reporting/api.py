@@ -199,6 +199,14 @@ def campaign_indices(
             "(departments, communes, …) is ranked among its own kind."
         ),
     ] = False,
+    aggregate: Annotated[
+        Literal["pooled", "mean_of_units"] | None,
+        Query(
+            description="Figures of a listed unit with sub-units: `pooled` (every response "
+            "under it) or `mean_of_units` (unweighted mean of its unflagged direct sub-units); "
+            "default: the campaign's setting."
+        ),
+    ] = None,
     format: Format = None,
 ) -> Response:
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
@@ -216,6 +224,7 @@ def campaign_indices(
         compare=compare,
         top=top,
         mixed=mixed,
+        aggregate=aggregate,
     )
     return _respond(request, session, report, format, f"{campaign}-indices", public)
 

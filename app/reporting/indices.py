@@ -7,17 +7,20 @@ computed from the tallies after folding in whatever arrived since, and stored
 with the same counting function.
 """
 
+import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from threading import Lock
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.intervals import Z95
 from analysis.ranking import change as change_of
 from analysis.ranking import competition_ranks, median_of, top_bottom
 from analysis.reliability import Moments, cronbach_alpha
@@ -29,7 +32,7 @@ from app.core.config import get_settings
 from app.core.errors import FieldError, Invalid, NotFound
 from app.counts import snapshots
 from app.counts.models import UnitAncestor
-from app.counts.report_forms import Report, gc_paused, to_csv
+from app.counts.report_forms import BLOCKS, Report, gc_paused, to_csv
 from app.counts.tally import (
     FOLD_CHUNK,
     RowFacts,
@@ -229,6 +232,85 @@ def _primary_league(entries: list[dict[str, Any]]) -> str | None:
     return min(sizes, key=lambda k: (-sizes[k], order.get(k, len(order))))
 
 
+Aggregate = Literal["pooled", "mean_of_units"]
+
+
+def mean_figure(figs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The unweighted mean of some units' figures (one indicator), with a 95 % interval
+    from their standard errors as independent samples: se = √(Σ seᵢ²) / k, where seᵢ
+    is read back from each unit's interval (its half-width / 1.96). n: their answers."""
+    present = [f for f in figs if f["value"] is not None]
+    n = sum(f["n"] for f in figs)
+    if not present:
+        return {"value": None, "ci": None, "n": n}
+    k = len(present)
+    value = sum(f["value"] for f in present) / k
+    if any(f["ci"] is None for f in present):
+        return {"value": value, "ci": None, "n": n}
+    se = math.sqrt(sum(((f["ci"][1] - f["ci"][0]) / (2 * Z95)) ** 2 for f in present)) / k
+    return {
+        "value": value,
+        "ci": [max(0.0, value - Z95 * se), min(100.0, value + Z95 * se)],
+        "n": n,
+    }
+
+
+def _mean_of_units(
+    session: Session,
+    q: Questionnaire,
+    campaign: Campaign,
+    targets: list[Unit],
+    entries: list[dict[str, Any]],
+    children_counts: Callable[[list[Unit]], np.ndarray],
+    rule: Rule,
+) -> Figures:
+    """Replace the figures of every listed unit that has sub-units by the unweighted
+    mean of its unflagged direct sub-units' figures (the way the Ministry averages
+    provinces), so a service centre with most of a province's responses does not
+    outweigh its departments and communes. Units without compared sub-units keep
+    their pooled figures. Returns the per-indicator arrays for ranks and medians."""
+    ids = [u.id for u in targets]
+    children: list[Unit] = []
+    for start in range(0, len(ids), 10_000):
+        children += session.scalars(
+            select(Unit).where(Unit.parent_id.in_(ids[start : start + 10_000])).order_by(Unit.code)
+        )
+    kids = figures(keyspace(q), children_counts(children), rule).entries if children else []
+    by_parent: dict[int, list[dict[str, Any]]] = {}
+    for child, figs in zip(children, kids, strict=True):
+        if not unit_flags(q, figs, campaign.min_sample)[0]:
+            by_parent.setdefault(child.parent_id or 0, []).append(figs)
+    for u, e in zip(targets, entries, strict=True):
+        averaged = by_parent.get(u.id)
+        if not averaged:
+            continue
+        e["sipas"] = mean_figure([f["sipas"] for f in averaged])
+        for block in BLOCKS:
+            if block in e:
+                e[block] = {k: mean_figure([f[block][k] for f in averaged]) for k in e[block]}
+        e["aggregate"] = "mean_of_units"
+        e["averaged_units"] = len(averaged)
+    return _arrays_of(entries)
+
+
+def _arrays_of(entries: list[dict[str, Any]]) -> Figures:
+    """Per-indicator value and n arrays over the entries (what figures() returns)."""
+
+    def column(figs: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+        values = [np.nan if f["value"] is None else f["value"] for f in figs]
+        return np.array(values, dtype=float), np.array([f["n"] for f in figs], dtype=np.int64)
+
+    values: dict[str, Any] = {}
+    ns: dict[str, Any] = {}
+    values["sipas"], ns["sipas"] = column([e["sipas"] for e in entries])
+    for block in BLOCKS:
+        if entries and block in entries[0]:
+            pairs = {k: column([e[block][k] for e in entries]) for k in entries[0][block]}
+            values[block] = {k: v for k, (v, _) in pairs.items()}
+            ns[block] = {k: n for k, (_, n) in pairs.items()}
+    return Figures(entries, values, ns)
+
+
 def _targets(
     session: Session, campaign: Campaign, level: str | None, parent: str | None
 ) -> list[Unit]:
@@ -346,6 +428,7 @@ def report(
     compare: str | None = None,
     top: int = 5,
     mixed: bool = False,
+    aggregate: Aggregate | None = None,
 ) -> Report:
     """The indices of the campaign's units at `level` under `parent` (see design.md).
 
@@ -363,10 +446,23 @@ def report(
             [FieldError("level", f"one of {', '.join(UNIT_KINDS)}", "value")],
         )
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
+    if aggregate is None:
+        aggregate = "mean_of_units" if campaign.aggregate == "mean_of_units" else "pooled"
 
     def build() -> dict[str, Any]:
         return _build(
-            session, catalog, campaign, q, level, parent, filters, scoring, compare, top, mixed
+            session,
+            catalog,
+            campaign,
+            q,
+            level,
+            parent,
+            filters,
+            scoring,
+            compare,
+            top,
+            mixed,
+            aggregate,
         )
 
     if not filters.any():
@@ -377,6 +473,7 @@ def report(
             compare=compare,
             top=top,
             mixed=int(mixed),
+            aggregate=aggregate,
             precision=get_settings().RANK_PRECISION,
         )
         return snapshots.serve(
@@ -386,7 +483,7 @@ def report(
     for c in campaigns:
         session.refresh(c, ["tally_token"])
     token = snapshots.token_of(campaigns)
-    key = (campaign.id, level, parent, filters, scoring, compare, top, mixed)
+    key = (campaign.id, level, parent, filters, scoring, compare, top, mixed, aggregate)
     with _cache_lock:
         hit = _cache.get(key)
     if hit and hit.version == token and time.monotonic() - hit.at < CACHE_SECONDS:
@@ -412,6 +509,7 @@ def _build(
     compare: str | None,
     top: int,
     mixed: bool = False,
+    aggregate: Aggregate = "pooled",
 ) -> dict[str, Any]:
     rule: Rule = scoring or q.model.scoring.criterion
     targets = _targets(session, campaign, level, parent)
@@ -438,10 +536,20 @@ def _build(
                 **figs,
                 "rank": None,
                 "league": "mixed" if mixed else u.kind,
+                "aggregate": "pooled",
                 "flags": flags,
                 "flag_detail": detail,
             }
         )
+    if aggregate == "mean_of_units":
+
+        def children_counts(children: list[Unit]) -> np.ndarray:
+            if filters.any():
+                counted = _filtered_counts(session, campaign, q, children, filters)
+                return ks.matrix([counted[c.id] for c in children])
+            return counts_matrix(session, campaign.id, [c.id for c in children], ks.index)
+
+        computed = _mean_of_units(session, q, campaign, targets, entries, children_counts, rule)
     leagues = _leagues(
         entries, computed, top, get_settings().RANK_PRECISION, median_min_n(campaign)
     )
@@ -452,6 +560,7 @@ def _build(
         "questionnaire": q.slug,
         "version": q.version,
         "scoring": rule,
+        "aggregate": aggregate,
         "factor_rule": q.model.scoring.factor,
         "sipas_rule": q.model.scoring.sipas,
         "level": level,
@@ -483,6 +592,7 @@ def _build(
             filters=filters,
             scoring=scoring,
             mixed=mixed,
+            aggregate=aggregate,
         )
         before = {e["unit"]: e for e in previous.body["units"]}
         for e in entries:
@@ -512,6 +622,12 @@ METHODS = {
     "are not perfectly correlated).",
     "n": "Criterion: valid answers. Rates: respondents who answered the question (late-case follow-up: "
     "late cases). Factor and SIPAS: the smallest n of their components. Unit n: responses.",
+    "aggregate": "pooled: a unit's figures come from every response under it, so a sub-unit "
+    "with most of the responses weighs most. mean_of_units: a unit with sub-units gets the "
+    "unweighted mean of its unflagged direct sub-units' figures (as the Ministry averages "
+    "provinces), with a 95 % interval from their standard errors as independent samples "
+    "(se = √Σseᵢ² / k) and n their answers summed; `averaged_units` says how many. The campaign "
+    "sets the default; `aggregate=` chooses per request.",
     "median": "Median of each indicator over the unflagged units of a league (`leagues`) whose "
     "figure for that indicator rests on at least min(min_sample, MEDIAN_MIN_N = 10 by default) "
     "answers; `median_n` says how many units each median is taken over. The top-level median, "

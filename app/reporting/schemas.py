@@ -46,6 +46,13 @@ class UnitIndices(BaseModel):
     league: str = Field(
         description="What the unit is ranked among: its kind, or `mixed` (see `methods.rank`)."
     )
+    aggregate: Literal["pooled", "mean_of_units"] = Field(
+        description="How its figures were made (methods.aggregate); a unit without compared "
+        "sub-units is always pooled."
+    )
+    averaged_units: int | None = Field(
+        default=None, description="mean_of_units: how many sub-units were averaged."
+    )
     flags: list[Literal["small_sample", "incomplete"]] = Field(
         description="Reasons the unit is not compared: small_sample, incomplete (`methods.flags`)."
     )
@@ -88,6 +95,9 @@ class IndicesReport(BaseModel):
     questionnaire: str
     version: int
     scoring: Rule = Field(description="Criterion rule.")
+    aggregate: Literal["pooled", "mean_of_units"] = Field(
+        description="How units with sub-units got their figures (methods.aggregate)."
+    )
     units: list[UnitIndices]
     median: Medians = Field(
         description="Median of each indicator over the unflagged units of `league` with enough "

@@ -88,7 +88,6 @@ def test_migration_0008_keeps_the_top_most_unit_of_an_overlapping_scope() -> Non
 
     from app.core import migrate
     from app.core.db import make_engine, session_scope
-    from app.questionnaires.catalog import get_catalog
     from tests.dbutil import fresh_database
 
     with fresh_database() as url:
@@ -99,12 +98,25 @@ def test_migration_0008_keeps_the_top_most_unit_of_an_overlapping_scope() -> Non
                 p = make_unit(s, "P")
                 d = make_unit(s, "P-D", "district", p)
                 q = make_unit(s, "Q")
-                c = make_campaign(s, get_catalog(), "C-OLD", [p, q])
-                # What the old code accepted: the district beside its own province.
+                # As the old schema stored it (raw rows: the models are a later schema's),
+                # with the district beside its own province, which the old code accepted.
                 s.execute(
-                    text("INSERT INTO campaign_unit (campaign_id, unit_id) VALUES (:c, :u)"),
-                    {"c": c.id, "u": d.id},
+                    text(
+                        "INSERT INTO campaign (code, name, starts_on, ends_on, questionnaire, "
+                        "questionnaire_version, min_sample, status, is_private, quota_policy, "
+                        "created_at, tally_token) VALUES ('C-OLD', 'Old', '2026-01-01', "
+                        "'2026-06-30', 'sipas-2017', 1, 30, 'open', false, 'accept', "
+                        "'2026-01-01 00:00:00', 't')"
+                    )
                 )
+                for unit in (p, d, q):
+                    s.execute(
+                        text(
+                            "INSERT INTO campaign_unit (campaign_id, unit_id) "
+                            "SELECT id, :u FROM campaign WHERE code = 'C-OLD'"
+                        ),
+                        {"u": unit.id},
+                    )
             migrate.upgrade(url)
             with engine.connect() as conn:
                 kept = conn.execute(

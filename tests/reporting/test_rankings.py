@@ -185,3 +185,38 @@ def test_a_median_leaves_out_units_with_too_few_answers_for_that_indicator(
     assert report["median_n"]["perception"][key] == 2
     assert report["median_n"]["sipas"] == 3
     assert "median_n" in report["methods"]["median"]
+
+
+def test_a_province_figure_pooled_or_as_the_mean_of_its_units(
+    client: TestClient, session: Session, catalog: Catalog, province: None
+) -> None:
+    # The service centre supplies half the responses and all of them dissatisfied.
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    for _ in range(6):
+        post(client, catalog, "k-TT", **dict.fromkeys(q.criteria, 2))
+    for _ in range(3):
+        post(client, catalog, "k-S1")
+        post(client, catalog, "k-S2")
+    (pooled,) = client.get(URL).json()["units"]
+    assert (pooled["aggregate"], pooled["sipas"]["value"], pooled["n"]) == ("pooled", 50.0, 12)
+    report = client.get(URL, params={"aggregate": "mean_of_units"}).json()
+    (mean,) = report["units"]
+    # S3 and X1 have no responses (flagged): the mean is over TT, S1 and S2.
+    assert (mean["aggregate"], mean["averaged_units"]) == ("mean_of_units", 3)
+    assert mean["sipas"]["value"] == pytest.approx(200 / 3)
+    low, high = mean["sipas"]["ci"]
+    assert low < 200 / 3 < high
+    assert mean["sipas"]["n"] == 12
+    assert report["aggregate"] == "mean_of_units"
+    assert "mean_of_units" in report["methods"]["aggregate"]
+    # Leaves keep their own figures under either rule.
+    leaves = by_unit(client.get(URL, params={"parent": "P", "aggregate": "mean_of_units"}).json())
+    assert leaves["S1"]["aggregate"] == "pooled"
+
+    # The campaign chooses the default.
+    from app.campaigns.service import get_campaign
+
+    get_campaign(session, "C-RANK").aggregate = "mean_of_units"
+    session.flush()
+    assert client.get(URL).json()["units"][0]["sipas"]["value"] == pytest.approx(200 / 3)
