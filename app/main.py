@@ -15,7 +15,7 @@ from app.campaigns import pages as dashboard
 from app.collection import api as submissions
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
-from app.core import accesslog, health
+from app.core import accesslog, apidocs, health
 from app.core.config import get_settings
 from app.core.db import unavailable
 from app.core.errors import AppError, FieldError, Invalid, TooManyRequests
@@ -76,10 +76,14 @@ def create_app() -> FastAPI:
         # Every route, present and future, refuses NUL and lone surrogates in its
         # path, query and cookie values before any of it reaches a service.
         dependencies=[Depends(check_request)],
+        # Our own /docs and /redoc (app/core/apidocs.py) serve their assets locally.
+        docs_url=None,
+        redoc_url=None,
     )
 
     _add_error_handlers(app)
     _include_routers(app)
+    app.mount(apidocs.ASSETS_URL, apidocs.assets(), name="docs-assets")
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     _add_middleware(app)
     return app
@@ -158,6 +162,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _include_routers(app: FastAPI) -> None:
     """Every domain's routers, in the order the OpenAPI document lists them."""
     app.include_router(health.router)
+    app.include_router(apidocs.router)
     app.include_router(questionnaires.router)
     app.include_router(submissions.router)
     app.include_router(indices.router)
