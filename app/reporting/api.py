@@ -71,6 +71,13 @@ Scoring = Annotated[
     Query(description="Criterion rule; default: the questionnaire's."),
 ]
 Format = Annotated[Literal["json", "csv"] | None, Query(description="Or send Accept: text/csv.")]
+Sort = Annotated[
+    Literal["code", "rank", "name"],
+    Query(
+        description="Order of `units`: by unit code (default), by rank (1 first; tied units "
+        "share a rank and keep code order; unranked, flagged units last) or by name."
+    ),
+]
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["indices"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -184,6 +191,7 @@ def campaign_indices(
         str | None, Query(description="Previous campaign code: adds change in points and rank.")
     ] = None,
     top: Annotated[int, Query(ge=0, le=100, description="Length of the top and bottom lists.")] = 5,
+    sort: Sort = "code",
     format: Format = None,
 ) -> Response:
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
@@ -200,6 +208,7 @@ def campaign_indices(
         scoring=scoring,
         compare=compare,
         top=top,
+        sort=sort,
     )
     return _respond(request, session, report, format, f"{campaign}-indices", public)
 
@@ -213,9 +222,12 @@ def unit_indices(
     who: OptionalPrincipal,
     f: FiltersDep,
     scoring: Scoring = None,
+    sort: Sort = "code",
     format: Format = None,
 ) -> Response:
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
     public = _public(session, campaign, who)
-    report = indices.unit_report(session, get_catalog(), campaign, unit, filters=f, scoring=scoring)
+    report = indices.unit_report(
+        session, get_catalog(), campaign, unit, filters=f, scoring=scoring, sort=sort
+    )
     return _respond(request, session, report, format, f"{campaign}-{unit}-indices", public)

@@ -8,6 +8,7 @@ with the same counting function.
 """
 
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
@@ -227,9 +228,41 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
             session.flush()
 
 
+# The shape of a report's body; part of each snapshot's key, so that a stored
+# snapshot of an older shape is rebuilt rather than served (2: option rates no longer
+# repeat their block's name; `sort`).
+FORM = 2
+SORTS = ("code", "rank", "name")
+
+
 def _view(**params: Any) -> str:
-    """The snapshot key of an unfiltered report: its parameters, in a fixed order."""
-    return "&".join(f"{k}={'' if v is None else v}" for k, v in params.items())
+    """The snapshot key of an unfiltered report: its form and parameters, in a fixed order."""
+    return "&".join(f"{k}={'' if v is None else v}" for k, v in {"form": FORM, **params}.items())
+
+
+def _folded(name: str) -> str:
+    """A sort key for a Vietnamese name: letters without their marks first (Đ with D),
+    so "Đà Nẵng" sorts among the D's, not after Z."""
+    bare = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
+
+
+def _ordered(entries: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """`units` in the asked order. By rank, ties keep the order of their codes (they
+    share the rank, as the report ranks them) and unranked (flagged) units come last."""
+    by_code = sorted(entries, key=lambda e: e["unit"])
+    if sort == "rank":
+        return sorted(by_code, key=lambda e: (e["rank"] is None, e["rank"] or 0))
+    if sort == "name":
+        return sorted(by_code, key=lambda e: (_folded(e["name"]), e["name"]))
+    return by_code
+
+
+def _check_sort(sort: str) -> None:
+    if sort not in SORTS:
+        raise Invalid(
+            f"unknown sort {sort!r}", [FieldError("sort", f"one of {', '.join(SORTS)}", "value")]
+        )
 
 
 def report(
@@ -243,8 +276,10 @@ def report(
     scoring: Rule | None = None,
     compare: str | None = None,
     top: int = 5,
+    sort: str = "code",
 ) -> Report:
-    """The indices of the campaign's units at `level` under `parent` (see design.md).
+    """The indices of the campaign's units at `level` under `parent` (see design.md),
+    `units` ordered by `sort` (code, rank or name).
 
     Unfiltered reports are published ones: served from their stored snapshot while
     it is current (see app/counts/snapshots.py), rebuilt when it is not. Filtered
@@ -254,6 +289,7 @@ def report(
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     filters.check(q)
+    _check_sort(sort)
     if level is not None and level not in UNIT_KINDS:
         raise Invalid(
             f"unknown level {level!r}",
@@ -262,10 +298,14 @@ def report(
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
 
     def build() -> dict[str, Any]:
-        return _build(session, catalog, campaign, q, level, parent, filters, scoring, compare, top)
+        return _build(
+            session, catalog, campaign, q, level, parent, filters, scoring, compare, top, sort
+        )
 
     if not filters.any():
-        view = _view(level=level, parent=parent, scoring=scoring, compare=compare, top=top)
+        view = _view(
+            level=level, parent=parent, scoring=scoring, compare=compare, top=top, sort=sort
+        )
         return snapshots.serve(
             session, campaigns, view, lambda: _fold(session, catalog, campaigns), build
         )
@@ -273,7 +313,7 @@ def report(
     for c in campaigns:
         session.refresh(c, ["tally_token"])
     token = snapshots.token_of(campaigns)
-    key = (campaign.id, level, parent, filters, scoring, compare, top)
+    key = (campaign.id, level, parent, filters, scoring, compare, top, sort)
     with _cache_lock:
         hit = _cache.get(key)
     if hit and hit.version == token and time.monotonic() - hit.at < CACHE_SECONDS:
@@ -298,6 +338,7 @@ def _build(
     scoring: Rule | None,
     compare: str | None,
     top: int,
+    sort: str = "code",
 ) -> dict[str, Any]:
     rule: Rule = scoring or q.model.scoring.criterion
     targets = _targets(session, campaign, level, parent)
@@ -363,6 +404,8 @@ def _build(
                 p["rank"] if p else None,
             )
             e["change"] = {"campaign": compare, "points": ch.points, "rank": ch.rank}
+    body["sort"] = sort
+    body["units"] = _ordered(entries, sort)
     return body
 
 
@@ -382,6 +425,8 @@ METHODS = {
     "late cases). Factor and SIPAS: the smallest n of their components. Unit n: responses.",
     "median": "Median of each indicator over the listed units that are not flagged.",
     "rank": "Competition ranking on SIPAS (1 = best, ties share a rank); flagged units are not ranked.",
+    "sort": "units are listed by code (default), by rank (ties by code, unranked units last) or "
+    "by name (Vietnamese letters with their base letter), as `sort` asks.",
     "flags": "small_sample: fewer responses than the campaign's min_sample.",
     "reliability": "Cronbach's alpha per factor over all listed units, complete cases, Feldt 95 % interval.",
 }
@@ -395,23 +440,26 @@ def unit_report(
     *,
     filters: Filters = Filters(),
     scoring: Rule | None = None,
+    sort: str = "code",
 ) -> Report:
-    """One unit's indices, and its direct sub-units compared with each other."""
+    """One unit's indices, and its direct sub-units compared with each other (`units`
+    ordered by `sort`)."""
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     filters.check(q)
+    _check_sort(sort)
     unit = session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise NotFound(f"unit {unit_code!r} does not exist")
 
     def build() -> dict[str, Any]:
-        return _unit_body(session, catalog, campaign, q, unit, filters, scoring)
+        return _unit_body(session, catalog, campaign, q, unit, filters, scoring, sort)
 
     if not filters.any():
         return snapshots.serve(
             session,
             [campaign],
-            _view(unit=unit.code, scoring=scoring),
+            _view(unit=unit.code, scoring=scoring, sort=sort),
             lambda: _fold(session, catalog, [campaign]),
             build,
         )
@@ -428,8 +476,11 @@ def _unit_body(
     unit: Unit,
     filters: Filters,
     scoring: Rule | None,
+    sort: str = "code",
 ) -> dict[str, Any]:
-    children = _build(session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5)
+    children = _build(
+        session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5, sort
+    )
     if filters.any():
         counts = _filtered_counts(session, campaign, q, [unit], filters)[unit.id]
     else:

@@ -1,5 +1,7 @@
 """Documentation of the indices report (OpenAPI). The service returns this shape."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from app.core.responses import one_of
@@ -35,7 +37,8 @@ class UnitIndices(BaseModel):
         description="early, on_time, late, on_time_or_early (% of results)."
     )
     expectations: dict[str, Figure] = Field(
-        description="`expectations.option` → % of respondents choosing it."
+        description="Option code → % of respondents choosing it (the question is named like "
+        "its block, so its name is not repeated: `facilities`, in CSV `expectations.facilities`)."
     )
     respondents: dict[str, Figure] = Field(description="Respondent profile: gender, age band, …")
     rank: int | None = Field(
@@ -58,6 +61,7 @@ class IndicesReport(BaseModel):
     questionnaire: str
     version: int
     scoring: Rule = Field(description="Criterion rule.")
+    sort: Literal["code", "rank", "name"] = Field(description="The order of `units`.")
     units: list[UnitIndices]
     median: Medians = Field(
         description="Median of each indicator over the listed, unflagged units."
