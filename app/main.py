@@ -12,6 +12,7 @@ from app.access import admin, signin
 from app.access.dash_render import dash_error, is_dash
 from app.campaigns import api as campaigns
 from app.campaigns import pages as dashboard
+from app.campaigns import review_pages
 from app.collection import api as submissions
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
@@ -171,6 +172,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(respondent.router)
     app.include_router(signin.router)
     app.include_router(dashboard.router)
+    app.include_router(review_pages.router)
     app.include_router(results.router)
     app.include_router(admin.router)
 
