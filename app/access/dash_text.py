@@ -201,6 +201,30 @@ UI: dict[str, dict[str, str]] = {
         "en": "Response {id} was already excluded; none was excluded.",
     },
     "back_to_list": {"vi": "Quay lại danh sách", "en": "Back to the list"},
+    # An admin resets a user's password with a one-time link (issue 15 item 20).
+    "reset_password": {"vi": "Đặt lại mật khẩu", "en": "Reset password"},
+    "reset_link_once": {
+        "vi": "Liên kết đặt lại mật khẩu cho {login}: chỉ hiện lần này, dùng được một lần, hết hạn lúc {until}. Hãy gửi cho người dùng qua kênh an toàn.",
+        "en": "Password reset link for {login}: shown only now, works once, expires at {until}. Send it to them over a safe channel.",
+    },
+    "reset_done_note": {
+        "vi": "Mật khẩu cũ không còn dùng được và mọi phiên đăng nhập của tài khoản này đã kết thúc.",
+        "en": "The old password no longer works and every session of this account has ended.",
+    },
+    "reset_title": {"vi": "Đặt mật khẩu mới", "en": "Choose a new password"},
+    "reset_for": {"vi": "Tài khoản: {login}", "en": "Account: {login}"},
+    "reset_gone": {
+        "vi": "Liên kết này không còn dùng được (đã dùng, đã hết hạn hoặc đã có liên kết mới hơn). Hãy nhờ quản trị viên tạo liên kết mới.",
+        "en": "This link no longer works (used, expired or replaced by a newer one). Ask an administrator for a new link.",
+    },
+    "pw_too_short": {
+        "vi": "Mật khẩu mới cần ít nhất 10 ký tự.",
+        "en": "The new password needs at least 10 characters.",
+    },
+    "pw_mismatch": {
+        "vi": "Hai lần nhập mật khẩu mới không giống nhau.",
+        "en": "The two new passwords differ.",
+    },
     "rank": {"vi": "Hạng", "en": "Rank"},
     "median": {"vi": "Trung vị", "en": "Median"},
     "small_sample": {"vi": "mẫu nhỏ", "en": "small sample"},
