@@ -12,10 +12,11 @@ from app.access import admin, signin
 from app.access.dash_render import dash_error, is_dash
 from app.campaigns import api as campaigns
 from app.campaigns import pages as dashboard
+from app.campaigns import review_pages
 from app.collection import api as submissions
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
-from app.core import accesslog, health
+from app.core import accesslog, apidocs, health
 from app.core.config import get_settings
 from app.core.db import unavailable
 from app.core.errors import AppError, FieldError, Invalid, TooManyRequests
@@ -76,10 +77,14 @@ def create_app() -> FastAPI:
         # Every route, present and future, refuses NUL and lone surrogates in its
         # path, query and cookie values before any of it reaches a service.
         dependencies=[Depends(check_request)],
+        # Our own /docs and /redoc (app/core/apidocs.py) serve their assets locally.
+        docs_url=None,
+        redoc_url=None,
     )
 
     _add_error_handlers(app)
     _include_routers(app)
+    app.mount(apidocs.ASSETS_URL, apidocs.assets(), name="docs-assets")
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     _add_middleware(app)
     return app
@@ -158,6 +163,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _include_routers(app: FastAPI) -> None:
     """Every domain's routers, in the order the OpenAPI document lists them."""
     app.include_router(health.router)
+    app.include_router(apidocs.router)
     app.include_router(questionnaires.router)
     app.include_router(submissions.router)
     app.include_router(indices.router)
@@ -166,6 +172,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(respondent.router)
     app.include_router(signin.router)
     app.include_router(dashboard.router)
+    app.include_router(review_pages.router)
     app.include_router(results.router)
     app.include_router(admin.router)
 

@@ -1,6 +1,6 @@
 """ORM models. Import every module here so Alembic sees the whole schema."""
 
-from app.access.models import ROLES, Account, ApiKey, AuditEvent, LoginSession
+from app.access.models import ROLES, Account, ApiKey, AuditEvent, LoginSession, PasswordReset
 from app.campaigns.models import (
     Campaign,
     CampaignQuota,
@@ -23,6 +23,7 @@ __all__ = [
     "CampaignQuota",
     "FormToken",
     "LoginSession",
+    "PasswordReset",
     "QuotaPolicy",
     "ReportSnapshot",
     "StratumCount",

@@ -1,6 +1,7 @@
 """Admin pages: accounts, API keys and the audit log."""
 
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,6 +14,7 @@ from app.access.security import PageAdmin, PagePrincipal, PageSigned
 from app.access.service import Principal
 from app.access.signin import set_session_cookie
 from app.core.clock import VIETNAM
+from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import FieldError, Forbidden, Invalid
 from app.units import service as units
@@ -20,6 +22,14 @@ from app.units.models import Unit
 
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
+
+
+def base_url(request: Request) -> str:
+    """PUBLIC_URL when it is set, else the address this request came in on."""
+    settings = get_settings()
+    return (
+        settings.PUBLIC_URL if "PUBLIC_URL" in settings.model_fields_set else str(request.base_url)
+    )
 
 
 def _admin(who: Principal) -> None:
@@ -183,6 +193,27 @@ def disable_user(
         session, who.actor, "account.enable" if enable else "account.disable", target.login
     )
     return RedirectResponse("/dash/users?saved=1", status_code=303)
+
+
+@router.post("/dash/users/{account_id}/reset", response_class=HTMLResponse)
+def reset_user_password(
+    account_id: int, request: Request, session: SessionDep, who: PageAdmin
+) -> Response:
+    """A one-time link for a new password, shown once (audited); the account's old
+    password and sessions end at once."""
+    link = accounts.make_reset_link(session, who, account_id)
+    target = session.get(Account, account_id)
+    assert target is not None
+    url = f"{base_url(request).rstrip('/')}/login/reset?{urlencode({'token': link.token})}"
+    return _users(
+        request,
+        session,
+        who,
+        201,
+        reset_url=url,
+        reset_login=target.login,
+        reset_until=link.expires_at.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M"),
+    )
 
 
 @router.get("/dash/account", response_class=HTMLResponse)

@@ -110,6 +110,121 @@ UI: dict[str, dict[str, str]] = {
     "state_all": {"vi": "Tất cả", "en": "All"},
     "prev": {"vi": "Trước", "en": "Previous"},
     "next": {"vi": "Sau", "en": "Next"},
+    # Reviewing one response, and excluding one or many (issue 15 item 19).
+    "response": {"vi": "Phiếu", "en": "Response"},
+    "response_id": {"vi": "Mã phiếu", "en": "Response id"},
+    "open_response": {"vi": "Xem phiếu", "en": "Open"},
+    "select_response": {"vi": "Chọn phiếu {id}", "en": "Select response {id}"},
+    "counter": {"vi": "Quầy", "en": "Counter"},
+    "answers": {"vi": "Câu trả lời", "en": "Answers"},
+    "question": {"vi": "Câu hỏi", "en": "Question"},
+    "answer": {"vi": "Trả lời", "en": "Answer"},
+    "not_answered": {"vi": "(không trả lời)", "en": "(no answer)"},
+    "not_asked": {
+        "vi": "(không hỏi, theo câu trả lời trước)",
+        "en": "(not asked, by an earlier answer)",
+    },
+    "no_flags": {"vi": "Không có cảnh báo.", "en": "No flags."},
+    "fx_speeding": {
+        "vi": "Hoàn thành trong {seconds} giây, nhanh hơn ngưỡng {limit} giây cần để đọc hết câu hỏi.",
+        "en": "Finished in {seconds} s, faster than the {limit} s it takes to read the questions.",
+    },
+    "fx_straight_lining": {
+        "vi": "Mọi tiêu chí đều được chọn cùng một mức.",
+        "en": "Every criterion was given the same answer.",
+    },
+    "fx_burst": {
+        "vi": "Cùng máy tính bảng đã gửi một phiếu khác cách chưa đến {limit} giây.",
+        "en": "The same tablet sent another response less than {limit} s apart.",
+    },
+    "fx_repeated_dossier": {
+        "vi": "Đợt khảo sát đã có phiếu khác về cùng mã hồ sơ.",
+        "en": "The campaign already holds a response about the same dossier.",
+    },
+    "fx_replay_burst": {
+        "vi": "Hơn {count} phiếu gửi bù từ cùng một máy trong {minutes} phút.",
+        "en": "More than {count} queued responses from one device within {minutes} minutes.",
+    },
+    "fx_over_quota": {
+        "vi": "Đến sau khi đơn vị đã đủ chỉ tiêu; vẫn được tính vào chỉ số.",
+        "en": "Arrived after the unit's target was full; still counted.",
+    },
+    "why": {"vi": "Lý do loại", "en": "Reason for excluding"},
+    "why_choose": {"vi": "— Chọn lý do —", "en": "— choose a reason —"},
+    "why_speeding": {
+        "vi": "Làm quá nhanh, không kịp đọc câu hỏi",
+        "en": "Too fast to have read the questions",
+    },
+    "why_straight_lining": {
+        "vi": "Chọn cùng một mức cho mọi câu",
+        "en": "Same answer to every question",
+    },
+    "why_burst": {"vi": "Gửi dồn dập từ một máy", "en": "Burst from one device"},
+    "why_duplicate": {"vi": "Trùng phiếu hoặc trùng hồ sơ", "en": "Duplicate response or dossier"},
+    "why_test": {"vi": "Phiếu thử hoặc tập huấn", "en": "Test or training response"},
+    "why_not_user": {
+        "vi": "Người trả lời không đến giao dịch tại đơn vị",
+        "en": "Respondent did not use the service",
+    },
+    "why_other": {"vi": "Lý do khác (ghi rõ bên dưới)", "en": "Other (say below)"},
+    "why_note": {
+        "vi": "Ghi chú (bắt buộc nếu chọn “Lý do khác”)",
+        "en": "Note (needed for “Other”)",
+    },
+    "why_missing": {
+        "vi": "Hãy chọn lý do loại phiếu, hoặc chọn “Lý do khác” và ghi rõ.",
+        "en": "Choose why the response is excluded, or choose “Other” and say why.",
+    },
+    "why_other_note": {
+        "vi": "Đã chọn “Lý do khác”: hãy ghi rõ lý do vào ô ghi chú.",
+        "en": "You chose “Other”: say why in the note.",
+    },
+    "why_too_long": {
+        "vi": "Lý do dài quá 500 ký tự.",
+        "en": "The reason is longer than 500 characters.",
+    },
+    "exclude_this": {"vi": "Loại phiếu này", "en": "Exclude this response"},
+    "exclude_selected": {"vi": "Loại các phiếu đã chọn…", "en": "Exclude selected…"},
+    "none_selected": {
+        "vi": "Chưa chọn phiếu nào: đánh dấu ô ở đầu mỗi dòng cần loại.",
+        "en": "No response selected: tick the box at the start of each row to exclude.",
+    },
+    "confirm_exclude_n": {
+        "vi": "Loại {n} phiếu dưới đây khỏi mọi chỉ số và số đếm? Câu trả lời vẫn được giữ nguyên và có thể khôi phục.",
+        "en": "Leave these {n} responses out of every index and count? Their answers are kept and can be restored.",
+    },
+    "confirm_exclude": {"vi": "Xác nhận loại {n} phiếu", "en": "Exclude {n} responses"},
+    "cancel": {"vi": "Hủy", "en": "Cancel"},
+    "excluded_n": {"vi": "Đã loại {n} phiếu.", "en": "{n} responses excluded."},
+    "already_excluded": {
+        "vi": "Phiếu {id} đã bị loại trước đó; không phiếu nào được loại thêm.",
+        "en": "Response {id} was already excluded; none was excluded.",
+    },
+    "back_to_list": {"vi": "Quay lại danh sách", "en": "Back to the list"},
+    # An admin resets a user's password with a one-time link (issue 15 item 20).
+    "reset_password": {"vi": "Đặt lại mật khẩu", "en": "Reset password"},
+    "reset_link_once": {
+        "vi": "Liên kết đặt lại mật khẩu cho {login}: chỉ hiện lần này, dùng được một lần, hết hạn lúc {until}. Hãy gửi cho người dùng qua kênh an toàn.",
+        "en": "Password reset link for {login}: shown only now, works once, expires at {until}. Send it to them over a safe channel.",
+    },
+    "reset_done_note": {
+        "vi": "Mật khẩu cũ không còn dùng được và mọi phiên đăng nhập của tài khoản này đã kết thúc.",
+        "en": "The old password no longer works and every session of this account has ended.",
+    },
+    "reset_title": {"vi": "Đặt mật khẩu mới", "en": "Choose a new password"},
+    "reset_for": {"vi": "Tài khoản: {login}", "en": "Account: {login}"},
+    "reset_gone": {
+        "vi": "Liên kết này không còn dùng được (đã dùng, đã hết hạn hoặc đã có liên kết mới hơn). Hãy nhờ quản trị viên tạo liên kết mới.",
+        "en": "This link no longer works (used, expired or replaced by a newer one). Ask an administrator for a new link.",
+    },
+    "pw_too_short": {
+        "vi": "Mật khẩu mới cần ít nhất 10 ký tự.",
+        "en": "The new password needs at least 10 characters.",
+    },
+    "pw_mismatch": {
+        "vi": "Hai lần nhập mật khẩu mới không giống nhau.",
+        "en": "The two new passwords differ.",
+    },
     "rank": {"vi": "Hạng", "en": "Rank"},
     "median": {"vi": "Trung vị", "en": "Median"},
     "small_sample": {"vi": "mẫu nhỏ", "en": "small sample"},

@@ -15,10 +15,10 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from app.access.models import ROLES, Account, ApiKey, AuditEvent, LoginSession
+from app.access.models import ROLES, Account, ApiKey, AuditEvent, LoginSession, PasswordReset
 from app.core.config import get_settings
 from app.core.errors import (
     Conflict,
@@ -245,6 +245,105 @@ def reset_password(session: Session, login: str, new: str) -> Account:
         raise Invalid("the new password is too short", problems)
     account.password_hash = _hasher.hash(new)
     session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    session.flush()
+    return account
+
+
+RESET_HOURS = 24
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    token: str  # shown once, in the link; only its SHA-256 is stored
+    expires_at: datetime
+
+
+def make_reset_link(session: Session, who: Principal, account_id: int) -> ResetLink:
+    """A one-time link for a new password, made by an admin for an account in their
+    area (audited). The old password stops working and every session of the account
+    ends at once (the reset may be because someone else knows it); an earlier link
+    not yet used stops working too."""
+    account = session.get(Account, account_id)
+    if account is None or not who.is_admin:
+        raise NotFound(f"account {account_id} does not exist")
+    if who.unit_id is not None and (
+        account.unit_id is None or not in_scope(session, who, account.unit_id)
+    ):
+        raise Forbidden("that account is outside your area")
+    if account.id == who.account_id:
+        raise Forbidden("change your own password on your account page")
+    now = datetime.now(UTC)
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.account_id == account.id, PasswordReset.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    link = ResetLink(token, now + timedelta(hours=RESET_HOURS))
+    session.add(
+        PasswordReset(
+            account_id=account.id,
+            token_hash=_sha(token),
+            created_by=who.actor,
+            created_at=now,
+            expires_at=link.expires_at,
+        )
+    )
+    account.password_hash = _hasher.hash(secrets.token_urlsafe(32))  # nobody knows it
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    audit(
+        session,
+        who.actor,
+        "account.password_reset_link",
+        account.login,
+        {"expires_at": link.expires_at.isoformat(timespec="minutes")},
+    )
+    session.flush()
+    return link
+
+
+def reset_account(session: Session, token: str) -> Account | None:
+    """The account a reset link is for, while the link works (unused, unexpired, the
+    account enabled); None otherwise."""
+    row = session.execute(
+        select(PasswordReset, Account)
+        .join(Account, Account.id == PasswordReset.account_id)
+        .where(PasswordReset.token_hash == _sha(token))
+    ).first()
+    if row is None:
+        return None
+    reset, account = row
+    if reset.used_at is not None or reset.expires_at <= datetime.now(UTC):
+        return None
+    return None if account.disabled_at is not None else account
+
+
+def use_reset_link(session: Session, token: str, new: str) -> Account | None:
+    """Set the password through a reset link, which then stops working (audited).
+    None when the link does not work (any more); Invalid for a short password, and the
+    link then still works."""
+    account = reset_account(session, token)
+    if account is None:
+        return None
+    problems = [FieldError("new", p.msg, p.code) for p in check_password(new)]
+    if problems:
+        raise Invalid("the new password is too short", problems)
+    now = datetime.now(UTC)
+    # One statement claims the link, so two tabs posting at once cannot both use it.
+    claimed = session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.token_hash == _sha(token),
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    account.password_hash = _hasher.hash(new)
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    audit(session, account.login, "account.password_reset", account.login)
     session.flush()
     return account
 

@@ -4,7 +4,7 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.access import service as accounts
@@ -12,7 +12,7 @@ from app.access.dash_render import dash_page
 from app.access.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, PagePrincipal, check_csrf
 from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Forbidden, Invalid, Unauthorized
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,4 +100,74 @@ async def logout(request: Request, session: SessionDep, who: PagePrincipal) -> R
         accounts.end_session(session, token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _reset_form(
+    request: Request, token: str, login: str | None, status: int = 200, problem: str = ""
+) -> HTMLResponse:
+    return dash_page(
+        request,
+        "reset.html",
+        None,
+        status_code=status if login else 410,
+        token=token,
+        login=login,
+        problem=problem,
+    )
+
+
+RESET_COOKIE = "sipas_reset"
+
+
+# The link's token arrives in the query string, which the access log never writes
+# (app/core/accesslog.py); it is moved at once into a cookie for this path, so it
+# leaves the address bar and the history, and the page's language switch (`?lang=`)
+# keeps it. The page sends no Referer (PAGE_HEADERS).
+@router.get("/login/reset", response_class=HTMLResponse)
+def reset_page(
+    request: Request, session: SessionDep, token: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """A one-time link from an admin: choose a new password (or hear that it has gone)."""
+    if token:
+        moved = RedirectResponse("/login/reset", status_code=303)
+        moved.set_cookie(
+            RESET_COOKIE,
+            token,
+            max_age=3600,
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().secure_cookies,
+            path="/login/reset",
+        )
+        return moved
+    kept = request.cookies.get(RESET_COOKIE, "")[:100]
+    account = accounts.reset_account(session, kept) if kept else None
+    return _reset_form(request, kept, account.login if account else None)
+
+
+@router.post("/login/reset", response_class=HTMLResponse)
+def reset_password(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form(max_length=100)] = "",
+    new: Annotated[str, Form(max_length=200)] = "",
+    repeat: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Set the new password; the link stops working and this browser is signed in."""
+    token = token or request.cookies.get(RESET_COOKIE, "")[:100]
+    account = accounts.reset_account(session, token) if token else None
+    if account is None:
+        return _reset_form(request, token, None)
+    if new != repeat:
+        return _reset_form(request, token, account.login, 422, "pw_mismatch")
+    try:
+        done = accounts.use_reset_link(session, token, new)
+    except Invalid:
+        return _reset_form(request, token, account.login, 422, "pw_too_short")
+    if done is None:
+        return _reset_form(request, token, None)
+    response = RedirectResponse("/dash", status_code=303)
+    set_session_cookie(response, accounts.start_session(session, done))
+    response.delete_cookie(RESET_COOKIE, path="/login/reset")
     return response

@@ -7,6 +7,7 @@ are the same whichever way a change arrives.
 from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access import service as accounts
@@ -16,7 +17,7 @@ from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.service import CampaignIn, TargetLine
 from app.core.clock import today
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Forbidden
 from app.counts import tally
 from app.questionnaires.catalog import Catalog, get_catalog
 from app.units import service as units
@@ -25,11 +26,13 @@ from app.units.models import Unit
 
 def visible_campaign(session: Session, who: Principal, code: str) -> Campaign:
     """The campaign, if the principal may see it (others get the same 404 as unknown codes)."""
-    campaign = campaigns.get_campaign(session, code)
-    if who.unit_id is not None and campaign not in campaigns.visible_campaigns(
-        session, who.unit_id
-    ):
-        raise NotFound(f"campaign {code!r} does not exist")
+    visible = None if who.unit_id is None else campaigns.visible_campaigns(session, who.unit_id)
+    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None or (visible is not None and campaign not in visible):
+        # Suggest only campaigns this principal may see: no other area's codes leak.
+        raise campaigns.unknown_campaign(
+            session, code, None if visible is None else [c.id for c in visible]
+        )
     return campaign
 
 

@@ -25,6 +25,7 @@ from app.access.service import Principal
 from app.campaigns import coordination, review
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.review_pages import detail_page, reason_from
 from app.campaigns.service import CampaignIn
 from app.core import clock
 from app.core.clock import VIETNAM
@@ -33,6 +34,7 @@ from app.core.errors import FieldError, Invalid
 from app.questionnaires.catalog import get_catalog
 from app.units import service as units
 from app.units.models import UNIT_KINDS
+from app.web.render import language
 
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
@@ -423,6 +425,7 @@ def responses_page(
         campaign=c,
         tab="responses",
         listing=listing,
+        reasons=review.REASONS,
         state=state,
         page=page,
         page_size=review.PAGE_SIZE,
@@ -457,9 +460,13 @@ def exclude_response(
     who: PageManager,
     form: FormData = FormDep,
 ) -> Response:
-    """Exclude one response with the reason typed beside it."""
+    """Exclude one response with the reason picked (and noted) on its page."""
     c = coordination.visible_campaign(session, who, code)
-    review.exclude(session, get_catalog(), who, c, _response_id(response_id), field(form, "reason"))
+    sid = _response_id(response_id)
+    reason, why, problem = reason_from(form, language(request))
+    if problem:
+        return detail_page(request, session, who, c, sid, 422, problem, form)
+    review.exclude(session, get_catalog(), who, c, sid, reason, why)
     return _back_to_review(request, c.code)
 
 

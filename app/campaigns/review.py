@@ -28,6 +28,10 @@ from app.units.models import Counter, Unit
 
 State = Literal["flagged", "excluded", "over_quota", "all"]
 PAGE_SIZE = 50
+# The reasons a coordinator picks from when excluding (their words are in
+# app/access/dash_text.py as `why_<code>`); `other` needs a note.
+REASONS = ("speeding", "straight_lining", "burst", "duplicate", "test", "not_user", "other")
+TextByLang = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -139,25 +143,126 @@ def list_responses(
         .outerjoin(Counter, Counter.id == Submission.counter_id)
         .order_by(Submission.submitted_at.desc(), Submission.id)
     ).all()
-    rows = [
-        Row(
-            s.id,
-            unit,
-            unit_name,
-            counter,
-            s.channel,
-            s.submitted_at,
-            int((s.submitted_at - s.started_at).total_seconds()) if s.started_at else None,
-            list(s.quality_flags),
-            s.over_quota,
-            s.excluded_at,
-            s.excluded_by,
-            s.exclude_reason,
-        )
-        for s, unit, unit_name, counter in candidates
-    ]
+    rows = [_row(s, unit, unit_name, counter) for s, unit, unit_name, counter in candidates]
     counts = flag_counts(session, who, campaign)
     return Listing(rows, total, counts.per_flag, counts.excluded)
+
+
+def _row(s: Submission, unit: str, unit_name: str, counter: str | None) -> Row:
+    return Row(
+        s.id,
+        unit,
+        unit_name,
+        counter,
+        s.channel,
+        s.submitted_at,
+        int((s.submitted_at - s.started_at).total_seconds()) if s.started_at else None,
+        list(s.quality_flags),
+        s.over_quota,
+        s.excluded_at,
+        s.excluded_by,
+        s.exclude_reason,
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One question of a response as the respondent saw it: its wording and the labels
+    of what was chosen (both in every language of the questionnaire)."""
+
+    code: str
+    question: TextByLang
+    chosen: list[TextByLang]  # scale level or options; empty when not answered
+    text: str | None  # a free-text answer
+    asked: bool  # False: its show-if condition kept it from the respondent
+
+
+@dataclass(frozen=True)
+class Part:
+    title: TextByLang
+    answers: list[Answer]
+
+
+@dataclass(frozen=True)
+class Detail:
+    row: Row
+    parts: list[Part]
+
+
+def rows_of(
+    session: Session, who: Principal, campaign: Campaign, ids: list[uuid.UUID]
+) -> list[Row]:
+    """The listed responses of the campaign the principal may see, newest first; an id
+    that is not one of them is refused (404), so nothing is acted on by mistake."""
+    found = session.execute(
+        _visible(
+            select(Submission, Unit.code, Unit.name, Counter.code)
+            .join(Unit, Unit.id == Submission.unit_id)
+            .outerjoin(Counter, Counter.id == Submission.counter_id)
+            .where(Submission.campaign_id == campaign.id, Submission.id.in_(ids))
+            .order_by(Submission.submitted_at.desc(), Submission.id),
+            who,
+        )
+    ).all()
+    missing = set(ids) - {s.id for s, *_ in found}
+    if missing:
+        raise NotFound(
+            f"response {sorted(missing)[0]} is not in campaign {campaign.code!r}",
+            [FieldError("ids", str(m), "unknown") for m in sorted(missing)],
+        )
+    return [_row(s, unit, name, counter) for s, unit, name, counter in found]
+
+
+def detail(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -> Detail:
+    """One response with its answers in questionnaire order (viewers may look too)."""
+    (row,) = rows_of(session, who, campaign, [sid])
+    answers = session.scalar(select(Submission.answers).where(Submission.id == sid)) or {}
+    q = questionnaire_of(get_catalog(), campaign)
+    scale = {o.code: o.label for o in q.model.scale.options}
+    scale[q.not_applicable] = q.model.scale.not_applicable.label
+    parts = []
+    for section in q.model.sections:
+        lines = []
+        for question in section.questions:
+            given = answers.get(question.code)
+            labels = {o.code: o.label for o in question.options}
+            chosen: list[TextByLang] = []
+            free = None
+            if question.kind == "scale" and isinstance(given, int) and given in scale:
+                chosen = [scale[given]]
+            elif question.kind == "text" and isinstance(given, str):
+                free = given
+            elif given is not None:
+                picked = given if isinstance(given, list) else [given]
+                chosen = [labels.get(c, {"vi": str(c), "en": str(c)}) for c in picked]
+            lines.append(
+                Answer(
+                    question.code, question.text, chosen, free, q.visible(question.code, answers)
+                )
+            )
+        parts.append(Part(section.title, lines))
+    return Detail(row, parts)
+
+
+def exclude_many(
+    session: Session,
+    catalog: Catalog,
+    who: Principal,
+    campaign: Campaign,
+    ids: list[uuid.UUID],
+    reason: str,
+    code: str | None = None,
+) -> int:
+    """Exclude several responses with one reason, each audited on its own; one that
+    cannot be excluded (already excluded, outside the area) refuses the whole request,
+    and the request's transaction then stores none of them."""
+    if not ids:
+        raise Invalid(
+            "choose at least one response", [FieldError("ids", "none chosen", "required")]
+        )
+    for sid in dict.fromkeys(ids):
+        exclude(session, catalog, who, campaign, sid, reason, code)
+    return len(set(ids))
 
 
 def _get(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -> Submission:
@@ -192,8 +297,10 @@ def exclude(
     campaign: Campaign,
     sid: uuid.UUID,
     reason: str,
+    code: str | None = None,
 ) -> Submission:
-    """Leave a response out of every index and count, with a reason (audited)."""
+    """Leave a response out of every index and count, with a reason (audited; `code`,
+    one of REASONS, is the reason the coordinator picked from the list, if any)."""
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise Invalid(
@@ -216,7 +323,8 @@ def exclude(
         who.actor,
         "response.exclude",
         f"{campaign.code}/{sid}",
-        {"reason": reason, "flags": list(sub.quality_flags)},
+        {"reason": reason, "flags": list(sub.quality_flags)}
+        | ({"reason_code": code} if code else {}),
     )
     session.flush()
     return sub

@@ -47,8 +47,28 @@ class CampaignIn:
 def get_campaign(session: Session, code: str) -> Campaign:
     campaign = session.scalar(select(Campaign).where(Campaign.code == code))
     if campaign is None:
-        raise NotFound(f"campaign {code!r} does not exist")
+        raise unknown_campaign(session, code)
     return campaign
+
+
+def unknown_campaign(session: Session, code: str, among: list[int] | None = None) -> NotFound:
+    """The 404 for a campaign code nothing has, naming the campaigns whose code differs
+    only in case (`demo-2026` for `DEMO-2026`): codes are matched exactly, and a
+    client that typed the wrong case should not have to guess why. `among` limits the
+    suggestions to the campaigns the caller may see (ids)."""
+    stmt = select(Campaign.code).where(
+        func.lower(Campaign.code) == code.lower(), Campaign.code != code
+    )
+    if among is not None:
+        stmt = stmt.where(Campaign.id.in_(among))
+    near = list(session.scalars(stmt.order_by(Campaign.code)))
+    if not near:
+        return NotFound(f"campaign {code!r} does not exist")
+    names = " or ".join(repr(c) for c in near)
+    return NotFound(
+        f"campaign {code!r} does not exist; did you mean {names}? (codes are case-sensitive)",
+        [FieldError("campaign", f"did you mean {names}?", "case")],
+    )
 
 
 def questionnaire_of(catalog: Catalog, campaign: Campaign) -> Questionnaire:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.campaigns import quotas
 from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit
+from app.campaigns.service import unknown_campaign
 from app.collection import admission
 from app.collection.models import Submission
 from app.collection.schemas import BatchResult, Receipt, SubmissionIn
@@ -238,7 +239,9 @@ def _why_not(session: Session, code: str, counter: str, place: _Place) -> FieldE
     """Why the named campaign cannot take this response (only on the error path)."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == code))
     if campaign is None:
-        return FieldError("campaign", f"unknown campaign {code!r}", "unknown")
+        missing = unknown_campaign(session, code)
+        hint = f"; {missing.fields[0].msg}" if missing.fields else ""
+        return FieldError("campaign", f"unknown campaign {code!r}{hint}", "unknown")
     if campaign.status != CampaignStatus.open:
         return FieldError(
             "campaign",

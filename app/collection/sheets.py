@@ -18,7 +18,8 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from app.campaigns.models import Campaign, CampaignUnit
+from app.campaigns.models import CampaignUnit
+from app.campaigns.service import get_campaign
 from app.core.errors import NotFound, Unavailable
 from app.units.models import Counter, Unit
 from app.web import i18n
@@ -58,9 +59,7 @@ def sheet_for(session: Session, counter_code: str, base_url: str) -> Sheet:
 
 def campaign_sheets(session: Session, campaign_code: str, base_url: str) -> list[Sheet]:
     """A sheet for every counter of every unit in the campaign's scope (at any depth)."""
-    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
-    if campaign is None:
-        raise NotFound(f"campaign {campaign_code!r} does not exist")
+    campaign = get_campaign(session, campaign_code)
     scope = aliased(Unit)
     rows = session.execute(
         select(Counter.code, Counter.name, Unit.name)

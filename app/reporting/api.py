@@ -71,6 +71,13 @@ Scoring = Annotated[
     Query(description="Criterion rule; default: the questionnaire's."),
 ]
 Format = Annotated[Literal["json", "csv"] | None, Query(description="Or send Accept: text/csv.")]
+Sort = Annotated[
+    Literal["code", "rank", "name"],
+    Query(
+        description="Order of `units`: by unit code (default), by rank (1 first; tied units "
+        "share a rank and keep code order; unranked, flagged units last) or by name."
+    ),
+]
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["indices"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -207,6 +214,7 @@ def campaign_indices(
             "default: the campaign's setting."
         ),
     ] = None,
+    sort: Sort = "code",
     format: Format = None,
 ) -> Response:
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
@@ -225,6 +233,7 @@ def campaign_indices(
         top=top,
         mixed=mixed,
         aggregate=aggregate,
+        sort=sort,
     )
     return _respond(request, session, report, format, f"{campaign}-indices", public)
 
@@ -238,9 +247,12 @@ def unit_indices(
     who: OptionalPrincipal,
     f: FiltersDep,
     scoring: Scoring = None,
+    sort: Sort = "code",
     format: Format = None,
 ) -> Response:
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
     public = _public(session, campaign, who)
-    report = indices.unit_report(session, get_catalog(), campaign, unit, filters=f, scoring=scoring)
+    report = indices.unit_report(
+        session, get_catalog(), campaign, unit, filters=f, scoring=scoring, sort=sort
+    )
     return _respond(request, session, report, format, f"{campaign}-{unit}-indices", public)

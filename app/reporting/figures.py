@@ -74,6 +74,14 @@ def keyspace(q: Questionnaire) -> KeySpace:
     return _spaces[key]
 
 
+def rate_key(block: str, question: str, option: str) -> str:
+    """The name of one option's rate within its block: `question.option`, or the option
+    alone when the question is named like its block (`expectations.facilities` in the
+    CSV, not `expectations.expectations.facilities`). design.md fixes the
+    `question.option` form for `perception` only, whose questions are not so named."""
+    return option if question == block else f"{question}.{option}"
+
+
 def _cols(ks: KeySpace, m: np.ndarray, keys: Sequence[str]) -> np.ndarray:
     return m[:, [ks.index[k] for k in keys]]
 
@@ -136,7 +144,7 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
                 else opts.sum(axis=1)
             )
             for i, o in enumerate(question.option_codes):
-                rates[f"{question.code}.{o}"] = proportions(opts[:, i], n)
+                rates[rate_key(block, question.code, o)] = proportions(opts[:, i], n)
         blocks[block] = rates
     timeliness: dict[str, Estimates] = {}
     if sc.timeliness is not None:

@@ -9,6 +9,7 @@ with the same counting function.
 
 import math
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -411,9 +412,41 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
             session.flush()
 
 
+# The shape of a report's body; part of each snapshot's key, so that a stored
+# snapshot of an older shape is rebuilt rather than served (2: option rates no longer
+# repeat their block's name; `sort`).
+FORM = 2
+SORTS = ("code", "rank", "name")
+
+
 def _view(**params: Any) -> str:
-    """The snapshot key of an unfiltered report: its parameters, in a fixed order."""
-    return "&".join(f"{k}={'' if v is None else v}" for k, v in params.items())
+    """The snapshot key of an unfiltered report: its form and parameters, in a fixed order."""
+    return "&".join(f"{k}={'' if v is None else v}" for k, v in {"form": FORM, **params}.items())
+
+
+def _folded(name: str) -> str:
+    """A sort key for a Vietnamese name: letters without their marks first (Đ with D),
+    so "Đà Nẵng" sorts among the D's, not after Z."""
+    bare = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
+
+
+def _ordered(entries: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """`units` in the asked order. By rank, ties keep the order of their codes (they
+    share the rank, as the report ranks them) and unranked (flagged) units come last."""
+    by_code = sorted(entries, key=lambda e: e["unit"])
+    if sort == "rank":
+        return sorted(by_code, key=lambda e: (e["rank"] is None, e["rank"] or 0))
+    if sort == "name":
+        return sorted(by_code, key=lambda e: (_folded(e["name"]), e["name"]))
+    return by_code
+
+
+def _check_sort(sort: str) -> None:
+    if sort not in SORTS:
+        raise Invalid(
+            f"unknown sort {sort!r}", [FieldError("sort", f"one of {', '.join(SORTS)}", "value")]
+        )
 
 
 def report(
@@ -429,8 +462,10 @@ def report(
     top: int = 5,
     mixed: bool = False,
     aggregate: Aggregate | None = None,
+    sort: str = "code",
 ) -> Report:
-    """The indices of the campaign's units at `level` under `parent` (see design.md).
+    """The indices of the campaign's units at `level` under `parent` (see design.md),
+    `units` ordered by `sort` (code, rank or name).
 
     Unfiltered reports are published ones: served from their stored snapshot while
     it is current (see app/counts/snapshots.py), rebuilt when it is not. Filtered
@@ -440,6 +475,7 @@ def report(
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     filters.check(q)
+    _check_sort(sort)
     if level is not None and level not in UNIT_KINDS:
         raise Invalid(
             f"unknown level {level!r}",
@@ -463,6 +499,7 @@ def report(
             top,
             mixed,
             aggregate,
+            sort,
         )
 
     if not filters.any():
@@ -474,6 +511,7 @@ def report(
             top=top,
             mixed=int(mixed),
             aggregate=aggregate,
+            sort=sort,
             precision=get_settings().RANK_PRECISION,
         )
         return snapshots.serve(
@@ -483,7 +521,7 @@ def report(
     for c in campaigns:
         session.refresh(c, ["tally_token"])
     token = snapshots.token_of(campaigns)
-    key = (campaign.id, level, parent, filters, scoring, compare, top, mixed, aggregate)
+    key = (campaign.id, level, parent, filters, scoring, compare, top, mixed, aggregate, sort)
     with _cache_lock:
         hit = _cache.get(key)
     if hit and hit.version == token and time.monotonic() - hit.at < CACHE_SECONDS:
@@ -510,6 +548,7 @@ def _build(
     top: int,
     mixed: bool = False,
     aggregate: Aggregate = "pooled",
+    sort: str = "code",
 ) -> dict[str, Any]:
     rule: Rule = scoring or q.model.scoring.criterion
     targets = _targets(session, campaign, level, parent)
@@ -604,6 +643,8 @@ def _build(
                 p["rank"] if p else None,
             )
             e["change"] = {"campaign": compare, "points": ch.points, "rank": ch.rank}
+    body["sort"] = sort
+    body["units"] = _ordered(entries, sort)
     return body
 
 
@@ -642,6 +683,8 @@ METHODS = {
     "is made from has fewer than the campaign's min_sample (flag_detail names it); incomplete: "
     "a criterion, factor or the SIPAS has no valid answers to be computed from (flag_detail "
     "lists them). Flagged units are listed but not ranked and not in medians.",
+    "sort": "units are listed by code (default), by rank (ties by code, unranked units last) or "
+    "by name (Vietnamese letters with their base letter), as `sort` asks.",
     "reliability": "Cronbach's alpha per factor over all listed units, complete cases, Feldt 95 % interval.",
 }
 
@@ -654,23 +697,31 @@ def unit_report(
     *,
     filters: Filters = Filters(),
     scoring: Rule | None = None,
+    sort: str = "code",
 ) -> Report:
-    """One unit's indices, and its direct sub-units compared with each other."""
+    """One unit's indices, and its direct sub-units compared with each other (`units`
+    ordered by `sort`)."""
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     filters.check(q)
+    _check_sort(sort)
     unit = session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise NotFound(f"unit {unit_code!r} does not exist")
 
     def build() -> dict[str, Any]:
-        return _unit_body(session, catalog, campaign, q, unit, filters, scoring)
+        return _unit_body(session, catalog, campaign, q, unit, filters, scoring, sort)
 
     if not filters.any():
         return snapshots.serve(
             session,
             [campaign],
-            _view(unit=unit.code, scoring=scoring, precision=get_settings().RANK_PRECISION),
+            _view(
+                unit=unit.code,
+                scoring=scoring,
+                sort=sort,
+                precision=get_settings().RANK_PRECISION,
+            ),
             lambda: _fold(session, catalog, [campaign]),
             build,
         )
@@ -687,8 +738,11 @@ def _unit_body(
     unit: Unit,
     filters: Filters,
     scoring: Rule | None,
+    sort: str = "code",
 ) -> dict[str, Any]:
-    children = _build(session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5)
+    children = _build(
+        session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5, sort=sort
+    )
     if filters.any():
         counts = _filtered_counts(session, campaign, q, [unit], filters)[unit.id]
     else:

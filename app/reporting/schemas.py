@@ -37,7 +37,8 @@ class UnitIndices(BaseModel):
         description="early, on_time, late, on_time_or_early (% of results)."
     )
     expectations: dict[str, Figure] = Field(
-        description="`expectations.option` → % of respondents choosing it."
+        description="Option code → % of respondents choosing it (the question is named like "
+        "its block, so its name is not repeated: `facilities`, in CSV `expectations.facilities`)."
     )
     respondents: dict[str, Figure] = Field(description="Respondent profile: gender, age band, …")
     rank: int | None = Field(
@@ -98,6 +99,7 @@ class IndicesReport(BaseModel):
     aggregate: Literal["pooled", "mean_of_units"] = Field(
         description="How units with sub-units got their figures (methods.aggregate)."
     )
+    sort: Literal["code", "rank", "name"] = Field(description="The order of `units`.")
     units: list[UnitIndices]
     median: Medians = Field(
         description="Median of each indicator over the unflagged units of `league` with enough "

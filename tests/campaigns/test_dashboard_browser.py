@@ -109,8 +109,10 @@ def test_dashboard_from_sign_in_to_results(page: Page, live: Live) -> None:
     page.click("nav.tabs >> text=Phiếu cần xem")
     flagged = page.locator("tbody tr", has_text="Làm quá nhanh")
     expect(flagged).to_have_count(1)
-    flagged.locator("input[name=reason]").fill("15 giây")
-    flagged.locator("button:has-text('Loại')").click()
+    flagged.locator("a:has-text('Xem phiếu')").click()  # see the answers first
+    page.select_option("select[name=reason_code]", "speeding")
+    page.fill("input[name=note]", "15 giây")
+    page.click("button:has-text('Loại phiếu này')")
     expect(page.locator("tbody tr.gone")).to_contain_text("15 giây")
 
     page.click("nav.tabs >> text=Kết quả")

@@ -35,6 +35,22 @@ def test_questionnaire_contract(client: TestClient) -> None:
     assert by_code["expectations"]["max_choices"] == 3
     assert [o["code"] for o in by_code["timeliness"]["options"]] == ["early", "on_time", "late"]
     assert "TC1" not in by_code  # criteria are listed under their factor
+    # Options appear only where they apply: no null max_length on a choice question.
+    assert "max_length" not in by_code["expectations"]
+    assert "max_choices" not in by_code["timeliness"]
+
+
+def test_questionnaire_routes_document_their_bodies(client: TestClient) -> None:
+    """Clients (and the contract test) can check a 200 body against the document."""
+    paths = client.get("/openapi.json").json()["paths"]
+    listing = paths["/api/v1/questionnaires"]["get"]["responses"]["200"]
+    one = paths["/api/v1/questionnaires/{slug}/{version}"]["get"]["responses"]["200"]
+    assert listing["content"]["application/json"]["schema"]["items"] == {
+        "$ref": "#/components/schemas/QuestionnaireSummary"
+    }
+    assert one["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/QuestionnaireOut"
+    }
 
 
 def test_unknown_questionnaire_is_a_json_404(client: TestClient) -> None:

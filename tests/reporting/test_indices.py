@@ -110,7 +110,7 @@ def test_known_answers_give_exactly_the_expected_indices(
     }
     assert s1["timeliness"]["late"]["value"] == pytest.approx(100 / 3)
     assert s1["timeliness"]["on_time_or_early"]["value"] == pytest.approx(200 / 3)
-    assert s1["expectations"]["expectations.shorter_time"]["value"] == 100.0
+    assert s1["expectations"]["shorter_time"]["value"] == 100.0
     # Ranks, flags and the median (S3 is flagged: left out of median and ranks).
     assert (units["S2"]["rank"], units["S1"]["rank"], units["S3"]["rank"]) == (1, 2, None)
     assert units["S3"]["flags"] == ["small_sample"]
