@@ -1,4 +1,4 @@
-"""`sipas report`: a campaign's indices in the terminal, as CSV or JSON."""
+"""`sipas report`: a campaign's indices in the terminal, as CSV, JSON or a workbook."""
 
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -16,17 +16,36 @@ def report(
     campaign: Annotated[str, typer.Argument(help="Campaign code.")],
     level: Annotated[str | None, typer.Option(help="Unit kind to list, e.g. department.")] = None,
     parent: Annotated[str | None, typer.Option(help="List the units under this unit code.")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table, csv (tidy, one row per indicator), wide (the ranking table, "
+            "UTF-8 with BOM, for Excel), json or xlsx (an Excel workbook; needs -o).",
+        ),
+    ] = "table",
+    lang: Annotated[str, typer.Option(help="Labels of wide and xlsx: vi or en.")] = "vi",
+    sep: Annotated[str, typer.Option(help="Separator of wide: , or ; (Vietnamese Excel).")] = ",",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
     scoring: Annotated[str | None, typer.Option(help="top2box, mean20 or rescaled.")] = None,
 ) -> None:
-    """Print a campaign's indices per unit (SIPAS, factors, n, rank), or write CSV/JSON."""
-    from app.reporting import indices
+    """Print a campaign's indices per unit (SIPAS, factors, n, rank), or write CSV, JSON or
+    an Excel workbook."""
+    from app.campaigns.service import get_campaign, questionnaire_of
+    from app.core.config import get_settings
+    from app.reporting import indices, workbook
 
-    if output_format not in ("table", "csv", "json"):
-        fail(ValueError(f"--format: {output_format!r} is not one of table, csv, json"))
+    formats = ("table", "csv", "wide", "json", "xlsx")
+    if output_format not in formats:
+        fail(ValueError(f"--format: {output_format!r} is not one of {', '.join(formats)}"))
+    if output_format == "xlsx" and output is None:
+        fail(ValueError("--format xlsx writes a file: give it with -o FILE.xlsx"))
+    if lang not in ("vi", "en"):
+        fail(ValueError(f"--lang: {lang!r} is not one of vi, en"))
+    if sep not in (",", ";"):
+        fail(ValueError(f"--sep: {sep!r} is not one of , ;"))
     if scoring not in (None, "top2box", "mean20", "rescaled"):
         fail(ValueError(f"--scoring: {scoring!r} is not one of top2box, mean20, rescaled"))
     try:
@@ -39,8 +58,24 @@ def report(
                 parent=parent,
                 scoring=cast(indices.Rule | None, scoring),
             )
+            q = questionnaire_of(get_catalog(), get_campaign(session, campaign))
     except (AppError, QuestionnaireError) as exc:
         fail(exc)
+    as_of = result.origin.built_at if result.origin is not None else None
+    if output_format in ("xlsx", "wide"):
+        data = (
+            workbook.workbook(result.body, q, lang, as_of=as_of)
+            if output_format == "xlsx"
+            else workbook.wide_csv(
+                result.body, q, lang, sep=sep, precision=get_settings().RANK_PRECISION
+            )
+        )
+        if output is None:
+            typer.echo(data.decode("utf-8-sig"), nl=False)
+        else:
+            output.write_bytes(data)
+            out.print(f"wrote {output}")
+        return
     if output_format == "table":
         text = _table(result.body)
     elif output_format == "csv":

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.access.security import OptionalPrincipal
 from app.access.service import Principal
 from app.campaigns import coordination
-from app.campaigns.service import get_campaign
+from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS
 from app.core.config import get_settings
 from app.core.db import SessionDep
@@ -20,7 +20,7 @@ from app.core.responses import errors, one_of
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes
 from app.questionnaires.catalog import Rule, get_catalog
-from app.reporting import indices
+from app.reporting import indices, workbook
 from app.reporting.schemas import IndicesReport
 from app.units.models import UNIT_KINDS
 
@@ -70,7 +70,30 @@ Scoring = Annotated[
     Rule | None,
     Query(description="Criterion rule; default: the questionnaire's."),
 ]
-Format = Annotated[Literal["json", "csv"] | None, Query(description="Or send Accept: text/csv.")]
+Format = Annotated[
+    Literal["json", "csv", "xlsx"] | None,
+    Query(
+        description="json (default), csv (or send Accept: text/csv), or xlsx: an Excel "
+        "workbook of the ranking per unit kind, every block of indicators and the method."
+    ),
+]
+Shape = Annotated[
+    Literal["long", "wide"],
+    Query(
+        description="CSV shape: long (one row per unit and indicator, unrounded, the default) "
+        "or wide (the ranking table as on the screen, rounded as published, UTF-8 with BOM)."
+    ),
+]
+Separator = Annotated[
+    Literal[",", ";"],
+    Query(
+        description="Wide CSV separator; `;` for Excel in a Vietnamese locale (numbers then "
+        "use the decimal comma)."
+    ),
+]
+Lang = Annotated[
+    Literal["vi", "en"], Query(description="Language of the labels of xlsx and wide CSV.")
+]
 Sort = Annotated[
     Literal["code", "rank", "name"],
     Query(
@@ -80,10 +103,11 @@ Sort = Annotated[
 ]
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["indices"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "model": IndicesReport,
-        "content": {"text/csv": {}},
+        "content": {"text/csv": {}, XLSX: {}},
         "description": "The report. Unfiltered (published) reports carry an ETag and "
         "Last-Modified (when their responses were counted) and go out "
         "gzip-compressed to clients that accept it; they may lag the newest responses by up to "
@@ -137,14 +161,26 @@ def _respond(
     fmt: str | None,
     name: str,
     public: bool,
+    shape: str = "long",
+    sep: str = ",",
+    lang: str = "vi",
 ) -> Response:
-    """The report as JSON or CSV.
+    """The report as JSON, CSV (long or wide) or an Excel workbook.
 
     A published report carries an ETag (its snapshot's version: a dashboard polling
     with If-None-Match gets 304 until the figures change) and Last-Modified (when its
     responses were counted), and goes out as the gzip bytes it is stored as to any
     client that accepts gzip."""
     wants_csv = fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
+    variant = "json"
+    if fmt == "xlsx":
+        variant = f"xlsx-{lang}"
+    elif wants_csv:
+        variant = (
+            f"csv-wide-{lang}-{'semicolon' if sep == ';' else 'comma'}"
+            if shape == "wide"
+            else "csv"
+        )
     gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
     # Shared caches (a CDN in front of the public dashboard) may keep a published
     # report as long as it may be stale here anyway; private ones stay private.
@@ -154,12 +190,26 @@ def _respond(
         "Cache-Control": f"public, max-age={max_age}" if public else "private, no-cache",
     }
     if report.origin is not None:
-        headers["ETag"] = f'W/"{report.origin.version}-{"csv" if wants_csv else "json"}"'
+        headers["ETag"] = f'W/"{report.origin.version}-{variant}"'
         # When the figures' responses were folded in: "as of" for a dashboard.
         built_at = report.origin.built_at.astimezone(UTC)
         headers["Last-Modified"] = format_datetime(built_at, usegmt=True)
         if headers["ETag"] in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
+    if fmt == "xlsx" or (wants_csv and shape == "wide"):
+        # Made on request from the (stored) report: the figures are the JSON's.
+        q = questionnaire_of(get_catalog(), get_campaign(session, report.body["campaign"]))
+        as_of = report.origin.built_at if report.origin is not None else None
+        if fmt == "xlsx":
+            media = XLSX
+            headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            data = workbook.workbook(report.body, q, lang, as_of=as_of)
+        else:
+            media = "text/csv; charset=utf-8"
+            headers["Content-Disposition"] = f'attachment; filename="{name}-table.csv"'
+            precision = get_settings().RANK_PRECISION
+            data = workbook.wide_csv(report.body, q, lang, sep=sep, precision=precision)
+        return Response(data, media_type=media, headers=headers)
     if wants_csv:
         media = "text/csv; charset=utf-8"
         headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -216,6 +266,9 @@ def campaign_indices(
     ] = None,
     sort: Sort = "code",
     format: Format = None,
+    shape: Shape = "long",
+    sep: Separator = ",",
+    lang: Lang = "vi",
 ) -> Response:
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
     95 % intervals, medians across the listed units and ranks. Without level/parent: the units in
@@ -235,7 +288,9 @@ def campaign_indices(
         aggregate=aggregate,
         sort=sort,
     )
-    return _respond(request, session, report, format, f"{campaign}-indices", public)
+    return _respond(
+        request, session, report, format, f"{campaign}-indices", public, shape, sep, lang
+    )
 
 
 @router.get("/{campaign}/units/{unit}/indices", responses=RESPONSES, response_class=Response)
@@ -249,10 +304,15 @@ def unit_indices(
     scoring: Scoring = None,
     sort: Sort = "code",
     format: Format = None,
+    shape: Shape = "long",
+    sep: Separator = ",",
+    lang: Lang = "vi",
 ) -> Response:
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
     public = _public(session, campaign, who)
     report = indices.unit_report(
         session, get_catalog(), campaign, unit, filters=f, scoring=scoring, sort=sort
     )
-    return _respond(request, session, report, format, f"{campaign}-{unit}-indices", public)
+    return _respond(
+        request, session, report, format, f"{campaign}-{unit}-indices", public, shape, sep, lang
+    )

@@ -151,6 +151,21 @@ def test_report_prints_a_table_and_writes_csv(run, tmp_path: Path) -> None:  # t
     assert written.returncode == 0, written.stderr
     header = out.read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("campaign,unit,name,kind,unit_n,rank,flags,indicator,value")
+    book = tmp_path / "r.xlsx"
+    written = run(
+        "report", "DEMO-2026", "--level", "department", "--format", "xlsx", "-o", str(book)
+    )
+    assert written.returncode == 0, written.stderr
+    import openpyxl
+
+    ranking = openpyxl.load_workbook(book)["Xếp hạng"]
+    assert "Sở Tư pháp" in [c.value for c in ranking["C"]]
+    wide = run("report", "DEMO-2026", "--level", "department", "--format", "wide", "--sep", ";")
+    assert wide.returncode == 0, wide.stderr
+    assert wide.stdout.startswith("Nhóm xếp hạng;Hạng;Mã đơn vị")
+    needs_file = run("report", "DEMO-2026", "--format", "xlsx")
+    assert needs_file.returncode == 1
+    assert "-o FILE.xlsx" in needs_file.stderr
     bad = run("report", "NOPE")
     assert bad.returncode == 1
     assert "campaign 'NOPE' does not exist" in bad.stderr

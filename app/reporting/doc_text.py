@@ -1,0 +1,79 @@
+"""The words of the result documents (workbook, table-shaped CSV), in Vietnamese
+(default) and English. Questionnaire wording (factor titles, criteria, options)
+comes from the questionnaire file."""
+
+DOC: dict[str, dict[str, str]] = {
+    "sheet_ranking": {"vi": "Xếp hạng", "en": "Ranking"},
+    "sheet_items": {"vi": "Tiêu chí", "en": "Criteria"},
+    "sheet_perception": {"vi": "Nhận định", "en": "Perception"},
+    "sheet_timeliness": {"vi": "Đúng hẹn", "en": "Timeliness"},
+    "sheet_expectations": {"vi": "Mong đợi", "en": "Expectations"},
+    "sheet_respondents": {"vi": "Người trả lời", "en": "Respondents"},
+    "sheet_method": {"vi": "Phương pháp", "en": "Method"},
+    "rank": {"vi": "Hạng", "en": "Rank"},
+    "unit_code": {"vi": "Mã đơn vị", "en": "Unit code"},
+    "unit": {"vi": "Đơn vị", "en": "Unit"},
+    "kind": {"vi": "Loại đơn vị", "en": "Unit kind"},
+    "n": {"vi": "Số phiếu", "en": "Responses"},
+    "ci_low": {"vi": "Cận dưới (95%)", "en": "Lower bound (95%)"},
+    "ci_high": {"vi": "Cận trên (95%)", "en": "Upper bound (95%)"},
+    "change_points": {"vi": "Thay đổi (điểm %)", "en": "Change (points)"},
+    "change_rank": {"vi": "Thay đổi (bậc)", "en": "Change (places)"},
+    "flags": {"vi": "Ghi chú", "en": "Notes"},
+    "median": {"vi": "Trung vị", "en": "Median"},
+    "median_units": {"vi": "Số đơn vị tính trung vị", "en": "Units behind the median"},
+    "league": {"vi": "Nhóm xếp hạng", "en": "League"},
+    "flag_small_sample": {"vi": "Mẫu nhỏ, không xếp hạng", "en": "Small sample, not ranked"},
+    "flag_incomplete": {
+        "vi": "Thiếu thành phần, không xếp hạng",
+        "en": "Incomplete, not ranked",
+    },
+    "kind_country": {"vi": "Cả nước", "en": "Country"},
+    "kind_ministry": {"vi": "Bộ, ngành", "en": "Ministry"},
+    "kind_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
+    "kind_department": {"vi": "Sở, ban, ngành", "en": "Department"},
+    "kind_district": {"vi": "Quận, huyện", "en": "District"},
+    "kind_commune": {"vi": "Xã, phường, đặc khu", "en": "Commune"},
+    "kind_service_centre": {
+        "vi": "Trung tâm Phục vụ hành chính công",
+        "en": "Public administrative service centre",
+    },
+    "kind_agency": {"vi": "Cơ quan", "en": "Agency"},
+    "kind_mixed": {"vi": "Tất cả đơn vị", "en": "All units"},
+    "m_campaign": {"vi": "Đợt khảo sát", "en": "Campaign"},
+    "m_status": {"vi": "Tình trạng số liệu", "en": "Status of the figures"},
+    "m_live": {
+        "vi": "Kết quả nội bộ, đang cập nhật, chưa công bố",
+        "en": "Internal live results, not published",
+    },
+    "m_made": {"vi": "Thời điểm lập", "en": "Made at"},
+    "m_as_of": {"vi": "Số liệu tính đến", "en": "Figures as of"},
+    "m_questionnaire": {"vi": "Bộ câu hỏi", "en": "Questionnaire"},
+    "m_scoring": {"vi": "Cách tính tiêu chí", "en": "Criterion rule"},
+    "m_aggregate": {"vi": "Cách tính cấp trên", "en": "Higher levels"},
+    "m_responses": {"vi": "Tổng số phiếu", "en": "Responses counted"},
+    "m_min_sample": {"vi": "Cỡ mẫu tối thiểu", "en": "Minimum sample"},
+    "m_filters": {"vi": "Lọc", "en": "Filters"},
+    "m_rule": {"vi": "Quy tắc", "en": "Rule"},
+    "m_text": {"vi": "Nội dung (tiếng Anh)", "en": "Text"},
+    "m_percent": {
+        "vi": "Các chỉ số là tỷ lệ phần trăm (0–100), hiển thị 2 chữ số thập phân; "
+        "ô lưu đủ chữ số.",
+        "en": "Figures are percentages (0–100) shown with 2 decimals; cells keep every digit.",
+    },
+}
+
+
+def d(key: str, lang: str, **params: object) -> str:
+    """A document string in `lang` (Vietnamese when the language has none)."""
+    entry = DOC[key]
+    text = entry.get(lang) or entry["vi"]
+    return text.format(**params) if params else text
+
+
+def kind_label(kind: str, lang: str) -> str:
+    return d(f"kind_{kind}", lang) if f"kind_{kind}" in DOC else kind
+
+
+def flag_labels(flags: list[str], lang: str) -> str:
+    return "; ".join(d(f"flag_{f}", lang) if f"flag_{f}" in DOC else f for f in flags)

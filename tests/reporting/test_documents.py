@@ -1,0 +1,145 @@
+"""The results workbook and the table-shaped CSV, read back as Excel and a
+spreadsheet user would, and checked cell by cell against the JSON report."""
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.questionnaires.catalog import Catalog
+from tests.answers import body, valid_answers
+from tests.factories import make_campaign, make_counter, make_unit
+
+URL = "/api/v1/campaigns/C-DOC/indices"
+NASTY = '=HYPERLINK("http://example.com","x")'
+
+
+def post(client: TestClient, catalog: Catalog, counter: str, **answers: Any) -> None:
+    r = client.post(
+        "/api/v1/submissions",
+        json=body(catalog, counter=counter, answers=valid_answers(catalog, level=5, **answers)),
+    )
+    assert r.status_code == 201, r.text
+
+
+@pytest.fixture
+def results(client: TestClient, session: Session, catalog: Catalog) -> dict[str, Any]:
+    """Province P: departments S1, S2 (one named like a formula), S3 (no responses), a
+    service centre TT; the JSON report of its sub-units."""
+    p = make_unit(session, "P", name="Tỉnh Lai Châu")
+    names = {"S1": "Sở Tư pháp", "S2": NASTY, "S3": "Sở Y tế", "TT": "Trung tâm PVHCC"}
+    for code, name in names.items():
+        kind = "service_centre" if code == "TT" else "department"
+        make_counter(session, f"k-{code}", make_unit(session, code, kind, p, name=name))
+    make_campaign(session, catalog, "C-DOC", [p], min_sample=3)
+    for i in range(3):
+        post(client, catalog, "k-S1")
+        post(client, catalog, "k-S2", TC1=2, TT2=2 if i else 5)
+        post(client, catalog, "k-TT", CC1=3)
+    report = client.get(URL, params={"parent": "P"}).json()
+    assert report["units"]
+    return report
+
+
+def sheet_rows(ws: Any) -> list[list[Any]]:
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_the_workbook_holds_the_report_as_numbers_with_vietnamese_labels(
+    client: TestClient, results: dict[str, Any]
+) -> None:
+    r = client.get(URL, params={"parent": "P", "format": "xlsx"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="C-DOC-indices.xlsx"' in r.headers["content-disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames[:2] == ["Xếp hạng", "Tiêu chí"]
+    assert {"Nhận định", "Đúng hẹn", "Mong đợi", "Người trả lời", "Phương pháp"} <= set(
+        wb.sheetnames
+    )
+    ws = wb["Xếp hạng"]
+    rows = sheet_rows(ws)
+    assert rows[0][0] == "Sở, ban, ngành"  # the departments' league comes first
+    assert rows[1][:6] == ["Hạng", "Mã đơn vị", "Đơn vị", "Loại đơn vị", "Số phiếu", "SIPAS"]
+    assert ws.freeze_panes == "D3"
+    units = {u["unit"]: u for u in results["units"]}
+    by_code = {row[1]: (i + 1, row) for i, row in enumerate(rows) if row[1] in units}
+    for code, u in units.items():
+        line, row = by_code[code]
+        assert row[0] == u["rank"]
+        assert row[4] == u["n"]
+        cell = ws.cell(row=line, column=6)
+        # Full precision stored as a number, shown with two decimals (71,80 in vi Excel).
+        assert cell.value == (u["sipas"]["value"])
+        if u["sipas"]["value"] is not None:
+            assert cell.data_type == "n"
+            assert cell.number_format == "0.00"
+    # A name that looks like a formula stays a name.
+    nasty = ws.cell(row=by_code["S2"][0], column=3)
+    assert (nasty.value, nasty.data_type) == (NASTY, "s")
+    assert by_code["S3"][1][-1] == "Mẫu nhỏ, không xếp hạng; Thiếu thành phần, không xếp hạng"
+    # Each league ends with its median row.
+    dept_median = next(row for row in rows if row[2] == "Trung vị")
+    assert dept_median[5] == pytest.approx(results["leagues"]["department"]["median"]["sipas"])
+    assert any(row[0] == "Trung tâm Phục vụ hành chính công" for row in rows)
+
+    criteria = sheet_rows(wb["Tiêu chí"])
+    assert criteria[0][4].startswith("TC1. ")
+    s2 = next(row for row in criteria if row[0] == "S2")
+    assert s2[4] == pytest.approx(units["S2"]["items"]["TC1"]["value"])
+    medians = [row for row in criteria if row[1] and str(row[1]).startswith("Trung vị")]
+    assert medians[0][4] == pytest.approx(results["median"]["items"]["TC1"])
+
+    method = sheet_rows(wb["Phương pháp"])
+    facts = {row[0]: row[1] for row in method if row[0]}
+    assert facts["Đợt khảo sát"] == "C-DOC"
+    assert facts["Tình trạng số liệu"].startswith("Kết quả nội bộ")
+    assert facts["rank"] == results["methods"]["rank"]
+
+
+def test_the_workbook_in_english(client: TestClient, results: dict[str, Any]) -> None:
+    r = client.get(URL, params={"parent": "P", "format": "xlsx", "lang": "en"})
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames[0] == "Ranking"
+    rows = sheet_rows(wb["Ranking"])
+    assert rows[0][0] == "Department"
+    assert rows[1][:3] == ["Rank", "Unit code", "Unit"]
+
+
+def test_the_table_shaped_csv_opens_in_vietnamese_excel(
+    client: TestClient, results: dict[str, Any]
+) -> None:
+    r = client.get(URL, params={"parent": "P", "format": "csv", "shape": "wide", "sep": ";"})
+    assert r.status_code == 200
+    assert r.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    assert b"\r\n" in r.content
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:7] == [
+        "Nhóm xếp hạng",
+        "Hạng",
+        "Mã đơn vị",
+        "Đơn vị",
+        "Loại đơn vị",
+        "Số phiếu",
+        "SIPAS",
+    ]
+    units = {u["unit"]: u for u in results["units"]}
+    s1 = next(row for row in rows if row[2] == "S1")
+    # Rounded as published, with the decimal comma Vietnamese Excel reads as a number.
+    expected = f"{units['S1']['sipas']['value']:.2f}".replace(".", ",")
+    assert s1[6] == expected
+    s2 = next(row for row in rows if row[2] == "S2")
+    assert s2[3] == "'" + NASTY  # escaped, as every CSV the service writes
+    assert [row[3] for row in rows if row[3] == "Trung vị"] == ["Trung vị", "Trung vị"]
+
+    plain = client.get(URL, params={"parent": "P", "format": "csv", "shape": "wide"})
+    rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8-sig"))))
+    s1 = next(row for row in rows if row[2] == "S1")
+    assert s1[6] == f"{units['S1']['sipas']['value']:.2f}"
+    # The tidy long CSV is as it was: unrounded, no BOM.
+    long = client.get(URL, params={"parent": "P", "format": "csv"})
+    assert long.content.startswith(b"campaign,unit")
