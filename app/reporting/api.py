@@ -6,8 +6,10 @@ from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 
-from app.access.security import OptionalPrincipal
+from app.access.security import ApiPrincipal, OptionalPrincipal
 from app.access.service import Principal
 from app.campaigns import coordination
 from app.campaigns.service import get_campaign, questionnaire_of
@@ -20,7 +22,7 @@ from app.core.responses import errors, one_of
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes
 from app.questionnaires.catalog import Rule, get_catalog
-from app.reporting import indices, workbook
+from app.reporting import indices, microdata, workbook
 from app.reporting.schemas import IndicesReport
 from app.units.models import UNIT_KINDS
 
@@ -315,4 +317,46 @@ def unit_indices(
     )
     return _respond(
         request, session, report, format, f"{campaign}-{unit}-indices", public, shape, sep, lang
+    )
+
+
+@router.get(
+    "/{campaign}/microdata",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "One row per response: codes as variables, with variable and value "
+            "labels (sav, dta, xlsx), in the caller's area only; no dossier hash, device or "
+            "address.",
+            "content": {media: {} for media in microdata.MEDIA.values()},
+        },
+        **errors(
+            401,
+            404,
+            422,
+            503,
+            s401="Microdata need an API key or a session.",
+            s404="Unknown campaign, or one outside the caller's area.",
+        ),
+    },
+)
+def campaign_microdata(
+    campaign: str,
+    session: SessionDep,
+    who: ApiPrincipal,
+    format: Annotated[
+        microdata.MicroFormat,
+        Query(description="csv (UTF-8 with BOM), xlsx, sav (SPSS) or dta (Stata 15)."),
+    ] = "csv",
+    lang: Lang = "vi",
+) -> FileResponse:
+    """The campaign's responses as microdata for analysts (SPSS, Stata, CSV, Excel)."""
+    c = coordination.visible_campaign(session, who, campaign)
+    q = questionnaire_of(get_catalog(), c)
+    path = microdata.export(session, c, q, format, lang, under=who.unit_id)
+    return FileResponse(
+        path,
+        media_type=microdata.MEDIA[format],
+        filename=f"{c.code}-microdata.{format}",
+        background=BackgroundTask(path.unlink, missing_ok=True),
     )
