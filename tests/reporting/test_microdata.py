@@ -61,7 +61,7 @@ def test_spss_and_stata_files_carry_vietnamese_labels(
     df, meta = pyreadstat.read_sav(str(sav), user_missing=True)
     assert len(df) == 3
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
-    assert labels["TC1"].startswith("TC1. ")
+    assert str(labels["TC1"]).startswith("TC1. ")
     assert labels["channel"] == "Kênh thu thập"
     assert meta.variable_value_labels["TC2"][5] == "Rất hài lòng"
     assert meta.variable_value_labels["gender"][1] in ("Nam", "Nữ")
