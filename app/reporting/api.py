@@ -16,13 +16,13 @@ from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS
 from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import Unauthorized
+from app.core.errors import FieldError, Invalid, Unauthorized
 from app.core.inputs import BoundedDate
 from app.core.responses import errors, one_of
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes
 from app.questionnaires.catalog import Rule, get_catalog
-from app.reporting import indices, microdata, workbook
+from app.reporting import indices, microdata, printed, workbook
 from app.reporting.schemas import IndicesReport
 from app.units.models import UNIT_KINDS
 
@@ -73,10 +73,11 @@ Scoring = Annotated[
     Query(description="Criterion rule; default: the questionnaire's."),
 ]
 Format = Annotated[
-    Literal["json", "csv", "xlsx"] | None,
+    Literal["json", "csv", "xlsx", "pdf"] | None,
     Query(
-        description="json (default), csv (or send Accept: text/csv), or xlsx: an Excel "
-        "workbook of the ranking per unit kind, every block of indicators and the method."
+        description="json (default), csv (or send Accept: text/csv), xlsx: an Excel "
+        "workbook of the ranking per unit kind, every block of indicators and the method, "
+        "or pdf: the printed report (A4; campaign endpoint only)."
     ),
 ]
 Shape = Annotated[
@@ -109,7 +110,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "model": IndicesReport,
-        "content": {"text/csv": {}, XLSX: {}},
+        "content": {"text/csv": {}, XLSX: {}, "application/pdf": {}},
         "description": "The report. Unfiltered (published) reports carry an ETag and "
         "Last-Modified (when their responses were counted) and go out "
         "gzip-compressed to clients that accept it; they may lag the newest responses by up to "
@@ -276,6 +277,25 @@ def campaign_indices(
     95 % intervals, medians across the listed units and ranks. Without level/parent: the units in
     the campaign's scope."""
     public = _public(session, campaign, who)
+
+    def get(level: str | None, parent: str | None) -> indices.Report:
+        return indices.report(
+            session,
+            get_catalog(),
+            campaign,
+            level=level,
+            parent=parent,
+            filters=f,
+            scoring=scoring,
+            compare=compare,
+            top=top,
+            mixed=mixed,
+            aggregate=aggregate,
+            sort=sort,
+        )
+
+    if format == "pdf":
+        return _printed(session, campaign, get, level, parent, lang)
     report = indices.report(
         session,
         get_catalog(),
@@ -292,6 +312,32 @@ def campaign_indices(
     )
     return _respond(
         request, session, report, format, f"{campaign}-indices", public, shape, sep, lang
+    )
+
+
+def _printed(
+    session: SessionDep,
+    campaign: str,
+    get: Callable[[str | None, str | None], indices.Report],
+    level: str | None,
+    parent: str | None,
+    lang: str,
+) -> Response:
+    """The printed report: the headline of the campaign's single scope unit (if it has
+    one) and the league tables of the units asked for (by default that unit's sub-units)."""
+    c = get_campaign(session, campaign)
+    q = questionnaire_of(get_catalog(), c)
+    top = get(None, None).body
+    head = top["units"][0] if len(top["units"]) == 1 else None
+    if level is None and parent is None and head is not None:
+        body = get(None, head["unit"]).body
+    else:
+        body = get(level, parent).body
+    data = printed.render(body, head, c, q, lang)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{c.code}-bao-cao.pdf"'},
     )
 
 
@@ -312,6 +358,11 @@ def unit_indices(
 ) -> Response:
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
     public = _public(session, campaign, who)
+    if format == "pdf":
+        raise Invalid(
+            "the printed report covers a campaign",
+            [FieldError("format", "pdf: use /api/v1/campaigns/{campaign}/indices", "value")],
+        )
     report = indices.unit_report(
         session, get_catalog(), campaign, unit, filters=f, scoring=scoring, sort=sort
     )
