@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.access import dash_text
+from app.access import dash_format, dash_text
 from app.access.dash_render import dash_page
 from app.access.security import PagePrincipal
 from app.campaigns import coordination
@@ -32,13 +32,13 @@ class Bar:
     median: float | None
 
 
-def fmt(value: float | None) -> str:
-    """One decimal for display; the API keeps every digit."""
-    return "–" if value is None else f"{value:.1f}"
+def fmt(value: float | None, lang: str = "vi") -> str:
+    """One decimal for display, as the page's language writes it; the API keeps every digit."""
+    return dash_format.num(value, lang, 1)
 
 
-def ci(interval: list[float] | None) -> str:
-    return f"[{interval[0]:.1f}–{interval[1]:.1f}]" if interval else ""
+def ci(interval: list[float] | None, lang: str = "vi") -> str:
+    return f"[{fmt(interval[0], lang)}–{fmt(interval[1], lang)}]" if interval else ""
 
 
 def _bars(figures: dict[str, Any], medians: dict[str, Any], labels: dict[str, str]) -> list[Bar]:
@@ -120,8 +120,8 @@ def results_page(
         factor_legend=" · ".join(f"{f}: {labels[f]}" for f in factor_codes),
         sort=sort,
         desc=desc,
-        fmt=fmt,
-        ci=ci,
+        fmt=lambda v: fmt(v, language(request)),
+        ci=lambda v: ci(v, language(request)),
         query=query_builder(request),
     )
 
@@ -179,6 +179,6 @@ def unit_page(
             )
             for code, title in labels["questions"].items()
         ],
-        fmt=fmt,
-        ci=ci,
+        fmt=lambda v: fmt(v, lang),
+        ci=lambda v: ci(v, lang),
     )
