@@ -166,6 +166,9 @@ UI: dict[str, dict[str, str]] = {
     "qr_sheets": {"vi": "In mã QR cho các quầy (PDF)", "en": "QR sheets for the counters (PDF)"},
     "per_day_chart": {"vi": "Số phiếu mỗi ngày", "en": "Responses per day"},
     "language": {"vi": "English", "en": "Tiếng Việt"},
+    "nav_main": {"vi": "Trình đơn chính", "en": "Main menu"},
+    "nav_campaign": {"vi": "Các trang của đợt khảo sát", "en": "Campaign pages"},
+    "ci95": {"vi": "Khoảng tin cậy 95 %", "en": "95 % CI"},
     # Codes shown to coordinators: unit kinds, roles, channels, key scopes.
     "kind_country": {"vi": "Quốc gia", "en": "Country"},
     "kind_ministry": {"vi": "Bộ, ngành", "en": "Ministry"},
@@ -182,7 +185,7 @@ UI: dict[str, dict[str, str]] = {
     "role_coordinator": {"vi": "Điều phối viên", "en": "Coordinator"},
     "role_viewer": {"vi": "Người xem", "en": "Viewer"},
     "ch_kiosk": {"vi": "Máy tại quầy", "en": "Kiosk"},
-    "ch_web": {"vi": "Điện thoại/web", "en": "Phone/web"},
+    "ch_web": {"vi": "Trực tuyến (điện thoại)", "en": "Phone/web"},
     "ch_paper": {"vi": "Phiếu giấy", "en": "Paper"},
     "ch_interview": {"vi": "Phỏng vấn", "en": "Interview"},
     "scope_read": {"vi": "Chỉ đọc", "en": "Read"},

@@ -206,7 +206,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "1–120 ký tự, không có dấu cách",
         "en": "1–120 characters without spaces",
     },
-    "role_one_of": {"vi": "một trong: {roles}", "en": "one of {roles}"},
+    "role_one_of": {"vi": "hãy chọn một vai trò trong danh sách", "en": "one of {roles}"},
     "password_short": {"vi": "ít nhất {n} ký tự", "en": "at least {n} characters"},
     "new_password_short": {"vi": "Mật khẩu mới quá ngắn", "en": "the new password is too short"},
     "current_password_wrong": {
