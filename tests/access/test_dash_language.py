@@ -226,7 +226,8 @@ def test_every_dashboard_page_reads_in_vietnamese(
     client: TestClient, world: dict[str, Any]
 ) -> None:
     paths = dash_get_routes()
-    assert "/dash/audit" in paths and "/dash/campaigns/{code}/units/{unit}" in paths
+    assert "/dash/audit" in paths
+    assert "/dash/campaigns/{code}/units/{unit}" in paths
     urls = [_fill(p, world) for p in paths]
     urls += [
         "/dash/campaigns/HN-2026/responses?state=excluded",
@@ -312,15 +313,19 @@ def test_every_audit_action_and_code_has_words_in_both_languages() -> None:
         for code in codes:
             entry = dash_text.UI.get(f"{prefix}_{code}")
             assert entry is not None, f"add {prefix}_{code} to app/access/dash_text.py"
-            assert entry["vi"] and entry["en"] and entry["vi"] != entry["en"], code
+            assert entry["vi"], code
+            assert entry["en"], code
+            assert entry["vi"] != entry["en"], code
 
 
 def test_english_keeps_its_own_dates_and_numbers(client: TestClient, world: dict[str, Any]) -> None:
     today = clock.today()
     vi = client.get("/dash/campaigns/HN-2026?lang=vi").text
     en = client.get("/dash/campaigns/HN-2026?lang=en").text
-    assert f"{today:%d/%m/%Y}" in vi and today.isoformat() not in visible(vi)
+    assert f"{today:%d/%m/%Y}" in vi
+    assert today.isoformat() not in visible(vi)
     assert today.isoformat() in en
     # 1 response a day over 6 days at the leaf: its pace has a decimal.
-    assert re.search(r"\d,\d", visible(vi)) and not re.search(r"\d\.\d", visible(vi))
+    assert re.search(r"\d,\d", visible(vi))
+    assert not re.search(r"\d\.\d", visible(vi))
     assert re.search(r"\d\.\d", visible(en))
