@@ -207,7 +207,7 @@ def _get_paths(routes: list[Any], prefix: str = "") -> list[str]:
     """GET paths of routes and of included routers (FastAPI keeps those apart)."""
     paths = []
     for r in routes:
-        if isinstance(r, APIRoute) and "GET" in r.methods:
+        if isinstance(r, APIRoute) and "GET" in (r.methods or set()):
             paths.append(prefix + r.path)
         elif (inner := getattr(r, "original_router", None)) is not None:
             context = getattr(r, "include_context", None)
