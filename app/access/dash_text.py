@@ -65,6 +65,30 @@ UI: dict[str, dict[str, str]] = {
     "s_at_risk": {"vi": "Có nguy cơ chậm", "en": "At risk"},
     "s_behind": {"vi": "Chậm", "en": "Behind"},
     "s_no_target": {"vi": "Chưa có chỉ tiêu", "en": "No target"},
+    "s_early": {"vi": "Mới bắt đầu", "en": "Just started"},
+    "pace_help": {
+        "vi": "Tiến độ được đánh giá từ ngày thứ hai của đợt khảo sát: trong ngày đầu, đơn vị "
+        "chưa đủ chỉ tiêu hiện “Mới bắt đầu”, không bị coi là chậm. Đúng tiến độ: với nhịp "
+        "hiện tại sẽ đủ trước ngày kết thúc; có nguy cơ chậm: cần tăng nhịp dưới hai lần; "
+        "chậm: cần hơn thế.",
+        "en": "Pace is judged from the campaign's second day: on the first day a unit short "
+        "of its target shows “Just started”, never behind. On track: the current pace "
+        "reaches the target before the last day; at risk: the pace must less than double; "
+        "behind: more than that.",
+    },
+    "below_min_sample": {
+        "vi": "Thấp hơn cỡ mẫu tối thiểu ({n}): đơn vị có thể “Đủ” nhưng sẽ không được xếp hạng.",
+        "en": "Below the minimum sample ({n}): the unit can reach “Done” yet never be ranked.",
+    },
+    "confirm_open": {
+        "vi": "Mở khảo sát “{name}”? Người dân tại {n} đơn vị sẽ bắt đầu gửi phiếu vào đợt này.",
+        "en": "Open “{name}”? Citizens at {n} units will start sending responses to it.",
+    },
+    "confirm_closed": {
+        "vi": "Đóng khảo sát “{name}”? Từ lúc này đợt không nhận phiếu mới.",
+        "en": "Close “{name}”? From now on it takes no new responses.",
+    },
+    "cancel": {"vi": "Hủy", "en": "Cancel"},
     "filter": {"vi": "Lọc", "en": "Filter"},
     "all": {"vi": "Tất cả", "en": "All"},
     "sort": {"vi": "Sắp xếp", "en": "Sort"},

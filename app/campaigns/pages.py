@@ -38,7 +38,7 @@ from app.units.models import UNIT_KINDS
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
 SPLIT = re.compile(r"[\s,;]+")
-STATUS_ORDER = {"behind": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "done": 4}
+STATUS_ORDER = {"behind": 0, "at_risk": 1, "early": 2, "on_track": 3, "no_target": 4, "done": 5}
 
 
 def query_builder(request: Request) -> Callable[..., str]:
@@ -298,14 +298,24 @@ def save_settings(
 
 @router.post("/dash/campaigns/{code}/status")
 def change_status(
-    code: str, session: SessionDep, who: PageManager, form: FormData = FormDep
+    code: str, request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
 ) -> Response:
-    """Open, close or reopen."""
+    """Open, close or reopen, after a confirmation page."""
     c = coordination.visible_campaign(session, who, code)
     wanted = field(form, "status")
     if wanted not in ("open", "closed"):
         raise Invalid.of(
             "status_open_closed", [FieldError.of("status", "status_open_closed", "unknown")]
+        )
+    if field(form, "confirm") != "1":
+        # A confirmation step that needs no JavaScript: the same form again, confirmed.
+        return dash_page(
+            request,
+            "confirm_status.html",
+            who,
+            campaign=c,
+            wanted=wanted,
+            reach=len(campaigns.scope(session, c)),
         )
     coordination.change_status(session, who, c, CampaignStatus(wanted))
     return _saved(c.code)

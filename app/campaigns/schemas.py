@@ -100,7 +100,9 @@ class UnitProgressOut(BaseModel):
     per_day: float = Field(description="Mean responses per day since the campaign began.")
     needed_per_day: float | None = Field(description="Per day needed to finish on time.")
     projected: date | None = Field(description="Date the target is reached at the current pace.")
-    status: Literal["done", "on_track", "at_risk", "behind", "no_target"]
+    status: Literal["done", "on_track", "at_risk", "behind", "no_target", "early"] = Field(
+        description="`early` on the campaign's first day: pace is judged from the second."
+    )
     strata: list[StratumOut]
 
 

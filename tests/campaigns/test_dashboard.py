@@ -95,7 +95,7 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
 
     opened = client.post(
         "/dash/campaigns/DASH-1/status",
-        data={"csrf": csrf, "status": "open"},
+        data={"csrf": csrf, "status": "open", "confirm": "1"},
         follow_redirects=False,
     )
     assert opened.status_code == 303
