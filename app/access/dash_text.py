@@ -36,6 +36,10 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Mã đơn vị, mỗi dòng một mã hoặc cách nhau bằng dấu phẩy. Đơn vị cấp dưới được tính theo.",
         "en": "Unit codes, one per line or comma-separated. Units below them are included.",
     },
+    "pick_units": {
+        "vi": "Chọn đơn vị trên cây (đơn vị cấp dưới được tính theo)",
+        "en": "Choose units in the tree (units below them are included)",
+    },
     "all_of_kind": {"vi": "Hoặc: tất cả đơn vị loại", "en": "Or: every unit of kind"},
     "under": {"vi": "thuộc", "en": "under"},
     "save": {"vi": "Lưu", "en": "Save"},
@@ -174,6 +178,12 @@ UI: dict[str, dict[str, str]] = {
     "csv_export": {"vi": "Tải CSV", "en": "Download CSV"},
     "level": {"vi": "Cấp", "en": "Level"},
     "sub_units": {"vi": "Đơn vị trực thuộc", "en": "Units below"},
+    "unit_alone": {
+        "vi": "Đơn vị này không có đơn vị trực thuộc: đây là số liệu của chính đơn vị, "
+        "trung vị là của các đơn vị cùng cấp.",
+        "en": "This unit has no units below it: these are its own figures, beside the "
+        "median of its sibling units.",
+    },
     "n": {"vi": "Số phiếu", "en": "Responses"},
     "error_title": {"vi": "Không thực hiện được", "en": "That did not work"},
     "back_to": {"vi": "Quay lại", "en": "Back"},

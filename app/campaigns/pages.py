@@ -8,7 +8,7 @@ reload never repeats an action; a rejected form is shown again with its problems
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -33,7 +33,7 @@ from app.core.errors import FieldError, Invalid
 from app.core.inputs import ascii_int
 from app.questionnaires.catalog import get_catalog
 from app.units import service as units
-from app.units.models import UNIT_KINDS
+from app.units.models import UNIT_KINDS, Unit
 
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
@@ -68,6 +68,7 @@ class CampaignForm:
     units: str = ""
     kind: str = ""
     parent: str = ""
+    picked: list[str] = dc_field(default_factory=list)  # ticked in the unit tree
 
     @classmethod
     def posted(cls, form: FormData) -> "CampaignForm":
@@ -83,6 +84,7 @@ class CampaignForm:
             units=field(form, "units"),
             kind=field(form, "kind"),
             parent=field(form, "parent"),
+            picked=[v for v in form.getlist("pick") if isinstance(v, str)],
         )
 
     @classmethod
@@ -115,7 +117,7 @@ class CampaignForm:
         min_sample = ascii_int(self.min_sample)
         if min_sample is None:
             problems.append(FieldError.of("min_sample", "whole_number_min_1", "number"))
-        codes = [c for c in SPLIT.split(self.units) if c]
+        codes = [c for c in SPLIT.split(self.units) if c] + self.picked
         if self.kind or self.parent:
             parent = units.find_unit(session, self.parent) if self.parent else None
             if parent is None or self.kind not in UNIT_KINDS:
@@ -138,11 +140,29 @@ class CampaignForm:
         )
 
 
+def unit_tree(rows: list[Unit]) -> list[tuple[Unit, int]]:
+    """Units in tree order (each under its parent) with their depth below the top shown."""
+    ids = {u.id for u in rows}
+    below: dict[int | None, list[Unit]] = {}
+    for u in rows:
+        below.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
+    out: list[tuple[Unit, int]] = []
+
+    def walk(parent: int | None, level: int) -> None:
+        for u in sorted(below.get(parent, []), key=lambda u: u.code):
+            out.append((u, level))
+            walk(u.id, level + 1)
+
+    walk(None, 0)
+    return out
+
+
 def _form_context(session: SessionDep, who: Principal) -> dict[str, Any]:
     return {
         "questionnaires": list(get_catalog()),
         "kinds": UNIT_KINDS,
         "parents": units.units_in(session, who.unit_id, parents_only=True),
+        "tree": unit_tree(units.units_in(session, who.unit_id)),
     }
 
 

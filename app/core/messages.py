@@ -70,6 +70,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "đợt khảo sát cần ít nhất một đơn vị",
         "en": "a campaign needs at least one unit",
     },
+    "unit_not_in_campaign": {
+        "vi": "Đơn vị {unit!r} không thuộc đợt khảo sát {code!r}",
+        "en": "unit {unit!r} is not in campaign {code!r}",
+    },
     "unit_unknown": {"vi": "không có đơn vị {code!r}", "en": "unit {code!r} does not exist"},
     "kind_and_unit": {
         "vi": "chọn cả loại đơn vị và đơn vị cấp trên",

@@ -92,3 +92,55 @@ def test_a_target_below_the_minimum_sample_is_warned_where_it_is_set(
     assert "Thấp hơn cỡ mẫu tối thiểu (30): đơn vị có thể “Đủ” nhưng sẽ không được xếp hạng" in (
         saved.text
     )
+
+
+def test_drilling_into_a_unit_with_nothing_below_shows_the_unit_itself(
+    client: TestClient,
+    session: Session,
+    catalog: Catalog,
+    today_campaign: tuple[Campaign, Unit],
+) -> None:
+    c, centre = today_campaign
+    campaigns.set_status(session, c, CampaignStatus.open)
+    for _ in range(3):
+        r = client.post("/api/v1/submissions", json=body(catalog, counter="gt-1"))
+        assert r.status_code == 201
+    sign_in(client, "dieu-phoi@gt")
+    page = client.get(f"/dash/campaigns/{c.code}/results?parent={centre.code}")
+    assert page.status_code == 200
+    assert "3 số phiếu" in page.text
+    assert f'href="/dash/campaigns/{c.code}/units/{centre.code}"' in page.text
+    assert "đây là số liệu của chính đơn vị" in page.text
+
+
+def test_a_campaign_is_scoped_by_ticking_units_in_the_tree(
+    client: TestClient, session: Session
+) -> None:
+    province = make_unit(session, "CT", name="Tỉnh Cây Tre")
+    dept = make_unit(session, "CT-S1", "department", province, name="Sở Nội vụ")
+    make_unit(session, "CT-S1-P", "agency", dept, name="Phòng Cải cách hành chính")
+    make_unit(session, "CT-S2", "department", province, name="Sở Tài chính")
+    make_account(session, "chon@ct", "coordinator", province)
+    csrf = sign_in(client, "chon@ct")
+    page = client.get("/dash/campaigns/new")
+    # The tree, each unit under its parent, with its kind in words.
+    order = [page.text.index(f'value="{c}"') for c in ("CT", "CT-S1", "CT-S1-P", "CT-S2")]
+    assert order == sorted(order)
+    assert "Sở Nội vụ <small>CT-S1 · Sở, ban, ngành</small>" in page.text
+    form = {
+        "csrf": csrf,
+        "code": "CT-1",
+        "name": "Khảo sát các sở",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+        "questionnaire": "sipas-2017/1",
+        "min_sample": "30",
+        "units": "CT-S2",  # the codes box still works beside the tree
+        "pick": ["CT-S1"],
+    }
+    r = client.post("/dash/campaigns/new", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    c = campaigns.get_campaign(session, "CT-1")
+    assert [s.unit.code for s in campaigns.scope(session, c)] == ["CT-S1", "CT-S2"]
+    settings = client.get("/dash/campaigns/CT-1/settings")
+    assert 'name="pick" value="CT-S1" checked' in settings.text
