@@ -8,7 +8,8 @@ reload never repeats an action; a rejected form is shown again with its problems
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
