@@ -259,6 +259,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "choice_invalid": {"vi": "không phải là một lựa chọn có sẵn", "en": "{what}"},
     "not_found_page": {"vi": "Không tìm thấy trang này", "en": "Not Found"},
     "method_not_allowed": {"vi": "Trang này không nhận thao tác đó", "en": "Method Not Allowed"},
+    "busy_queue": {
+        "vi": "Hệ thống đang bận: cơ sở dữ liệu chưa trả lời kịp; vui lòng thử lại sau ít phút",
+        "en": "the service is busy: the database did not answer in time; try again shortly",
+    },
+    "busy_pool": {
+        "vi": "Hệ thống đang bận: chưa có kết nối cơ sở dữ liệu rảnh; vui lòng thử lại sau ít phút",
+        "en": "the service is busy: no database connection was free; try again shortly",
+    },
+    "busy_down": {
+        "vi": "Cơ sở dữ liệu tạm thời không trả lời; vui lòng thử lại sau ít phút",
+        "en": "the database is not answering at the moment; try again shortly",
+    },
     "internal": {
         "vi": "Lỗi hệ thống; đã được ghi lại",
         "en": "internal error; it has been logged",
