@@ -47,6 +47,25 @@ def _msg(error: dict) -> str:
     return str(error["msg"])
 
 
+_DASH_KEYS = {
+    "int_parsing": "int_parsing",
+    "int_type": "int_parsing",
+    "literal_error": "choice_invalid",
+    "enum": "choice_invalid",
+}
+
+
+def _dash_problem(error: dict) -> FieldError:
+    """A request validation error by message key, for the dashboard's pages."""
+    where = [str(p) for p in error["loc"] if p not in ("body", "query", "path", "form")]
+    loc = ".".join(where) or "body"
+    ctx = error.get("ctx") or {}
+    if error["type"] == "bad_text" and "key" in ctx:
+        return FieldError.of(loc, ctx["key"], "bad_text", at=ctx["at"])
+    key = _DASH_KEYS.get(error["type"], "invalid_value")
+    return FieldError.of(loc, key, error["type"], what=_msg(error))
+
+
 def _is_page(request: Request) -> bool:
     """Respondents get errors as pages in their language; everything else gets JSON."""
     path = request.url.path
@@ -116,8 +135,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         fields = [{"loc": _loc(e["loc"]), "msg": _msg(e), "code": e["type"]} for e in exc.errors()]
         detail = f"{len(fields)} invalid field(s)"
         if is_dash(request):
-            problems = [FieldError(f["loc"], f["msg"], f["code"]) for f in fields]
-            return dash_error(request, Invalid(detail, problems))
+            problems = [_dash_problem(e) for e in exc.errors()]
+            return dash_error(request, Invalid.of("invalid_fields", problems, n=len(problems)))
         body = {"error": "invalid", "detail": detail, "fields": fields}
         return JSONResponse(body, status_code=422)
 
@@ -133,7 +152,9 @@ def _add_error_handlers(app: FastAPI) -> None:
                 return Response(status_code=204, headers={"Allow": allow})
             exc.headers = {**(exc.headers or {}), "Allow": allow}
         if is_dash(request):
-            return dash_error(request, AppError(str(exc.detail)), exc.status_code)
+            key = {404: "not_found_page", 405: "method_not_allowed"}.get(exc.status_code)
+            error = AppError.of(key) if key else AppError(str(exc.detail))
+            return dash_error(request, error, exc.status_code)
         if _is_page(request):
             return error_page(request, exc.status_code, "http_error")
         kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -151,7 +172,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             return await app_error(request, busy)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if is_dash(request):
-            return dash_error(request, AppError("internal error; it has been logged"), 500)
+            return dash_error(request, AppError.of("internal"), 500)
         if _is_page(request):
             return error_page(request, 500, "internal")
         return JSONResponse(

@@ -34,7 +34,7 @@ def base_url(request: Request) -> str:
 
 def _admin(who: Principal) -> None:
     if not who.is_admin:
-        raise Forbidden("only an admin can see this page")
+        raise Forbidden.of("admin_only_page")
 
 
 def _unit_code(session: SessionDep, unit_id: int | None) -> str | None:
@@ -46,13 +46,13 @@ def _area(session: SessionDep, who: Principal, code: str) -> str | None:
     """The chosen area, which must lie inside the admin's own."""
     if not code:
         if who.unit_id is not None:
-            raise Invalid("choose an area", [FieldError("unit", "required inside your area")])
+            raise Invalid.of("choose_area", [FieldError.of("unit", "area_required")])
         return None
     unit = units.find_unit(session, code)
     if unit is None:
-        raise Invalid(f"unit {code!r} does not exist", [FieldError("unit", "unknown unit")])
+        raise Invalid.of("unit_unknown", [FieldError.of("unit", "unknown_unit")], code=code)
     if not accounts.in_scope(session, who, unit.id):
-        raise Forbidden(f"unit {code!r} is outside your area")
+        raise Forbidden.of("unit_outside_area", code=code)
     return code
 
 
@@ -161,7 +161,7 @@ def revoke_key(key_id: int, session: SessionDep, who: PageAdmin) -> Response:
     key = session.get(ApiKey, key_id)
     if key is not None and who.unit_id is not None:
         if key.unit_id is None or not accounts.in_scope(session, who, key.unit_id):
-            raise Forbidden("that key covers units outside your area")
+            raise Forbidden.of("key_outside")
     key = accounts.revoke_api_key(session, key_id)
     accounts.audit(session, who.actor, "api_key.revoke", f"key:{key.prefix}")
     return RedirectResponse("/dash/keys", status_code=303)
@@ -184,9 +184,9 @@ def disable_user(
         who.unit_id is not None
         and (target.unit_id is None or not accounts.in_scope(session, who, target.unit_id))
     ):
-        raise Forbidden("that account is outside your area")
+        raise Forbidden.of("account_outside")
     if target.id == who.account_id:
-        raise Forbidden("you cannot disable your own account")
+        raise Forbidden.of("not_yourself")
     enable = field(form, "enable") == "1"
     accounts.set_disabled(session, account_id, not enable)
     accounts.audit(
@@ -230,8 +230,8 @@ def change_password(
     assert who.account_id is not None  # page principals are accounts
     try:
         if _password(form, "new") != _password(form, "repeat"):
-            raise Invalid(
-                "the two new passwords differ", [FieldError("repeat", "not the same", "mismatch")]
+            raise Invalid.of(
+                "passwords_differ", [FieldError.of("repeat", "not_the_same", "mismatch")]
             )
         accounts.change_password(
             session, who.account_id, _password(form, "current"), _password(form, "new")

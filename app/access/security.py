@@ -15,6 +15,7 @@ from app.access import service as accounts
 from app.access.service import Principal
 from app.core.db import SessionDep
 from app.core.errors import AppError, Forbidden, Unauthorized
+from app.core.inputs import check_form
 
 SESSION_COOKIE = "sipas_session"
 LOGIN_CSRF_COOKIE = "sipas_login_csrf"
@@ -76,7 +77,7 @@ def page_principal(who: OptionalPrincipal) -> Principal:
 
 def check_csrf(who: Principal, sent: str | None) -> None:
     if not sent or not who.csrf_token or not hmac.compare_digest(sent, who.csrf_token):
-        raise Forbidden("the form is out of date or was not sent from this site; reload and retry")
+        raise Forbidden.of("form_stale")
 
 
 async def page_manager(
@@ -85,7 +86,7 @@ async def page_manager(
     """A coordinator or admin posting a form on our pages, with its CSRF token."""
     await page_signed(request, who)
     if not who.can_manage:
-        raise Forbidden(f"a {who.role} can only read")
+        raise Forbidden.of("role_read_only", role=who.role)
     return who
 
 
@@ -96,6 +97,13 @@ async def page_signed(
     form = await request.form(max_files=1, max_fields=DASH_MAX_FIELDS)
     sent = form.get("csrf")
     check_csrf(who, sent if isinstance(sent, str) else None)
+    # Every dashboard form passes here first: no route can forget the text check.
+    check_form(
+        [
+            (name, value if isinstance(value, str) else (value.filename or ""))
+            for name, value in form.multi_items()
+        ]
+    )
     return who
 
 
@@ -103,7 +111,7 @@ async def page_admin(
     request: Request, who: Annotated[Principal, Depends(page_manager)]
 ) -> Principal:
     if not who.is_admin:
-        raise Forbidden("only an admin can do this")
+        raise Forbidden.of("admin_only")
     return who
 
 

@@ -70,13 +70,13 @@ def _unit_id(session: Session, code: str | None) -> int | None:
         return None
     unit_id = session.scalar(select(Unit.id).where(Unit.code == code))
     if unit_id is None:
-        raise Invalid(f"unit {code!r} does not exist", [FieldError("unit", "unknown unit")])
+        raise Invalid.of("unit_unknown", [FieldError.of("unit", "unknown_unit")], code=code)
     return unit_id
 
 
 def check_password(password: str) -> list[FieldError]:
     if len(password) < MIN_PASSWORD:
-        return [FieldError("password", f"at least {MIN_PASSWORD} characters", "too_short")]
+        return [FieldError.of("password", "password_short", "too_short", n=MIN_PASSWORD)]
     return []
 
 
@@ -87,16 +87,16 @@ def create_account(
     login = login.strip().lower()
     problems: list[FieldError] = []
     if not login or len(login) > 120 or any(c.isspace() for c in login):
-        problems.append(FieldError("login", "1–120 characters without spaces"))
+        problems.append(FieldError.of("login", "login_shape"))
     if not name.strip():
-        problems.append(FieldError("name", "name is empty", "required"))
+        problems.append(FieldError.of("name", "name_empty", "required"))
     if role not in ROLES:
-        problems.append(FieldError("role", f"one of {', '.join(ROLES)}", "unknown"))
+        problems.append(FieldError.of("role", "role_one_of", "unknown", roles=", ".join(ROLES)))
     problems += check_password(password)
     if problems:
-        raise Invalid("the account cannot be created", problems)
+        raise Invalid.of("account_not_created", problems)
     if session.scalar(select(Account.id).where(Account.login == login)) is not None:
-        raise Conflict(f"account {login!r} already exists")
+        raise Conflict.of("account_exists", login=login)
     account = Account(
         login=login,
         name=name.strip(),
@@ -219,12 +219,12 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
     try:
         _hasher.verify(account.password_hash, current)
     except (VerificationError, InvalidHashError):
-        raise Invalid(
-            "the current password is wrong", [FieldError("current", "wrong password")]
+        raise Invalid.of(
+            "current_password_wrong", [FieldError.of("current", "wrong_password")]
         ) from None
-    problems = [FieldError("new", p.msg, p.code) for p in check_password(new)]
+    problems = [FieldError("new", p.msg, p.code, p.key, p.params) for p in check_password(new)]
     if problems:
-        raise Invalid("the new password is too short", problems)
+        raise Invalid.of("new_password_short", problems)
     account.password_hash = _hasher.hash(new)
     session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
     session.flush()
@@ -242,7 +242,7 @@ def reset_password(session: Session, login: str, new: str) -> Account:
     account = get_account(session, login)
     problems = check_password(new)
     if problems:
-        raise Invalid("the new password is too short", problems)
+        raise Invalid.of("new_password_short", problems)
     account.password_hash = _hasher.hash(new)
     session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
     session.flush()
@@ -394,10 +394,10 @@ def create_api_key(
 ) -> tuple[ApiKey, str]:
     """A new key (read-only unless `scope` is "write"); returned once, never stored."""
     if scope not in KEY_SCOPES:
-        raise Invalid("scope must be read or write", [FieldError("scope", "read or write")])
+        raise Invalid.of("scope_read_write", [FieldError.of("scope", "read_or_write")])
     label = label.strip()
     if not label or len(label) > 100:
-        raise Invalid("label must be 1–100 characters", [FieldError("label", "1–100 characters")])
+        raise Invalid.of("label_length", [FieldError.of("label", "chars_1_100")])
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         label=label,
@@ -443,7 +443,7 @@ def list_api_keys(session: Session) -> list[ApiKey]:
 def revoke_api_key(session: Session, key_id: int) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"API key {key_id} does not exist")
+        raise NotFound.of("key_unknown", key_id=key_id)
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()

@@ -13,6 +13,7 @@ from app.access.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, PagePrincipal
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Invalid, Unauthorized
+from app.core.inputs import CleanStr
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,15 +70,15 @@ def login_page(request: Request, next: str | None = None) -> HTMLResponse:
 def login(
     request: Request,
     session: SessionDep,
-    login: Annotated[str, Form(max_length=120)],
-    password: Annotated[str, Form(max_length=200)],
-    csrf: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/dash",
+    login: Annotated[CleanStr, Form(max_length=120)],
+    password: Annotated[CleanStr, Form(max_length=200)],
+    csrf: Annotated[CleanStr, Form(max_length=100)] = "",
+    next: Annotated[CleanStr, Form(max_length=500)] = "/dash",
 ) -> Response:
     """Check the password; on success a session cookie (HTTP-only, SameSite=Lax)."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf):
-        raise Forbidden("the sign-in form is out of date; reload the page and try again")
+        raise Forbidden.of("login_form_stale")
     try:
         account = accounts.sign_in(session, login, password)
     except Unauthorized:

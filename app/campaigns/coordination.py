@@ -38,7 +38,7 @@ def visible_campaign(session: Session, who: Principal, code: str) -> Campaign:
 
 def _may_manage(session: Session, who: Principal, unit_codes: list[str]) -> None:
     if not who.can_manage:
-        raise Forbidden(f"a {who.role} can only read")
+        raise Forbidden.of("role_read_only", role=who.role)
     if who.unit_id is None:
         return
     outside = [
@@ -48,7 +48,7 @@ def _may_manage(session: Session, who: Principal, unit_codes: list[str]) -> None
         and not accounts.in_scope(session, who, unit.id)
     ]
     if outside:
-        raise Forbidden(f"outside your area: {', '.join(outside)}")
+        raise Forbidden.of("outside_area", codes=", ".join(outside))
 
 
 def _may_change(session: Session, who: Principal, campaign: Campaign) -> None:

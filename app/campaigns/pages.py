@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -31,15 +32,16 @@ from app.core import clock
 from app.core.clock import VIETNAM
 from app.core.db import SessionDep
 from app.core.errors import FieldError, Invalid
+from app.core.inputs import ascii_int
 from app.questionnaires.catalog import get_catalog
 from app.units import service as units
-from app.units.models import UNIT_KINDS
+from app.units.models import UNIT_KINDS, Unit
 from app.web.render import language
 
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
 SPLIT = re.compile(r"[\s,;]+")
-STATUS_ORDER = {"behind": 0, "at_risk": 1, "on_track": 2, "no_target": 3, "done": 4}
+STATUS_ORDER = {"behind": 0, "at_risk": 1, "early": 2, "on_track": 3, "no_target": 4, "done": 5}
 
 
 def query_builder(request: Request) -> Callable[..., str]:
@@ -69,6 +71,7 @@ class CampaignForm:
     units: str = ""
     kind: str = ""
     parent: str = ""
+    picked: list[str] = dc_field(default_factory=list)  # ticked in the unit tree
 
     @classmethod
     def posted(cls, form: FormData) -> "CampaignForm":
@@ -84,6 +87,7 @@ class CampaignForm:
             units=field(form, "units"),
             kind=field(form, "kind"),
             parent=field(form, "parent"),
+            picked=[v for v in form.getlist("pick") if isinstance(v, str)],
         )
 
     @classmethod
@@ -108,34 +112,52 @@ class CampaignForm:
             try:
                 return date.fromisoformat(raw)
             except ValueError:
-                problems.append(FieldError(name, f"{raw!r} is not a date (YYYY-MM-DD)", "date"))
+                problems.append(FieldError.of(name, "not_a_date", "date", raw=raw))
                 return date.min
 
         starts, ends = day("starts_on", self.starts_on), day("ends_on", self.ends_on)
         slug, _, version = self.questionnaire.partition("/")
-        if not self.min_sample.isdigit():
-            problems.append(FieldError("min_sample", "a whole number of at least 1", "number"))
-        codes = [c for c in SPLIT.split(self.units) if c]
+        min_sample = ascii_int(self.min_sample)
+        if min_sample is None:
+            problems.append(FieldError.of("min_sample", "whole_number_min_1", "number"))
+        codes = [c for c in SPLIT.split(self.units) if c] + self.picked
         if self.kind or self.parent:
             parent = units.find_unit(session, self.parent) if self.parent else None
             if parent is None or self.kind not in UNIT_KINDS:
-                problems.append(FieldError("units", "choose both a kind and a unit", "required"))
+                problems.append(FieldError.of("units", "kind_and_unit", "required"))
             else:
                 codes += [u.code for u in units.units_of_kind_under(session, parent, self.kind)]
-        if problems:
-            raise Invalid("the form has problems", problems)
+        if problems or min_sample is None:
+            raise Invalid.of("form_has_problems", problems)
         return CampaignIn(
             code=self.code,
             name=self.name,
             starts_on=starts,
             ends_on=ends,
             questionnaire=slug,
-            version=int(version) if version.isdigit() else 0,
+            version=ascii_int(version) or 0,
             units=list(dict.fromkeys(codes)),
-            min_sample=int(self.min_sample),
+            min_sample=min_sample,
             is_private=self.is_private,
             quota_policy=self.quota_policy,
         )
+
+
+def unit_tree(rows: list[Unit]) -> list[tuple[Unit, int]]:
+    """Units in tree order (each under its parent) with their depth below the top shown."""
+    ids = {u.id for u in rows}
+    below: dict[int | None, list[Unit]] = {}
+    for u in rows:
+        below.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
+    out: list[tuple[Unit, int]] = []
+
+    def walk(parent: int | None, level: int) -> None:
+        for u in sorted(below.get(parent, []), key=lambda u: u.code):
+            out.append((u, level))
+            walk(u.id, level + 1)
+
+    walk(None, 0)
+    return out
 
 
 def _form_context(session: SessionDep, who: Principal) -> dict[str, Any]:
@@ -143,6 +165,7 @@ def _form_context(session: SessionDep, who: Principal) -> dict[str, Any]:
         "questionnaires": list(get_catalog()),
         "kinds": UNIT_KINDS,
         "parents": units.units_in(session, who.unit_id, parents_only=True),
+        "tree": unit_tree(units.units_in(session, who.unit_id)),
     }
 
 
@@ -298,13 +321,25 @@ def save_settings(
 
 @router.post("/dash/campaigns/{code}/status")
 def change_status(
-    code: str, session: SessionDep, who: PageManager, form: FormData = FormDep
+    code: str, request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
 ) -> Response:
-    """Open, close or reopen."""
+    """Open, close or reopen, after a confirmation page."""
     c = coordination.visible_campaign(session, who, code)
     wanted = field(form, "status")
     if wanted not in ("open", "closed"):
-        raise Invalid("status must be open or closed", [FieldError("status", "open or closed")])
+        raise Invalid.of(
+            "status_open_closed", [FieldError.of("status", "status_open_closed", "unknown")]
+        )
+    if field(form, "confirm") != "1":
+        # A confirmation step that needs no JavaScript: the same form again, confirmed.
+        return dash_page(
+            request,
+            "confirm_status.html",
+            who,
+            campaign=c,
+            wanted=wanted,
+            reach=len(campaigns.scope(session, c)),
+        )
     coordination.change_status(session, who, c, CampaignStatus(wanted))
     return _saved(c.code)
 
@@ -330,12 +365,13 @@ def save_targets(
             continue
         raw = field(form, name)
         unit = name.removeprefix("target.")
-        if raw and not raw.isdigit():
-            problems.append(FieldError(f"targets.{unit}", f"{raw!r} is not a whole number"))
-        targets[unit] = int(raw) if raw.isdigit() and int(raw) > 0 else None
+        n = ascii_int(raw)
+        if raw and n is None:
+            problems.append(FieldError.of(f"targets.{unit}", "not_whole_number", raw=raw))
+        targets[unit] = n if n else None
     try:
         if problems:
-            raise Invalid("the targets cannot be set", problems)
+            raise Invalid.of("targets_not_set", problems)
         coordination.set_targets(session, who, c, targets)
     except Invalid as exc:
         return _rejected(request, session, who, code, exc)
@@ -356,12 +392,11 @@ async def targets_from_file(
         try:
             margin = float(margin_raw)
         except ValueError:
-            raise Invalid(
-                "the margin of error is not a number",
-                [FieldError("margin", f"{margin_raw!r} is not a number, e.g. 0.05")],
+            raise Invalid.of(
+                "margin_not_number", [FieldError.of("margin", "margin_example", raw=margin_raw)]
             ) from None
         if not isinstance(upload, UploadFile):
-            raise Invalid("choose a CSV file", [FieldError("file", "no file", "required")])
+            raise Invalid.of("choose_csv", [FieldError.of("file", "no_file", "required")])
         data = await upload.read()
         # Database work off the event loop, as FastAPI does for synchronous routes.
         await run_in_threadpool(
@@ -395,10 +430,10 @@ def save_quotas(
                 raise ValueError
             shares[parts[0]] = float(parts[1].replace(",", "."))
         except ValueError:
-            problems.append(FieldError(f"line {n}", f"{line!r}: write e.g. gender=female 45"))
+            problems.append(FieldError.of(f"line {n}", "quota_line", line=line))
     try:
         if problems:
-            raise Invalid("the quotas cannot be read", problems)
+            raise Invalid.of("quotas_unreadable", problems)
         coordination.set_quotas(session, get_catalog(), who, c, shares)
     except Invalid as exc:
         return _rejected(request, session, who, code, exc)
@@ -439,7 +474,7 @@ def _response_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise Invalid(f"{value!r} is not a response id") from None
+        raise Invalid.of("response_not_id", raw=value) from None
 
 
 def _back_to_review(request: Request, code: str) -> RedirectResponse:

@@ -14,7 +14,10 @@ from app.campaigns.models import Campaign, StratumCount
 from app.counts import tally
 from app.units.models import Unit
 
-Status = Literal["done", "on_track", "at_risk", "behind", "no_target"]
+Status = Literal["done", "on_track", "at_risk", "behind", "no_target", "early"]
+# Pace is judged from the second day on: on the first day nobody could yet have
+# answered at the pace a target needs (a campaign opened at 16:00 is not "behind").
+JUDGE_FROM_DAY = 2
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,17 @@ def _status(
     ends_on: date,
     per_day: float,
     needed: float | None,
+    elapsed: int = JUDGE_FROM_DAY,
 ) -> Status:
     """Green when the target is met or the pace reaches it in time; amber when the pace
-    must less than double; red otherwise (nothing yet, or the period is over)."""
+    must less than double; red otherwise (nothing yet, or the period is over). On the
+    first day the pace is not judged yet ("early")."""
     if target is None:
         return "no_target"
     if collected >= target:
         return "done"
+    if elapsed < JUDGE_FROM_DAY:
+        return "early"
     if projected is not None and projected <= ends_on:
         return "on_track"
     if per_day > 0 and needed is not None and needed <= 2 * per_day:
@@ -104,7 +111,7 @@ def unit_progress(
         projected = today + timedelta(days=math.ceil(remaining / per_day))
     else:
         projected = None
-    status = _status(target, collected, projected, c.ends_on, per_day, needed)
+    status = _status(target, collected, projected, c.ends_on, per_day, needed, elapsed)
     return UnitProgress(
         unit=code,
         name=name,

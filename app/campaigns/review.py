@@ -117,7 +117,9 @@ def list_responses(
     elif flag:
         if flag not in quality.ALL:
             known = ", ".join((*quality.ALL, "over_quota"))
-            raise Invalid(f"unknown flag {flag!r}", [FieldError("flag", f"one of {known}")])
+            raise Invalid.of(
+                "unknown_flag", [FieldError.of("flag", "one_of", known=known)], flag=flag
+            )
         conditions.append(_has_flag(flag))
     # Counted on the responses alone (no joins), paged in the database: a campaign
     # holds up to millions of responses.
@@ -274,11 +276,11 @@ def _get(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -
         .with_for_update()
     )
     if sub is None:
-        raise NotFound(f"response {sid} is not in campaign {campaign.code!r}")
+        raise NotFound.of("response_unknown", sid=sid, code=campaign.code)
     if not accounts.in_scope(session, who, sub.unit_id):
-        raise Forbidden(f"response {sid} belongs to a unit outside your area")
+        raise Forbidden.of("response_outside", sid=sid)
     if not who.can_manage:
-        raise Forbidden(f"a {who.role} cannot exclude or restore responses")
+        raise Forbidden.of("role_cannot_review", role=who.role)
     return sub
 
 
@@ -303,13 +305,10 @@ def exclude(
     one of REASONS, is the reason the coordinator picked from the list, if any)."""
     reason = reason.strip()
     if not reason or len(reason) > 500:
-        raise Invalid(
-            "say why the response is excluded (1–500 characters)",
-            [FieldError("reason", "1–500 characters", "required")],
-        )
+        raise Invalid.of("reason_required", [FieldError.of("reason", "chars_1_500", "required")])
     sub = _get(session, who, campaign, sid)
     if sub.excluded_at is not None:
-        raise Conflict(f"response {sid} is already excluded")
+        raise Conflict.of("already_excluded", sid=sid)
     if sub.tallied:
         _retally(session, catalog, campaign, sub)
     sub.tallied = True  # its current state (not counted) is what the tallies show
@@ -336,7 +335,7 @@ def restore(
     """Count an excluded response again (audited); the next fold adds it back."""
     sub = _get(session, who, campaign, sid)
     if sub.excluded_at is None:
-        raise Conflict(f"response {sid} is not excluded")
+        raise Conflict.of("not_excluded", sid=sid)
     sub.excluded_at = None
     sub.excluded_by = None
     sub.exclude_reason = None

@@ -8,11 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.campaigns.models import CampaignStatus
 from app.collection.models import CHANNELS
+from app.core.inputs import CleanStr
 from app.core.responses import one_of
 from app.questionnaires import quality
 from app.units.models import UNIT_KINDS
 
-Code = Annotated[str, Field(min_length=1, max_length=64)]
+Code = Annotated[CleanStr, Field(min_length=1, max_length=64)]
 QuotaPolicy = Literal["accept", "stop"]
 Aggregate = Literal["pooled", "mean_of_units"]
 Status = Annotated[str, Field(json_schema_extra=one_of(lambda: [s.value for s in CampaignStatus]))]
@@ -24,7 +25,7 @@ class CampaignBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[CleanStr, Field(min_length=1, max_length=200)]
     starts_on: date
     ends_on: date
     questionnaire: Code = "sipas-2017"
@@ -76,13 +77,13 @@ class CampaignOut(BaseModel):
 class TargetsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    targets: dict[str, int | None] = Field(description="Scope unit code → target (null clears).")
+    targets: dict[Code, int | None] = Field(description="Scope unit code → target (null clears).")
 
 
 class QuotasBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quotas: dict[str, float] = Field(
+    quotas: dict[CleanStr, float] = Field(
         description='"gender=female" → percent of every unit\'s target; replaces all quotas.',
         examples=[{"gender=female": 45, "gender=male": 45}],
     )
@@ -106,7 +107,9 @@ class UnitProgressOut(BaseModel):
     per_day: float = Field(description="Mean responses per day since the campaign began.")
     needed_per_day: float | None = Field(description="Per day needed to finish on time.")
     projected: date | None = Field(description="Date the target is reached at the current pace.")
-    status: Literal["done", "on_track", "at_risk", "behind", "no_target"]
+    status: Literal["done", "on_track", "at_risk", "behind", "no_target", "early"] = Field(
+        description="`early` on the campaign's first day: pace is judged from the second."
+    )
     strata: list[StratumOut]
 
 
@@ -160,7 +163,7 @@ class ResponsesOut(BaseModel):
 class ReasonBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(max_length=500)] = ""
+    reason: Annotated[CleanStr, Field(max_length=500)] = ""
 
 
 class ReviewOut(BaseModel):

@@ -21,12 +21,16 @@ from app.campaigns.models import (
 from app.collection.models import Submission
 from app.core import csvfile
 from app.core.errors import Conflict, FieldError, Invalid, NotFound
+from app.core.inputs import ascii_int
 from app.counts import snapshots
 from app.counts.models import UnitAncestor
 from app.questionnaires.catalog import Catalog, Questionnaire
 from app.units.models import CODE_PATTERN, Unit
 
 CODE_RE = re.compile(CODE_PATTERN)
+# Far above any real sample, far below what an INTEGER column holds.
+MAX_SAMPLE = 1_000_000
+MAX_TRANSACTIONS = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -63,20 +67,24 @@ def unknown_campaign(session: Session, code: str, among: list[int] | None = None
         stmt = stmt.where(Campaign.id.in_(among))
     near = list(session.scalars(stmt.order_by(Campaign.code)))
     if not near:
-        return NotFound(f"campaign {code!r} does not exist")
+        return NotFound.of("campaign_unknown", code=code)
     names = " or ".join(repr(c) for c in near)
-    return NotFound(
-        f"campaign {code!r} does not exist; did you mean {names}? (codes are case-sensitive)",
-        [FieldError("campaign", f"did you mean {names}?", "case")],
+    return NotFound.of(
+        "campaign_unknown_case",
+        [FieldError.of("campaign", "did_you_mean", "case", names=names)],
+        code=code,
+        names=names,
     )
 
 
 def questionnaire_of(catalog: Catalog, campaign: Campaign) -> Questionnaire:
     q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
     if q is None:  # the file was removed after the campaign was created
-        raise NotFound(
-            f"questionnaire {campaign.questionnaire} v{campaign.questionnaire_version} "
-            f"of campaign {campaign.code!r} is not installed"
+        raise NotFound.of(
+            "questionnaire_missing",
+            slug=campaign.questionnaire,
+            version=campaign.questionnaire_version,
+            code=campaign.code,
         )
     return q
 
@@ -86,38 +94,43 @@ def _check(
 ) -> dict[str, Unit]:
     """Problems with the settings shared by create and edit; returns the scope units."""
     if not data.name.strip():
-        problems.append(FieldError("name", "name is empty", "required"))
+        problems.append(FieldError.of("name", "name_empty", "required"))
     if data.ends_on < data.starts_on:
-        problems.append(FieldError("ends_on", "the campaign ends before it starts", "period"))
+        problems.append(FieldError.of("ends_on", "ends_before_start", "period"))
     if data.min_sample < 1:
-        problems.append(FieldError("min_sample", "must be at least 1", "range"))
+        problems.append(FieldError.of("min_sample", "at_least_1", "range"))
+    elif data.min_sample > MAX_SAMPLE:
+        problems.append(FieldError.of("min_sample", "at_most", "range", n=MAX_SAMPLE))
     if catalog.get(data.questionnaire, data.version) is None:
         known = catalog.versions(data.questionnaire)
-        hint = (
-            f"installed versions: {', '.join(map(str, known))}"
+        installed = (
+            ", ".join(map(str, known))
             if known
-            else "installed: " + ", ".join(f"{q.slug} v{q.version}" for q in catalog)
+            else ", ".join(f"{q.slug} v{q.version}" for q in catalog)
         )
         problems.append(
-            FieldError(
+            FieldError.of(
                 "questionnaire",
-                f"unknown questionnaire {data.questionnaire} v{data.version} ({hint})",
+                "questionnaire_unknown_version" if known else "questionnaire_unknown",
                 "unknown",
+                slug=data.questionnaire,
+                version=data.version,
+                installed=installed,
             )
         )
     if not data.units:
-        problems.append(FieldError("units", "a campaign needs at least one unit", "required"))
+        problems.append(FieldError.of("units", "units_required", "required"))
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(data.units)))}
     problems += [
-        FieldError("units", f"unit {c!r} does not exist", "unknown")
+        FieldError.of("units", "unit_unknown", "unknown", code=c)
         for c in data.units
         if c not in units
     ]
     problems += _overlaps(session, units)
     if data.quota_policy not in tuple(QuotaPolicy):
-        problems.append(FieldError("quota_policy", "accept or stop", "unknown"))
+        problems.append(FieldError.of("quota_policy", "accept_or_stop", "unknown"))
     if data.aggregate not in tuple(Aggregate):
-        problems.append(FieldError("aggregate", "pooled or mean_of_units", "unknown"))
+        problems.append(FieldError.of("aggregate", "aggregate_choice", "unknown"))
     return units
 
 
@@ -139,11 +152,8 @@ def _overlaps(session: Session, units: dict[str, Unit]) -> list[FieldError]:
             if ancestor_id in by_id:
                 below, above = by_id[unit_id], by_id[ancestor_id]
                 problems.append(
-                    FieldError(
-                        "units",
-                        f"unit {below.code!r} is under {above.code!r}, which is also in the "
-                        f"scope: keep one (units below a scope unit are included already)",
-                        "overlap",
+                    FieldError.of(
+                        "units", "scope_overlap", "overlap", below=below.code, above=above.code
                     )
                 )
     return problems
@@ -153,14 +163,12 @@ def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Cam
     """Create a draft campaign over `data.units`; every problem is reported at once."""
     problems: list[FieldError] = []
     if not CODE_RE.match(data.code):
-        problems.append(
-            FieldError("code", f"{data.code!r} is not a valid code (letters, digits, . _ -)")
-        )
+        problems.append(FieldError.of("code", "campaign_code_bad", code=data.code))
     elif session.scalar(select(Campaign.id).where(Campaign.code == data.code)) is not None:
-        raise Conflict(f"campaign {data.code!r} already exists")
+        raise Conflict.of("campaign_exists", code=data.code)
     units = _check(session, catalog, data, problems)
     if problems:
-        raise Invalid("the campaign cannot be created", problems)
+        raise Invalid.of("campaign_not_created", problems)
     campaign = Campaign(
         code=data.code,
         name=data.name.strip(),
@@ -186,9 +194,7 @@ def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Cam
 def set_status(session: Session, campaign: Campaign, status: CampaignStatus) -> Campaign:
     """Open or close a campaign; a closed campaign can be reopened, never returned to draft."""
     if status == CampaignStatus.draft and campaign.status != CampaignStatus.draft:
-        raise Conflict(
-            f"campaign {campaign.code!r} is {campaign.status}; it cannot go back to draft"
-        )
+        raise Conflict.of("campaign_no_draft", code=campaign.code, status=campaign.status)
     campaign.status = status
     session.flush()
     return campaign
@@ -217,15 +223,9 @@ def update_campaign(
     )
     new_q = (data.questionnaire, data.version)
     if has_responses and new_q != (campaign.questionnaire, campaign.questionnaire_version):
-        problems.append(
-            FieldError(
-                "questionnaire",
-                "the campaign already holds responses; its questionnaire cannot change",
-                "locked",
-            )
-        )
+        problems.append(FieldError.of("questionnaire", "questionnaire_locked", "locked"))
     if problems:
-        raise Invalid("the campaign cannot be changed", problems)
+        raise Invalid.of("campaign_not_changed", problems)
     changed = []
     for attr, value in (
         ("name", data.name.strip()),
@@ -293,17 +293,22 @@ def set_targets(session: Session, campaign: Campaign, targets: Mapping[str, int 
         )
     }
     problems = [
-        FieldError(f"targets.{code}", f"unit {code!r} is not in the campaign's scope", "scope")
+        FieldError.of(f"targets.{code}", "not_in_scope", "scope", code=code)
         for code in targets
         if code not in rows
     ]
     problems += [
-        FieldError(f"targets.{code}", "a target is a whole number of at least 1", "range")
+        FieldError.of(f"targets.{code}", "whole_number_min_1", "range")
         for code, n in targets.items()
         if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1)
     ]
+    problems += [
+        FieldError.of(f"targets.{code}", "at_most", "range", n=MAX_SAMPLE)
+        for code, n in targets.items()
+        if isinstance(n, int) and n > MAX_SAMPLE
+    ]
     if problems:
-        raise Invalid("the targets cannot be set", problems)
+        raise Invalid.of("targets_not_set", problems)
     for code, n in targets.items():
         rows[code].target = n
     session.flush()
@@ -325,10 +330,7 @@ def targets_from_transactions(
     The whole file is checked first; one bad line and nothing changes.
     """
     if not 0 < margin < 1:
-        raise Invalid(
-            "the margin of error must be between 0 and 1 (e.g. 0.05 for ±5 points)",
-            [FieldError("margin", "between 0 and 1, e.g. 0.05", "range")],
-        )
+        raise Invalid.of("margin_range", [FieldError.of("margin", "margin_between", "range")])
     text = csvfile.decode(data, name)
     header, rows = csvfile.read_rows(text, name, ("unit", "transactions"))
     in_scope = {
@@ -350,33 +352,31 @@ def targets_from_transactions(
         where = f"line {row.line}"
         if code not in in_scope:
             problems.append(
-                FieldError(f"{where}, column unit", f"{code!r} is not in the campaign", "scope")
+                FieldError.of(f"{where}, column unit", "not_in_campaign", "scope", code=code)
             )
             continue
         if code in seen:
             problems.append(
-                FieldError(
-                    f"{where}, column unit", f"{code!r} is also on line {seen[code]}", "duplicate"
+                FieldError.of(
+                    f"{where}, column unit", "also_on_line", "duplicate", code=code, line=seen[code]
                 )
             )
             continue
         seen[code] = row.line
-        try:
-            n_tx = int(raw.replace(",", "").replace(".", "").replace(" ", ""))
-        except ValueError:
-            n_tx = -1
+        digits = ascii_int(raw.replace(",", "").replace(".", "").replace(" ", ""))
+        n_tx = -1 if digits is None or digits > MAX_TRANSACTIONS else digits
         if n_tx < 0:
             problems.append(
-                FieldError(
-                    f"{where}, column transactions", f"{raw!r} is not a whole number", "number"
+                FieldError.of(
+                    f"{where}, column transactions", "not_whole_number", "number", raw=raw
                 )
             )
             continue
         lines.append(TargetLine(code, n_tx, sampling.sample_size(n_tx, margin)))
     if not lines and not problems:
-        problems.append(FieldError("line 2", "the file has no units", "empty"))
+        problems.append(FieldError.of("line 2", "file_no_units", "empty"))
     if problems:
-        raise Invalid(f"{name}: {len(problems)} problem(s); no target was changed", problems)
+        raise Invalid.of("file_problems", problems, name=name, n=len(problems))
     for line in lines:
         cu = in_scope[line.unit]
         cu.transactions = line.transactions
@@ -402,25 +402,29 @@ def set_quotas(
         where = f"quotas.{key}"
         if question not in STRATA_QUESTIONS or question not in q.questions:
             problems.append(
-                FieldError(where, f"quotas are by {', '.join(STRATA_QUESTIONS)}", "unknown")
+                FieldError.of(
+                    where, "quota_questions", "unknown", questions=", ".join(STRATA_QUESTIONS)
+                )
             )
             continue
         options = [o.code for o in q.questions[question].options]
         if option not in options:
-            problems.append(FieldError(where, f"{question} has options {', '.join(options)}"))
+            problems.append(
+                FieldError.of(where, "quota_options", question=question, options=", ".join(options))
+            )
             continue
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 100:
-            problems.append(FieldError(where, "a share is a percentage above 0, at most 100"))
+            problems.append(FieldError.of(where, "quota_share"))
             continue
         totals[question] = totals.get(question, 0) + float(share)
         parsed.append((question, option, float(share)))
     problems += [
-        FieldError(f"quotas.{question}", f"the shares of {question} add up to {total:g} % > 100 %")
+        FieldError.of(f"quotas.{question}", "quota_total", question=question, total=f"{total:g}")
         for question, total in totals.items()
         if total > 100 + 1e-9
     ]
     if problems:
-        raise Invalid("the quotas cannot be set", problems)
+        raise Invalid.of("quotas_not_set", problems)
     session.execute(delete(CampaignQuota).where(CampaignQuota.campaign_id == campaign.id))
     for question, option, share in parsed:
         session.add(

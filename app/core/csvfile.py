@@ -21,10 +21,12 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise Invalid(
-            f"{name} is not UTF-8 text: byte {exc.start} (line {line}) cannot be decoded. "
-            "Save the file as 'CSV UTF-8' and try again.",
-            [FieldError(f"line {line}", "not UTF-8", "encoding")],
+        raise Invalid.of(
+            "not_utf8",
+            [FieldError.of(f"line {line}", "not_utf8_short", "encoding")],
+            name=name,
+            at=exc.start,
+            line=line,
         ) from exc
 
 
@@ -40,18 +42,20 @@ def read_rows(
     try:
         typed = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise Invalid(f"{name} is empty: expected a header row") from None
+        raise Invalid.of("csv_empty", name=name) from None
     canonical = {c.lower(): c for c in required + optional}
     header = [canonical.get(h.lower(), h) for h in typed]
     missing = [c for c in required if c not in header]
     unknown = [h for h in header if h not in required and h not in optional]
     dupes = sorted({h for h in header if header.count(h) > 1})
-    problems = [FieldError("line 1", f"missing column {c!r}", "missing") for c in missing]
-    problems += [FieldError("line 1", f"unknown column {c!r}", "unknown") for c in unknown]
-    problems += [FieldError("line 1", f"column {c!r} appears twice", "duplicate") for c in dupes]
+    problems = [FieldError.of("line 1", "csv_missing_column", "missing", column=c) for c in missing]
+    problems += [
+        FieldError.of("line 1", "csv_unknown_column", "unknown", column=c) for c in unknown
+    ]
+    problems += [FieldError.of("line 1", "csv_twice", "duplicate", column=c) for c in dupes]
     if problems:
         expected = ", ".join(required + optional)
-        raise Invalid(f"{name}: bad header (expected columns: {expected})", problems)
+        raise Invalid.of("csv_bad_header", problems, name=name, expected=expected)
 
     def rows() -> Iterator[Row]:
         for values in reader:
@@ -68,10 +72,8 @@ def read_rows(
 
 def width_error(row: Row, expected: int) -> FieldError | None:
     if "__width__" in row.values:
-        return FieldError(
-            f"line {row.line}",
-            f"has {row.values['__width__']} fields, the header has {expected}",
-            "width",
+        return FieldError.of(
+            f"line {row.line}", "csv_width", "width", n=row.values["__width__"], expected=expected
         )
     return None
 

@@ -188,10 +188,9 @@ async def database_turn() -> AsyncIterator[None]:
     try:
         await asyncio.wait_for(gate.acquire(), settings.DB_QUEUE_SECONDS)
     except TimeoutError:
-        raise Busy(
-            "the service is busy: the database did not answer in time; try again shortly",
-            retry_after=2,
-        ) from None
+        busy = Busy.of("busy_queue")
+        busy.retry_after = 2
+        raise busy from None
     try:
         yield
     finally:
@@ -228,15 +227,17 @@ def unavailable(error: Exception) -> Busy | None:
     and SQL errors are not, and stay what they are.
     """
     if isinstance(error, exc.TimeoutError):  # the connection pool
-        return Busy(
-            "the service is busy: no database connection was free; try again shortly", retry_after=2
-        )
+        busy = Busy.of("busy_pool")
+        busy.retry_after = 2
+        return busy
     if not isinstance(error, exc.DBAPIError):
         return None
     if isinstance(error, exc.OperationalError | exc.InterfaceError) or error.connection_invalidated:
         if "sqlite" in type(error.orig).__module__ and not _sqlite_transient(error):
             return None
-        return Busy("the database is not answering at the moment; try again shortly", retry_after=5)
+        busy = Busy.of("busy_down")
+        busy.retry_after = 5
+        return busy
     return None
 
 

@@ -6,7 +6,9 @@ exception is a bug and becomes a 500 with no stack trace shown.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
+
+from app.core import messages
 
 
 @dataclass
@@ -16,6 +18,15 @@ class FieldError:
     loc: str
     msg: str
     code: str = "invalid"
+    # The message's key in app/core/messages.py and its parameters: pages render it in
+    # the reader's language; `msg` is its English, for the API.
+    key: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, loc: str, key: str, code: str = "invalid", /, **params: Any) -> "FieldError":
+        """A field error by message key (`msg` is its English)."""
+        return cls(loc, messages.text(key, "en", **params), code, key, params)
 
     def as_dict(self) -> dict[str, Any]:
         return {"loc": self.loc, "msg": self.msg, "code": self.code}
@@ -29,11 +40,18 @@ class AppError(Exception):
     fields: list[FieldError] = field(default_factory=list)
     # Seconds after which a retry may succeed (429, 503): sent as Retry-After.
     retry_after: int | None = None
+    key: str | None = None  # as FieldError.key
+    params: dict[str, Any] = field(default_factory=dict)
     status_code = 400
     kind = "bad_request"
 
     def __post_init__(self) -> None:
         super().__init__(self.detail)
+
+    @classmethod
+    def of(cls, key: str, fields: list[FieldError] | None = None, /, **params: Any) -> Self:
+        """The error by message key (`detail` is its English)."""
+        return cls(messages.text(key, "en", **params), fields or [], key=key, params=params)
 
     def as_dict(self) -> dict[str, Any]:
         return {

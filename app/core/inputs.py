@@ -14,6 +14,7 @@ from fastapi import Request
 from pydantic import AfterValidator, AwareDatetime
 from pydantic_core import PydanticCustomError
 
+from app.core import messages
 from app.core.errors import FieldError, Invalid
 
 _BAD = re.compile("[\x00\ud800-\udfff]")
@@ -24,18 +25,31 @@ LATEST = date(2099, 12, 31)
 _DIGITS = re.compile("[0-9]+")
 
 
-def text_problem(value: str) -> str | None:
-    """Why `value` cannot be accepted as text, or None."""
+def _bad_at(value: str) -> tuple[str, int] | None:
+    """The message key (`nul_at`, `surrogate_at`) and position of the first bad character."""
     m = _BAD.search(value)
     if m is None:
         return None
-    what = "a NUL character" if m.group() == "\x00" else "a lone surrogate (not valid Unicode)"
-    return f"contains {what} at position {m.start()}"
+    return ("nul_at" if m.group() == "\x00" else "surrogate_at"), m.start()
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` cannot be accepted as text, or None."""
+    found = _bad_at(value)
+    return None if found is None else messages.text(found[0], "en", at=found[1])
+
+
+def text_error(loc: str, value: str) -> FieldError | None:
+    """The field error for bad text in `value`, or None."""
+    found = _bad_at(value)
+    return None if found is None else FieldError.of(loc, found[0], "bad_text", at=found[1])
 
 
 def _clean(value: str) -> str:
-    if (why := text_problem(value)) is not None:
-        raise PydanticCustomError("bad_text", why)
+    if (found := _bad_at(value)) is not None:
+        key, at = found
+        template = messages.text(key, "en", at="{at}")
+        raise PydanticCustomError("bad_text", template, {"at": at, "key": key})
     return value
 
 
@@ -85,21 +99,35 @@ def in_range(value: datetime) -> bool:
 
 def check_request(request: Request) -> None:
     """Refuse a request whose path, query or cookie values are not clean text."""
-    problems = []
+    problems: list[FieldError] = []
     for name, value in request.path_params.items():
-        if isinstance(value, str) and (why := text_problem(value)):
-            problems.append(FieldError(name, why, "bad_text"))
-    if (why := text_problem(request.url.path)) and not problems:
-        problems.append(FieldError("path", why, "bad_text"))
+        if isinstance(value, str) and (bad := text_error(name, value)):
+            problems.append(bad)
+    if (bad := text_error("path", request.url.path)) and not problems:
+        problems.append(bad)
     for name, value in request.query_params.multi_items():
         for part in (name, value):
-            if why := text_problem(part):
-                problems.append(FieldError(_clean_loc(name), why, "bad_text"))
+            if bad := text_error(_clean_loc(name), part):
+                problems.append(bad)
     for name, value in request.cookies.items():
-        if why := text_problem(value) or text_problem(name):
-            problems.append(FieldError(f"cookie {_clean_loc(name)}", why, "bad_text"))
+        loc = f"cookie {_clean_loc(name)}"
+        if bad := text_error(loc, value) or text_error(loc, name):
+            problems.append(bad)
     if problems:
-        raise BadText("the request contains characters that are not allowed", problems)
+        raise BadText.of("bad_characters", problems)
+
+
+def check_form(items: list[tuple[str, str]]) -> None:
+    """Refuse a posted form whose names or text values are not clean text (a 422
+    naming each field), before any route reads it."""
+    problems = [
+        bad
+        for name, value in items
+        for bad in [text_error(_clean_loc(name), value) or text_error(_clean_loc(name), name)]
+        if bad is not None
+    ]
+    if problems:
+        raise BadText.of("bad_characters", problems)
 
 
 def _clean_loc(name: str) -> str:

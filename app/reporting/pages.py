@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.access import dash_text
+from app.access import dash_format, dash_text
 from app.access.dash_render import dash_page
 from app.access.security import PagePrincipal
 from app.campaigns import coordination
@@ -32,13 +32,13 @@ class Bar:
     median: float | None
 
 
-def fmt(value: float | None) -> str:
-    """One decimal for display; the API keeps every digit."""
-    return "–" if value is None else f"{value:.1f}"
+def fmt(value: float | None, lang: str = "vi") -> str:
+    """One decimal for display, as the page's language writes it; the API keeps every digit."""
+    return dash_format.num(value, lang, 1)
 
 
-def ci(interval: list[float] | None) -> str:
-    return f"[{interval[0]:.1f}–{interval[1]:.1f}]" if interval else ""
+def ci(interval: list[float] | None, lang: str = "vi") -> str:
+    return f"[{fmt(interval[0], lang)}–{fmt(interval[1], lang)}]" if interval else ""
 
 
 def _bars(figures: dict[str, Any], medians: dict[str, Any], labels: dict[str, str]) -> list[Bar]:
@@ -87,6 +87,10 @@ def results_page(
     body = indices.report(
         session, get_catalog(), c.code, level=level or None, parent=parent or None
     ).body
+    alone = False
+    if parent and not body["units"]:
+        # A unit with nothing below it: show the unit itself, not "0 responses".
+        body, alone = _unit_alone(session, c, parent), True
     q = questionnaire_of(get_catalog(), c)
     factor_codes = [f.code for f in q.factors]
     labels = _labels(q, language(request))["factors"]
@@ -118,12 +122,36 @@ def results_page(
         columns=columns,
         factor_codes=factor_codes,
         factor_legend=" · ".join(f"{f}: {labels[f]}" for f in factor_codes),
+        alone=alone,
         sort=sort,
         desc=desc,
-        fmt=fmt,
-        ci=ci,
+        fmt=lambda v: fmt(v, language(request)),
+        ci=lambda v: ci(v, language(request)),
         query=query_builder(request),
     )
+
+
+def _siblings_report(session: SessionDep, c: Any, found: Any) -> dict[str, Any]:
+    """The report in which a unit is compared with its siblings: the campaign's scope
+    units, or the units under its parent."""
+    scope = {s.unit.id for s in campaigns.scope(session, c)}
+    if found.id in scope or found.parent_id is None:
+        return indices.report(session, get_catalog(), c.code).body
+    parent = session.get(type(found), found.parent_id)
+    return indices.report(
+        session, get_catalog(), c.code, parent=parent.code if parent else None
+    ).body
+
+
+def _unit_alone(session: SessionDep, c: Any, code: str) -> dict[str, Any]:
+    """The results table of one unit that has no units below it (with its siblings'
+    median), or the empty table when the unit is unknown or outside the campaign."""
+    found = units.find_unit(session, code)
+    if found is None:
+        raise NotFound.of("unit_unknown", code=code)
+    around = _siblings_report(session, c, found)
+    mine = [u for u in around["units"] if u["unit"] == code]
+    return {**around, "parent": code, "units": mine, "n": sum(u["n"] for u in mine)}
 
 
 @router.get("/dash/campaigns/{code}/units/{unit}", response_class=HTMLResponse)
@@ -135,19 +163,11 @@ def unit_page(
     c = coordination.visible_campaign(session, who, code)
     found = units.find_unit(session, unit)
     if found is None:
-        raise NotFound(f"unit {unit!r} does not exist")
-    scope = {s.unit.id for s in campaigns.scope(session, c)}
-    # Compared with its siblings: the campaign's scope units, or the units under its parent.
-    if found.id in scope or found.parent_id is None:
-        body = indices.report(session, get_catalog(), c.code).body
-    else:
-        parent = session.get(type(found), found.parent_id)
-        body = indices.report(
-            session, get_catalog(), c.code, parent=parent.code if parent else None
-        ).body
+        raise NotFound.of("unit_unknown", code=unit)
+    body = _siblings_report(session, c, found)
     entry = next((u for u in body["units"] if u["unit"] == unit), None)
     if entry is None:
-        raise NotFound(f"unit {unit!r} is not in campaign {c.code!r}")
+        raise NotFound.of("unit_not_in_campaign", unit=unit, code=c.code)
     q = questionnaire_of(get_catalog(), c)
     lang = language(request)
     labels = _labels(q, lang)
@@ -181,6 +201,6 @@ def unit_page(
             )
             for code, title in labels["questions"].items()
         ],
-        fmt=fmt,
-        ci=ci,
+        fmt=lambda v: fmt(v, lang),
+        ci=lambda v: ci(v, lang),
     )

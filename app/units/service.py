@@ -29,7 +29,7 @@ class ImportResult:
 def get_unit(session: Session, code: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
-        raise NotFound(f"unit {code!r} does not exist")
+        raise NotFound.of("unit_unknown", code=code)
     return unit
 
 

@@ -116,7 +116,7 @@ def test_forms_and_api_writes_need_the_csrf_token(
     csrf = sign_in(client, "coord@p")
     page = client.post("/dash/campaigns/C-2026/status", data={"status": "closed"})
     assert page.status_code == 403
-    assert "reload" in page.text
+    assert "tải lại trang" in page.text
     api = client.post("/api/v1/campaigns/C-2026/close")
     assert api.status_code == 403
     assert campaigns.get_campaign(session, "C-2026").status == "open"
@@ -240,7 +240,7 @@ def test_every_coordinator_action_is_in_the_audit_log(
     assert log[1]["detail"] == {"targets": {"P-S01": 40}}
     page = client.get("/dash/audit")
     assert page.status_code == 200
-    assert re.search(r"campaign\.targets</td><td>NEW-1", page.text)
+    assert re.search(r"Đặt chỉ tiêu</td><td>NEW-1", page.text)
     assert session.scalar(select(AuditEvent.id).where(AuditEvent.actor == "nobody")) is None
     make_account(session, "c@p", "coordinator")
     client.cookies.clear()
@@ -286,7 +286,7 @@ def test_password_change_and_disabled_accounts(
         data={"csrf": csrf, "current": "not it at all", "new": "x" * 12, "repeat": "x" * 12},
     )
     assert r.status_code == 422
-    assert "the current password is wrong" in r.text
+    assert "Mật khẩu hiện tại không đúng" in r.text
     ok = client.post(
         "/dash/account/password",
         data={

@@ -56,7 +56,7 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
 
     bad = _new_campaign(client, csrf, ends_on="2020-01-01")
     assert bad.status_code == 422
-    assert "the campaign ends before it starts" in bad.text
+    assert "ngày kết thúc trước ngày bắt đầu" in bad.text
     assert 'value="SIPAS 2026 các sở"' in bad.text  # the form comes back as typed
 
     created = _new_campaign(client, csrf)
@@ -72,8 +72,8 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
         files={"file": ("giao-dich.csv", csv.encode(), "text/csv")},
     )
     assert rejected.status_code == 422
-    assert "line 4, column unit" in rejected.text
-    assert "line 5, column transactions" in rejected.text
+    assert "dòng 4, cột unit" in rejected.text
+    assert "dòng 5, cột transactions" in rejected.text
     assert all(s.target is None for s in campaigns.scope(session, c))
 
     csv = "unit,transactions\nDP-S01,1000\nDP-S02,50\nDP-S03,0\n"
@@ -91,11 +91,11 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
         "DP-S02": 45,
         "DP-S03": None,
     }
-    assert "±5.0" in settings.text  # the margin each target gives, beside it
+    assert "±5,0" in settings.text  # the margin each target gives, beside it
 
     opened = client.post(
         "/dash/campaigns/DASH-1/status",
-        data={"csrf": csrf, "status": "open"},
+        data={"csrf": csrf, "status": "open", "confirm": "1"},
         follow_redirects=False,
     )
     assert opened.status_code == 303
@@ -134,7 +134,7 @@ def test_a_coordinator_runs_a_campaign_without_the_command_line(
     assert len(api["daily"]) == 10
     assert api["daily"][-1] == {"date": clock.today().isoformat(), "n": 5}
     assert sum(d["n"] for d in api["daily"]) == 5
-    assert f"<title>{clock.today().isoformat()}: 5</title>" in progress.text
+    assert f"<title>{clock.today():%d/%m/%Y}: 5</title>" in progress.text
     sorted_page = client.get("/dash/campaigns/DASH-1?sort=collected&desc=1")
     assert sorted_page.text.index(">DP-S01<") < sorted_page.text.index(">DP-S03<")
 
@@ -170,12 +170,12 @@ def test_pages_show_problems_instead_of_saving_bad_input(
     _new_campaign(client, csrf)
     r = client.post("/dash/campaigns/DASH-1/targets", data={"csrf": csrf, "target.DP-S01": "many"})
     assert r.status_code == 422
-    assert "&#39;many&#39; is not a whole number" in r.text
+    assert "&#39;many&#39; không phải là số nguyên" in r.text
     r = client.post(
         "/dash/campaigns/DASH-1/quotas", data={"csrf": csrf, "quotas": "gender=female 45\nnonsense"}
     )
     assert r.status_code == 422
-    assert "line 2" in r.text
+    assert "dòng 2" in r.text
     c = campaigns.get_campaign(session, "DASH-1")
     assert campaigns.quota_shares(session, c) == {}
     ok = client.post(
@@ -186,4 +186,4 @@ def test_pages_show_problems_instead_of_saving_bad_input(
     assert ok.status_code == 303
     assert campaigns.quota_shares(session, c) == {"gender=female": 45.0, "gender=male": 45.0}
     assert client.get("/dash/campaigns/NOPE").status_code == 404
-    assert "does not exist" in client.get("/dash/campaigns/NOPE").text
+    assert "Không có đợt khảo sát" in client.get("/dash/campaigns/NOPE").text

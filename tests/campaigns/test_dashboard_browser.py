@@ -6,6 +6,7 @@ watches responses arrive, excludes a speeding one and reads the results.
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +20,8 @@ from tests.factories import PASSWORD, make_account
 from tests.live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, need_chromium
 
 DESKTOP = {"width": 1366, "height": 900}
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +81,7 @@ def test_dashboard_from_sign_in_to_results(page: Page, live: Live) -> None:
     expect(page.locator("h1")).to_have_text("Đợt khảo sát")
 
     page.click("text=Tạo đợt khảo sát")
+    page.screenshot(path=SHOTS / "dash-new-campaign.png", full_page=True)
     page.fill("input[name=code]", "BP-DEPTS")
     page.fill("input[name=name]", "SIPAS các sở 2026")
     page.fill("input[name=starts_on]", (clock.today() - timedelta(days=4)).isoformat())
@@ -93,6 +97,10 @@ def test_dashboard_from_sign_in_to_results(page: Page, live: Live) -> None:
     page.locator("form[action$='/targets'] button").click()
     expect(page.locator("input[name='target.BP-S01']")).to_have_value("2")
     page.click("button:has-text('Mở khảo sát')")
+    # A confirmation first (no JavaScript needed): nothing is open yet.
+    expect(page.locator("main p").first).to_contain_text("sẽ bắt đầu gửi phiếu vào đợt này")
+    page.screenshot(path=SHOTS / "dash-confirm-open.png", full_page=True)
+    page.click("button[name=confirm]")
     expect(page.locator(".head .pill")).to_have_text("Đang mở")
 
     _respond(live)
@@ -102,6 +110,7 @@ def test_dashboard_from_sign_in_to_results(page: Page, live: Live) -> None:
     expect(row.locator("td").nth(1)).to_have_text("2")
     expect(row.locator(".pill")).to_have_text("Đủ")
     expect(row.locator(".bar")).to_have_attribute("aria-label", "100%")
+    page.screenshot(path=SHOTS / "dash-progress.png", full_page=True)
     page.click("#progress th >> text=Đã thu")
     expect(page.locator("#progress th[aria-sort]")).to_have_attribute("aria-sort", "descending")
     _no_sideways_scroll(page)
@@ -114,6 +123,7 @@ def test_dashboard_from_sign_in_to_results(page: Page, live: Live) -> None:
     page.fill("input[name=note]", "15 giây")
     page.click("button:has-text('Loại phiếu này')")
     expect(page.locator("tbody tr.gone")).to_contain_text("15 giây")
+    page.screenshot(path=SHOTS / "dash-responses.png", full_page=True)
 
     page.click("nav.tabs >> text=Kết quả")
     result = page.locator("#results tbody tr", has_text="BP-S01")

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from app.collection.models import Submission
 from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
+from tests.factories import make_account
+from tests.signin import sign_in
 
 BAD = ["a\x00b", "a\ud800b"]
 
@@ -185,3 +187,71 @@ def test_no_input_gives_a_5xx(
 def _safe(values: dict[str, str]) -> dict[str, str]:
     # A URL or form can carry only UTF-8; a lone surrogate goes as its replacement.
     return {k: v.encode("utf-8", "replace").decode() for k, v in values.items()}
+
+
+DASH_FORMS = {
+    "/dash/campaigns/new": ["code", "name", "starts_on", "ends_on", "questionnaire", "min_sample"]
+    + ["quota_policy", "units", "kind", "parent", "pick", "is_private"],
+    "/dash/campaigns/C-2026/settings": ["name", "starts_on", "ends_on", "questionnaire"]
+    + ["min_sample", "units", "kind", "parent", "pick"],
+    "/dash/campaigns/C-2026/targets": ["target.P", "target.x", "target.P-S01"],
+    "/dash/campaigns/C-2026/quotas": ["quotas"],
+    "/dash/campaigns/C-2026/status": ["status", "confirm"],
+    "/dash/users": ["login", "name", "role", "unit", "password"],
+    "/dash/keys": ["label", "unit"],
+    "/dash/account/password": ["current", "new", "repeat"],
+    "/dash/campaigns/C-2026/responses/x/exclude": ["reason"],
+}
+number = st.sampled_from(["²", "١٢", "٣", "9" * 30, "-1", "0", "1e3", "nan", "0,05", "12"])
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    url=st.sampled_from(sorted(DASH_FORMS)),
+    values=st.lists(text | number | st.dates().map(str), min_size=12, max_size=12),
+    margin=text | number,
+    csv_body=st.binary(max_size=60) | st.sampled_from([b"unit,transactions\nP,\xb2\n"]),
+)
+# What was seen to fail: '²'.isdigit() is true and int('²') raises; NUL in a name.
+@example(
+    url="/dash/campaigns/new",
+    values=["C-9", "Tên", "2026-01-01", "2026-02-01", "sipas-2017/1", "²", "accept", "P"]
+    + [""] * 4,
+    margin="0,05",
+    csv_body=b"unit,transactions\nP,12\n",
+)
+@example(
+    url="/dash/campaigns/C-2026/settings",
+    values=["Tên\x00", "2026-01-01", "2026-02-01", "sipas-2017/1", "30", "P"] + [""] * 6,
+    margin="١",
+    csv_body=b"unit,transactions\nP,\xd9\xa1\n",
+)
+def test_no_dashboard_form_gives_a_5xx(
+    client: TestClient,
+    session: Session,
+    place: dict[str, Any],
+    url: str,
+    values: list[str],
+    margin: str,
+    csv_body: bytes,
+) -> None:
+    if not client.cookies.get("sipas_session"):
+        make_account(session, "hypo@p", "admin")
+        client.headers["x-csrf"] = sign_in(client, "hypo@p")
+    csrf = client.headers["x-csrf"]
+    form = _safe(dict(zip(DASH_FORMS[url], values, strict=False)))
+    r = client.post(url, data={"csrf": csrf, **form}, follow_redirects=False)
+    assert r.status_code < 500, (url, form, r.text[-400:])
+    if any("\x00" in v for v in form.values()):
+        assert r.status_code == 422, (url, form)
+    r = client.post(
+        "/dash/campaigns/C-2026/targets.csv",
+        data={"csrf": csrf, "margin": _safe({"m": margin})["m"]},
+        files={"file": ("n.csv", csv_body, "text/csv")},
+    )
+    assert r.status_code < 500, (margin, csv_body, r.text[-400:])

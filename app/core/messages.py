@@ -1,0 +1,326 @@
+"""Error messages by key, in Vietnamese and English.
+
+Services raise `Invalid.of("campaign_not_created", fields)` and
+`FieldError.of("units", "unit_unknown", code=...)`: the error carries the key and its
+parameters, its English text is what the JSON API says (`detail`, `msg`), and the
+dashboard renders the same key in the coordinator's language. A message without a
+key still works (its English is shown, marked untranslated, and the all-pages test
+fails on it in Vietnamese).
+"""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # campaigns
+    "campaign_not_created": {
+        "vi": "Chưa tạo được đợt khảo sát",
+        "en": "the campaign cannot be created",
+    },
+    "campaign_not_changed": {
+        "vi": "Chưa lưu được thay đổi của đợt khảo sát",
+        "en": "the campaign cannot be changed",
+    },
+    "campaign_unknown": {
+        "vi": "Không có đợt khảo sát {code!r}",
+        "en": "campaign {code!r} does not exist",
+    },
+    "campaign_unknown_case": {
+        "vi": "Không có đợt khảo sát {code!r}; có phải {names}? (mã phân biệt chữ hoa, chữ thường)",
+        "en": "campaign {code!r} does not exist; did you mean {names}? (codes are case-sensitive)",
+    },
+    "did_you_mean": {"vi": "có phải {names}?", "en": "did you mean {names}?"},
+    "scope_overlap": {
+        "vi": "đơn vị {below!r} thuộc {above!r}, cũng đã có trong phạm vi: chỉ giữ một "
+        "(các đơn vị cấp dưới đã được tính theo)",
+        "en": "unit {below!r} is under {above!r}, which is also in the scope: keep one "
+        "(units below a scope unit are included already)",
+    },
+    "aggregate_choice": {
+        "vi": "chọn pooled hoặc mean_of_units",
+        "en": "pooled or mean_of_units",
+    },
+    "campaign_exists": {
+        "vi": "Đã có đợt khảo sát mã {code!r}",
+        "en": "campaign {code!r} already exists",
+    },
+    "campaign_no_draft": {
+        "vi": "Đợt khảo sát {code!r} đã mở hoặc đã đóng; không thể trở lại bản nháp",
+        "en": "campaign {code!r} is {status}; it cannot go back to draft",
+    },
+    "campaign_code_bad": {
+        "vi": "{code!r} không phải là mã hợp lệ (chữ, số, . _ -)",
+        "en": "{code!r} is not a valid code (letters, digits, . _ -)",
+    },
+    "form_has_problems": {"vi": "Biểu mẫu có chỗ chưa đúng", "en": "the form has problems"},
+    "name_empty": {"vi": "chưa nhập tên", "en": "name is empty"},
+    "ends_before_start": {
+        "vi": "ngày kết thúc trước ngày bắt đầu",
+        "en": "the campaign ends before it starts",
+    },
+    "at_least_1": {"vi": "phải từ 1 trở lên", "en": "must be at least 1"},
+    "at_most": {"vi": "tối đa {n}", "en": "at most {n}"},
+    "whole_number_min_1": {
+        "vi": "nhập một số nguyên từ 1 trở lên",
+        "en": "a whole number of at least 1",
+    },
+    "not_a_date": {
+        "vi": "{raw!r} không phải là ngày (NNNN-TT-NN)",
+        "en": "{raw!r} is not a date (YYYY-MM-DD)",
+    },
+    "questionnaire_unknown": {
+        "vi": "không có bộ câu hỏi {slug} v{version} (đã cài: {installed})",
+        "en": "unknown questionnaire {slug} v{version} (installed: {installed})",
+    },
+    "questionnaire_unknown_version": {
+        "vi": "không có bộ câu hỏi {slug} v{version} (các phiên bản đã cài: {installed})",
+        "en": "unknown questionnaire {slug} v{version} (installed versions: {installed})",
+    },
+    "questionnaire_locked": {
+        "vi": "đợt khảo sát đã có phiếu; không đổi được bộ câu hỏi",
+        "en": "the campaign already holds responses; its questionnaire cannot change",
+    },
+    "questionnaire_missing": {
+        "vi": "bộ câu hỏi {slug} v{version} của đợt {code!r} chưa được cài",
+        "en": "questionnaire {slug} v{version} of campaign {code!r} is not installed",
+    },
+    "units_required": {
+        "vi": "đợt khảo sát cần ít nhất một đơn vị",
+        "en": "a campaign needs at least one unit",
+    },
+    "unit_not_in_campaign": {
+        "vi": "Đơn vị {unit!r} không thuộc đợt khảo sát {code!r}",
+        "en": "unit {unit!r} is not in campaign {code!r}",
+    },
+    "unit_unknown": {"vi": "không có đơn vị {code!r}", "en": "unit {code!r} does not exist"},
+    "kind_and_unit": {
+        "vi": "chọn cả loại đơn vị và đơn vị cấp trên",
+        "en": "choose both a kind and a unit",
+    },
+    "accept_or_stop": {
+        "vi": "chọn tiếp tục nhận hoặc ngừng nhận",
+        "en": "accept or stop",
+    },
+    "status_open_closed": {
+        "vi": "trạng thái phải là mở hoặc đóng",
+        "en": "status must be open or closed",
+    },
+    "targets_not_set": {"vi": "Chưa lưu được chỉ tiêu", "en": "the targets cannot be set"},
+    "not_whole_number": {
+        "vi": "{raw!r} không phải là số nguyên",
+        "en": "{raw!r} is not a whole number",
+    },
+    "not_in_scope": {
+        "vi": "đơn vị {code!r} không thuộc đợt khảo sát",
+        "en": "unit {code!r} is not in the campaign's scope",
+    },
+    "margin_not_number": {
+        "vi": "Sai số không phải là số",
+        "en": "the margin of error is not a number",
+    },
+    "margin_example": {
+        "vi": "{raw!r} không phải là số, vd. 0,05",
+        "en": "{raw!r} is not a number, e.g. 0.05",
+    },
+    "margin_range": {
+        "vi": "Sai số phải lớn hơn 0 và nhỏ hơn 1 (vd. 0,05 là ±5 điểm)",
+        "en": "the margin of error must be between 0 and 1 (e.g. 0.05 for ±5 points)",
+    },
+    "margin_between": {
+        "vi": "lớn hơn 0 và nhỏ hơn 1, vd. 0,05",
+        "en": "between 0 and 1, e.g. 0.05",
+    },
+    "choose_csv": {"vi": "Hãy chọn một tệp CSV", "en": "choose a CSV file"},
+    "no_file": {"vi": "chưa chọn tệp", "en": "no file"},
+    "file_problems": {
+        "vi": "{name}: {n} lỗi; chưa chỉ tiêu nào được thay đổi",
+        "en": "{name}: {n} problem(s); no target was changed",
+    },
+    "file_no_units": {"vi": "tệp không có đơn vị nào", "en": "the file has no units"},
+    "not_in_campaign": {
+        "vi": "{code!r} không thuộc đợt khảo sát",
+        "en": "{code!r} is not in the campaign",
+    },
+    "also_on_line": {"vi": "{code!r} đã có ở dòng {line}", "en": "{code!r} is also on line {line}"},
+    "quotas_unreadable": {
+        "vi": "Chưa đọc được chỉ tiêu theo nhóm",
+        "en": "the quotas cannot be read",
+    },
+    "quota_line": {
+        "vi": "{line!r}: hãy viết vd. gender=female 45",
+        "en": "{line!r}: write e.g. gender=female 45",
+    },
+    "quotas_not_set": {"vi": "Chưa lưu được chỉ tiêu theo nhóm", "en": "the quotas cannot be set"},
+    "quota_questions": {"vi": "chỉ tiêu chỉ theo {questions}", "en": "quotas are by {questions}"},
+    "quota_options": {
+        "vi": "{question} có các phương án {options}",
+        "en": "{question} has options {options}",
+    },
+    "quota_share": {
+        "vi": "tỷ lệ là phần trăm lớn hơn 0, tối đa 100",
+        "en": "a share is a percentage above 0, at most 100",
+    },
+    "quota_total": {
+        "vi": "tổng tỷ lệ của {question} là {total} % > 100 %",
+        "en": "the shares of {question} add up to {total} % > 100 %",
+    },
+    # review
+    "unknown_flag": {"vi": "không có cảnh báo {flag!r}", "en": "unknown flag {flag!r}"},
+    "one_of": {"vi": "một trong: {known}", "en": "one of {known}"},
+    "reason_required": {
+        "vi": "Hãy ghi lý do loại phiếu (1–500 ký tự)",
+        "en": "say why the response is excluded (1–500 characters)",
+    },
+    "chars_1_500": {"vi": "1–500 ký tự", "en": "1–500 characters"},
+    "response_unknown": {
+        "vi": "Phiếu {sid} không thuộc đợt {code!r}",
+        "en": "response {sid} is not in campaign {code!r}",
+    },
+    "response_outside": {
+        "vi": "Phiếu {sid} thuộc đơn vị ngoài phạm vi của bạn",
+        "en": "response {sid} belongs to a unit outside your area",
+    },
+    "response_not_id": {
+        "vi": "{raw!r} không phải là mã phiếu",
+        "en": "{raw!r} is not a response id",
+    },
+    "already_excluded": {
+        "vi": "Phiếu {sid} đã bị loại",
+        "en": "response {sid} is already excluded",
+    },
+    "not_excluded": {"vi": "Phiếu {sid} chưa bị loại", "en": "response {sid} is not excluded"},
+    # access
+    "role_read_only": {
+        "vi": "Vai trò {role} chỉ được xem",
+        "en": "a {role} can only read",
+    },
+    "role_cannot_review": {
+        "vi": "Vai trò {role} không được loại hay khôi phục phiếu",
+        "en": "a {role} cannot exclude or restore responses",
+    },
+    "outside_area": {
+        "vi": "Ngoài phạm vi của bạn: {codes}",
+        "en": "outside your area: {codes}",
+    },
+    "unit_outside_area": {
+        "vi": "Đơn vị {code!r} nằm ngoài phạm vi của bạn",
+        "en": "unit {code!r} is outside your area",
+    },
+    "admin_only_page": {
+        "vi": "Chỉ quản trị viên xem được trang này",
+        "en": "only an admin can see this page",
+    },
+    "admin_only": {"vi": "Chỉ quản trị viên làm được việc này", "en": "only an admin can do this"},
+    "form_stale": {
+        "vi": "Biểu mẫu đã cũ hoặc không gửi từ trang này; hãy tải lại trang và thử lại",
+        "en": "the form is out of date or was not sent from this site; reload and retry",
+    },
+    "login_form_stale": {
+        "vi": "Trang đăng nhập đã cũ; hãy tải lại trang và thử lại",
+        "en": "the sign-in form is out of date; reload the page and try again",
+    },
+    "choose_area": {"vi": "Hãy chọn phạm vi", "en": "choose an area"},
+    "area_required": {"vi": "bắt buộc, trong phạm vi của bạn", "en": "required inside your area"},
+    "unknown_unit": {"vi": "không có đơn vị này", "en": "unknown unit"},
+    "account_not_created": {"vi": "Chưa tạo được tài khoản", "en": "the account cannot be created"},
+    "account_exists": {"vi": "Đã có tài khoản {login!r}", "en": "account {login!r} already exists"},
+    "login_shape": {
+        "vi": "1–120 ký tự, không có dấu cách",
+        "en": "1–120 characters without spaces",
+    },
+    "role_one_of": {"vi": "hãy chọn một vai trò trong danh sách", "en": "one of {roles}"},
+    "password_short": {"vi": "ít nhất {n} ký tự", "en": "at least {n} characters"},
+    "new_password_short": {"vi": "Mật khẩu mới quá ngắn", "en": "the new password is too short"},
+    "current_password_wrong": {
+        "vi": "Mật khẩu hiện tại không đúng",
+        "en": "the current password is wrong",
+    },
+    "wrong_password": {"vi": "sai mật khẩu", "en": "wrong password"},
+    "passwords_differ": {
+        "vi": "Hai mật khẩu mới không giống nhau",
+        "en": "the two new passwords differ",
+    },
+    "not_the_same": {"vi": "không giống nhau", "en": "not the same"},
+    "account_outside": {
+        "vi": "Tài khoản này nằm ngoài phạm vi của bạn",
+        "en": "that account is outside your area",
+    },
+    "not_yourself": {
+        "vi": "Bạn không thể tự khóa tài khoản của mình",
+        "en": "you cannot disable your own account",
+    },
+    "key_outside": {
+        "vi": "Khóa này có đơn vị ngoài phạm vi của bạn",
+        "en": "that key covers units outside your area",
+    },
+    "key_unknown": {"vi": "Không có khóa API {key_id}", "en": "API key {key_id} does not exist"},
+    "label_length": {"vi": "Tên gọi phải có 1–100 ký tự", "en": "label must be 1–100 characters"},
+    "chars_1_100": {"vi": "1–100 ký tự", "en": "1–100 characters"},
+    "scope_read_write": {"vi": "Quyền phải là đọc hoặc ghi", "en": "scope must be read or write"},
+    "read_or_write": {"vi": "đọc hoặc ghi", "en": "read or write"},
+    # core
+    "bad_characters": {
+        "vi": "Nội dung gửi lên có ký tự không được phép",
+        "en": "the request contains characters that are not allowed",
+    },
+    "nul_at": {
+        "vi": "có ký tự NUL ở vị trí {at}",
+        "en": "contains a NUL character at position {at}",
+    },
+    "surrogate_at": {
+        "vi": "có ký tự không hợp lệ (nửa cặp surrogate) ở vị trí {at}",
+        "en": "contains a lone surrogate (not valid Unicode) at position {at}",
+    },
+    "invalid_fields": {"vi": "{n} trường chưa đúng", "en": "{n} invalid field(s)"},
+    "invalid_value": {"vi": "giá trị không hợp lệ", "en": "{what}"},
+    "int_parsing": {"vi": "không phải là số nguyên", "en": "{what}"},
+    "choice_invalid": {"vi": "không phải là một lựa chọn có sẵn", "en": "{what}"},
+    "not_found_page": {"vi": "Không tìm thấy trang này", "en": "Not Found"},
+    "method_not_allowed": {"vi": "Trang này không nhận thao tác đó", "en": "Method Not Allowed"},
+    "busy_queue": {
+        "vi": "Hệ thống đang bận: cơ sở dữ liệu chưa trả lời kịp; vui lòng thử lại sau ít phút",
+        "en": "the service is busy: the database did not answer in time; try again shortly",
+    },
+    "busy_pool": {
+        "vi": "Hệ thống đang bận: chưa có kết nối cơ sở dữ liệu rảnh; vui lòng thử lại sau ít phút",
+        "en": "the service is busy: no database connection was free; try again shortly",
+    },
+    "busy_down": {
+        "vi": "Cơ sở dữ liệu tạm thời không trả lời; vui lòng thử lại sau ít phút",
+        "en": "the database is not answering at the moment; try again shortly",
+    },
+    "internal": {
+        "vi": "Lỗi hệ thống; đã được ghi lại",
+        "en": "internal error; it has been logged",
+    },
+    "not_utf8": {
+        "vi": "{name} không phải văn bản UTF-8: byte {at} (dòng {line}) không giải mã được. "
+        "Hãy lưu tệp dạng 'CSV UTF-8' rồi thử lại.",
+        "en": "{name} is not UTF-8 text: byte {at} (line {line}) cannot be decoded. "
+        "Save the file as 'CSV UTF-8' and try again.",
+    },
+    "not_utf8_short": {"vi": "không phải UTF-8", "en": "not UTF-8"},
+    "csv_empty": {
+        "vi": "{name} trống: cần một dòng tiêu đề",
+        "en": "{name} is empty: expected a header row",
+    },
+    "csv_missing_column": {"vi": "thiếu cột {column!r}", "en": "missing column {column!r}"},
+    "csv_unknown_column": {"vi": "cột lạ {column!r}", "en": "unknown column {column!r}"},
+    "csv_twice": {
+        "vi": "cột {column!r} xuất hiện hai lần",
+        "en": "column {column!r} appears twice",
+    },
+    "csv_bad_header": {
+        "vi": "{name}: dòng tiêu đề chưa đúng (các cột cần có: {expected})",
+        "en": "{name}: bad header (expected columns: {expected})",
+    },
+    "csv_width": {
+        "vi": "có {n} ô, dòng tiêu đề có {expected}",
+        "en": "has {n} fields, the header has {expected}",
+    },
+}
+
+LANGS = ("vi", "en")
+
+
+def text(key: str, lang: str, /, **params: object) -> str:
+    """The message `key` in `lang` (Vietnamese when the language is unknown)."""
+    entry = MESSAGES[key]
+    return (entry.get(lang) or entry["vi"]).format(**params)
