@@ -129,6 +129,9 @@ def set_status(session: Session, campaign: Campaign, status: CampaignStatus) -> 
         raise Conflict(
             f"campaign {campaign.code!r} is {campaign.status}; it cannot go back to draft"
         )
+    if status == CampaignStatus.closed and campaign.status != CampaignStatus.closed:
+        # Late syncs are measured from here (LATE_SYNC_GRACE_DAYS).
+        campaign.closed_at = datetime.now(UTC)
     campaign.status = status
     session.flush()
     return campaign
