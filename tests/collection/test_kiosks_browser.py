@@ -52,7 +52,8 @@ def test_enrolled_tablet_confirms_and_keeps_responses_refused_as_too_late() -> N
         other = browser.new_context(viewport=KIOSK, base_url=live.url)
         second = other.new_page()
         answer = second.goto(f"/kiosk/enrol?token={enrolled.token}")
-        assert answer is not None and answer.status == 409
+        assert answer is not None
+        assert answer.status == 409
         expect(second.locator("h1")).to_have_text("Đường dẫn đã được dùng")
         assert not [c for c in other.cookies() if c["name"] == kiosks.KIOSK_COOKIE]
         other.close()
