@@ -15,6 +15,7 @@ from app.campaigns import pages as dashboard
 from app.collection import api as submissions
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
+from app.collection import tablet_pages as tablets
 from app.core import accesslog, health
 from app.core.config import get_settings
 from app.core.db import unavailable
@@ -168,6 +169,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(dashboard.router)
     app.include_router(results.router)
     app.include_router(admin.router)
+    app.include_router(tablets.router)
 
 
 def _add_middleware(app: FastAPI) -> None:

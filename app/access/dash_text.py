@@ -1,5 +1,7 @@
 """The words of the coordinator's dashboard, in Vietnamese (default) and English."""
 
+from app.access import tablet_text
+
 UI: dict[str, dict[str, str]] = {
     "brand": {"vi": "SIPAS – Quản lý khảo sát", "en": "SIPAS – survey management"},
     "sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
@@ -167,6 +169,8 @@ UI: dict[str, dict[str, str]] = {
     "per_day_chart": {"vi": "Số phiếu mỗi ngày", "en": "Responses per day"},
     "language": {"vi": "English", "en": "Tiếng Việt"},
 }
+
+UI.update(tablet_text.UI)
 
 
 def t(key: str, lang: str, **values: object) -> str:

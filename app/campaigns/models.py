@@ -67,6 +67,9 @@ class Campaign(Base):
     # When it was last closed: offline kiosks may still deliver responses finished
     # before this, for LATE_SYNC_GRACE_DAYS (app/collection/service.py).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was last opened: where open campaigns overlap and the coordinator did not
+    # say otherwise, a counter keeps feeding the one that opened first.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Changes (a new random value) whenever the campaign's tallies change; cached
     # reports are keyed by it, so they can never outlive the data they were made from.
     tally_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)

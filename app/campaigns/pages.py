@@ -22,7 +22,7 @@ from analysis import sampling
 from app.access.dash_render import dash_form, dash_page, field
 from app.access.security import PageManager, PagePrincipal
 from app.access.service import Principal
-from app.campaigns import coordination, review
+from app.campaigns import coordination, counters, review
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.service import CampaignIn
@@ -238,6 +238,9 @@ def progress_page(
         excluded=counts.excluded,
         days=coordination.daily_of(session, who, c),
         query=query_builder(request),
+        feeds=coordination.feeds_of(session, who, c),
+        devices=coordination.devices_of(session, who, c),
+        vn=VIETNAM,
     )
 
 
@@ -296,14 +299,34 @@ def save_settings(
 
 @router.post("/dash/campaigns/{code}/status")
 def change_status(
-    code: str, session: SessionDep, who: PageManager, form: FormData = FormDep
+    code: str, request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
 ) -> Response:
-    """Open, close or reopen."""
+    """Open, close or reopen; over counters of another open campaign, ask who feeds which."""
     c = coordination.visible_campaign(session, who, code)
     wanted = field(form, "status")
     if wanted not in ("open", "closed"):
         raise Invalid("status must be open or closed", [FieldError("status", "open or closed")])
-    coordination.change_status(session, who, c, CampaignStatus(wanted))
+    # The overlap page posts one `feed.<counter>` per counter in the overlap.
+    feeds = {k.removeprefix("feed."): field(form, k) for k in form if k.startswith("feed.")}
+    try:
+        coordination.change_status(
+            session, who, c, CampaignStatus(wanted), feeds if field(form, "overlap") else None
+        )
+    except (counters.Overlapping, Invalid) as exc:
+        if wanted != "open":
+            raise
+        found = counters.overlaps(session, c)
+        return dash_page(
+            request,
+            "open_overlap.html",
+            who,
+            409 if isinstance(exc, counters.Overlapping) else 422,
+            campaign=c,
+            tab="settings",
+            overlaps=found,
+            problems=exc,
+            chosen=feeds,
+        )
     return _saved(c.code)
 
 

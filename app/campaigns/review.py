@@ -44,6 +44,7 @@ class Row:
     excluded_at: datetime | None
     excluded_by: str | None
     exclude_reason: str | None
+    late_sync: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def list_responses(
             s.excluded_at,
             s.excluded_by,
             s.exclude_reason,
+            s.late_sync,
         )
         for s, unit, unit_name, counter in candidates
     ]

@@ -132,6 +132,8 @@ def set_status(session: Session, campaign: Campaign, status: CampaignStatus) -> 
     if status == CampaignStatus.closed and campaign.status != CampaignStatus.closed:
         # Late syncs are measured from here (LATE_SYNC_GRACE_DAYS).
         campaign.closed_at = datetime.now(UTC)
+    if status == CampaignStatus.open and campaign.status != CampaignStatus.open:
+        campaign.opened_at = datetime.now(UTC)
     campaign.status = status
     session.flush()
     return campaign

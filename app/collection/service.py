@@ -27,7 +27,7 @@ from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import Session, aliased
 
 from app.campaigns import quotas
-from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit
+from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit, CounterCampaign
 from app.collection import admission
 from app.collection.models import Submission
 from app.collection.schemas import BatchResult, Receipt, SubmissionIn
@@ -93,7 +93,10 @@ class _Place:
     counter_id: int
     unit_id: int
     unit_code: str
+    # Open campaigns covering it, the first opened first.
     campaigns: tuple[_Open, ...]
+    # The one the coordinator chose for this counter where open campaigns overlap.
+    assigned: int | None = None
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,14 @@ _PLACE = (
         Campaign.code,
         Campaign.questionnaire,
         Campaign.questionnaire_version,
+        CounterCampaign.campaign_id,
     )
     .join(Unit, Unit.id == Counter.unit_id)
+    .outerjoin(CounterCampaign, CounterCampaign.counter_id == Counter.id)
     # A campaign covers the units in its scope and everything below them.
     .outerjoin(_covering, Unit.path.startswith(_scope_unit.path))
     .where(Counter.code == bindparam("code"))
-    .order_by(Campaign.id)
+    .order_by(Campaign.opened_at, Campaign.id)
 )
 _STORED = (
     select(
@@ -228,8 +233,8 @@ def _place(conn: Connection, code: str) -> _Place | None:
     if not rows:
         return None
     counter_id, unit_id, unit_code = rows[0][:3]
-    campaigns = tuple(_Open(*r[3:]) for r in rows if r[3] is not None)
-    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)))
+    campaigns = tuple(_Open(*r[3:7]) for r in rows if r[3] is not None)
+    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)), rows[0][7])
 
 
 def _stored(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Stored]:
@@ -386,17 +391,10 @@ def _open_campaign(
             )
         )
         return None
-    if len(candidates) > 1:
-        codes = ", ".join(c.code for c in candidates)
-        problems.append(
-            FieldError(
-                "campaign",
-                f"several open campaigns cover this counter ({codes}); send `campaign`",
-                "ambiguous",
-            )
-        )
-        return None
-    return candidates[0]
+    # Where open campaigns overlap, the counter feeds the one the coordinator chose
+    # when opening the second (app/campaigns/counters.py), else the first opened.
+    chosen = next((c for c in candidates if c.id == place.assigned), None)
+    return chosen or candidates[0]
 
 
 def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:

@@ -25,6 +25,8 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("campaign") as batch_op:
         batch_op.add_column(sa.Column("closed_at", UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("opened_at", UTCDateTime(), nullable=True))
+    op.execute("UPDATE campaign SET opened_at = created_at WHERE status <> 'draft'")
     with op.batch_alter_table("kiosk_device") as batch_op:
         batch_op.add_column(sa.Column("enrol_hash", sa.String(64), nullable=True))
         batch_op.add_column(sa.Column("enrol_expires_at", UTCDateTime(), nullable=True))
@@ -73,6 +75,7 @@ def downgrade() -> None:
         ("kiosk_device", "enrol_expires_at"),
         ("kiosk_device", "enrol_hash"),
         ("campaign", "closed_at"),
+        ("campaign", "opened_at"),
         ("submission", "late_sync"),
     ):
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

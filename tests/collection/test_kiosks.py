@@ -1,5 +1,6 @@
 """Kiosks that never lose a response (issue 15 §9) and single-use enrolment (§10)."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.access import service as accounts
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign, CampaignStatus
 from app.collection import kiosks
@@ -17,6 +19,8 @@ from app.core.config import get_settings
 from app.questionnaires.catalog import Catalog
 from app.units.models import KioskDevice
 from tests.answers import body
+from tests.factories import make_account
+from tests.signin import sign_in
 
 
 def _at(catalog: Catalog, when: datetime, **over: Any) -> dict[str, Any]:
@@ -180,3 +184,67 @@ def test_revoking_a_tablet_stops_its_replays(
     refused = client.post("/api/v1/submissions", json=old[1])
     assert refused.status_code == 403
     assert refused.json()["error"] == "token_required"
+
+
+def _link(html: str) -> str:
+    found = re.search(r'<code class="secret">[^<]*?(/kiosk/enrol\?token=[^<]+)</code>', html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def test_a_coordinator_enrols_renames_and_revokes_tablets_from_the_dashboard(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    make_account(session, "coord", "coordinator", place["province"])
+    make_account(session, "viewer", "viewer", place["province"])
+    other = kiosks.enrol(session, "k-out", "Tablet elsewhere")  # outside the area
+    csrf = sign_in(client, "coord")
+    page = client.get("/dash/tablets")
+    assert page.status_code == 200
+    assert "Tablet elsewhere" not in page.text
+    assert 'value="k-out"' not in page.text  # only counters in the area are offered
+    made = client.post("/dash/tablets", data={"csrf": csrf, "counter": "k-1", "label": "Quầy 1"})
+    assert made.status_code == 201
+    assert "trong 15 phút" in made.text
+    link = _link(made.text)
+    device = session.scalar(select(KioskDevice).where(KioskDevice.label == "Quầy 1"))
+    assert device is not None
+    assert "Chờ mở đường dẫn" in client.get("/dash/tablets").text
+    # The tablet opens the link (another client: the coordinator stays signed in).
+    with TestClient(client.app) as tablet:
+        confirmed = tablet.get(link)
+        assert "Máy tính bảng này giờ là Quầy 1 tại Counter k-1 (Unit P-S01)." in confirmed.text
+        tablet_cookie = tablet.cookies.get(kiosks.KIOSK_COOKIE)
+    rename = client.post(
+        f"/dash/tablets/{device.id}/rename",
+        data={"csrf": csrf, "label": "Quầy 1, sảnh A"},
+        follow_redirects=False,
+    )
+    assert rename.status_code == 303
+    listing = client.get("/dash/tablets").text
+    assert 'value="Quầy 1, sảnh A"' in listing
+    assert "Đang dùng" in listing
+    # Outside the area: as if it did not exist.
+    assert (
+        client.post(f"/dash/tablets/{other.device.id}/revoke", data={"csrf": csrf}).status_code
+        == 404
+    )
+    revoke = client.post(
+        f"/dash/tablets/{device.id}/revoke", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert revoke.status_code == 303
+    assert "Đã thu hồi" in client.get("/dash/tablets").text
+    # Its replays stop.
+    client.cookies.set(kiosks.KIOSK_COOKIE, tablet_cookie or "")
+    old = _at(catalog, datetime.now(UTC) - timedelta(hours=2))
+    assert client.post("/api/v1/submissions", json=old).status_code == 403
+    actions = [e.action for e in accounts.audit_log(session)]
+    assert {"kiosk.enrol", "kiosk.rename", "kiosk.revoke"} <= set(actions)
+    # A viewer reads, but cannot enrol.
+    client.cookies.clear()
+    viewer_csrf = sign_in(client, "viewer")
+    assert client.get("/dash/tablets").status_code == 200
+    refused = client.post(
+        "/dash/tablets", data={"csrf": viewer_csrf, "counter": "k-1", "label": "X"}
+    )
+    assert refused.status_code == 403
