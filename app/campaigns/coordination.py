@@ -83,7 +83,21 @@ def edit(
 ) -> list[str]:
     _may_change(session, who, campaign)
     _may_manage(session, who, data.units)
+    is_open = campaign.status == CampaignStatus.open
+    before = (
+        {o.campaign: set(o.units) for o in counters.overlaps(session, campaign)} if is_open else {}
+    )
     changed = campaigns.update_campaign(session, catalog, campaign, data)
+    if is_open and "units" in changed:
+        # Widening an open campaign over another's counters is the same take-over as
+        # opening over them: refused (the request's transaction is rolled back).
+        new = [
+            o
+            for o in counters.overlaps(session, campaign)
+            if set(o.units) - before.get(o.campaign, set())
+        ]
+        if new:
+            raise counters.refusal(campaign, new)
     if changed:
         accounts.audit(session, who.actor, "campaign.edit", campaign.code, {"changed": changed})
     return changed

@@ -106,7 +106,8 @@ def overlaps(session: Session, campaign: Campaign) -> list[Overlap]:
     return found
 
 
-def _refusal(campaign: Campaign, found: list[Overlap]) -> Overlapping:
+def refusal(campaign: Campaign, found: list[Overlap]) -> Overlapping:
+    """The 409 naming each overlapping unit, its counters and the other campaign."""
     parts = [
         f"units {', '.join(o.units)} (counters {', '.join(o.counters) or 'none yet'}) "
         f"already collect for open campaign {o.campaign!r}"
@@ -139,7 +140,7 @@ def open_campaign(
         return []
     found = overlaps(session, campaign)
     if found and counters is None:
-        raise _refusal(campaign, found)
+        raise refusal(campaign, found)
     choices = dict(counters or {})
     allowed: dict[str, set[str]] = {}
     for o in found:

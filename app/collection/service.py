@@ -38,6 +38,7 @@ from app.questionnaires import quality
 from app.questionnaires.answers import check_answers, clean
 from app.questionnaires.catalog import Catalog
 from app.units.models import Counter, Unit
+from app.web import i18n
 
 # Clocks on kiosks and phones drift; a little skew is not an error.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -281,7 +282,7 @@ def _why_not(session: Session, code: str, counter: str, place: _Place) -> FieldE
 
 
 def _late_campaign(
-    session: Session, body: SubmissionIn, place: _Place, now: datetime
+    session: Session, body: SubmissionIn, place: _Place, now: datetime, lang: str
 ) -> tuple[_Open | None, AppError | None]:
     """A closed campaign covering the counter that this response was finished in.
 
@@ -324,13 +325,15 @@ def _late_campaign(
     grace = get_settings().LATE_SYNC_GRACE_DAYS
     deadline = closed_at(c) + timedelta(days=grace)
     if now > deadline:
-        closed_day = closed_at(c).astimezone(VIETNAM).date()
         return None, LateSyncExpired(
-            f"campaign {c.code!r} closed on {closed_day.isoformat()} and took responses "
-            f"finished before then for {grace} more days, until "
-            f"{deadline.astimezone(VIETNAM).date().isoformat()}; this one was not stored. "
-            "Keep it on the device and tell the campaign's coordinator, who can reopen "
-            "the campaign to receive it."
+            i18n.t(
+                "late_expired",
+                lang,
+                campaign=c.code,
+                closed=closed_at(c).astimezone(VIETNAM).date().isoformat(),
+                days=grace,
+                until=deadline.astimezone(VIETNAM).date().isoformat(),
+            )
         )
     return _Open(c.id, c.code, c.questionnaire, c.questionnaire_version, late=True), None
 
@@ -341,6 +344,7 @@ def _campaign(
     place: _Place,
     problems: list[FieldError],
     now: datetime,
+    lang: str,
 ) -> tuple[_Open | None, AppError | None]:
     """The campaign that takes this response, or why none does."""
     if body.campaign is not None:
@@ -353,7 +357,7 @@ def _campaign(
             for c in place.campaigns
         )
     if not taken:
-        late, refusal = _late_campaign(session, body, place, now)
+        late, refusal = _late_campaign(session, body, place, now, lang)
         if late is not None or refusal is not None:
             return late, refusal
     return _open_campaign(session, body, place, problems), None
@@ -420,6 +424,7 @@ def _judge(
     now: datetime,
     places: dict[str, _Place | None],
     device_id: int | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> _Judged:
     """Validate a body completely, without writing anything."""
     answers = clean(body.answers)
@@ -442,7 +447,7 @@ def _judge(
     if place is None:
         problems.append(FieldError("counter", f"unknown counter {body.counter!r}", "unknown"))
     elif q is not None:
-        campaign, refusal = _campaign(session, body, place, problems, now)
+        campaign, refusal = _campaign(session, body, place, problems, now, lang)
     problems += _check_times(body, now)
     if q is not None:
         problems += check_answers(q, answers)
@@ -614,7 +619,7 @@ def record(
         raise Invalid("the response contains text that cannot be stored", bad_text)
     who = who or admission.Submitter(device_id=device_id)
     device_id = who.device_id
-    judged = _judge(session, catalog, body, now, {}, device_id)
+    judged = _judge(session, catalog, body, now, {}, device_id, who.lang)
     if judged.row is None or judged.receipt is None:
         # A retry of a response stored before the rules changed (its campaign has
         # closed since, say) still gets its receipt; a different body is a conflict.
@@ -789,7 +794,9 @@ def record_batch(
         except ValidationError as exc:
             results.append(_malformed(item_id, _pydantic_fields(exc)))
             continue
-        judged.append((len(results), _judge(session, catalog, body, now, places, device_id)))
+        judged.append(
+            (len(results), _judge(session, catalog, body, now, places, device_id, who.lang))
+        )
         results.append(None)
 
     # The first valid copy of an id in the batch is the one to insert.

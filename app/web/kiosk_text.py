@@ -38,6 +38,16 @@ UI: dict[str, dict[str, str]] = {
         "en": "This enrolment link is not known (the tablet may have been revoked). Ask "
         "the coordinator for a new link.",
     },
+    "late_expired": {
+        "vi": "Đợt khảo sát {campaign} đã đóng ngày {closed} và chỉ nhận bù phiếu hoàn "
+        "thành trước đó trong {days} ngày, đến ngày {until}; phiếu này chưa được lưu. Hãy "
+        "giữ phiếu trên máy và báo cán bộ điều phối của đợt khảo sát (có thể mở lại đợt "
+        "khảo sát để nhận phiếu).",
+        "en": "campaign {campaign} closed on {closed} and took responses finished before "
+        "then for {days} more days, until {until}; this one was not stored. Keep it on "
+        "the device and tell the campaign's coordinator, who can reopen the campaign to "
+        "receive it.",
+    },
     "held_note": {
         "vi": "Máy này còn giữ {n} phiếu chưa gửi được vì đợt khảo sát đã đóng quá hạn "
         "nhận bù. Đừng xóa dữ liệu trình duyệt; hãy báo cán bộ điều phối (có thể mở lại "

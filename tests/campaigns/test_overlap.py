@@ -82,3 +82,29 @@ def test_the_dashboard_asks_which_campaign_each_counter_feeds_and_progress_shows
     dept = client.get("/dash/campaigns/C-DEPT").text
     assert 'id="feeds-elsewhere"' not in dept
     assert '<span class="pill st-open">C-DEPT</span>' in dept
+
+
+def test_widening_an_open_campaign_over_another_campaigns_counters_is_refused(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    other = make_unit(session, "R")
+    make_counter(session, "r-1", other)
+    make_campaign(session, catalog, "C-R", [other])
+    make_account(session, "admin", "admin")
+    csrf = {"X-CSRF-Token": sign_in(client, "admin")}
+    current = client.get("/api/v1/campaigns/C-R").json()
+    settings = {
+        k: current[k]
+        for k in ("name", "starts_on", "ends_on", "questionnaire", "version", "min_sample")
+    }
+    r = client.put(
+        "/api/v1/campaigns/C-R", headers=csrf, json={**settings, "units": ["R", "P-S01"]}
+    )
+    assert r.status_code == 409, r.text
+    assert (
+        "units P-S01 (counters k-1) already collect for open campaign 'C-2026'"
+        in r.json()["detail"]
+    )
+    assert [
+        s.unit.code for s in campaigns.scope(session, campaigns.get_campaign(session, "C-R"))
+    ] == ["R"]

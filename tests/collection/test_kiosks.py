@@ -76,6 +76,14 @@ def test_a_queue_finished_before_the_close_is_accepted_within_the_grace_as_late_
     assert campaigns.scope(session, c)[0].collected == 3
     indices = client.get("/api/v1/campaigns/C-2026/indices").json()
     assert indices["units"][0]["n"] == 3
+    # The coordinator sees them on the progress page and in review.
+    make_account(session, "coord", "coordinator", place["province"])
+    sign_in(client, "coord")
+    assert (
+        "3 phiếu được gửi bù sau khi đợt khảo sát đóng" in client.get("/dash/campaigns/C-2026").text
+    )
+    review = client.get("/dash/campaigns/C-2026/responses", params={"state": "all"}).text
+    assert review.count("Gửi bù sau khi đóng") == 3
     # A response finished after the close is not a late sync: the campaign is closed.
     after = client.post("/api/v1/submissions", json=_at(catalog, c.closed_at + timedelta(hours=1)))
     assert after.status_code == 422
@@ -112,7 +120,8 @@ def test_beyond_the_grace_a_late_sync_is_refused_with_its_own_error_and_the_coun
     )
     results = r.json()["results"]
     assert [(x["status"], x["error"]) for x in results] == [(409, "late_sync_expired")] * 2
-    assert "reopen" in results[0]["detail"]
+    assert "mở lại đợt khảo sát" in results[0]["detail"]  # the respondent's language
+    client.cookies.set("sipas_lang", "en")
     assert session.scalar(select(func.count()).select_from(Submission)) == 0
     one = client.post("/api/v1/submissions", json=late[0])
     assert one.status_code == 409
@@ -121,6 +130,16 @@ def test_beyond_the_grace_a_late_sync_is_refused_with_its_own_error_and_the_coun
     session.refresh(device)
     assert device.queue_length == 6
     assert device.queue_reported_at is not None
+    # The coordinator sees which tablet holds them, on progress and on the tablets list.
+    make_account(session, "coord", "coordinator", place["province"])
+    kiosk_cookie = client.cookies.get(kiosks.KIOSK_COOKIE)
+    client.cookies.set("sipas_lang", "vi")
+    sign_in(client, "coord")
+    progress = client.get("/dash/campaigns/C-2026").text
+    assert "Có máy tính bảng còn giữ phiếu chưa gửi" in progress
+    assert "Tablet 1 tại quầy k-1: 6 phiếu" in progress
+    assert '<span class="pill warn">6</span>' in client.get("/dash/tablets").text
+    client.cookies.set(kiosks.KIOSK_COOKIE, kiosk_cookie or "")
     # A longer grace (the setting) lets them in.
     monkeypatch.setattr(get_settings(), "LATE_SYNC_GRACE_DAYS", 10)
     ok = client.post(
