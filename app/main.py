@@ -16,6 +16,7 @@ from app.campaigns import review_pages
 from app.collection import api as submissions
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
+from app.collection import tablet_pages as tablets
 from app.core import accesslog, apidocs, health
 from app.core.config import get_settings
 from app.core.db import unavailable
@@ -196,6 +197,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(review_pages.router)
     app.include_router(results.router)
     app.include_router(admin.router)
+    app.include_router(tablets.router)
 
 
 def _add_middleware(app: FastAPI) -> None:

@@ -1,5 +1,7 @@
 """The words of the coordinator's dashboard, in Vietnamese (default) and English."""
 
+from app.access import tablet_text
+
 UI: dict[str, dict[str, str]] = {
     "brand": {"vi": "SIPAS – Quản lý khảo sát", "en": "SIPAS – survey management"},
     "sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
@@ -423,6 +425,8 @@ UI: dict[str, dict[str, str]] = {
     "loc_quota_of": {"vi": "Chỉ tiêu nhóm {key}", "en": "Quota {key}"},
     "loc_field": {"vi": "Trường {name}", "en": "Field {name}"},
 }
+
+UI.update(tablet_text.UI)
 
 
 def t(key: str, lang: str, /, **values: object) -> str:

@@ -22,6 +22,7 @@ from app.campaigns.schemas import (
     CampaignCreate,
     CampaignOut,
     DayOut,
+    OpenBody,
     ProgressOut,
     QuotasBody,
     ReasonBody,
@@ -138,10 +139,31 @@ def _status(session: SessionDep, who: Principal, campaign: str, status: str) -> 
     return _out(session, c.code)
 
 
-@router.post("/campaigns/{campaign}/open", response_model=CampaignOut, responses=WRITE)
-def open_campaign(campaign: str, session: SessionDep, who: ApiManager) -> CampaignOut:
-    """Start accepting responses."""
-    return _status(session, who, campaign, "open")
+@router.post(
+    "/campaigns/{campaign}/open",
+    response_model=CampaignOut,
+    responses=errors(
+        401,
+        403,
+        404,
+        409,
+        422,
+        503,
+        **{
+            **WHY,
+            "s409": "`overlap`: counters in the scope already collect for another open "
+            "campaign; send `counters` to say which campaign each one feeds.",
+        },
+    ),
+)
+def open_campaign(
+    campaign: str, session: SessionDep, who: ApiManager, body: OpenBody | None = None
+) -> CampaignOut:
+    """Start accepting responses; over counters of another open campaign, say which each feeds."""
+    c = coordination.visible_campaign(session, who, campaign)
+    feeds = body.counters if body is not None else None
+    coordination.change_status(session, who, c, CampaignStatus.open, feeds)
+    return _out(session, c.code)
 
 
 @router.post("/campaigns/{campaign}/close", response_model=CampaignOut, responses=WRITE)

@@ -5,6 +5,7 @@ are the same whichever way a change arrives.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -12,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from app.access import service as accounts
 from app.access.service import Principal
-from app.campaigns import progress
+from app.campaigns import counters, progress
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.service import CampaignIn, TargetLine
 from app.core.clock import today
+from app.core.config import get_settings
 from app.core.errors import Forbidden
 from app.counts import tally
 from app.questionnaires.catalog import Catalog, get_catalog
@@ -84,23 +86,76 @@ def edit(
 ) -> list[str]:
     _may_change(session, who, campaign)
     _may_manage(session, who, data.units)
+    is_open = campaign.status == CampaignStatus.open
+    before = (
+        {o.campaign: set(o.units) for o in counters.overlaps(session, campaign)} if is_open else {}
+    )
     changed = campaigns.update_campaign(session, catalog, campaign, data)
+    if is_open and "units" in changed:
+        # Widening an open campaign over another's counters is the same take-over as
+        # opening over them: refused (the request's transaction is rolled back).
+        new = [
+            o
+            for o in counters.overlaps(session, campaign)
+            if set(o.units) - before.get(o.campaign, set())
+        ]
+        if new:
+            raise counters.refusal(campaign, new)
     if changed:
         accounts.audit(session, who.actor, "campaign.edit", campaign.code, {"changed": changed})
     return changed
 
 
 def change_status(
-    session: Session, who: Principal, campaign: Campaign, status: CampaignStatus
+    session: Session,
+    who: Principal,
+    campaign: Campaign,
+    status: CampaignStatus,
+    feeds: Mapping[str, str] | None = None,
 ) -> Campaign:
+    """Open or close; opening over counters of another open campaign needs `feeds`
+    (counter code → the campaign it is to feed), see app/campaigns/counters.py."""
     _may_change(session, who, campaign)
     before = campaign.status
-    campaigns.set_status(session, campaign, status)
+    if status == CampaignStatus.open:
+        settled = counters.open_campaign(session, campaign, feeds)
+    else:
+        settled = []
+        campaigns.set_status(session, campaign, status)
     if before != status:
+        detail = {"counters": dict(feeds or {})} if settled else None
         accounts.audit(
-            session, who.actor, f"campaign.{'open' if status == 'open' else status}", campaign.code
+            session,
+            who.actor,
+            f"campaign.{'open' if status == 'open' else status}",
+            campaign.code,
+            detail,
         )
     return campaign
+
+
+def feeds_of(session: Session, who: Principal, campaign: Campaign) -> list[counters.Feed]:
+    """The counters of the campaign's scope in the principal's area, each with the
+    open campaign it feeds now."""
+    return counters.feeds(session, campaign, accounts.subtree_ids(session, who))
+
+
+@dataclass(frozen=True)
+class Devices:
+    """What the progress page says about kiosks: tablets holding responses, late syncs."""
+
+    holding: list[counters.Holding]
+    late_synced: int
+    grace_days: int
+
+
+def devices_of(session: Session, who: Principal, campaign: Campaign) -> Devices:
+    area = accounts.subtree_ids(session, who)
+    return Devices(
+        counters.holding(session, campaign, area),
+        counters.late_synced(session, campaign, area),
+        get_settings().LATE_SYNC_GRACE_DAYS,
+    )
 
 
 def set_targets(

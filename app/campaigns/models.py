@@ -78,6 +78,12 @@ class Campaign(Base):
     # e in n = N / (1 + N e²), when targets were computed from transaction counts.
     margin_of_error: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When it was last closed: offline kiosks may still deliver responses finished
+    # before this, for LATE_SYNC_GRACE_DAYS (app/collection/service.py).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was last opened: where open campaigns overlap and the coordinator did not
+    # say otherwise, a counter keeps feeding the one that opened first.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Changes (a new random value) whenever the campaign's tallies change; cached
     # reports are keyed by it, so they can never outlive the data they were made from.
     tally_token: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
@@ -134,3 +140,21 @@ class StratumCount(Base):
     )
     stratum: Mapped[str] = mapped_column(String(130), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class CounterCampaign(Base):
+    """Which open campaign a counter feeds where the scopes of open campaigns overlap.
+
+    Chosen by the coordinator when opening a campaign over counters that already
+    collect for another (app/campaigns/service.py); the submission path reads it.
+    """
+
+    __tablename__ = "counter_campaign"
+
+    counter_id: Mapped[int] = mapped_column(
+        ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)

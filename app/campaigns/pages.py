@@ -23,7 +23,7 @@ from analysis import sampling
 from app.access.dash_render import dash_form, dash_page, field
 from app.access.security import PageManager, PagePrincipal
 from app.access.service import Principal
-from app.campaigns import coordination, review
+from app.campaigns import coordination, counters, review
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.review_pages import detail_page, reason_from
@@ -263,6 +263,9 @@ def progress_page(
         excluded=counts.excluded,
         days=coordination.daily_of(session, who, c),
         query=query_builder(request),
+        feeds=coordination.feeds_of(session, who, c),
+        devices=coordination.devices_of(session, who, c),
+        vn=VIETNAM,
     )
 
 
@@ -323,14 +326,18 @@ def save_settings(
 def change_status(
     code: str, request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
 ) -> Response:
-    """Open, close or reopen, after a confirmation page."""
+    """Open, close or reopen, after a confirmation page; over counters of another open
+    campaign, ask who feeds which."""
     c = coordination.visible_campaign(session, who, code)
     wanted = field(form, "status")
     if wanted not in ("open", "closed"):
         raise Invalid.of(
             "status_open_closed", [FieldError.of("status", "status_open_closed", "unknown")]
         )
-    if field(form, "confirm") != "1":
+    # The overlap page posts one `feed.<counter>` per counter in the overlap; having
+    # chosen there is the confirmation.
+    overlap = bool(field(form, "overlap"))
+    if field(form, "confirm") != "1" and not overlap:
         # A confirmation step that needs no JavaScript: the same form again, confirmed.
         return dash_page(
             request,
@@ -340,7 +347,26 @@ def change_status(
             wanted=wanted,
             reach=len(campaigns.scope(session, c)),
         )
-    coordination.change_status(session, who, c, CampaignStatus(wanted))
+    feeds = {k.removeprefix("feed."): field(form, k) for k in form if k.startswith("feed.")}
+    try:
+        coordination.change_status(
+            session, who, c, CampaignStatus(wanted), feeds if overlap else None
+        )
+    except (counters.Overlapping, Invalid) as exc:
+        if wanted != "open":
+            raise
+        found = counters.overlaps(session, c)
+        return dash_page(
+            request,
+            "open_overlap.html",
+            who,
+            409 if isinstance(exc, counters.Overlapping) else 422,
+            campaign=c,
+            tab="settings",
+            overlaps=found,
+            problems=exc,
+            chosen=feeds,
+        )
     return _saved(c.code)
 
 

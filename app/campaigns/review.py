@@ -48,6 +48,7 @@ class Row:
     excluded_at: datetime | None
     excluded_by: str | None
     exclude_reason: str | None
+    late_sync: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def _row(s: Submission, unit: str, unit_name: str, counter: str | None) -> Row:
         s.excluded_at,
         s.excluded_by,
         s.exclude_reason,
+        s.late_sync,
     )
 
 

@@ -136,6 +136,20 @@ class ProgressOut(BaseModel):
     )
 
 
+class OpenBody(BaseModel):
+    """Opening a campaign whose scope overlaps an open one: who feeds which."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    counters: dict[str, str] | None = Field(
+        default=None,
+        description="Counter code → the campaign it is to feed (this one or the open one "
+        "it overlaps), for every counter in the overlap. Without it an overlap is refused "
+        "(409 `overlap`, naming the units, counters and campaign).",
+        examples=[{"01-S01-Q1": "DEPT-2026", "01-S01-Q2": "PROV-2026"}],
+    )
+
+
 class ResponseOut(BaseModel):
     id: uuid.UUID
     unit: str
@@ -150,6 +164,9 @@ class ResponseOut(BaseModel):
     excluded_at: datetime | None
     excluded_by: str | None
     exclude_reason: str | None
+    late_sync: bool = Field(
+        default=False, description="Arrived after the campaign closed, within the grace period."
+    )
 
 
 class ResponsesOut(BaseModel):

@@ -195,6 +195,11 @@ def set_status(session: Session, campaign: Campaign, status: CampaignStatus) -> 
     """Open or close a campaign; a closed campaign can be reopened, never returned to draft."""
     if status == CampaignStatus.draft and campaign.status != CampaignStatus.draft:
         raise Conflict.of("campaign_no_draft", code=campaign.code, status=campaign.status)
+    if status == CampaignStatus.closed and campaign.status != CampaignStatus.closed:
+        # Late syncs are measured from here (LATE_SYNC_GRACE_DAYS).
+        campaign.closed_at = datetime.now(UTC)
+    if status == CampaignStatus.open and campaign.status != CampaignStatus.open:
+        campaign.opened_at = datetime.now(UTC)
     campaign.status = status
     session.flush()
     return campaign

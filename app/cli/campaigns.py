@@ -90,9 +90,29 @@ def _set_status(code: str, status: str) -> None:
 
 
 @campaign_cli.command("open")
-def campaign_open(code: str) -> None:
-    """Open a campaign for submissions."""
-    _set_status(code, "open")
+def campaign_open(
+    code: str,
+    feeds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            help="COUNTER=CAMPAIGN, for each counter that already collects for another "
+            "open campaign (repeat the option).",
+        ),
+    ] = None,
+) -> None:
+    """Open a campaign for submissions (refused over counters of another open campaign
+    unless --feed says which campaign each feeds)."""
+    from app.campaigns.counters import open_campaign
+    from app.campaigns.service import get_campaign
+
+    choices = dict(f.partition("=")[::2] for f in feeds) if feeds is not None else None
+    try:
+        with session_scope() as session:
+            open_campaign(session, get_campaign(session, code), choices)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"campaign {code} is open")
 
 
 @campaign_cli.command("close")

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from app.cli.common import _public_url, fail, out, read_file
+from app.core.clock import VIETNAM
 from app.core.db import session_scope
 from app.core.errors import AppError
 from app.questionnaires.catalog import get_catalog
@@ -74,7 +75,10 @@ def kiosk_enrol(
     except AppError as exc:
         fail(exc)
     out.print(f"kiosk device {device_id} ({label}) at counter {done.counter_code}")
-    out.print("open this link once on the tablet (it is shown only now):")
+    out.print(
+        "open this link once on the tablet, before "
+        f"{done.expires_at.astimezone(VIETNAM):%H:%M} (it is shown only now and works once):"
+    )
     print(f"{_public_url(base_url)}/kiosk/enrol?token={done.token}")
 
 
@@ -85,8 +89,26 @@ def kiosk_list() -> None:
 
     with session_scope() as session:
         for device, counter in list_devices(session):
-            state = f"revoked {device.revoked_at:%Y-%m-%d}" if device.revoked_at else "active"
+            if device.revoked_at:
+                state = f"revoked {device.revoked_at:%Y-%m-%d}"
+            elif device.enrolled_at is None:
+                state = "link not opened yet"
+            else:
+                state = "active"
             out.print(f"{device.id}\t{counter}\t{device.label}\t{state}", highlight=False)
+
+
+@kiosk_cli.command("rename")
+def kiosk_rename(device: int, label: str) -> None:
+    """Give a tablet another label."""
+    from app.collection.kiosks import rename
+
+    try:
+        with session_scope() as session:
+            rename(session, device, label)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"kiosk device {device} is now {label!r}")
 
 
 @kiosk_cli.command("revoke")

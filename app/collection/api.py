@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 
 from app.access.security import bearer_token
 from app.collection import admission, kiosks
@@ -11,6 +11,7 @@ from app.collection import service as submissions
 from app.collection.schemas import BatchIn, BatchOut, Receipt, SubmissionIn
 from app.core.db import SessionDep
 from app.core.errors import NotFound
+from app.core.inputs import ascii_int
 from app.core.responses import errors
 from app.questionnaires.catalog import get_catalog
 from app.web import i18n
@@ -28,6 +29,16 @@ def submitter(request: Request, session: SessionDep) -> admission.Submitter:
 
 
 SubmitterDep = Annotated[admission.Submitter, Depends(submitter)]
+# Read leniently: a malformed count must never cost a kiosk its responses.
+QueueHeader = Annotated[
+    str | None,
+    Header(
+        alias="Sipas-Queue-Length",
+        description="From an enrolled kiosk: how many unsent responses it holds besides "
+        "the ones in this request (queued, or refused as too late). Stored per tablet "
+        "with the time, so the coordinator sees a tablet holding responses.",
+    ),
+]
 
 WHY = {
     "s409": "The id was already used for a different response (`conflict`), or the "
@@ -52,10 +63,15 @@ WHY = {
     },
 )
 def create_submission(
-    body: SubmissionIn, session: SessionDep, who: SubmitterDep, response: Response
+    body: SubmissionIn,
+    session: SessionDep,
+    who: SubmitterDep,
+    response: Response,
+    queue: QueueHeader = None,
 ) -> Receipt:
     """Record one completed questionnaire (idempotent on `id`)."""
     done = submissions.record(session, get_catalog(), body, who=who)
+    kiosks.report_queue(session, who.device_id, ascii_int(queue) if queue else None, [])
     if not done.created:
         response.status_code = 200
     return done.receipt
@@ -66,14 +82,16 @@ def create_submission(
     response_model=BatchOut,
     responses=errors(401, 403, 413, 422, 429, 503, **WHY),
 )
-def create_batch(body: BatchIn, session: SessionDep, who: SubmitterDep) -> BatchOut:
+def create_batch(
+    body: BatchIn, session: SessionDep, who: SubmitterDep, queue: QueueHeader = None
+) -> BatchOut:
     """Record up to 500 queued responses; one result per item, in order. Replaying is safe.
 
     Each item is admitted on its own: a refused one gets status 403 and its `error`.
     """
-    return BatchOut(
-        results=submissions.record_batch(session, get_catalog(), body.submissions, who=who)
-    )
+    results = submissions.record_batch(session, get_catalog(), body.submissions, who=who)
+    kiosks.report_queue(session, who.device_id, ascii_int(queue) if queue else None, results)
+    return BatchOut(results=results)
 
 
 # Only a UUID matches, so GET /batch is the POST-only /batch route's 405, not a

@@ -1,19 +1,23 @@
 """Kiosk tablets: counters that always run in kiosk mode, and enrolled devices.
 
-A device is enrolled once by opening a one-time link on it; the link's token then
-lives in a long-lived cookie. Only the token's SHA-256 is stored.
+A device is enrolled by opening a one-time link on it within KIOSK_ENROL_MINUTES;
+that gives it a token of its own in a long-lived cookie, so the link itself is
+worthless afterwards. Only SHA-256 hashes of the link's and the device's tokens
+are stored.
 """
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.core.errors import FieldError, Invalid, NotFound
-from app.units.models import Counter, KioskDevice
+from app.collection.schemas import BatchResult
+from app.core.config import get_settings
+from app.core.errors import AppError, Conflict, FieldError, Invalid, NotFound
+from app.units.models import Counter, KioskDevice, Unit
 
 TOKEN_BYTES = 32
 # The cookie an enrolled tablet carries; its offline queue posts to the API from the
@@ -25,11 +29,41 @@ KIOSK_COOKIE = "sipas_kiosk"
 class Enrolled:
     device: KioskDevice
     counter_code: str
+    # The one-time link's token: shown once, opened once, within KIOSK_ENROL_MINUTES.
     token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A tablet that has just opened its link: the device, where it is, its cookie."""
+
+    device: KioskDevice
+    counter: Counter
+    unit_name: str
+    cookie: str
+
+
+class EnrolLinkUsed(Conflict):
+    """The link was already opened, on this tablet or on another browser."""
+
+    kind = "enrol_used"
+
+
+class EnrolLinkExpired(AppError):
+    """The link was not opened within KIOSK_ENROL_MINUTES."""
+
+    status_code = 410
+    kind = "enrol_expired"
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    """How a token is stored (its SHA-256), to find the row it belongs to."""
+    return _hash(token)
 
 
 def get_counter(session: Session, code: str) -> Counter:
@@ -47,22 +81,76 @@ def set_kiosk(session: Session, counter_code: str, kiosk: bool) -> Counter:
     return counter
 
 
-def enrol(session: Session, counter_code: str, label: str) -> Enrolled:
-    """Register a tablet at a counter; the token is shown once and never stored."""
+def _label(label: str) -> str:
     label = label.strip()
     if not label or len(label) > 100:
         raise Invalid("label must be 1–100 characters", [FieldError("label", "1–100 characters")])
+    return label
+
+
+def enrol(session: Session, counter_code: str, label: str, now: datetime | None = None) -> Enrolled:
+    """Register a tablet at a counter and make its one-time link (token shown once).
+
+    The device is not in use until the link is opened (:func:`claim`), which gives
+    it a cookie of its own: a copy of the link opened later enrols nothing.
+    """
+    label = _label(label)
     counter = get_counter(session, counter_code)
+    now = now or datetime.now(UTC)
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    expires = now + timedelta(minutes=get_settings().KIOSK_ENROL_MINUTES)
     device = KioskDevice(
         counter_id=counter.id,
         label=label,
-        token_hash=_hash(token),
-        created_at=datetime.now(UTC),
+        # Until the link is opened the device has no usable token: this one is
+        # random and never shown.
+        token_hash=_hash(secrets.token_urlsafe(TOKEN_BYTES)),
+        enrol_hash=_hash(token),
+        enrol_expires_at=expires,
+        created_at=now,
     )
     session.add(device)
     session.flush()
-    return Enrolled(device, counter.code, token)
+    return Enrolled(device, counter.code, token, expires)
+
+
+def claim(session: Session, token: str, now: datetime | None = None) -> Claimed:
+    """Open a one-time link: the first browser becomes the tablet, any other is refused.
+
+    One conditional UPDATE decides, so two browsers opening the link at the same
+    moment cannot both be enrolled (PostgreSQL makes the second wait for the first's
+    row lock, then finds the condition false; SQLite serialises writers).
+    """
+    now = now or datetime.now(UTC)
+    if not token or len(token) > 100:
+        raise NotFound("this enrolment link is not known")
+    cookie = secrets.token_urlsafe(TOKEN_BYTES)
+    won = session.execute(
+        update(KioskDevice)
+        .where(
+            KioskDevice.enrol_hash == _hash(token),
+            KioskDevice.enrolled_at.is_(None),
+            KioskDevice.revoked_at.is_(None),
+            KioskDevice.enrol_expires_at > now,
+        )
+        .values(token_hash=_hash(cookie), enrolled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.execute(
+        select(KioskDevice, Counter, Unit.name)
+        .join(Counter, Counter.id == KioskDevice.counter_id)
+        .join(Unit, Unit.id == Counter.unit_id)
+        .where(KioskDevice.enrol_hash == _hash(token))
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None or (row[0].revoked_at is not None and row[0].enrolled_at is None):
+        raise NotFound("this enrolment link is not known")
+    device, counter, unit_name = row
+    if not won.rowcount:  # type: ignore[attr-defined]
+        if device.enrolled_at is not None:
+            raise EnrolLinkUsed(f"this link was already used, by {device.label!r}")
+        raise EnrolLinkExpired("this enrolment link has expired")
+    return Claimed(device, counter, unit_name, cookie)
 
 
 def device_for(session: Session, token: str | None) -> tuple[KioskDevice, str] | None:
@@ -72,7 +160,11 @@ def device_for(session: Session, token: str | None) -> tuple[KioskDevice, str] |
     row = session.execute(
         select(KioskDevice, Counter.code)
         .join(Counter, Counter.id == KioskDevice.counter_id)
-        .where(KioskDevice.token_hash == _hash(token), KioskDevice.revoked_at.is_(None))
+        .where(
+            KioskDevice.token_hash == _hash(token),
+            KioskDevice.revoked_at.is_(None),
+            KioskDevice.enrolled_at.is_not(None),
+        )
     ).first()
     return (row[0], row[1]) if row else None
 
@@ -83,13 +175,47 @@ def device_id(session: Session, token: str | None) -> int | None:
     return found[0].id if found else None
 
 
-def list_devices(session: Session) -> list[tuple[KioskDevice, str]]:
-    rows = session.execute(
+# What a kiosk keeps after a sync (app/static/sipas.js): everything but the stored
+# items and those the server judged for good (invalid, conflicting).
+DROPPED = {200, 201, 400, 409, 413, 422}
+
+
+def report_queue(
+    session: Session, device_id: int | None, besides: int | None, results: list[BatchResult]
+) -> None:
+    """Remember how many unsent responses an enrolled tablet holds after this sync."""
+    if device_id is None or besides is None:
+        return
+    kept = sum(1 for r in results if r.status not in DROPPED or r.error == "late_sync_expired")
+    session.execute(
+        update(KioskDevice)
+        .where(KioskDevice.id == device_id)
+        .values(queue_length=min(besides, 1_000_000) + kept, queue_reported_at=datetime.now(UTC))
+    )
+
+
+def list_devices(
+    session: Session, unit_ids: set[int] | None = None
+) -> list[tuple[KioskDevice, str]]:
+    """Tablets with their counter's code; only at counters of `unit_ids` when given."""
+    stmt = (
         select(KioskDevice, Counter.code)
         .join(Counter, Counter.id == KioskDevice.counter_id)
         .order_by(Counter.code, KioskDevice.id)
-    ).all()
-    return [(d, code) for d, code in rows]
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(Counter.unit_id.in_(unit_ids))
+    return [(d, code) for d, code in session.execute(stmt).all()]
+
+
+def rename(session: Session, device_id: int, label: str) -> KioskDevice:
+    """Give a tablet another label (what its confirmation and the lists show)."""
+    device = session.get(KioskDevice, device_id)
+    if device is None:
+        raise NotFound(f"kiosk device {device_id} does not exist")
+    device.label = _label(label)
+    session.flush()
+    return device
 
 
 def revoke(session: Session, device_id: int) -> KioskDevice:

@@ -96,3 +96,6 @@ class Submission(Base):
     tallied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The write-scoped API key that pushed it, if any: its rate limit counts these.
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id", ondelete="SET NULL"))
+    # Finished while its campaign was open, received after it closed (within
+    # LATE_SYNC_GRACE_DAYS): an offline kiosk's queue. Counted like any other.
+    late_sync: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from app.collection import admission, kiosks
@@ -25,9 +26,10 @@ from app.collection.survey import (
 )
 from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import Conflict, Invalid
+from app.core.errors import Conflict, Invalid, NotFound
 from app.core.inputs import ascii_int
 from app.questionnaires.catalog import Questionnaire, get_catalog
+from app.units.models import KioskDevice
 from app.web import i18n
 from app.web.render import STATIC_DIR, language, message_page, page, remember_language
 
@@ -253,16 +255,54 @@ def thanks(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
     )
 
 
+def _enrol_refused(
+    request: Request, lang: str, status: int, key: str, **values: object
+) -> Response:
+    return page(
+        request,
+        "respondent/message.html",
+        lang,
+        status_code=status,
+        status=status,
+        title=i18n.t(f"enrol_{key}_title", lang),
+        body=i18n.t(f"enrol_{key}_body", lang, **values),
+        again=None,
+    )
+
+
 @router.get("/kiosk/enrol")
 def enrol_device(token: str, request: Request, session: SessionDep) -> Response:
-    """Opened once on a new tablet: remembers the device, then shows its counter."""
-    found = kiosks.device_for(session, token)
-    if found is None:
-        return message_page(request, language(request), 404, "not_found_title", "not_found_body")
-    response = RedirectResponse(f"/s/{found[1]}", status_code=303)
+    """Opened once on a new tablet: it becomes the tablet the link was made for.
+
+    The first browser to open the link within KIOSK_ENROL_MINUTES gets a cookie of
+    its own; any later opening (another browser, a forwarded link) is refused with
+    a page saying so, and enrols nothing.
+    """
+    lang = language(request)
+    try:
+        done = kiosks.claim(session, token)
+    except kiosks.EnrolLinkUsed:
+        found = session.scalar(
+            select(KioskDevice.label).where(KioskDevice.enrol_hash == kiosks.token_hash(token))
+        )
+        return _enrol_refused(request, lang, 409, "used", label=found or "")
+    except kiosks.EnrolLinkExpired:
+        minutes = get_settings().KIOSK_ENROL_MINUTES
+        return _enrol_refused(request, lang, 410, "expired", minutes=minutes)
+    except NotFound:
+        return _enrol_refused(request, lang, 404, "unknown")
+    response = page(
+        request,
+        "respondent/enrolled.html",
+        lang,
+        kiosk=True,
+        label=done.device.label,
+        counter=done.counter.name,
+        unit=done.unit_name,
+    )
     response.set_cookie(
         KIOSK_COOKIE,
-        token,
+        done.cookie,
         max_age=TEN_YEARS,
         httponly=True,
         samesite="lax",

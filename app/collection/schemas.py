@@ -64,6 +64,10 @@ class Receipt(BaseModel):
     received_at: datetime
     campaign: str
     unit: str
+    late_sync: bool = Field(
+        default=False,
+        description="Received after its campaign closed, within the late-sync grace period.",
+    )
 
 
 class BatchIn(BaseModel):
@@ -78,7 +82,7 @@ class BatchIn(BaseModel):
 class BatchResult(BaseModel):
     id: str | None = Field(description="The item's id as sent (null if it had none).")
     status: Literal[200, 201, 403, 409, 422, 429] = Field(
-        description="201 stored, 200 stored before, 403 not admitted (token_required, token_invalid, token_used, out_of_scope), 409 conflict or quota_full, 422 invalid "
+        description="201 stored, 200 stored before, 403 not admitted (token_required, token_invalid, token_used, out_of_scope), 409 conflict, quota_full or late_sync_expired (keep it), 422 invalid "
         "(drop it), 429 over the live rate limit (send it again later)."
     )
     receipt: Receipt | None = None

@@ -15,29 +15,31 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
-from sqlalchemy import Connection, TextClause, bindparam, func, join, select, text
+from sqlalchemy import Connection, TextClause, bindparam, func, join, literal, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import Session, aliased
 
 from app.campaigns import quotas
-from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit
+from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit, CounterCampaign
 from app.campaigns.service import unknown_campaign
 from app.collection import admission
 from app.collection.models import Submission
 from app.collection.schemas import BatchResult, Receipt, SubmissionIn
+from app.core.clock import VIETNAM
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, FieldError, Invalid, TooManyRequests
 from app.questionnaires import quality
 from app.questionnaires.answers import check_answers, clean
 from app.questionnaires.catalog import Catalog
 from app.units.models import Counter, Unit
+from app.web import i18n
 
 # Clocks on kiosks and phones drift; a little skew is not an error.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -60,6 +62,7 @@ ROW_DEFAULTS: dict[str, Any] = {
     "excluded_by": None,
     "exclude_reason": None,
     "api_key_id": None,
+    "late_sync": False,
 }
 
 
@@ -75,6 +78,14 @@ class _Open:
     code: str
     questionnaire: str
     version: int
+    # A closed campaign taking a response finished while it was open (late sync).
+    late: bool = False
+
+
+class LateSyncExpired(Conflict):
+    """Finished while its campaign was open, but sent after the late-sync grace period."""
+
+    kind = "late_sync_expired"
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,10 @@ class _Place:
     counter_id: int
     unit_id: int
     unit_code: str
+    # Open campaigns covering it, the first opened first.
     campaigns: tuple[_Open, ...]
+    # The one the coordinator chose for this counter where open campaigns overlap.
+    assigned: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,8 @@ class _Judged:
     row: dict[str, Any] | None
     receipt: Receipt | None
     problems: list[FieldError]
+    # Refused as a whole, not for a field (a late sync past its grace period).
+    refusal: AppError | None = None
 
 
 def body_hash(body: SubmissionIn, answers: dict[str, Any]) -> str:
@@ -175,15 +191,24 @@ _PLACE = (
         Campaign.code,
         Campaign.questionnaire,
         Campaign.questionnaire_version,
+        CounterCampaign.campaign_id,
     )
     .join(Unit, Unit.id == Counter.unit_id)
+    .outerjoin(CounterCampaign, CounterCampaign.counter_id == Counter.id)
     # A campaign covers the units in its scope and everything below them.
     .outerjoin(_covering, Unit.path.startswith(_scope_unit.path))
     .where(Counter.code == bindparam("code"))
-    .order_by(Campaign.id)
+    .order_by(Campaign.opened_at, Campaign.id)
 )
 _STORED = (
-    select(Submission.id, Submission.body_hash, Submission.received_at, Campaign.code, Unit.code)
+    select(
+        Submission.id,
+        Submission.body_hash,
+        Submission.received_at,
+        Campaign.code,
+        Unit.code,
+        Submission.late_sync,
+    )
     .join(Campaign, Campaign.id == Submission.campaign_id)
     .join(Unit, Unit.id == Submission.unit_id)
     .where(Submission.id.in_(bindparam("ids", expanding=True)))
@@ -210,16 +235,19 @@ def _place(conn: Connection, code: str) -> _Place | None:
     if not rows:
         return None
     counter_id, unit_id, unit_code = rows[0][:3]
-    campaigns = tuple(_Open(*r[3:]) for r in rows if r[3] is not None)
-    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)))
+    campaigns = tuple(_Open(*r[3:7]) for r in rows if r[3] is not None)
+    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)), rows[0][7])
 
 
 def _stored(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Stored]:
     if not ids:
         return {}
     return {
-        sid: _Stored(digest, Receipt(id=sid, received_at=received, campaign=campaign, unit=unit))
-        for sid, digest, received, campaign, unit in conn.execute(_STORED, {"ids": ids})
+        sid: _Stored(
+            digest,
+            Receipt(id=sid, received_at=received, campaign=campaign, unit=unit, late_sync=late),
+        )
+        for sid, digest, received, campaign, unit, late in conn.execute(_STORED, {"ids": ids})
     }
 
 
@@ -256,7 +284,89 @@ def _why_not(session: Session, code: str, counter: str, place: _Place) -> FieldE
     )
 
 
+def _late_campaign(
+    session: Session, body: SubmissionIn, place: _Place, now: datetime, lang: str
+) -> tuple[_Open | None, AppError | None]:
+    """A closed campaign covering the counter that this response was finished in.
+
+    Only looked for when no open campaign takes the response (the error path). It
+    must have been finished inside the campaign's period and before it closed; it is
+    taken until LATE_SYNC_GRACE_DAYS after the close, then refused on its own terms
+    (not "campaign closed"), so that the tablet keeps it and says so.
+    """
+    unit_path = session.scalar(select(Unit.path).where(Unit.id == place.unit_id)) or ""
+    scope = aliased(Unit)
+    stmt = (
+        select(Campaign)
+        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+        .join(scope, scope.id == CampaignUnit.unit_id)
+        .where(
+            Campaign.status == CampaignStatus.closed,
+            Campaign.questionnaire == body.questionnaire,
+            Campaign.questionnaire_version == body.version,
+            literal(unit_path).startswith(scope.path),
+        )
+        .order_by(Campaign.id.desc())
+    )
+    if body.campaign is not None:
+        stmt = stmt.where(Campaign.code == body.campaign)
+    finished = body.submitted_at
+    day = finished.astimezone(VIETNAM).date()
+
+    def closed_at(c: Campaign) -> datetime:
+        # Closed before closing times were kept: the end of its last day.
+        return c.closed_at or datetime.combine(c.ends_on + timedelta(days=1), time(), VIETNAM)
+
+    fits = [
+        c
+        for c in session.scalars(stmt).unique()
+        if c.starts_on <= day <= c.ends_on and finished <= closed_at(c)
+    ]
+    if not fits:
+        return None, None
+    c = fits[0]
+    grace = get_settings().LATE_SYNC_GRACE_DAYS
+    deadline = closed_at(c) + timedelta(days=grace)
+    if now > deadline:
+        return None, LateSyncExpired(
+            i18n.t(
+                "late_expired",
+                lang,
+                campaign=c.code,
+                closed=closed_at(c).astimezone(VIETNAM).date().isoformat(),
+                days=grace,
+                until=deadline.astimezone(VIETNAM).date().isoformat(),
+            )
+        )
+    return _Open(c.id, c.code, c.questionnaire, c.questionnaire_version, late=True), None
+
+
 def _campaign(
+    session: Session,
+    body: SubmissionIn,
+    place: _Place,
+    problems: list[FieldError],
+    now: datetime,
+    lang: str,
+) -> tuple[_Open | None, AppError | None]:
+    """The campaign that takes this response, or why none does."""
+    if body.campaign is not None:
+        # Kiosks name the campaign their form was served for: its queue belongs there
+        # even when another campaign has opened at the counter since.
+        taken = any(c.code == body.campaign for c in place.campaigns)
+    else:
+        taken = any(
+            (c.questionnaire, c.version) == (body.questionnaire, body.version)
+            for c in place.campaigns
+        )
+    if not taken:
+        late, refusal = _late_campaign(session, body, place, now, lang)
+        if late is not None or refusal is not None:
+            return late, refusal
+    return _open_campaign(session, body, place, problems), None
+
+
+def _open_campaign(
     session: Session, body: SubmissionIn, place: _Place, problems: list[FieldError]
 ) -> _Open | None:
     if body.campaign is not None:
@@ -288,17 +398,10 @@ def _campaign(
             )
         )
         return None
-    if len(candidates) > 1:
-        codes = ", ".join(c.code for c in candidates)
-        problems.append(
-            FieldError(
-                "campaign",
-                f"several open campaigns cover this counter ({codes}); send `campaign`",
-                "ambiguous",
-            )
-        )
-        return None
-    return candidates[0]
+    # Where open campaigns overlap, the counter feeds the one the coordinator chose
+    # when opening the second (app/campaigns/counters.py), else the first opened.
+    chosen = next((c for c in candidates if c.id == place.assigned), None)
+    return chosen or candidates[0]
 
 
 def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
@@ -324,6 +427,7 @@ def _judge(
     now: datetime,
     places: dict[str, _Place | None],
     device_id: int | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> _Judged:
     """Validate a body completely, without writing anything."""
     answers = clean(body.answers)
@@ -342,15 +446,17 @@ def _judge(
         places[body.counter] = _place(session.connection(), body.counter)
     place = places[body.counter]
     campaign = None
+    refusal: AppError | None = None
     if place is None:
         problems.append(FieldError("counter", f"unknown counter {body.counter!r}", "unknown"))
     elif q is not None:
-        campaign = _campaign(session, body, place, problems)
+        campaign, refusal = _campaign(session, body, place, problems, now, lang)
     problems += _check_times(body, now)
     if q is not None:
         problems += check_answers(q, answers)
     if problems or q is None or place is None or campaign is None:
-        return _Judged(body, digest, None, None, problems)
+        # A response that would be refused for its content anyway says so (422).
+        return _Judged(body, digest, None, None, problems, None if problems else refusal)
     row = {
         **ROW_DEFAULTS,
         "id": body.id,
@@ -370,8 +476,15 @@ def _judge(
         ),
         "device_id": device_id,
         "dossier_hash": quality.dossier_hash(body.dossier) if body.dossier else None,
+        "late_sync": campaign.late,
     }
-    receipt = Receipt(id=body.id, received_at=now, campaign=campaign.code, unit=place.unit_code)
+    receipt = Receipt(
+        id=body.id,
+        received_at=now,
+        campaign=campaign.code,
+        unit=place.unit_code,
+        late_sync=campaign.late,
+    )
     return _Judged(body, digest, row, receipt, [])
 
 
@@ -475,7 +588,9 @@ def _admit(
         counter_id=row["counter_id"],
         unit_id=row["unit_id"],
         submitted_at=row["submitted_at"],
-        live=row["submitted_at"] > now - LIVE_WINDOW,
+        # A late sync is a queue being replayed, whatever its age: it needs the
+        # kiosk's cookie, its form token or a write key.
+        live=row["submitted_at"] > now - LIVE_WINDOW and not row["late_sync"],
         now=now,
     )
     if path == "key" and who.key is not None:
@@ -507,12 +622,14 @@ def record(
         raise Invalid("the response contains text that cannot be stored", bad_text)
     who = who or admission.Submitter(device_id=device_id)
     device_id = who.device_id
-    judged = _judge(session, catalog, body, now, {}, device_id)
+    judged = _judge(session, catalog, body, now, {}, device_id, who.lang)
     if judged.row is None or judged.receipt is None:
         # A retry of a response stored before the rules changed (its campaign has
         # closed since, say) still gets its receipt; a different body is a conflict.
         if (stored := _stored(session.connection(), [body.id]).get(body.id)) is not None:
             return _replay(judged, stored)
+        if judged.refusal is not None:
+            raise judged.refusal
         raise Invalid(
             f"the response is invalid: {len(judged.problems)} problem(s)", judged.problems
         )
@@ -680,7 +797,9 @@ def record_batch(
         except ValidationError as exc:
             results.append(_malformed(item_id, _pydantic_fields(exc)))
             continue
-        judged.append((len(results), _judge(session, catalog, body, now, places, device_id)))
+        judged.append(
+            (len(results), _judge(session, catalog, body, now, places, device_id, who.lang))
+        )
         results.append(None)
 
     # The first valid copy of an id in the batch is the one to insert.
@@ -737,6 +856,8 @@ def record_batch(
                     "the database cannot store this response",
                     [FieldError("body", unstorable[sid], "unstorable")],
                 )
+            elif j.refusal is not None:
+                raise j.refusal
             else:
                 raise Invalid(f"the response is invalid: {len(j.problems)} problem(s)", j.problems)
         except AppError as exc:

@@ -13,7 +13,13 @@ from pydantic import ValidationError
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, aliased
 
-from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit, QuotaPolicy
+from app.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignUnit,
+    CounterCampaign,
+    QuotaPolicy,
+)
 from app.collection.schemas import Answer, SubmissionIn
 from app.core.errors import AppError, FieldError, Invalid, NotFound
 from app.core.inputs import ascii_int, in_range, text_problem
@@ -82,15 +88,23 @@ def open_survey(
     counter, unit = found
     scope = aliased(Unit)
     # A campaign covers the units in its scope and every unit below them; where two
-    # overlap, the one opened last is the one the counter's sheet was printed for.
-    campaign = session.scalars(
-        select(Campaign)
-        .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
-        .join(scope, scope.id == CampaignUnit.unit_id)
-        .where(Campaign.status == CampaignStatus.open, literal(unit.path).startswith(scope.path))
-        .order_by(Campaign.id.desc())
-        .limit(1)
-    ).first()
+    # overlap, the counter feeds the one chosen for it when the second was opened,
+    # else the first opened (the same rule as the submission API).
+    covering = list(
+        session.scalars(
+            select(Campaign)
+            .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+            .join(scope, scope.id == CampaignUnit.unit_id)
+            .where(
+                Campaign.status == CampaignStatus.open, literal(unit.path).startswith(scope.path)
+            )
+            .order_by(Campaign.opened_at, Campaign.id)
+        ).unique()
+    )
+    assigned = session.scalar(
+        select(CounterCampaign.campaign_id).where(CounterCampaign.counter_id == counter.id)
+    )
+    campaign = next((c for c in covering if c.id == assigned), None) or next(iter(covering), None)
     if campaign is None:
         raise NotOpen(f"no survey is open at counter {counter_code!r}")
     if refuse_full and _full(session, campaign, unit):

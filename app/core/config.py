@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # An indicator enters its median only when a unit's figure rests on at least
     # min(campaign min_sample, this) answers (two late cases say nothing of a rate).
     MEDIAN_MIN_N: int = Field(default=10, ge=1)
+    # Days after a campaign closes during which responses finished while it was open
+    # (an offline kiosk's queue) are still accepted, marked `late_sync`.
+    LATE_SYNC_GRACE_DAYS: int = Field(default=7, ge=0)
+    # Minutes a tablet's one-time enrolment link works before it must be made again.
+    KIOSK_ENROL_MINUTES: int = Field(default=15, ge=1)
     # A published report may be served up to this many seconds behind the newest
     # responses, so a busy campaign rebuilds each report at most once per window
     # (0: always exact). Exclusions, edits and paper imports show at once regardless.

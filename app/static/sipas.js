@@ -5,6 +5,9 @@
   'use strict';
   var d = document, html = d.documentElement;
   var QKEY = 'sipas.queue', RKEY = 'sipas.rejected', RETRY_MS = 20000;
+  // Refused only because they came too long after the campaign closed: kept, shown
+  // on the kiosk, and offered to the server again now and then (it may reopen).
+  var HKEY = 'sipas.held', HTKEY = 'sipas.heldTried', HELD_RETRY_MS = 30 * 60 * 1000;
 
   function load(k) { try { return JSON.parse(localStorage.getItem(k)) || []; } catch (e) { return []; } }
   function save(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); return true; } catch (e) { return false; } }
@@ -17,11 +20,15 @@
     h = [].map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
     return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join('-');
   }
-  function post(url, body) {
+  function post(url, body, besides) {
     var ctl = window.AbortController ? new AbortController() : null;
     var t = setTimeout(function () { if (ctl) ctl.abort(); }, 15000);
+    // An enrolled tablet says what it holds besides this request, so the
+    // coordinator sees a tablet with unsent responses.
+    var headers = { 'Content-Type': 'application/json',
+                    'Sipas-Queue-Length': String(Math.max(besides || 0, 0)) };
     return fetch(url, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST', headers: headers,
       body: JSON.stringify(body), signal: ctl && ctl.signal, credentials: 'same-origin'
     }).then(function (r) { clearTimeout(t); return r; }, function (e) { clearTimeout(t); throw e; });
   }
@@ -43,19 +50,56 @@
     if (window.console) console.warn('sipas: response ' + b.id + ' refused (' + x.status + ' ' +
                                      (x.error || '') + '): ' + (x.detail || ''), x.fields || []);
   }
+  function late(x) { return x && x.error === 'late_sync_expired'; }
+  function hold(b, x) {
+    var held = load(HKEY).filter(function (h) { return h.id !== b.id; });
+    held.push({ id: b.id, at: new Date().toISOString(), detail: x.detail, body: b });
+    if (!save(HKEY, held)) return false;
+    if (window.console) console.warn('sipas: response ' + b.id + ' kept: ' + (x.detail || ''));
+    return true;
+  }
   function settle(results) {
     var byId = {}, rest = [];
     results.forEach(function (x) { if (x.id) byId[x.id] = x; });
     load(QKEY).forEach(function (b) {
       var x = byId[b.id];
-      if (!x || !(x.status === 200 || x.status === 201 || judged(x.status))) rest.push(b);
+      if (late(x)) { if (!hold(b, x)) rest.push(b); }
+      else if (!x || !(x.status === 200 || x.status === 201 || judged(x.status))) rest.push(b);
       else if (judged(x.status)) reject(b, x);
     });
     save(QKEY, rest);
+    showHeld();
+  }
+  function besides(n) { return load(QKEY).length + load(HKEY).length - n; }
+  function retryHeld() {
+    var held = load(HKEY), tried = +(localStorage.getItem(HTKEY) || 0);
+    if (!held.length || Date.now() - tried < HELD_RETRY_MS) return;
+    try { localStorage.setItem(HTKEY, String(Date.now())); } catch (e) { return; }
+    var q = load(QKEY), ids = {};
+    q.forEach(function (b) { ids[b.id] = 1; });
+    held.forEach(function (h) { if (!ids[h.id]) q.push(h.body); });
+    if (save(QKEY, q)) save(HKEY, []);
+  }
+  function showHeld() {
+    var n = load(HKEY).length, note = d.getElementById('held');
+    var text = d.querySelector('meta[name=sipas-held]');
+    var m = d.getElementById('msgs');
+    text = m ? JSON.parse(m.textContent).held_note : text && text.content;
+    if (!html.classList.contains('kiosk') || !text || !d.body) return;
+    if (!n) { if (note) note.hidden = true; return; }
+    if (!note) {
+      note = d.createElement('p');
+      note.id = 'held'; note.className = 'held'; note.setAttribute('role', 'status');
+      var main = d.getElementById('main') || d.body;
+      main.insertBefore(note, main.firstChild);
+    }
+    note.textContent = fmt(text, { n: n });
+    note.hidden = false;
   }
   function schedule() {
     clearTimeout(timer);
     if (load(QKEY).length) timer = setTimeout(flush, waitMs);
+    else if (load(HKEY).length) timer = setTimeout(flush, HELD_RETRY_MS);
     waitMs = RETRY_MS;
   }
   function later(r) {
@@ -64,7 +108,7 @@
     waitMs = Math.max(RETRY_MS, Math.min(s, 600) * 1000);
   }
   function sendBatch(items) {
-    return post('/api/v1/submissions/batch', { submissions: items }).then(function (r) {
+    return post('/api/v1/submissions/batch', { submissions: items }, besides(items.length)).then(function (r) {
       if (r.ok) return r.json().then(function (res) { settle(res.results); return 'done'; });
       if (r.status === 429 || r.status === 503) { later(r); return 'wait'; }
       // The batch as a whole was refused (a body the server could not read, or a
@@ -86,6 +130,7 @@
     }, Promise.resolve(true));
   }
   function flush() {
+    if (!flushing) retryHeld();
     var q = load(QKEY);
     if (!q.length || flushing) return;
     flushing = true;
@@ -97,6 +142,7 @@
   }
   function forget(id) { save(QKEY, load(QKEY).filter(function (b) { return b.id !== id; })); }
   window.addEventListener('online', flush);
+  if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', showHeld); else showHeld();
   flush();
   var css = d.querySelector('link[rel=stylesheet]'), version = css ? css.href.split('v=')[1] : '';
   if ('serviceWorker' in navigator) {
@@ -263,7 +309,7 @@
     q.push(body);
     var kept = save(QKEY, q);
     sendBtn.disabled = true; sendBtn.textContent = msgs.sending;
-    post('/api/v1/submissions', body).then(function (r) {
+    post('/api/v1/submissions', body, besides(1)).then(function (r) {
       if (r.status === 201 || r.status === 200) { forget(body.id); finished(false); }
       else if (r.status === 409) {
         forget(body.id);

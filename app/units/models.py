@@ -89,3 +89,13 @@ class KioskDevice(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one-time enrolment link: its token's SHA-256 until it is opened (then the
+    # device gets a fresh token of its own), and when it stops working.
+    enrol_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    enrol_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the link was opened on the tablet; a device is in use only from then.
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Responses the tablet said it still holds (queued or refused as too late), as
+    # of its last sync: the coordinator sees a device that holds unsent responses.
+    queue_length: Mapped[int | None] = mapped_column(Integer)
+    queue_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

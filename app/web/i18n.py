@@ -7,6 +7,7 @@ respondent understands, in their language.
 
 from app.core.errors import FieldError
 from app.questionnaires.catalog import Question, Questionnaire
+from app.web import kiosk_text
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -164,6 +165,8 @@ UI: dict[str, dict[str, str]] = {
     },
 }
 
+UI.update(kiosk_text.UI)
+
 
 def pick(lang: str | None) -> str:
     """A supported language code, Vietnamese when in doubt."""
@@ -214,5 +217,6 @@ def client_messages(lang: str) -> dict[str, str]:
         "sending",
         "send_failed",
         "not_open_body",
+        "held_note",
     )
     return {k: UI[k][lang] for k in keys}

@@ -42,6 +42,7 @@ def test_an_enrolled_kiosk_queues_30_offline_and_syncs_them_an_hour_later() -> N
         hour_ago = datetime.now(UTC) - timedelta(hours=1)
         page.clock.set_fixed_time(hour_ago)
         page.goto(f"/kiosk/enrol?token={enrolled.token}")
+        page.goto("/kiosk")
         page.wait_for_url("**/s/b-web")
         page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
         page.wait_for_function(

@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import CampaignStatus
+from app.campaigns import service as campaigns
+from app.campaigns.models import CampaignStatus, CounterCampaign
+from app.collection import kiosks
 from app.collection.models import Submission
 from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
@@ -175,14 +177,28 @@ def test_closed_campaign_refuses(
     assert fields(r)["campaign"] == "campaign 'C-OLD' is closed, not open for responses"
 
 
-def test_two_open_campaigns_need_a_choice(
+def test_where_open_campaigns_overlap_a_counter_feeds_one_of_them_never_neither(
     client: TestClient, catalog: Catalog, session: Session, place: dict[str, Any]
 ) -> None:
+    # Opened side by side without the overlap check (as before it existed).
     make_campaign(session, catalog, "C-DEPT", [place["dept"]])
     r = client.post("/api/v1/submissions", json=body(catalog))
-    assert "several open campaigns cover this counter (C-2026, C-DEPT)" in fields(r)["campaign"]
+    assert r.status_code == 201  # was 422 "ambiguous"
+    assert r.json()["campaign"] == "C-2026"  # the one already collecting there
     ok = client.post("/api/v1/submissions", json=body(catalog, campaign="C-DEPT"))
     assert ok.json()["campaign"] == "C-DEPT"
+    # The coordinator's choice for the counter decides for clients that name none.
+    session.add(
+        CounterCampaign(
+            counter_id=kiosks.get_counter(session, "k-1").id,
+            campaign_id=campaigns.get_campaign(session, "C-DEPT").id,
+            assigned_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    assert client.post("/api/v1/submissions", json=body(catalog)).json()["campaign"] == "C-DEPT"
+    # The counter's page serves the same campaign's form.
+    assert 'data-campaign="C-DEPT"' in client.get("/s/k-1/form").text
 
 
 def test_malformed_bodies(client: TestClient, catalog: Catalog, place: dict[str, Any]) -> None:
