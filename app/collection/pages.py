@@ -124,7 +124,7 @@ def _form_page(
         conditions={code: i18n.condition(q, qu, lang) for code, qu in q.questions.items()},
         show_if_css=_show_if_css(q),
         scale_hint=i18n.t("rate_hint", lang),
-        step=max(0, min(draft.step if draft else 0, len(q.model.sections) - 1)),
+        step=max(0, min(draft.step if draft else 0, len(q.parts) - 1)),
         response_id=draft.response_id if draft else (response_id or str(uuid.uuid4())),
         started_at=(draft and draft.started_at) or datetime.now(UTC).isoformat(timespec="seconds"),
         dossier=draft.dossier if draft else survey_dossier(request.query_params.get("d")),

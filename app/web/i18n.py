@@ -37,6 +37,7 @@ UI: dict[str, dict[str, str]] = {
     "back": {"vi": "Quay lại", "en": "Back"},
     "send": {"vi": "Gửi phiếu", "en": "Send"},
     "part": {"vi": "Phần {n}/{total}", "en": "Part {n} of {total}"},
+    "piece": {"vi": "{n}/{total}", "en": "{n} of {total}"},
     "rate_hint": {
         "vi": "Ông/Bà hài lòng ở mức nào với từng nội dung sau?",
         "en": "How satisfied are you with each of the following?",

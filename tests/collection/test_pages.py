@@ -107,6 +107,51 @@ def test_double_post_stores_once_and_a_changed_resend_is_refused(
     assert stored(session) == 1
 
 
+def test_back_after_the_thank_you_page_returns_to_the_same_response(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    """Without a script: Start, Send, thank you, Back, Send again stores one response."""
+    welcome = client.get("/s/k-1").text
+    link = re.search(r'id="start" href="([^"]+)"', welcome)
+    assert link
+    form_url = link.group(1).replace("&amp;", "&")
+    html = client.get(form_url).text
+    rid = hidden(html, "id")
+    assert rid in form_url  # the id is in the page's address, so Back brings it again
+    assert client.get(form_url).text.count(rid) >= 1  # a reload keeps the same response
+    fields = form_fields(valid_answers(catalog), id=rid, started_at=hidden(html, "started_at"))
+    sent = client.post("/s/k-1/form", data=fields, follow_redirects=False)
+    assert sent.headers["location"] == "/s/k-1/thanks"
+    back = client.get(form_url)  # the browser's Back button
+    assert back.status_code == 200
+    assert "Phiếu này đã được gửi" in back.text
+    assert 'name="id"' not in back.text  # no fresh form to send a second time
+    again = client.post("/s/k-1/form", data=fields)  # the restored form sent again
+    assert again.status_code == 200
+    assert "Xin cảm ơn!" in again.text
+    assert stored(session) == 1
+
+
+def test_every_respondent_on_a_kiosk_starts_in_vietnamese(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    counter = session.scalar(select(Counter).where(Counter.code == "k-1"))
+    assert counter is not None
+    counter.kiosk = True
+    session.flush()
+    english = client.get("/s/k-1", params={"lang": "en"})  # one respondent picks English
+    assert '<html lang="en"' in english.text
+    assert '<html lang="en"' in client.get("/s/k-1/form").text  # and keeps it to the end
+    nxt = client.get("/s/k-1")  # the start screen the kiosk returns to
+    assert '<html lang="vi" class="kiosk">' in nxt.text
+    assert '<html lang="vi"' in client.get("/s/k-1/form").text
+    # On a phone the choice is remembered: it is one person's.
+    counter.kiosk = False
+    session.flush()
+    client.get("/s/k-1", params={"lang": "en"})
+    assert '<html lang="en"' in client.get("/s/k-1").text
+
+
 def test_invalid_form_shows_each_problem_beside_its_question_and_keeps_answers(
     client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
