@@ -161,6 +161,8 @@ def welcome(counter: str, request: Request, session: SessionDep) -> HTMLResponse
     # The new response's id travels in the Start link, so Back after the no-script
     # thank-you page returns to this same response, not to a fresh one.
     start = ({"d": dossier} if dossier else {}) | {"r": str(uuid.uuid4())}
+    if kiosk:  # the tablet refreshes its cached start screen (in Vietnamese) meanwhile
+        start["lang"] = lang
     return page(
         request,
         "respondent/welcome.html",

@@ -640,3 +640,95 @@ def test_queued_responses_stay_while_the_server_cannot_take_them(
     assert len(seen) <= (
         1 + len(good) if answer == {"status": 500, "json": {"error": "internal"}} else 1
     )
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["script", "no-script"])
+def test_enter_on_an_answer_never_switches_the_language(
+    new_page: NewPage, live: Live, js: bool
+) -> None:
+    """The header's language button was the form's first submit button, so Enter on
+    a radio or in a text box switched the whole form to English."""
+    page = new_page("phone", js=js)
+    page.goto("/s/b-web/form")
+    page.locator("#q-respondent_type input[value=citizen]").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "vi"
+    assert page.locator("#q-respondent_type input[value=citizen]").is_checked()
+    if js:  # Enter means Next: refused, with how many answers are missing
+        expect(page.locator("#step-error")).to_have_text(
+            "Còn 1 câu trong phần này chưa trả lời hoặc cần sửa."
+        )
+    else:  # Enter means Send: the server lists what is missing, in Vietnamese
+        expect(page.locator(".summary h2")).to_contain_text("Vui lòng xem lại")
+    box = page.locator("textarea[name=procedure_name]")
+    box.fill("Cấp đổi")
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    assert page.get_attribute("html", "lang") == "vi"
+    assert box.input_value() == "Cấp đổi\n"  # a new line, not a submission
+    # The switch itself is a link; on a half-filled form it keeps the answers.
+    page.click("#lang-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    if js:
+        assert page.locator("#q-respondent_type input[value=citizen]").is_checked()
+
+
+def test_next_refused_says_how_many_answers_are_missing(new_page: NewPage, live: Live) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web/form?lang=en")
+    page.click("[data-next]")
+    expect(page.locator("#step-error")).to_have_text(
+        "2 question(s) in this part still need an answer or a correction."
+    )
+    fill(page.locator("section.step.on"))
+    page.click("[data-next]")
+    expect(page.locator(".progress span")).to_have_text("Part 2 of 17")
+    expect(page.locator("#step-error")).to_be_hidden()
+
+
+def test_the_language_switch_on_the_thank_you_screen_keeps_the_thank_you(
+    new_page: NewPage, live: Live
+) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web/form")
+    finish_with_js(page)
+    expect(page.locator("#done h1")).to_have_text("Xin cảm ơn!")
+    page.click(".bar .lang")
+    expect(page.locator("h1")).to_have_text("Thank you!")
+    assert page.locator("form#survey").count() == 0  # not an empty questionnaire again
+    expect(page.locator("main")).to_contain_text("make a suggestion about your case")
+
+
+def test_back_after_the_thank_you_page_without_script_stores_nothing_twice(
+    new_page: NewPage, live: Live
+) -> None:
+    page = new_page("phone", js=False)
+    page.goto("/s/b-web")
+    page.click("#start")
+    response_id = page.input_value("input[name=id]")
+    fill(page)
+    page.click("[data-send]")
+    page.wait_for_url("**/s/b-web/thanks")
+    expect(page.locator("main")).to_contain_text("Cổng Dịch vụ công quốc gia")
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("Phiếu này đã được gửi")
+    assert page.locator("[data-send]").count() == 0
+    page.get_by_role("link", name="Trả lời phiếu mới").click()
+    expect(page.locator("#start")).to_be_visible()
+    assert count(live, response_id) == 1
+
+
+def test_every_respondent_on_a_kiosk_starts_in_vietnamese(new_page: NewPage, live: Live) -> None:
+    page = new_page("kiosk")
+    page.goto("/s/b-kiosk")
+    page.click(".lang")  # this respondent reads English
+    expect(page.locator("#start")).to_have_text("Start")
+    page.click("#start")
+    finish_with_js(page)
+    expect(page.locator("#done h1")).to_have_text("Thank you!")
+    page.wait_for_url("**/s/b-kiosk", timeout=8000)  # the next respondent's start screen
+    expect(page.locator("#start")).to_have_text("Bắt đầu")
+    page.click("#start")
+    expect(page.locator(".progress span")).to_have_text("Phần 1/17")
