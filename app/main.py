@@ -21,6 +21,7 @@ from app.core import accesslog, apidocs, health
 from app.core.config import get_settings
 from app.core.db import unavailable
 from app.core.errors import AppError, FieldError, Invalid, TooManyRequests
+from app.core.head import HeadAsGet
 from app.core.inputs import check_request, unparseable
 from app.core.limits import BodyLimit
 from app.core.responses import allowed_methods
@@ -214,6 +215,7 @@ def _add_middleware(app: FastAPI) -> None:
     # Pages and reports compress well (a questionnaire page ~8x); tiny JSON
     # receipts are left alone.
     app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD sees exactly GET's headers
 
 
 app = create_app()

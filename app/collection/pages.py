@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -18,6 +19,7 @@ from starlette.datastructures import FormData
 from app.collection import admission, kiosks
 from app.collection import service as submissions
 from app.collection.survey import (
+    NotYet,
     Survey,
     answers_from_form,
     open_survey,
@@ -97,6 +99,7 @@ def _form_page(
     draft: Draft | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    response_id: str | None = None,
 ) -> HTMLResponse:
     q = survey.questionnaire
     answers = draft.answers if draft else {}
@@ -123,8 +126,8 @@ def _form_page(
         conditions={code: i18n.condition(q, qu, lang) for code, qu in q.questions.items()},
         show_if_css=_show_if_css(q),
         scale_hint=i18n.t("rate_hint", lang),
-        step=max(0, min(draft.step if draft else 0, len(q.model.sections) - 1)),
-        response_id=draft.response_id if draft else str(uuid.uuid4()),
+        step=max(0, min(draft.step if draft else 0, len(q.parts) - 1)),
+        response_id=draft.response_id if draft else (response_id or str(uuid.uuid4())),
         started_at=(draft and draft.started_at) or datetime.now(UTC).isoformat(timespec="seconds"),
         dossier=draft.dossier if draft else survey_dossier(request.query_params.get("d")),
         form_token=token,
@@ -148,23 +151,65 @@ def service_worker() -> Response:
 @router.get("/s/{counter}", response_class=HTMLResponse)
 def welcome(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
     """What this is, that it is anonymous, about three minutes; then Start."""
-    survey = open_survey(session, get_catalog(), counter)
-    lang = language(request)
+    try:
+        survey = open_survey(session, get_catalog(), counter)
+    except NotYet as exc:
+        return _not_yet(request, exc)
+    kiosk = is_kiosk(session, request, survey)
+    # A kiosk's start screen is where the next respondent begins: in Vietnamese,
+    # whatever the one before chose (only the switch on this screen changes it).
+    lang = i18n.pick(request.query_params.get("lang")) if kiosk else language(request)
+    dossier = survey_dossier(request.query_params.get("d"))
+    # The new response's id travels in the Start link, so Back after the no-script
+    # thank-you page returns to this same response, not to a fresh one.
+    start = ({"d": dossier} if dossier else {}) | {"r": str(uuid.uuid4())}
+    if kiosk:  # the tablet refreshes its cached start screen (in Vietnamese) meanwhile
+        start["lang"] = lang
     return page(
         request,
         "respondent/welcome.html",
         lang,
         survey=survey,
-        dossier=survey_dossier(request.query_params.get("d")),
-        kiosk=is_kiosk(session, request, survey),
+        start=f"/s/{survey.counter}/form?{urlencode(start)}",
+        kiosk=kiosk,
     )
+
+
+def _not_yet(request: Request, exc: NotYet) -> HTMLResponse:
+    lang = language(request)
+    when = exc.starts_on
+    if when is None:
+        text = "?"
+    elif lang == "vi":
+        text = f"{when:%d/%m/%Y}"
+    else:
+        text = f"{when.day} {when:%B %Y}"
+    return message_page(request, lang, 409, "not_yet_title", "not_yet_body", date=text)
+
+
+def _response_id(raw: str | None) -> str:
+    """The id the Start link chose, or a fresh one (a bookmarked or damaged link)."""
+    try:
+        return str(uuid.UUID(raw or ""))
+    except ValueError:
+        return str(uuid.uuid4())
 
 
 @router.get("/s/{counter}/form", response_class=HTMLResponse)
 def questionnaire(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The whole questionnaire as one form (the script shows one group at a time)."""
-    survey = open_survey(session, get_catalog(), counter)
-    return _form_page(request, session, survey, language(request))
+    try:
+        survey = open_survey(session, get_catalog(), counter)
+    except NotYet as exc:
+        return _not_yet(request, exc)
+    lang = language(request)
+    response_id = _response_id(request.query_params.get("r"))
+    if submissions.stored_answers(session, uuid.UUID(response_id)) is not None:
+        # Back after the thank-you page: this response is in; offer a new one.
+        return message_page(
+            request, lang, 200, "conflict_title", "already_sent_body", again=f"/s/{counter}"
+        )
+    return _form_page(request, session, survey, lang, response_id=response_id)
 
 
 @router.post("/s/{counter}/form", response_class=HTMLResponse)
@@ -175,7 +220,10 @@ def submit(
     form: FormData = Depends(form_data),
 ) -> Response:
     """Store a completed form, or show it again with each problem beside its question."""
-    survey = open_survey(session, get_catalog(), counter)
+    try:
+        survey = open_survey(session, get_catalog(), counter)
+    except NotYet as exc:
+        return _not_yet(request, exc)
     q = survey.questionnaire
 
     def getlist(name: str) -> list[str]:
@@ -317,5 +365,14 @@ def kiosk_home(request: Request, session: SessionDep) -> Response:
     """An enrolled tablet's start page: its counter's questionnaire."""
     found = kiosks.device_for(session, request.cookies.get(KIOSK_COOKIE))
     if found is None:
-        return message_page(request, language(request), 404, "not_found_title", "not_found_body")
+        # Whoever opens /kiosk on a tablet is setting it up, not answering: say how.
+        return message_page(
+            request, language(request), 404, "kiosk_setup_title", "kiosk_setup_body"
+        )
     return RedirectResponse(f"/s/{found[1]}", status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request) -> HTMLResponse:
+    """What this service is, where citizens answer, and sign-in for coordinators."""
+    return page(request, "respondent/landing.html", language(request))

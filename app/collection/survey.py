@@ -7,7 +7,7 @@ same `SubmissionIn` the JSON API takes, so one rule set judges every input.
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import ValidationError
 from sqlalchemy import literal, select
@@ -34,6 +34,20 @@ class NotOpen(AppError):
 
     status_code = 409
     kind = "not_open"
+
+
+class Ended(NotOpen):
+    """The campaign that covered this counter is closed: say it has ended."""
+
+    kind = "ended"
+
+
+@dataclass
+class NotYet(NotOpen):
+    """The campaign covering this counter is still a draft: say when it starts."""
+
+    starts_on: date | None = None
+    kind = "not_yet"
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,22 @@ def open_survey(
     )
     campaign = next((c for c in covering if c.id == assigned), None) or next(iter(covering), None)
     if campaign is None:
+        # The newest campaign that covers it says which: ended, or not started yet.
+        latest = session.scalars(
+            select(Campaign)
+            .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+            .join(scope, scope.id == CampaignUnit.unit_id)
+            .where(literal(unit.path).startswith(scope.path))
+            .order_by(Campaign.id.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.status == CampaignStatus.closed:
+            raise Ended(f"the survey at counter {counter_code!r} has ended")
+        if latest is not None and latest.status == CampaignStatus.draft:
+            raise NotYet(
+                f"the survey at counter {counter_code!r} has not opened yet",
+                starts_on=latest.starts_on,
+            )
         raise NotOpen(f"no survey is open at counter {counter_code!r}")
     if refuse_full and _full(session, campaign, unit):
         raise QuotaReached(f"counter {counter_code!r} has all the responses its target asks for")

@@ -100,6 +100,8 @@ def allowed_methods(request: Request) -> list[str]:
         probe = {**request.scope, "method": method}
         if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
             allowed.append(method)
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.append("HEAD")  # app.core.head answers HEAD wherever GET is served
     return sorted([*allowed, "OPTIONS"]) if allowed else []
 
 

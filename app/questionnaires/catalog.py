@@ -112,6 +112,9 @@ class Section(_Strict):
     report: Literal["perception", "expectations", "respondents"] = "perception"
     overall_item: Code | None = None
     questions: list[Question]
+    # Presentation only: the questions that begin a new screen (a "part") inside
+    # this section, so a long section fits a phone. Scoring never looks at it.
+    breaks: list[Code] = Field(default_factory=list)
 
 
 class QuestionnaireModel(_Strict):
@@ -137,6 +140,20 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One screen of the questionnaire: a section, or a piece of one (`breaks`)."""
+
+    section: Section
+    questions: tuple[Question, ...]
+    piece: int  # 1 for the section's first screen
+    pieces: int
+
+    @property
+    def code(self) -> str:
+        return self.section.code if self.piece == 1 else f"{self.section.code}-{self.piece}"
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     """A validated questionnaire version with the look-ups the service needs."""
 
@@ -159,6 +176,19 @@ class Questionnaire:
     def questions(self) -> dict[str, Question]:
         """Every question by code, in presentation order."""
         return {q.code: q for s in self.model.sections for q in s.questions}
+
+    @cached_property
+    def parts(self) -> tuple[Part, ...]:
+        """The screens a respondent goes through, in order."""
+        out: list[Part] = []
+        for s in self.model.sections:
+            pieces: list[list[Question]] = []
+            for q in s.questions:
+                if not pieces or q.code in s.breaks:
+                    pieces.append([])
+                pieces[-1].append(q)
+            out += [Part(s, tuple(p), i + 1, len(pieces)) for i, p in enumerate(pieces)]
+        return tuple(out)
 
     @cached_property
     def factors(self) -> tuple[Factor, ...]:
@@ -349,6 +379,12 @@ def _check_sections(model: QuestionnaireModel) -> tuple[list[str], dict[str, Que
             where = f"sections[{si}].questions[{qi}] ({q.code})"
             problems += _check_question(where, s, q, seen, earlier)
             earlier[q.code] = q
+        own = [q.code for q in s.questions]
+        for code in s.breaks:
+            if code not in own[1:]:
+                problems.append(
+                    f"{where_s}.breaks: {code!r} is not a question of this section after its first"
+                )
     return problems, earlier
 
 

@@ -241,11 +241,20 @@
     var fs = e.target.closest('fieldset.q');
     if (fs && fs.classList.contains('bad')) mark(fs, problem(fs));
   });
-  form.querySelector('[data-next]').addEventListener('click', function () {
-    var bad = check(all('fieldset.q', steps[cur]));
-    if (bad) goTo(bad); else show(cur + 1, true);
+  var stepErr = d.getElementById('step-error');
+  function next() {
+    var here = all('fieldset.q', steps[cur]), bad = check(here);
+    stepErr.hidden = !bad;
+    if (!bad) { show(cur + 1, true); return; }
+    // Say how many, beside the button that was refused, then go to the first.
+    var n = here.filter(function (fs) { return fs.classList.contains('bad'); }).length;
+    stepErr.textContent = fmt(msgs.missing, { n: n });
+    goTo(bad);
+  }
+  form.querySelector('[data-next]').addEventListener('click', next);
+  form.querySelector('[data-back]').addEventListener('click', function () {
+    stepErr.hidden = true; show(cur - 1, true);
   });
-  form.querySelector('[data-back]').addEventListener('click', function () { show(cur - 1, true); });
 
   function collect() {
     var answers = {};
@@ -284,6 +293,10 @@
     stopIdle();
     form.reset();
     form.hidden = true;
+    sent = true;
+    // The switch now shows this thank-you page in the other language, never the
+    // questionnaire again; offline there is no page to fetch, so it goes.
+    if (langLink) { langLink.href = langLink.dataset.thanks; langLink.hidden = queued; }
     var done = d.getElementById('done');
     done.hidden = false;
     done.querySelector('.queued').hidden = !queued;
@@ -298,9 +311,22 @@
   function enable() { sendBtn.disabled = false; sendBtn.textContent = sendBtn.dataset.label; }
   sendBtn.dataset.label = sendBtn.textContent;
 
-  form.addEventListener('submit', function (e) {
-    if (e.submitter && e.submitter.name === '_lang') return; // re-rendered by the server
+  /* The language switch is a link (so Enter never presses it); on a half-filled
+     form it posts the form instead, and the server shows it again, answers kept. */
+  var langLink = d.getElementById('lang-switch'), sent = false;
+  if (langLink) langLink.addEventListener('click', function (e) {
+    if (sent) return;
     e.preventDefault();
+    var field = d.createElement('input');
+    field.type = 'hidden'; field.name = '_lang'; field.value = langLink.dataset.lang;
+    form.appendChild(field);
+    form.submit();
+  });
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    // Enter on an answer before the last group means "next", not "send".
+    if (cur < steps.length - 1) { next(); return; }
     if (sendBtn.disabled) return;
     sendErr.hidden = true;
     var bad = check(all('fieldset.q', form));

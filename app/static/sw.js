@@ -20,11 +20,16 @@ self.addEventListener('fetch', function (e) {
       });
     }));
   } else if (r.mode === 'navigate' && u.pathname.indexOf('/s/') === 0) {
+    // A form opened from a Start link carries its response id (?r=): one copy per
+    // response would fill the cache, and offline the page's plain copy serves it.
+    var own = !u.searchParams.has('r');
     e.respondWith(fetch(r).then(function (res) {
-      if (res.ok) { var copy = res.clone(); caches.open(CACHE).then(function (c) { c.put(r, copy); }); }
+      if (res.ok && own) { var copy = res.clone(); caches.open(CACHE).then(function (c) { c.put(r, copy); }); }
       return res;
     }).catch(function () {
-      return caches.match(r).then(function (hit) { return hit || Response.error(); });
+      return caches.match(r).then(function (hit) {
+        return hit || caches.match(u.origin + u.pathname);
+      }).then(function (hit) { return hit || Response.error(); });
     }));
   }
 });

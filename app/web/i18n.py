@@ -38,18 +38,30 @@ UI: dict[str, dict[str, str]] = {
     "back": {"vi": "Quay lại", "en": "Back"},
     "send": {"vi": "Gửi phiếu", "en": "Send"},
     "part": {"vi": "Phần {n}/{total}", "en": "Part {n} of {total}"},
+    "piece": {"vi": "{n}/{total}", "en": "{n} of {total}"},
     "rate_hint": {
         "vi": "Ông/Bà hài lòng ở mức nào với từng nội dung sau?",
         "en": "How satisfied are you with each of the following?",
     },
     "required": {"vi": "bắt buộc", "en": "required"},
     "optional_hint": {"vi": "(không bắt buộc)", "en": "(optional)"},
-    "only_if": {"vi": "Chỉ trả lời nếu: {cond}", "en": "Answer only if: {cond}"},
+    # A show-if condition as a sentence: the question it depends on and the choices.
+    "only_if": {"vi": "Chỉ trả lời câu này nếu {conds}.", "en": "Answer this only if {conds}."},
+    "only_if_part": {
+        "vi": "ở câu “{question}” Ông/Bà đã chọn {choices}",
+        "en": "you chose {choices} for “{question}”",
+    },
+    "and": {"vi": "và", "en": "and"},
+    "or": {"vi": "hoặc", "en": "or"},
     "choose_up_to": {"vi": "Chọn tối đa {n}.", "en": "Choose up to {n}."},
     "choose_any": {"vi": "Chọn một hoặc nhiều.", "en": "Choose one or more."},
     "errors_title": {
         "vi": "Vui lòng xem lại {n} câu hỏi:",
         "en": "Please check {n} question(s):",
+    },
+    "missing": {
+        "vi": "Còn {n} câu trong phần này chưa trả lời hoặc cần sửa.",
+        "en": "{n} question(s) in this part still need an answer or a correction.",
     },
     "err_required": {"vi": "Vui lòng trả lời câu hỏi này.", "en": "Please answer this question."},
     "err_value": {
@@ -72,6 +84,24 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Phiếu của Ông/Bà đã được ghi nhận.",
         "en": "Your answers have been recorded.",
     },
+    "thanks_what": {
+        "vi": "Phiếu được tổng hợp ẩn danh cùng các phiếu khác để tính chỉ số hài lòng "
+        "của cơ quan; kết quả được công bố sau khi đợt khảo sát kết thúc.",
+        "en": "Your answers are counted anonymously with everyone else's to compute the "
+        "agency's satisfaction index; the results are published after the survey ends.",
+    },
+    "thanks_complaint": {
+        "vi": "Phiếu này không phải là đơn phản ánh. Nếu Ông/Bà muốn phản ánh, kiến nghị "
+        "về hồ sơ của mình, vui lòng liên hệ Bộ phận Một cửa hoặc gửi qua Cổng Dịch vụ "
+        "công quốc gia (dichvucong.gov.vn), mục Phản ánh kiến nghị.",
+        "en": "This survey is not a complaint. To complain or make a suggestion about your "
+        "case, please ask at the one-stop counter or use the National Public Service "
+        "Portal (dichvucong.gov.vn), section Feedback and petitions.",
+    },
+    "already_sent_body": {
+        "vi": "Phiếu này đã được gửi và ghi nhận. Xin cảm ơn Ông/Bà.",
+        "en": "This response has been sent and recorded. Thank you.",
+    },
     "queued": {
         "vi": "Phiếu đã được lưu trên máy và sẽ được gửi khi có mạng.",
         "en": "Your answers are saved on this device and will be sent when it is online.",
@@ -93,13 +123,49 @@ UI: dict[str, dict[str, str]] = {
     },
     "not_found_title": {"vi": "Không tìm thấy trang", "en": "Page not found"},
     "not_found_body": {
-        "vi": "Mã quầy này không có. Vui lòng quét lại mã QR tại quầy.",
+        "vi": "Không tìm thấy quầy này. Vui lòng quét lại mã QR tại quầy.",
         "en": "There is no counter with this code. Please scan the QR code at the counter again.",
     },
     "not_open_title": {"vi": "Khảo sát chưa mở", "en": "The survey is not open"},
     "not_open_body": {
         "vi": "Hiện không có đợt khảo sát nào tại quầy này. Xin cảm ơn Ông/Bà.",
         "en": "No survey is running at this counter now. Thank you.",
+    },
+    "ended_title": {"vi": "Đợt khảo sát đã kết thúc", "en": "The survey has ended"},
+    "ended_body": {
+        "vi": "Đợt khảo sát tại quầy này đã kết thúc. Xin cảm ơn Ông/Bà đã quan tâm.",
+        "en": "The survey at this counter has ended. Thank you for your interest.",
+    },
+    "not_yet_title": {"vi": "Khảo sát chưa bắt đầu", "en": "The survey has not started yet"},
+    "not_yet_body": {
+        "vi": "Đợt khảo sát tại quầy này chưa mở; dự kiến bắt đầu từ ngày {date}.",
+        "en": "The survey at this counter has not opened yet; it is planned to start on {date}.",
+    },
+    "landing_title": {
+        "vi": "Khảo sát sự hài lòng về sự phục vụ hành chính (SIPAS)",
+        "en": "Satisfaction survey of administrative services (SIPAS)",
+    },
+    "landing_citizen": {
+        "vi": "Người dân, tổ chức: vui lòng quét mã QR tại quầy Một cửa để trả lời phiếu khảo sát.",
+        "en": "Citizens and organisations: scan the QR code at the one-stop counter "
+        "to answer the survey.",
+    },
+    "landing_staff": {
+        "vi": "Cán bộ điều phối khảo sát: đăng nhập để quản lý đợt khảo sát.",
+        "en": "Survey coordinators: sign in to manage campaigns.",
+    },
+    "sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
+    "kiosk_setup_title": {
+        "vi": "Máy tính bảng này chưa được đăng ký",
+        "en": "This tablet is not enrolled yet",
+    },
+    "kiosk_setup_body": {
+        "vi": "Dành cho cán bộ lắp đặt: mở trên máy này đường dẫn đăng ký một lần do cán bộ "
+        "điều phối tạo (trang quản trị, hoặc lệnh `sipas kiosk enrol`). Sau đó máy sẽ tự "
+        "mở phiếu khảo sát của quầy.",
+        "en": "For the person setting it up: open on this tablet the one-time enrolment "
+        "link a coordinator creates (on the dashboard, or with `sipas kiosk enrol`). "
+        "The tablet then opens its counter's survey by itself.",
     },
     "conflict_title": {"vi": "Phiếu này đã được gửi", "en": "This response was already sent"},
     "conflict_body": {
@@ -179,12 +245,17 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def condition(q: Questionnaire, question: Question, lang: str) -> str:
-    """The show-if condition in words: "Trễ hẹn" for {timeliness: [late]}."""
+    """The show-if condition as a sentence, from the questionnaire's own words:
+    {timeliness: [late]} reads "Chỉ trả lời câu này nếu ở câu “So với ngày hẹn…”
+    Ông/Bà đã chọn “Muộn hơn ngày hẹn”." """
     parts = []
     for ref, codes in (question.show_if or {}).items():
-        options = {o.code: o.label[lang] for o in q.questions[ref].options}
-        parts.append(" / ".join(options.get(c, c) for c in codes))
-    return "; ".join(parts)
+        asked = q.questions[ref]
+        options = {o.code: o.label[lang] for o in asked.options}
+        choices = f" {t('or', lang)} ".join(f"“{options.get(c, c)}”" for c in codes)
+        where = asked.text[lang].rstrip(" ?:")
+        parts.append(t("only_if_part", lang, question=where, choices=choices))
+    return t("only_if", lang, conds=f" {t('and', lang)} ".join(parts)) if parts else ""
 
 
 def field_message(q: Questionnaire, problem: FieldError, lang: str) -> str:
@@ -206,6 +277,7 @@ def client_messages(lang: str) -> dict[str, str]:
     """The strings the page script needs, so it never hard-codes a language."""
     keys = (
         "err_required",
+        "missing",
         "err_value",
         "err_too_many",
         "err_too_long",

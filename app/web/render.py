@@ -98,14 +98,24 @@ def error_page(request: Request, status: int, kind: str) -> HTMLResponse:
         title, body = "error_title", "bad_text_body"
     elif kind == "quota_full":
         title, body = "full_title", "full_body"
+    elif kind == "ended":
+        title, body = "ended_title", "ended_body"
     else:
         title, body = _TITLES.get(status, ("error_title", "error_body"))
     return message_page(request, lang, status, title, body)
 
 
 def message_page(
-    request: Request, lang: str, status: int, title: str, body: str, again: str | None = None
+    request: Request,
+    lang: str,
+    status: int,
+    title: str,
+    body: str,
+    again: str | None = None,
+    again_label: str = "new_response",
+    **values: object,
 ) -> HTMLResponse:
+    """A short page with a title, a sentence and, optionally, one way on."""
     return page(
         request,
         "respondent/message.html",
@@ -113,6 +123,7 @@ def message_page(
         status_code=status,
         status=status,
         title=i18n.t(title, lang),
-        body=i18n.t(body, lang),
+        body=i18n.t(body, lang, **values),
         again=again,
+        again_label=again_label,
     )

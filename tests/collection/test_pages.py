@@ -2,18 +2,21 @@
 
 import re
 import uuid
+from datetime import date
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import Campaign
+from app.campaigns.models import Campaign, CampaignStatus
 from app.collection import kiosks
 from app.collection.models import Submission
 from app.questionnaires.catalog import Catalog
 from app.units.models import Counter
 from tests.answers import valid_answers
+from tests.factories import make_campaign, make_counter, make_unit
 
 
 def form_fields(answers: dict[str, Any], **extra: str) -> dict[str, list[str]]:
@@ -49,7 +52,7 @@ def test_welcome_page_says_what_it_is_in_vietnamese_by_default(
     assert '<html lang="vi"' in page.text
     assert "ẩn danh" in page.text
     assert "3 phút" in page.text
-    assert 'href="/s/k-1/form"' in page.text
+    assert 'href="/s/k-1/form?r=' in page.text  # the new response's id travels along
     assert page.headers["cache-control"] == "no-store"
     assert "default-src 'self'" in page.headers["content-security-policy"]
 
@@ -102,6 +105,51 @@ def test_double_post_stores_once_and_a_changed_resend_is_refused(
     assert "đã được gửi" in refused.text
     assert 'href="/s/k-1/form"' in refused.text
     assert stored(session) == 1
+
+
+def test_back_after_the_thank_you_page_returns_to_the_same_response(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    """Without a script: Start, Send, thank you, Back, Send again stores one response."""
+    welcome = client.get("/s/k-1").text
+    link = re.search(r'id="start" href="([^"]+)"', welcome)
+    assert link
+    form_url = link.group(1).replace("&amp;", "&")
+    html = client.get(form_url).text
+    rid = hidden(html, "id")
+    assert rid in form_url  # the id is in the page's address, so Back brings it again
+    assert client.get(form_url).text.count(rid) >= 1  # a reload keeps the same response
+    fields = form_fields(valid_answers(catalog), id=rid, started_at=hidden(html, "started_at"))
+    sent = client.post("/s/k-1/form", data=fields, follow_redirects=False)
+    assert sent.headers["location"] == "/s/k-1/thanks"
+    back = client.get(form_url)  # the browser's Back button
+    assert back.status_code == 200
+    assert "Phiếu này đã được gửi" in back.text
+    assert 'name="id"' not in back.text  # no fresh form to send a second time
+    again = client.post("/s/k-1/form", data=fields)  # the restored form sent again
+    assert again.status_code == 200
+    assert "Xin cảm ơn!" in again.text
+    assert stored(session) == 1
+
+
+def test_every_respondent_on_a_kiosk_starts_in_vietnamese(
+    client: TestClient, session: Session, place: dict[str, Any]
+) -> None:
+    counter = session.scalar(select(Counter).where(Counter.code == "k-1"))
+    assert counter is not None
+    counter.kiosk = True
+    session.flush()
+    english = client.get("/s/k-1", params={"lang": "en"})  # one respondent picks English
+    assert '<html lang="en"' in english.text
+    assert '<html lang="en"' in client.get("/s/k-1/form").text  # and keeps it to the end
+    nxt = client.get("/s/k-1")  # the start screen the kiosk returns to
+    assert '<html lang="vi" class="kiosk">' in nxt.text
+    assert '<html lang="vi"' in client.get("/s/k-1/form").text
+    # On a phone the choice is remembered: it is one person's.
+    counter.kiosk = False
+    session.flush()
+    client.get("/s/k-1", params={"lang": "en"})
+    assert '<html lang="en"' in client.get("/s/k-1").text
 
 
 def test_invalid_form_shows_each_problem_beside_its_question_and_keeps_answers(
@@ -197,13 +245,81 @@ def test_unknown_counter_and_closed_survey_are_pages_in_the_respondents_language
     assert missing.status_code == 404
     assert "There is no counter with this code" in missing.text
     assert client.get("/s/no-such-counter/thanks").status_code == 404
+    assert "Không tìm thấy quầy này." in client.get("/s/no-such-counter?lang=vi").text
     campaign = session.scalar(select(Campaign).where(Campaign.code == "C-2026"))
     assert campaign is not None
     campaign.status = "closed"
     session.flush()
-    closed = client.get("/s/k-1")
+    closed = client.get("/s/k-1", params={"lang": "en"})
     assert closed.status_code == 409
-    assert "The survey is not open" in closed.text
+    assert "The survey has ended" in closed.text
+    closed_vi = client.get("/s/k-1/form", params={"lang": "vi"})
+    assert "Đợt khảo sát đã kết thúc" in closed_vi.text
+    assert "chưa mở" not in closed_vi.text  # an ended survey is not "not open yet"
+
+
+def test_a_survey_not_open_yet_says_when_it_starts(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    later = make_unit(session, "LATER")
+    make_counter(session, "k-later", later)
+    draft = make_campaign(session, catalog, "LATER-2027", [later], CampaignStatus.draft)
+    draft.starts_on, draft.ends_on = date(2027, 3, 1), date(2027, 4, 30)
+    session.flush()
+    vi = client.get("/s/k-later", params={"lang": "vi"})
+    assert vi.status_code == 409
+    assert "Khảo sát chưa bắt đầu" in vi.text
+    assert "01/03/2027" in vi.text
+    en = client.get("/s/k-later/form", params={"lang": "en"})
+    assert "has not opened yet" in en.text
+    assert "1 March 2027" in en.text
+
+
+def test_show_if_conditions_read_as_sentences(client: TestClient, place: dict[str, Any]) -> None:
+    vi = client.get("/s/k-1/form", params={"lang": "vi"}).text
+    assert (
+        "Chỉ trả lời câu này nếu ở câu “So với ngày hẹn trả kết quả, Ông/Bà nhận kết quả” "
+        "Ông/Bà đã chọn “Muộn hơn ngày hẹn”."
+    ) in vi
+    assert "Chỉ trả lời nếu:" not in vi
+    en = client.get("/s/k-1/form", params={"lang": "en"}).text
+    assert "Answer this only if you chose “Later than promised” for “Compared with" in en
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/s/k-1", "/s/k-1/form", "/s/k-1/thanks", "/kiosk", "/login", "/healthz"]
+)
+def test_head_answers_like_get_without_a_body(
+    client: TestClient, place: dict[str, Any], path: str
+) -> None:
+    got = client.get(path, follow_redirects=False)
+    head = client.head(path, follow_redirects=False)
+    assert head.status_code == got.status_code != 405
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+
+
+def test_the_root_is_a_small_page_that_links_to_sign_in(client: TestClient) -> None:
+    vi = client.get("/")
+    assert vi.status_code == 200
+    assert "text/html" in vi.headers["content-type"]
+    assert 'href="/login"' in vi.text
+    assert "Đăng nhập" in vi.text
+    assert "quét mã QR" in vi.text
+    en = client.get("/?lang=en")
+    assert "Sign in" in en.text
+    assert "scan the QR code" in en.text
+
+
+def test_kiosk_start_on_a_tablet_not_enrolled_tells_the_installer_what_to_do(
+    client: TestClient,
+) -> None:
+    page = client.get("/kiosk")
+    assert page.status_code == 404
+    assert "Máy tính bảng này chưa được đăng ký" in page.text
+    assert "đường dẫn đăng ký" in page.text
+    assert "quét lại mã QR" not in page.text  # not the citizen's "counter not found"
+    assert "enrolment link" in client.get("/kiosk?lang=en").text
 
 
 def test_oversized_form_post_is_refused_with_a_page(
@@ -260,7 +376,7 @@ def test_a_result_slip_link_carries_the_dossier_code_into_the_response(
     client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
     welcome = client.get("/s/k-1", params={"d": "H58-0001"})
-    assert 'href="/s/k-1/form?d=H58-0001"' in welcome.text
+    assert 'href="/s/k-1/form?d=H58-0001&amp;r=' in welcome.text
     ids = []
     for _ in range(2):
         html, rid, started = start(client, d="H58-0001")

@@ -136,6 +136,16 @@ def finish_with_js(page: Page, late: bool = False) -> str:
     raise AssertionError("never reached the last group")
 
 
+def reach(page: Page, question: str) -> None:
+    """Answer part after part with Next until `question`'s part is on screen."""
+    for _ in range(20):
+        if page.locator(f"section.step.on #q-{question}").count():
+            return
+        fill(page.locator("section.step.on"))
+        page.click("[data-next]")
+    raise AssertionError(f"never reached {question}")
+
+
 def wait_for(check: Callable[[], bool], seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not check():
@@ -147,8 +157,8 @@ def wait_for(check: Callable[[], bool], seconds: float = 30) -> None:
 @pytest.mark.parametrize(
     ("lang", "size", "words"),
     [
-        ("vi", "phone", ("Bắt đầu", "Phần 1/9", "Xin cảm ơn!")),
-        ("en", "kiosk", ("Start", "Part 1 of 9", "Thank you!")),
+        ("vi", "phone", ("Bắt đầu", "Phần 1/17", "Xin cảm ơn!")),
+        ("en", "kiosk", ("Start", "Part 1 of 17", "Thank you!")),
     ],
 )
 def test_full_questionnaire_with_javascript(
@@ -184,7 +194,7 @@ def test_full_questionnaire_without_javascript_with_the_late_branch(
     page.goto(f"/s/b-web?lang={lang}")
     page.click("#start")
     response_id = page.input_value("input[name=id]")
-    assert page.locator("section.step").count() == 9  # all groups on one page
+    assert page.locator("section.step").count() == 17  # all groups on one page
     expect(page.locator("#q-late_notified")).to_be_hidden()
     fill(page, late=True)
     expect(page.locator("#q-late_notified")).to_be_visible()  # shown by CSS, no script
@@ -204,7 +214,7 @@ def test_validation_errors_beside_the_question(new_page: NewPage, live: Live) ->
     page.click("[data-next]")
     error = page.locator("#e-respondent_type")
     expect(error).to_have_text("Vui lòng trả lời câu hỏi này.")
-    expect(page.locator(".progress span")).to_have_text("Phần 1/9")  # not moved on
+    expect(page.locator(".progress span")).to_have_text("Phần 1/17")  # not moved on
     page.locator("#q-respondent_type label.o").first.click()
     expect(error).to_be_hidden()  # cleared as soon as it is answered
     # Without JavaScript the server says the same, beside the same question.
@@ -220,6 +230,7 @@ def test_validation_errors_beside_the_question(new_page: NewPage, live: Live) ->
 def test_late_branch_with_javascript(new_page: NewPage, live: Live) -> None:
     page = new_page("phone")
     page.goto("/s/b-web/form")
+    reach(page, "timeliness")
     follow_up = page.locator("#q-late_notified")
     expect(follow_up).to_be_hidden()
     page.locator("#q-timeliness label:has(input[value=late])").click()
@@ -334,24 +345,96 @@ def test_accessibility_basics(new_page: NewPage, live: Live, size: str) -> None:
     assert outline != "none"
 
 
-def test_usable_at_320_px_and_200_percent_zoom(new_page: NewPage, live: Live) -> None:
-    narrow: list[ViewportSize] = [{"width": 320, "height": 640}, {"width": 640, "height": 400}]
-    for viewport in narrow:
-        page = new_page("phone")
-        page.set_viewport_size(viewport)
-        # 200% zoom of a 1280 px kiosk is 640 CSS px; of a 640 px phone, 320.
-        for path in ("/s/b-web", "/s/b-web/form"):
-            page.goto(path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= viewport["width"], (path, width)
-        # The five faces and words of the scale still fit side by side, 48 px high.
-        plain = new_page("phone", js=False)
-        plain.set_viewport_size(viewport)
-        plain.goto("/s/b-web/form")
-        assert plain.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-        boxes = [b.bounding_box() for b in plain.locator("#q-TC1 .o .box").all()]
-        assert len(boxes) == 6
-        assert all(b is not None and b["height"] >= 48 and b["width"] >= 48 for b in boxes)
+# A 320 px phone; a 640 px phone at 200 % zoom (320 CSS px drawn on 640 device
+# pixels); a 1280 px kiosk at 200 % zoom (640 CSS px).
+NARROW: list[tuple[ViewportSize, int]] = [
+    ({"width": 320, "height": 640}, 1),
+    ({"width": 320, "height": 640}, 2),
+    ({"width": 640, "height": 400}, 1),
+]
+
+
+def _overflow(page: Page, width: int) -> list[str]:
+    """What sticks out to the right of a `width` px viewport, or makes it scroll."""
+    return list(
+        page.evaluate(
+            """w => { const out = [];
+      if (document.documentElement.scrollWidth > w) out.push('scrollWidth ' + document.documentElement.scrollWidth);
+      for (const e of document.querySelectorAll('main *, header *')) {
+        const r = e.getBoundingClientRect();
+        if (r.width && r.right > w + 0.5) out.push((e.id || e.className || e.tagName) + ' ' + Math.round(r.right));
+      }
+      return out.slice(0, 5); }""",
+            width,
+        )
+    )
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(("viewport", "scale"), NARROW, ids=["320", "640@200%", "1280@200%"])
+def test_every_part_reflows_at_320_px_and_200_percent_zoom(
+    browser: Browser, live: Live, lang: str, viewport: ViewportSize, scale: int
+) -> None:
+    """No sideways scrolling on any page or part, in either language (WCAG 1.4.10):
+    the English five-face scale once ran to x = 368 in a 320 px phone."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale, base_url=live.url)
+    try:
+        page = context.new_page()
+        for path in ("/", "/s/b-web", "/s/b-web/thanks", "/kiosk"):
+            page.goto(f"{path}?lang={lang}")
+            assert _overflow(page, viewport["width"]) == [], path
+        plain = browser.new_context(
+            viewport=viewport,
+            device_scale_factor=scale,
+            base_url=live.url,
+            java_script_enabled=False,
+        ).new_page()
+        # Without the script every part is on the page at once, follow-ups included.
+        plain.goto(f"/s/b-web/form?lang={lang}")
+        # Answer "late" so the follow-ups show (by CSS alone), and one of each other.
+        plain.evaluate(
+            """() => { for (const fs of document.querySelectorAll('fieldset.q')) {
+          const late = fs.querySelector('input[value=late]');
+          (late || fs.querySelector('input[type=radio], input[type=checkbox]') || {}).checked = true; } }"""
+        )
+        expect(plain.locator("#q-late_notified")).to_be_visible()
+        assert plain.locator("section.step").count() == 17
+        assert _overflow(plain, viewport["width"]) == []
+        # The faces and words of the scale stay 48 px targets.
+        smallest = plain.evaluate(
+            """() => Math.min(...[...document.querySelectorAll('.o .box')]
+          .map(b => b.getBoundingClientRect()).filter(r => r.width)
+          .map(r => Math.min(r.width, r.height)))"""
+        )
+        assert smallest >= 48
+        plain.context.close()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_no_part_is_longer_than_about_two_phone_screens(
+    browser: Browser, live: Live, lang: str
+) -> None:
+    """Part 1 was 4.9 screens of a 320 x 640 phone (16 fields of activity and ten
+    more questions); the questionnaire's `breaks` cut long sections into screens."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, base_url=live.url)
+    try:
+        page = context.new_page()
+        page.goto(f"/s/b-web/form?lang={lang}")
+        screens = []
+        for n in range(page.locator("section.step").count()):
+            if n:
+                page.click("[data-next]")
+            fill(page.locator("section.step.on"), late=True)  # the late branch shown too
+            screens.append(
+                page.evaluate("document.documentElement.scrollHeight / window.innerHeight")
+            )
+            assert _overflow(page, 320) == [], n + 1  # each part as the script shows it
+        assert len(screens) == 17
+        assert max(screens) <= 2.4, [round(x, 2) for x in screens]
+    finally:
+        context.close()
 
 
 def test_kiosk_keeps_working_while_the_server_is_unreachable(browser: Browser) -> None:
@@ -557,3 +640,95 @@ def test_queued_responses_stay_while_the_server_cannot_take_them(
     assert len(seen) <= (
         1 + len(good) if answer == {"status": 500, "json": {"error": "internal"}} else 1
     )
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["script", "no-script"])
+def test_enter_on_an_answer_never_switches_the_language(
+    new_page: NewPage, live: Live, js: bool
+) -> None:
+    """The header's language button was the form's first submit button, so Enter on
+    a radio or in a text box switched the whole form to English."""
+    page = new_page("phone", js=js)
+    page.goto("/s/b-web/form")
+    page.locator("#q-respondent_type input[value=citizen]").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "vi"
+    assert page.locator("#q-respondent_type input[value=citizen]").is_checked()
+    if js:  # Enter means Next: refused, with how many answers are missing
+        expect(page.locator("#step-error")).to_have_text(
+            "Còn 1 câu trong phần này chưa trả lời hoặc cần sửa."
+        )
+    else:  # Enter means Send: the server lists what is missing, in Vietnamese
+        expect(page.locator(".summary h2")).to_contain_text("Vui lòng xem lại")
+    box = page.locator("textarea[name=procedure_name]")
+    box.fill("Cấp đổi")
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    assert page.get_attribute("html", "lang") == "vi"
+    assert box.input_value() == "Cấp đổi\n"  # a new line, not a submission
+    # The switch itself is a link; on a half-filled form it keeps the answers.
+    page.click("#lang-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    if js:
+        assert page.locator("#q-respondent_type input[value=citizen]").is_checked()
+
+
+def test_next_refused_says_how_many_answers_are_missing(new_page: NewPage, live: Live) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web/form?lang=en")
+    page.click("[data-next]")
+    expect(page.locator("#step-error")).to_have_text(
+        "2 question(s) in this part still need an answer or a correction."
+    )
+    fill(page.locator("section.step.on"))
+    page.click("[data-next]")
+    expect(page.locator(".progress span")).to_have_text("Part 2 of 17")
+    expect(page.locator("#step-error")).to_be_hidden()
+
+
+def test_the_language_switch_on_the_thank_you_screen_keeps_the_thank_you(
+    new_page: NewPage, live: Live
+) -> None:
+    page = new_page("phone")
+    page.goto("/s/b-web/form")
+    finish_with_js(page)
+    expect(page.locator("#done h1")).to_have_text("Xin cảm ơn!")
+    page.click(".bar .lang")
+    expect(page.locator("h1")).to_have_text("Thank you!")
+    assert page.locator("form#survey").count() == 0  # not an empty questionnaire again
+    expect(page.locator("main")).to_contain_text("make a suggestion about your case")
+
+
+def test_back_after_the_thank_you_page_without_script_stores_nothing_twice(
+    new_page: NewPage, live: Live
+) -> None:
+    page = new_page("phone", js=False)
+    page.goto("/s/b-web")
+    page.click("#start")
+    response_id = page.input_value("input[name=id]")
+    fill(page)
+    page.click("[data-send]")
+    page.wait_for_url("**/s/b-web/thanks")
+    expect(page.locator("main")).to_contain_text("Cổng Dịch vụ công quốc gia")
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("Phiếu này đã được gửi")
+    assert page.locator("[data-send]").count() == 0
+    page.get_by_role("link", name="Trả lời phiếu mới").click()
+    expect(page.locator("#start")).to_be_visible()
+    assert count(live, response_id) == 1
+
+
+def test_every_respondent_on_a_kiosk_starts_in_vietnamese(new_page: NewPage, live: Live) -> None:
+    page = new_page("kiosk")
+    page.goto("/s/b-kiosk")
+    page.click(".lang")  # this respondent reads English
+    expect(page.locator("#start")).to_have_text("Start")
+    page.click("#start")
+    finish_with_js(page)
+    expect(page.locator("#done h1")).to_have_text("Thank you!")
+    page.wait_for_url("**/s/b-kiosk", timeout=8000)  # the next respondent's start screen
+    expect(page.locator("#start")).to_have_text("Bắt đầu")
+    page.click("#start")
+    expect(page.locator(".progress span")).to_have_text("Phần 1/17")

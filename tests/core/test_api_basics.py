@@ -70,7 +70,7 @@ def test_other_methods_get_405_with_every_allowed_method(client: TestClient) -> 
     """A script that tries the wrong method learns every method the path has."""
     wrong = client.delete("/api/v1/campaigns")
     assert wrong.status_code == 405
-    assert wrong.headers["allow"] == "GET, OPTIONS, POST"
+    assert wrong.headers["allow"] == "GET, HEAD, OPTIONS, POST"  # HEAD wherever GET is
     assert wrong.json()["error"] == "method_not_allowed"
     # "batch" is not a submission id: GET there is the wrong method, not a bad id.
     batch = client.get("/api/v1/submissions/batch")
@@ -78,7 +78,7 @@ def test_other_methods_get_405_with_every_allowed_method(client: TestClient) -> 
     assert batch.headers["allow"] == "OPTIONS, POST"
     options = client.options("/api/v1/campaigns/C-1")
     assert options.status_code == 204
-    assert options.headers["allow"] == "GET, OPTIONS, PUT"
+    assert options.headers["allow"] == "GET, HEAD, OPTIONS, PUT"
     assert client.options("/api/v1/nothing-here").status_code == 404
 
 

@@ -98,6 +98,10 @@ def _section(data: dict[str, Any], code: str) -> dict[str, Any]:
             "scoring.criterion: Input should be 'top2box', 'mean20' or 'rescaled'",
         ),
         (lambda d: d.update(version=2), "belongs in sipas-2017/v2.yaml"),
+        (
+            lambda d: _section(d, "TC").update(breaks=["TC1", "CC2"]),
+            "sections[1] (TC).breaks: 'TC1' is not a question of this section after its first",
+        ),
     ],
 )
 def test_a_broken_file_is_rejected_with_its_place(tmp_path: Path, mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
@@ -132,3 +136,16 @@ def test_all_broken_files_are_reported_together(tmp_path: Path) -> None:
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(QuestionnaireError, match="no questionnaire files"):
         Catalog.load(tmp_path)
+
+
+def test_breaks_cut_sections_into_screens_without_touching_what_is_scored(
+    catalog: Catalog,
+) -> None:
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    parts = [p.code for p in q.parts]
+    assert parts[:4] == ["transaction", "transaction-2", "transaction-3", "TC"]
+    assert len(parts) == 17
+    # Every question once, in the same order; factors are still whole sections.
+    assert [x.code for p in q.parts for x in p.questions] == list(q.questions)
+    assert [f.items for f in q.factors][0] == ("TC1", "TC2", "TC3", "TC4")
