@@ -136,7 +136,7 @@ class _Prefixed(io.RawIOBase):
 
 
 def _refuse_mojibake(piece: str, name: str, line: int) -> None:
-    for word in re.findall(r"\S*[\u00c0-\u00ff]\S*", piece):
+    for word in re.findall(r'[^\s,;"]*[\u00c0-\u00ff][^\s,;"]*', piece):
         try:
             fixed = word.encode("cp1252").decode("utf-8")
         except UnicodeError:
