@@ -4,6 +4,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import IO
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -320,6 +321,16 @@ def set_targets(session: Session, campaign: Campaign, targets: Mapping[str, int 
     return len(targets)
 
 
+# The Vietnamese column names the template offers (`name` is for the reader only).
+TARGET_ALIASES = {
+    "đơn vị": "unit",
+    "mã đơn vị": "unit",
+    "tên đơn vị": "name",
+    "số hồ sơ": "transactions",
+    "số giao dịch": "transactions",
+}
+
+
 @dataclass(frozen=True)
 class TargetLine:
     unit: str
@@ -328,7 +339,7 @@ class TargetLine:
 
 
 def targets_from_transactions(
-    session: Session, campaign: Campaign, data: bytes, margin: float, name: str = "file"
+    session: Session, campaign: Campaign, data: bytes | IO[bytes], margin: float, name: str = "file"
 ) -> list[TargetLine]:
     """Targets n = N / (1 + N·e²) from a CSV of `unit,transactions` (dossiers handled).
 
@@ -336,8 +347,7 @@ def targets_from_transactions(
     """
     if not 0 < margin < 1:
         raise Invalid.of("margin_range", [FieldError.of("margin", "margin_between", "range")])
-    text = csvfile.decode(data, name)
-    header, rows = csvfile.read_rows(text, name, ("unit", "transactions"))
+    header, rows = csvfile.read_csv(data, name, ("unit", "transactions"), ("name",), TARGET_ALIASES)
     in_scope = {
         u.code: cu
         for u, cu in session.execute(
@@ -350,8 +360,8 @@ def targets_from_transactions(
     lines: list[TargetLine] = []
     seen: dict[str, int] = {}
     for row in rows:
-        if (bad := csvfile.width_error(row, len(header))) is not None:
-            problems.append(bad)
+        if bad := csvfile.row_problems(row, len(header)):
+            problems += bad
             continue
         code, raw = row.values["unit"], row.values["transactions"]
         where = f"line {row.line}"

@@ -39,3 +39,7 @@ def demo(
     out.print(f"campaign: {campaign.code} (open)")
     out.print(f"{inserted} new submission(s); {submissions - inserted} already present")
     out.print("counters: " + ", ".join(c.code for _, c in pairs[:4]) + f" … ({len(pairs)} in all)")
+    out.print(
+        "every counter's code and survey link: sipas counters list --unit DEMO",
+        highlight=False,
+    )

@@ -3,15 +3,21 @@
 The submission id is derived from the campaign and the form's serial number, so
 importing the same file twice stores nothing new, and a row whose answers changed
 since it was imported is reported instead of silently overwritten.
+
+The file is read and written in chunks of :data:`CHUNK` rows inside one
+savepoint: memory does not grow with the file (only 12 bytes a form, to find a
+form number used twice), and a problem anywhere rolls every chunk back.
 """
 
 import hashlib
 import json
+import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,9 +25,10 @@ from app.campaigns import quotas
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.service import get_campaign, questionnaire_of, scope_unit_ids
 from app.collection.models import Submission
-from app.collection.service import ROW_DEFAULTS, insert_once
+from app.collection.service import ROW_DEFAULTS, bulk_insert
+from app.core.chunks import one_of
 from app.core.clock import VIETNAM
-from app.core.csvfile import decode, read_rows, width_error
+from app.core.csvfile import read_csv, row_problems
 from app.core.errors import FieldError, Invalid
 from app.counts import snapshots
 from app.questionnaires import quality
@@ -32,7 +39,25 @@ from app.units.service import ancestors_ids
 
 PAPER_NAMESPACE = uuid.UUID("6f0f3c3e-7a51-4b7e-9a0e-5b1f6d2c9a10")
 META = ("form", "date", "unit", "counter", "channel")
+# A template's unit names, for the person typing; not read.
+TEMPLATE_ONLY = ("unit_name",)
+# The Vietnamese column names the template offers.
+PAPER_ALIASES = {
+    "số phiếu": "form",
+    "phiếu": "form",
+    "ngày": "date",
+    "ngày khảo sát": "date",
+    "đơn vị": "unit",
+    "mã đơn vị": "unit",
+    "quầy": "counter",
+    "mã quầy": "counter",
+    "hình thức": "channel",
+    "tên đơn vị": "unit_name",
+}
 MULTI_SEPARATORS = (";", "|")
+# Rows checked and written at a time; problems reported at most (and how many more).
+CHUNK = 5_000
+MAX_REPORTED = 1_000
 
 
 @dataclass(frozen=True)
@@ -46,12 +71,37 @@ def paper_id(campaign: str, form: str) -> uuid.UUID:
     return uuid.uuid5(PAPER_NAMESPACE, f"{campaign}\x1f{form}")
 
 
-def _cell(q: Questionnaire, code: str, raw: str) -> tuple[Any, str | None]:
-    """The typed answer in a cell, or an error message."""
+def _norm(label: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", label).casefold().split())
+
+
+def option_labels(q: Questionnaire) -> dict[str, dict[str, Any]]:
+    """For each choice or scale question, its options' labels (every language) and
+    codes, normalised, to the code: a paper form may be typed as "Hài lòng"."""
+    scale = [*q.model.scale.options, q.model.scale.not_applicable]
+    out: dict[str, dict[str, Any]] = {}
+    for code, question in q.questions.items():
+        options: list[Any] = scale if question.kind == "scale" else list(question.options)
+        table: dict[str, Any] = {}
+        for o in options:
+            for text in o.label.values():
+                table[_norm(text)] = o.code
+            table[_norm(str(o.code))] = o.code
+        out[code] = table
+    return out
+
+
+def _cell(
+    q: Questionnaire, code: str, raw: str, labels: dict[str, dict[str, Any]] | None = None
+) -> tuple[Any, str | None]:
+    """The typed answer in a cell (a code, or an option's label), or an error message."""
     kind = q.questions[code].kind
+    known = (labels or {}).get(code, {})
     if raw == "":
         return None, None
     if kind == "scale":
+        if isinstance(value := known.get(_norm(raw)), int):
+            return value, None
         try:
             return int(raw), None
         except ValueError:
@@ -59,12 +109,85 @@ def _cell(q: Questionnaire, code: str, raw: str) -> tuple[Any, str | None]:
     if kind == "multi":
         for sep in MULTI_SEPARATORS:
             raw = raw.replace(sep, ";")
-        return [p.strip() for p in raw.split(";") if p.strip()], None
+        parts = [p.strip() for p in raw.split(";") if p.strip()]
+        return [known.get(_norm(p), p) for p in parts], None
+    if kind == "single":
+        return known.get(_norm(raw), raw), None
     return raw, None
 
 
+@dataclass
+class _Problems:
+    """The first MAX_REPORTED problems, and how many there were."""
+
+    shown: list[FieldError] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, found: list[FieldError]) -> None:
+        self.total += len(found)
+        self.shown += found[: max(0, MAX_REPORTED - len(self.shown))]
+
+    def raise_if_any(self, name: str) -> None:
+        if not self.total:
+            return
+        more = self.total - len(self.shown)
+        tail = f" (the first {len(self.shown)} are listed)" if more else ""
+        self.shown.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")) if " " in p.loc else 0)
+        what = f"{self.total} problem(s){tail}"
+        if all(p.code == "conflict" for p in self.shown):
+            what = f"{self.total} form(s) were imported before with different answers"
+        raise Invalid(f"{name}: {what}; nothing was imported", list(self.shown))
+
+
+class _Forms:
+    """Form numbers seen so far, as sorted 64-bit hashes with their lines (12 bytes a
+    form), to find one used twice without holding the file."""
+
+    def __init__(self) -> None:
+        self._keys: list[np.ndarray] = []
+        self._lines: list[np.ndarray] = []
+
+    def add(self, forms: list[tuple[str, int]]) -> list[FieldError]:
+        problems: list[FieldError] = []
+        first: dict[int, int] = {}
+        keys, lines = [], []
+        for form, line in forms:
+            h = int.from_bytes(hashlib.blake2b(form.encode(), digest_size=8).digest(), "little")
+            h -= 1 << 63
+            earlier = first.get(h) or self._find(h)
+            if earlier is not None:
+                problems.append(
+                    FieldError(
+                        f"line {line}, column form",
+                        f"form {form!r} appears twice (first on line {earlier})",
+                        "duplicate",
+                    )
+                )
+                continue
+            first[h] = line
+            keys.append(h)
+            lines.append(line)
+        if keys:
+            k = np.array(keys, dtype=np.int64)
+            order = np.argsort(k)
+            self._keys.append(k[order])
+            self._lines.append(np.array(lines, dtype=np.int32)[order])
+        return problems
+
+    def _find(self, h: int) -> int | None:
+        for keys, lines in zip(self._keys, self._lines, strict=True):
+            i = int(np.searchsorted(keys, h))
+            if i < len(keys) and keys[i] == h:
+                return int(lines[i])
+        return None
+
+
 def import_paper(
-    session: Session, catalog: Catalog, campaign_code: str, data: bytes, name: str = "file"
+    session: Session,
+    catalog: Catalog,
+    campaign_code: str,
+    data: bytes | IO[bytes],
+    name: str = "file",
 ) -> PaperResult:
     """Import a CSV of paper forms into an open campaign, all or nothing."""
     campaign = get_campaign(session, campaign_code)
@@ -74,47 +197,91 @@ def import_paper(
             f"campaign {campaign.code!r} is {campaign.status}; open it before importing "
             f"(sipas campaign open {campaign.code})"
         )
-    header, rows = read_rows(decode(data, name), name, ("form", "date"), (*META[2:], *q.questions))
+    header, rows = read_csv(
+        data, name, ("form", "date"), (*META[2:], *TEMPLATE_ONLY, *q.questions), PAPER_ALIASES
+    )
     _check_header(q, header, name)
-    problems: list[FieldError] = []
-    scope = scope_unit_ids(session, campaign)
-    all_units = list(session.scalars(select(Unit)))
-    units = {u.code: u for u in all_units}
-    units_by_id = {u.id: u for u in all_units}
-    counters = {c.code: c for c in session.scalars(select(Counter))} if "counter" in header else {}
-    now = datetime.now(UTC)
-    forms: dict[str, int] = {}
-    pending: list[tuple[int, dict[str, Any]]] = []
-    for row in rows:
-        if (err := width_error(row, len(header))) is not None:
-            problems.append(err)
-            continue
-        v, at = row.values, f"line {row.line}"
-        row_problems: list[FieldError] = []
-        form, filled = _form_and_date(v, row.line, forms, now, row_problems)
-        unit, counter = _place(v, units, units_by_id, counters, at, row_problems)
-        if unit is not None and not scope & set(ancestors_ids(unit)):
-            row_problems.append(
+    ctx = _Context(session, campaign, q, header)
+    problems = _Problems()
+    forms = _Forms()
+    created = unchanged = 0
+    with session.begin_nested():  # a problem in any chunk undoes the chunks before it
+        chunk: list[tuple[int, dict[str, Any]]] = []
+        numbers: list[tuple[str, int]] = []
+        for row in rows:
+            if own := row_problems(row, len(header)):
+                problems.add(own)
+                continue
+            if _template_row(row.values):
+                continue
+            row_problems_ = ctx.check(row.line, row.values)
+            problems.add(row_problems_[1])
+            if row.values["form"]:
+                numbers.append((row.values["form"], row.line))
+            if row_problems_[0] is not None:
+                chunk.append((row.line, row_problems_[0]))
+            if len(numbers) >= CHUNK:
+                problems.add(forms.add(numbers))
+                numbers = []
+                if len(chunk) >= CHUNK:
+                    c, u = _store_chunk(session, chunk, problems)
+                    created, unchanged, chunk = created + c, unchanged + u, []
+        problems.add(forms.add(numbers))
+        c, u = _store_chunk(session, chunk, problems)
+        created, unchanged = created + c, unchanged + u
+        problems.raise_if_any(name)
+    if created:
+        # A coordinator who imports forms looks at the results next: show them at once.
+        snapshots.forget(session, campaign.id)
+    return PaperResult(created=created, unchanged=unchanged)
+
+
+def _template_row(v: dict[str, str]) -> bool:
+    """A row of the pre-filled template nobody filled in: only its unit is there."""
+    return not any(value for key, value in v.items() if key not in ("unit", "unit_name"))
+
+
+class _Context:
+    """What checking a row needs, loaded once: the scope, units, counters, labels."""
+
+    def __init__(
+        self, session: Session, campaign: Campaign, q: Questionnaire, header: list[str]
+    ) -> None:
+        self.campaign, self.q = campaign, q
+        self.scope = scope_unit_ids(session, campaign)
+        all_units = list(session.scalars(select(Unit)))
+        self.units = {u.code: u for u in all_units}
+        self.units_by_id = {u.id: u for u in all_units}
+        self.counters = (
+            {c.code: c for c in session.scalars(select(Counter))} if "counter" in header else {}
+        )
+        self.labels = option_labels(q)
+        self.now = datetime.now(UTC)
+
+    def check(self, line: int, v: dict[str, str]) -> tuple[dict[str, Any] | None, list[FieldError]]:
+        """The row to insert, or None, and the row's problems."""
+        at = f"line {line}"
+        found: list[FieldError] = []
+        form, filled = _form_and_date(v, line, self.now, found)
+        unit, counter = _place(v, self.units, self.units_by_id, self.counters, at, found)
+        if unit is not None and not self.scope & set(ancestors_ids(unit)):
+            found.append(
                 FieldError(
                     f"{at}, column {'unit' if v.get('unit') else 'counter'}",
-                    f"unit {unit.code!r} is outside the scope of campaign {campaign.code!r}",
+                    f"unit {unit.code!r} is outside the scope of campaign {self.campaign.code!r}",
                     "scope",
                 )
             )
         channel = v.get("channel") or "paper"
         if channel not in ("paper", "interview"):
-            row_problems.append(
+            found.append(
                 FieldError(f"{at}, column channel", f"{channel!r}: use paper or interview", "value")
             )
-        answers = _answers(q, v, at, row_problems)
-        problems += row_problems
-        if not row_problems and unit is not None and filled is not None:
-            pending.append(
-                (row.line, _row(campaign, q, form, unit, counter, channel, filled, answers, now))
-            )
-    if problems:
-        raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
-    return _store(session, pending, name)
+        answers = _answers(self.q, v, at, found, self.labels)
+        if found or unit is None or filled is None:
+            return None, found
+        row = _row(self.campaign, self.q, form, unit, counter, channel, filled, answers, self.now)
+        return row, found
 
 
 def _check_header(q: Questionnaire, header: list[str], name: str) -> None:
@@ -132,22 +299,14 @@ def _check_header(q: Questionnaire, header: list[str], name: str) -> None:
 
 
 def _form_and_date(
-    v: dict[str, str], line: int, forms: dict[str, int], now: datetime, problems: list[FieldError]
+    v: dict[str, str], line: int, now: datetime, problems: list[FieldError]
 ) -> tuple[str, date | None]:
-    """The form number (unique in the file) and the day it was filled in (not in the future)."""
+    """The form number (unique in the file: see _Forms) and the day it was filled in
+    (not in the future)."""
     at = f"line {line}"
     form = v["form"]
     if not form:
         problems.append(FieldError(f"{at}, column form", "the form number is empty", "required"))
-    elif form in forms:
-        problems.append(
-            FieldError(
-                f"{at}, column form",
-                f"form {form!r} appears twice (first on line {forms[form]})",
-                "duplicate",
-            )
-        )
-    forms.setdefault(form, line)
     try:
         filled = date.fromisoformat(v["date"])
         if filled > now.astimezone(VIETNAM).date():
@@ -161,13 +320,17 @@ def _form_and_date(
 
 
 def _answers(
-    q: Questionnaire, v: dict[str, str], at: str, problems: list[FieldError]
+    q: Questionnaire,
+    v: dict[str, str],
+    at: str,
+    problems: list[FieldError],
+    labels: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The row's cells as typed answers, checked against the questionnaire like a submission."""
     answers: dict[str, Any] = {}
     for code in q.questions:
         if code in v:
-            value, msg = _cell(q, code, v[code])
+            value, msg = _cell(q, code, v[code], labels)
             if msg:
                 problems.append(FieldError(f"{at}, column {code}", msg, "value"))
             answers[code] = value
@@ -261,11 +424,17 @@ def _row(
     }
 
 
-def _store(session: Session, pending: list[tuple[int, dict[str, Any]]], name: str) -> PaperResult:
-    """Insert the new rows; refuse the file if a form was imported before with other answers."""
+def _store_chunk(
+    session: Session, pending: list[tuple[int, dict[str, Any]]], problems: _Problems
+) -> tuple[int, int]:
+    """Insert a chunk's new rows (created, unchanged); a form imported before with
+    other answers is a problem. Once there is any problem nothing more is written:
+    the savepoint will be rolled back, only the remaining rows are checked."""
+    if problems.total or not pending:
+        return 0, 0
     ids = [row["id"] for _, row in pending]
     rows = session.execute(
-        select(Submission.id, Submission.body_hash).where(Submission.id.in_(ids))
+        select(Submission.id, Submission.body_hash).where(one_of(session, Submission.id, ids))
     )
     known = dict(rows.tuples().all())
     changed = [
@@ -278,12 +447,11 @@ def _store(session: Session, pending: list[tuple[int, dict[str, Any]]], name: st
         if known.get(row["id"], row["body_hash"]) != row["body_hash"]
     ]
     if changed:
-        raise Invalid(
-            f"{name}: {len(changed)} form(s) were imported before with different answers; "
-            "nothing was imported",
-            changed,
-        )
-    new = [row for _, row in pending if row["id"] not in known and insert_once(session, row)]
+        problems.add(changed)
+        return 0, 0
+    fresh = [row for _, row in pending if row["id"] not in known]
+    inserted = bulk_insert(session, fresh)
+    new = [r for r in fresh if r["id"] in inserted]
     # Paper forms are already filled in: they count towards targets but are never
     # refused for a full quota, only marked.
     quotas.admit(
@@ -291,9 +459,4 @@ def _store(session: Session, pending: list[tuple[int, dict[str, Any]]], name: st
         [quotas.Arrival(r["id"], r["campaign_id"], r["unit_id"], r["answers"]) for r in new],
         enforce=False,
     )
-    created = len(new)
-    if new:
-        # A coordinator who imports forms looks at the results next: show them at once.
-        for campaign_id in sorted({r["campaign_id"] for r in new}):
-            snapshots.forget(session, campaign_id)
-    return PaperResult(created=created, unchanged=len(pending) - created)
+    return len(new), len(pending) - len(new)

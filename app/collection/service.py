@@ -706,6 +706,9 @@ def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]
     return set(conn.execute(stmt, rows).scalars())
 
 
+bulk_insert = _bulk_insert
+
+
 def _error(item_id: str | None, exc: AppError) -> BatchResult:
     return BatchResult(
         id=item_id,

@@ -1,18 +1,41 @@
-"""Reading uploaded CSV files with errors that point at a line and a column."""
+"""Reading uploaded CSV files with errors that point at a line and a column.
 
+Every CSV reader in the service goes through :func:`read_csv`: it takes the bytes
+(or a binary file, read line by line so a large file is never held whole), finds
+the encoding (UTF-8 with or without Excel's BOM; UTF-16 from Excel's "Unicode
+text"), the delimiter (`,`, `;` as Vietnamese Excel writes it, or a tab), matches
+the header against the reader's columns and their Vietnamese names, and yields
+the rows with their line numbers. Text no database can store (a NUL), a cell
+longer than :data:`MAX_CELL`, and bytes that are not the file's encoding become
+line-and-column errors, never a traceback or a driver message.
+"""
+
+import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from app.core.errors import FieldError, Invalid
+from app.core.inputs import text_problem
+
+# Python's csv module refuses a cell over 131,072 characters; we say so with the
+# line and column. No cell of a unit, counter, target or paper-form file comes near.
+MAX_CELL = 131_072
+DELIMITERS = (",", ";", "\t")
+# Text that was UTF-8, was read as Windows-1252 and saved again ("Tá»‰nh" for "Tỉnh").
+_LATIN1_RANGE = re.compile("[\u00c0-\u00ff]")
 
 
 @dataclass(frozen=True)
 class Row:
     line: int
     values: dict[str, str]
+    # Problems the reader found in the row itself (a NUL in a cell); the caller adds them.
+    errors: tuple[FieldError, ...] = field(default=())
 
 
 def decode(data: bytes, name: str) -> str:
@@ -21,30 +44,159 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise Invalid.of(
-            "not_utf8",
-            [FieldError.of(f"line {line}", "not_utf8_short", "encoding")],
-            name=name,
-            at=exc.start,
-            line=line,
-        ) from exc
+        raise _not_utf8(name, line, exc.start, data[exc.start : exc.start + 4]) from exc
 
 
-def read_rows(
-    text: str, name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+def _not_utf8(name: str, line: int, offset: int, sample: bytes) -> Invalid:
+    guess = ""
+    try:
+        sample.decode("cp1258")
+        guess = (
+            " It looks like a Windows code page (Windows-1258 Vietnamese or Windows-1252),"
+            " which Excel writes for 'CSV (Comma delimited)'."
+        )
+    except UnicodeDecodeError:
+        pass
+    return Invalid(
+        f"{name} is not UTF-8 text: byte {offset} (line {line}) cannot be decoded.{guess} "
+        "Save the file as 'CSV UTF-8' and try again.",
+        [FieldError(f"line {line}", f"byte {offset} is not UTF-8", "encoding")],
+    )
+
+
+def _lines(source: bytes | IO[bytes], name: str) -> Iterator[str]:
+    """The file's text, a line at a time (line ends kept), in the encoding it has."""
+    stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    head = stream.read(4)
+    utf16 = _utf16(head)
+    rest: Iterable[bytes]
+    if utf16 is not None:
+        text = io.TextIOWrapper(
+            io.BufferedReader(_Prefixed(head, stream)), encoding=utf16, newline=""
+        )
+        line = 0
+        try:
+            for line, piece in enumerate(text, 1):
+                yield piece.lstrip("\ufeff") if line == 1 else piece
+        except UnicodeDecodeError as exc:
+            raise Invalid(
+                f"{name} is not valid UTF-16 text after line {line}. "
+                "Save the file as 'CSV UTF-8' and try again.",
+                [FieldError(f"line {line + 1}", "not UTF-16", "encoding")],
+            ) from exc
+        return
+    rest = _Prefixed(head, stream)
+    offset = 0
+    for number, raw in enumerate(rest, 1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw, offset = raw[3:], 3
+        try:
+            piece = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(
+                name, number, offset + exc.start, raw[exc.start : exc.start + 4]
+            ) from exc
+        if _LATIN1_RANGE.search(piece):
+            _refuse_mojibake(piece, name, number)
+        offset += len(raw)
+        yield piece
+
+
+def _utf16(head: bytes) -> str | None:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # No BOM: ASCII letters with a zero byte beside each.
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] and head[2]:
+        return "utf-16-le"
+    if len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] and head[3]:
+        return "utf-16-be"
+    return None
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream with some bytes already read put back in front."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(io.BufferedReader(self, 1 << 16))
+
+
+def _refuse_mojibake(piece: str, name: str, line: int) -> None:
+    for word in re.findall(r'[^\s,;"]*[\u00c0-\u00ff][^\s,;"]*', piece):
+        try:
+            fixed = word.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            continue
+        if fixed != word:
+            raise Invalid(
+                f"{name}, line {line}: {word!r} looks like Vietnamese text that was opened "
+                f"as Windows-1252 and saved again (it should read {fixed!r}). Open the "
+                "original file with 'Data > From Text/CSV' and the UTF-8 encoding, or save "
+                "it as 'CSV UTF-8'.",
+                [FieldError(f"line {line}", f"{word!r} should read {fixed!r}", "encoding")],
+            )
+
+
+def _norm(header: str) -> str:
+    return unicodedata.normalize("NFC", header).strip().strip("*").strip().casefold()
+
+
+def _delimiter(first: str, known: set[str]) -> str:
+    """The delimiter that splits the header into the most known columns (then fields)."""
+
+    def score(d: str) -> tuple[int, int]:
+        fields = next(csv.reader([first], delimiter=d), [])
+        return sum(_norm(f) in known for f in fields), len(fields)
+
+    return max(DELIMITERS, key=score)
+
+
+def read_csv(
+    source: bytes | IO[bytes],
+    name: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[list[str], Iterator[Row]]:
     """Check the header, then yield rows with their 1-based line numbers.
 
-    Header names are matched case-insensitively with surrounding spaces removed, the
-    way people type them in a spreadsheet.
+    Header names are matched case-insensitively with surrounding spaces (and a
+    template's `*` for required) removed, the way people type them in a
+    spreadsheet; `aliases` maps other names (the Vietnamese ones a template
+    offers) to a column.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        typed = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise Invalid.of("csv_empty", name=name) from None
-    canonical = {c.lower(): c for c in required + optional}
-    header = [canonical.get(h.lower(), h) for h in typed]
+    lines = _lines(source, name)
+    first = next(lines, None)
+    if first is None or not first.strip():
+        raise Invalid(f"{name} is empty: expected a header row")
+    canonical = {_norm(c): c for c in required + optional}
+    canonical |= {_norm(a): c for a, c in (aliases or {}).items()}
+    delimiter = _delimiter(first, set(canonical))
+    record: list[str] = []
+
+    def recorded() -> Iterator[str]:
+        yield first
+        for piece in lines:
+            record.append(piece)
+            yield piece
+
+    reader = csv.reader(recorded(), delimiter=delimiter)
+    typed = [h.strip() for h in _next(reader, record, name, [], 0)]
+    header = [canonical.get(_norm(h), h) for h in typed]
     missing = [c for c in required if c not in header]
     unknown = [h for h in header if h not in required and h not in optional]
     dupes = sorted({h for h in header if header.count(h) > 1})
@@ -58,22 +210,89 @@ def read_rows(
         raise Invalid.of("csv_bad_header", problems, name=name, expected=expected)
 
     def rows() -> Iterator[Row]:
-        for values in reader:
+        while True:
+            start = reader.line_num + 1
+            record.clear()
+            try:
+                values = _next(reader, record, name, header, start)
+            except StopIteration:
+                return
             line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
                 yield Row(line, {"__width__": str(len(values))})
                 continue
-            yield Row(line, {h: v.strip() for h, v in zip(header, values, strict=True)})
+            cells = {h: v.strip() for h, v in zip(header, values, strict=True)}
+            errors = tuple(
+                FieldError(f"line {line}, column {h}", why, "text")
+                for h, v in cells.items()
+                if (why := text_problem(v)) is not None
+            )
+            yield Row(line, cells, errors)
 
     return header, rows()
+
+
+def _next(reader: Any, record: list[str], name: str, header: list[str], start: int) -> list[str]:
+    """The next record; a cell over MAX_CELL becomes an error naming its line and column."""
+    try:
+        return next(reader)
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            raise Invalid(
+                f"{name}, line {reader.line_num}: {exc}",
+                [FieldError(f"line {reader.line_num}", str(exc), "csv")],
+            ) from exc
+        # Parse what was read of the record again, without the limit, to find the cell.
+        limit = csv.field_size_limit()
+        try:
+            csv.field_size_limit(1 << 30)
+            partial = next(csv.reader(["".join(record)], delimiter=reader.dialect.delimiter), [])
+        except csv.Error:
+            partial = []
+        finally:
+            csv.field_size_limit(limit)
+        index = next((i for i, v in enumerate(partial) if len(v) > MAX_CELL), len(partial) - 1)
+        column = header[index] if 0 <= index < len(header) else str(index + 1)
+        at = f"line {max(start, 1)}, column {column}" if header else "line 1"
+        raise Invalid(
+            f"{name}: a cell is longer than {MAX_CELL:,} characters ({at}); "
+            'is a quote (") left open?',
+            [FieldError(at, f"longer than {MAX_CELL:,} characters", "too_long")],
+        ) from exc
+
+
+def read_rows(
+    text: str, name: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> tuple[list[str], Iterator[Row]]:
+    """:func:`read_csv` over text already decoded."""
+    return read_csv(text.encode("utf-8"), name, required, optional)
 
 
 def width_error(row: Row, expected: int) -> FieldError | None:
     if "__width__" in row.values:
         return FieldError.of(
             f"line {row.line}", "csv_width", "width", n=row.values["__width__"], expected=expected
+        )
+    return None
+
+
+def row_problems(row: Row, expected: int) -> list[FieldError]:
+    """A row's own problems: a wrong number of fields, or text no database can store."""
+    if (err := width_error(row, expected)) is not None:
+        return [err]
+    return list(row.errors)
+
+
+def too_long(row: Row, column: str, limit: int) -> FieldError | None:
+    """An error if the row's `column` is longer than the database column holds."""
+    value = row.values.get(column, "")
+    if len(value) > limit:
+        return FieldError(
+            f"line {row.line}, column {column}",
+            f"is {len(value):,} characters long; at most {limit:,}",
+            "too_long",
         )
     return None
 

@@ -97,6 +97,12 @@ def test_demo_twice_is_safe(run) -> None:  # type: ignore[no-untyped-def]
     listing = run("campaign", "list")
     assert "DEMO-2026" in listing.stdout
     assert "300 submissions" in listing.stdout
+    assert "sipas counters list --unit DEMO" in first.stdout
+    counters = run("counters", "list", "--unit", "DEMO", "--base-url", "https://sipas.example")
+    assert counters.returncode == 0, counters.stderr
+    links = [line for line in counters.stdout.splitlines() if "https://sipas.example/s/" in line]
+    assert len(links) == 33  # every counter of the demo, not the 4 the demo prints
+    assert "\thttps://sipas.example/s/demo-s01-q1" in counters.stdout
 
 
 def test_paper_import_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
