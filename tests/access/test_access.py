@@ -229,7 +229,13 @@ def test_every_coordinator_action_is_in_the_audit_log(
         json={"targets": {"P-S01": 40}},
         headers={"x-csrf-token": csrf},
     )
-    client.post("/api/v1/campaigns/NEW-1/open", headers={"x-csrf-token": csrf})
+    # Its unit's counter already feeds the open C-2026: say it now feeds NEW-1.
+    opened = client.post(
+        "/api/v1/campaigns/NEW-1/open",
+        json={"counters": {"k-1": "NEW-1"}},
+        headers={"x-csrf-token": csrf},
+    )
+    assert opened.status_code == 200, opened.text
     log = client.get("/api/v1/audit").json()
     assert [(e["actor"], e["action"], e["target"]) for e in log[:4]] == [
         ("admin@p", "campaign.open", "NEW-1"),
