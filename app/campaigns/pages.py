@@ -360,7 +360,8 @@ def change_status(
             request,
             "open_overlap.html",
             who,
-            409 if isinstance(exc, counters.Overlapping) else 422,
+            # The question page is an answer, not a failure: 200 (the API says 409).
+            200 if isinstance(exc, counters.Overlapping) else 422,
             campaign=c,
             tab="settings",
             overlaps=found,

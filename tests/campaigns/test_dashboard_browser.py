@@ -101,6 +101,11 @@ def test_dashboard_from_sign_in_to_results(page: Page, live: Live) -> None:
     expect(page.locator("main p").first).to_contain_text("sẽ bắt đầu gửi phiếu vào đợt này")
     page.screenshot(path=SHOTS / "dash-confirm-open.png", full_page=True)
     page.click("button[name=confirm]")
+    # B-2026 already collects at the province's counters: say they now feed BP-DEPTS.
+    for counter in ("b-web", "b-kiosk"):
+        page.check(f"input[name='feed.{counter}'][value='BP-DEPTS']")
+    page.screenshot(path=SHOTS / "dash-open-overlap.png", full_page=True)
+    page.locator("form[action$='/status'] button.primary").click()
     expect(page.locator(".head .pill")).to_have_text("Đang mở")
 
     _respond(live)

@@ -63,8 +63,10 @@ def test_the_dashboard_asks_which_campaign_each_counter_feeds_and_progress_shows
 ) -> None:
     _setup(session, catalog, place)
     csrf = sign_in(client, "coord")
-    asked = client.post("/dash/campaigns/C-DEPT/status", data={"csrf": csrf, "status": "open"})
-    assert asked.status_code == 409
+    asked = client.post(
+        "/dash/campaigns/C-DEPT/status", data={"csrf": csrf, "status": "open", "confirm": "1"}
+    )
+    assert asked.status_code == 200
     assert "Phạm vi trùng với đợt khảo sát đang mở" in asked.text
     assert 'name="feed.k-1" value="C-2026" checked' in asked.text
     assert 'name="feed.k-1" value="C-DEPT"' in asked.text
