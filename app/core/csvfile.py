@@ -324,3 +324,17 @@ class SafeWriter:
 
     def writerow(self, row: Iterable[Any]) -> None:
         self._w.writerow([safe_cell(v) for v in row])
+
+
+def safe_workbook(target: Any, constant_memory: bool = False) -> Any:
+    """The only spreadsheet writer in the service: an xlsxwriter Workbook that never
+    turns text into a formula (`strings_to_formulas` off; the callers write text with
+    write_string), so a unit named "=HYPERLINK(…)" stays inert text in Excel."""
+    import xlsxwriter
+
+    options: dict[str, Any] = {"strings_to_formulas": False}
+    if constant_memory:
+        options["constant_memory"] = True
+    else:
+        options["in_memory"] = True
+    return xlsxwriter.Workbook(target, options)

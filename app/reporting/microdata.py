@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign
 from app.collection.models import CHANNELS, Submission
 from app.core.clock import VIETNAM
-from app.core.csvfile import SafeWriter
+from app.core.csvfile import SafeWriter, safe_workbook
 from app.counts.models import UnitAncestor
 from app.questionnaires.catalog import Questionnaire
 from app.reporting.doc_text import kind_label
@@ -276,9 +276,7 @@ def _text(x: Any) -> Any:
 def write_xlsx(lay: Layout, data: Iterator[list[Any]], path: Path) -> None:
     """XLSX streamed row by row (constant memory): a *Dữ liệu* sheet with names in
     the first row and labels in the second, and a *Nhãn* sheet of value labels."""
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    wb = safe_workbook(str(path), constant_memory=True)
     bold = wb.add_format({"bold": True})
     when = wb.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     ws = wb.add_worksheet("Dữ liệu")

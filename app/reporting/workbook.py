@@ -14,11 +14,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
-
 from app.core.clock import VIETNAM
-from app.core.csvfile import SafeWriter
+from app.core.csvfile import SafeWriter, safe_workbook
 from app.questionnaires.catalog import Questionnaire
 from app.reporting.doc_text import d, flag_labels, kind_label
 from app.reporting.figures import rate_key
@@ -85,7 +82,7 @@ def leagues(body: dict[str, Any]) -> Iterator[League]:
         )
 
 
-def _num(ws: Worksheet, row: int, col: int, value: float | None, fmt: Any) -> None:
+def _num(ws: Any, row: int, col: int, value: float | None, fmt: Any) -> None:
     if value is None:
         ws.write_blank(row, col, None, fmt)
     else:
@@ -101,7 +98,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     as text (a unit named "=HYPERLINK(…)" stays a name).
     """
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    wb = safe_workbook(out)
     head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4"})
     title = wb.add_format({"bold": True, "font_size": 13})
     pct = wb.add_format({"num_format": "0.00"})
@@ -181,7 +178,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
 
 
 def _block_sheet(
-    wb: xlsxwriter.Workbook,
+    wb: Any,
     sheet: str,
     block: str,
     body: dict[str, Any],
@@ -231,7 +228,7 @@ def _block_sheet(
 
 
 def _method_sheet(
-    wb: xlsxwriter.Workbook,
+    wb: Any,
     body: dict[str, Any],
     q: Questionnaire,
     lang: str,
