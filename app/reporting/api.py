@@ -296,22 +296,16 @@ def campaign_indices(
 
     if format == "pdf":
         return _printed(session, campaign, get, level, parent, lang)
-    report = indices.report(
-        session,
-        get_catalog(),
-        campaign,
-        level=level,
-        parent=parent,
-        filters=f,
-        scoring=scoring,
-        compare=compare,
-        top=top,
-        mixed=mixed,
-        aggregate=aggregate,
-        sort=sort,
-    )
     return _respond(
-        request, session, report, format, f"{campaign}-indices", public, shape, sep, lang
+        request,
+        session,
+        get(level, parent),
+        format,
+        f"{campaign}-indices",
+        public,
+        shape,
+        sep,
+        lang,
     )
 
 
