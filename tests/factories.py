@@ -2,13 +2,17 @@
 
 from datetime import date
 
+from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.models import Account
-from app.access.service import create_account
+from app.access.service import Principal, create_account, create_api_key
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.service import CampaignIn, create_campaign, set_status
 from app.questionnaires.catalog import Catalog
+from app.reporting import editions
+from app.reporting.models import Edition
 from app.units.models import Counter, Unit
 from app.units.service import create_unit
 
@@ -66,3 +70,28 @@ def make_account(
     return create_account(
         session, login, f"Name of {login}", PASSWORD, role, unit.code if unit else None
     )
+
+
+def read_with_key(session: Session, client: TestClient, unit: Unit | None = None) -> str:
+    """Send a read-only API key (the whole tree, or `unit`'s area) with every request of
+    `client`: it reads live internal results, as an analyst's script does."""
+    _, secret = create_api_key(session, "tests", unit.code if unit else None)
+    client.headers["Authorization"] = f"Bearer {secret}"
+    return secret
+
+
+ADMIN = Principal("tests", "admin", None)
+
+
+def publish(
+    session: Session,
+    catalog: Catalog,
+    code: str,
+    *,
+    note: str | None = None,
+    interim: bool = False,
+) -> Edition:
+    """Publish campaign `code` (closed, or `interim`) as an admin would."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+    assert campaign is not None
+    return editions.publish(session, catalog, ADMIN, campaign, note=note, interim=interim)
