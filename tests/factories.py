@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,11 +73,25 @@ def make_account(
     )
 
 
-def read_with_key(session: Session, client: TestClient, unit: Unit | None = None) -> str:
-    """Send a read-only API key (the whole tree, or `unit`'s area) with every request of
-    `client`: it reads live internal results, as an analyst's script does."""
+def read_with_key(
+    session: Session, client: TestClient, unit: Unit | None = None, only_reads: bool = False
+) -> str:
+    """Send a read-only API key (the whole tree, or `unit`'s area) with the requests of
+    `client` (`only_reads`: only with its GETs of indices and editions, and not
+    where it is signed in): it reads
+    live internal results, as an analyst's script does."""
     _, secret = create_api_key(session, "tests", unit.code if unit else None)
-    client.headers["Authorization"] = f"Bearer {secret}"
+    if not only_reads:
+        client.headers["Authorization"] = f"Bearer {secret}"
+        return secret
+
+    def sign(request: httpx.Request) -> None:
+        signed_in = "sipas_session=" in request.headers.get("cookie", "")
+        reads = request.method in ("GET", "HEAD") and not signed_in
+        if reads and request.url.path.endswith(("/indices", "/editions")):
+            request.headers.setdefault("Authorization", f"Bearer {secret}")
+
+    client.event_hooks["request"].append(sign)
     return secret
 
 

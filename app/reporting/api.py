@@ -382,10 +382,10 @@ def campaign_indices(
 
 
 def _file_name(base: str, r: Reading) -> str:
-    """Downloads say what they hold in their name too: the edition, and for an interim
-    one "so-bo" (kết quả sơ bộ); live results "noi-bo" (internal)."""
+    """Downloads of an edition say which in their name, and an interim one "so-bo"
+    (kết quả sơ bộ); live results keep the plain name (their contents say internal)."""
     if r.edition is None:
-        return f"{base}-noi-bo"
+        return base
     return f"{base}-e{r.edition.number}" + ("-so-bo" if r.edition.interim else "")
 
 
@@ -496,7 +496,14 @@ def campaign_microdata(
 @router.get(
     "/{campaign}/editions",
     response_model=EditionsOut,
-    responses=errors(404, s404="Unknown campaign, or (without a key or session) unpublished."),
+    responses=errors(
+        401,
+        404,
+        422,
+        503,
+        s401="An unknown or revoked API key.",
+        s404="Unknown campaign, or (without a key or session) unpublished.",
+    ),
 )
 def campaign_editions(campaign: str, session: SessionDep, who: OptionalPrincipal) -> EditionsOut:
     """The campaign's published editions, oldest first (signed-in readers also see
