@@ -29,7 +29,7 @@ from app.questionnaires import api as questionnaires
 from app.questionnaires.catalog import get_catalog
 from app.reporting import api as indices
 from app.reporting import pages as results
-from app.reporting import public_pages
+from app.reporting import public_pages, publish_pages
 from app.web.render import STATIC_DIR, error_page
 from app.web.static import CachedStatic
 
@@ -201,6 +201,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(review_pages.router)
     app.include_router(results.router)
     app.include_router(public_pages.router)
+    app.include_router(publish_pages.router)
     app.include_router(admin.router)
     app.include_router(tablets.router)
 

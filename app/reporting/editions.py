@@ -51,7 +51,7 @@ def unit_view(unit: str) -> str:
     return f"unit:{unit}"
 
 
-def _units_covered(session: Session, campaign: Campaign) -> list[Unit]:
+def units_covered(session: Session, campaign: Campaign) -> list[Unit]:
     """Every unit in the campaign's scope or under it, in code order."""
     scope = select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id)
     below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id.in_(scope))
@@ -60,7 +60,7 @@ def _units_covered(session: Session, campaign: Campaign) -> list[Unit]:
 
 def freeze(session: Session, catalog: Catalog, campaign: Campaign) -> dict[str, bytes]:
     """Every report view of the campaign as the report service builds it now (gzip JSON)."""
-    covered = _units_covered(session, campaign)
+    covered = units_covered(session, campaign)
     parents = {u.parent_id for u in covered}
     docs: dict[str, bytes] = {}
 

@@ -271,3 +271,42 @@ def test_live_results_follow_the_readers_area_and_publishing_follows_the_role(
     client.cookies.clear()
     sign_in(client, "p-viewer")
     assert client.get(f"{URL}/indices").json()["results"] == "internal"
+
+
+def test_the_dashboard_previews_publishes_and_withdraws(
+    session: Session, client: TestClient, catalog: Catalog, tree: dict[str, Any]
+) -> None:
+    post(client, catalog, "k-S1", 2, 5)
+    post(client, catalog, "k-S2", 2, 2)
+    make_account(session, "coord", "coordinator", tree["P"])
+    csrf = sign_in(client, "coord")
+    page = client.get("/dash/campaigns/C-PUB/publish")
+    assert page.status_code == 200
+    # The preview is the league table the public would see, best first.
+    assert page.text.index("S1") < page.text.index("S2")
+    assert "Bản số" not in page.text  # nothing published yet
+    assert "Kết quả nội bộ" in client.get("/dash/campaigns/C-PUB/results").text
+    refused = client.post("/dash/campaigns/C-PUB/publish", data={"csrf": csrf})
+    assert refused.status_code == 409
+    assert "sơ bộ" in refused.text
+    done = client.post(
+        "/dash/campaigns/C-PUB/publish",
+        data={"csrf": csrf, "interim": "1", "confirm": "1"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    listing = client.get("/dash").text
+    assert "Bản số 1" in listing
+    assert "sơ bộ" in listing
+    no_reason = client.post("/dash/campaigns/C-PUB/unpublish", data={"csrf": csrf, "reason": ""})
+    assert no_reason.status_code == 422
+    assert "lý do" in no_reason.text.lower()
+    gone = client.post(
+        "/dash/campaigns/C-PUB/unpublish",
+        data={"csrf": csrf, "reason": "công bố nhầm"},
+        follow_redirects=False,
+    )
+    assert gone.status_code == 303
+    assert "công bố nhầm" in client.get("/dash/campaigns/C-PUB/publish").text
+    client.cookies.clear()
+    assert client.get("/results/C-PUB").status_code == 404
