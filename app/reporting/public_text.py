@@ -23,7 +23,7 @@ PUBLIC: dict[str, dict[str, str]] = {
     "excluded": {"vi": "Số phiếu bị loại", "en": "Excluded responses"},
     "rank": {"vi": "Hạng", "en": "Rank"},
     "unit": {"vi": "Đơn vị", "en": "Unit"},
-    "n": {"vi": "Số phiếu", "en": "Responses"},
+    "n": {"vi": "Số phiếu", "en": "n"},
     "interval": {"vi": "Khoảng tin cậy 95%", "en": "95% interval"},
     "median": {"vi": "Trung vị", "en": "Median"},
     "not_ranked": {"vi": "không xếp hạng", "en": "not ranked"},
