@@ -310,3 +310,30 @@ def test_the_dashboard_previews_publishes_and_withdraws(
     assert "công bố nhầm" in client.get("/dash/campaigns/C-PUB/publish").text
     client.cookies.clear()
     assert client.get("/results/C-PUB").status_code == 404
+
+
+def test_public_pages_stay_under_50_kb_for_a_province_of_forty_departments(
+    session: Session, client: TestClient, catalog: Catalog
+) -> None:
+    p = make_unit(session, "BIG")
+    for i in range(40):
+        unit = make_unit(session, f"BIG-S{i:02d}", "department", p, name=f"Sở số {i} tỉnh Lớn")
+        make_counter(session, f"k-big-{i}", unit)
+    make_campaign(session, catalog, "C-BIG", [p], min_sample=1)
+    for i in range(40):
+        post(client, catalog, f"k-big-{i}", 1, 1 + i % 5)
+    c = session.scalar(select(Campaign).where(Campaign.code == "C-BIG"))
+    assert c is not None
+    set_status(session, c, CampaignStatus.closed)
+    publish(session, catalog, "C-BIG")
+    for lang in ("vi", "en"):
+        league = client.get("/results/C-BIG", params={"lang": lang})
+        assert league.status_code == 200
+        assert league.text.count("/results/C-BIG/units/BIG-S") == 40
+        assert len(league.content) <= 50_000, len(league.content)
+        unit = client.get("/results/C-BIG/units/BIG-S07", params={"lang": lang})
+        assert unit.status_code == 200
+        assert len(unit.content) <= 50_000, len(unit.content)
+        assert "<script" not in league.text + unit.text
+        assert "http://" not in league.text + unit.text
+        assert "https://" not in league.text + unit.text
