@@ -4,6 +4,7 @@ withdrawn and restored; interim editions say so everywhere."""
 import io
 from typing import Any
 
+import pypdf
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -216,6 +217,11 @@ def test_open_campaign_publishes_only_as_interim_and_says_so_everywhere(
         if v
     ]
     assert any("KẾT QUẢ SƠ BỘ" in v for v in cells)
+    pdf = client.get(f"{URL}/indices", params={"format": "pdf"})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    cover = pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "KẾT QUẢ SƠ BỘ" in cover
     for lang, word in (("vi", "sơ bộ"), ("en", "Preliminary")):
         page = client.get("/results/C-PUB", params={"lang": lang})
         assert page.status_code == 200
