@@ -154,7 +154,11 @@ def reading(session: Session, code: str, who: Principal | None, edition: int | N
         if c is None or not editions.is_published(session, c):
             raise NotFound.of("campaign_unknown", code=code)
         return Reading(c, editions.pick(session, c, edition), True)
-    c = coordination.visible_campaign(session, who, code)
+    try:
+        c = coordination.visible_campaign(session, who, code)
+    except NotFound:
+        # Outside the reader's area: what the public sees (published editions), if any.
+        return reading(session, code, None, edition)
     ed = None if edition is None else editions.pick(session, c, edition, internal=True)
     return Reading(c, ed, False)
 

@@ -274,6 +274,9 @@ def test_live_results_follow_the_readers_area_and_publishing_follows_the_role(
     with pytest.raises(AppError) as viewer:
         editions.publish(session, catalog, Principal("p-viewer", "viewer", tree["P"].id), c)
     assert viewer.value.status_code == 403
+    # Once published, outside the area is the public's view: the edition, not live.
+    publish(session, catalog, "C-PUB")
+    assert client.get(f"{URL}/indices").json()["results"] == "published"
     client.cookies.clear()
     sign_in(client, "p-viewer")
     assert client.get(f"{URL}/indices").json()["results"] == "internal"
