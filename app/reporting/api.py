@@ -178,7 +178,7 @@ def fixed(**asked: bool) -> None:
 def edition_report(session: Session, r: Reading, view: str, sort: str = "code") -> indices.Report:
     """One document of the edition read, marked with the edition, in `sort` order."""
     assert r.edition is not None
-    report = editions.served(session, r.edition, view, r.campaign).report
+    report = editions.served(session, r.edition, view, r.campaign)
     if sort == "code":
         return report
     body = report.body

@@ -9,7 +9,6 @@ why and the list of units whose SIPAS or rank moved. Unpublishing hides every
 edition (nothing is deleted); publishing again shows them all with the new one.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,8 +182,8 @@ def publish(
             [FieldError.of("note", "chars_1_1000", "required")],
             number=previous[-1].number,
         )
-    if note and text is None:
-        raise Invalid.of("publish_note_required", [FieldError.of("note", "chars_1_1000")], number=0)
+    if note and note.strip() and text is None:  # too long
+        raise Invalid.of("form_has_problems", [FieldError.of("note", "chars_1_1000")])
     docs = freeze(session, catalog, campaign)
     moved = moved_between(documents(session, previous[-1]), docs) if previous else []
     responses, excluded = _counts(session, campaign)
@@ -307,15 +306,7 @@ def published_marks(edition: Edition) -> dict[str, Any]:
 INTERNAL_MARKS = {"results": "internal", "notice": "internal results, not published"}
 
 
-@dataclass(frozen=True)
-class Served:
-    """A document of an edition, marked."""
-
-    edition: Edition
-    report: Report
-
-
-def served(session: Session, edition: Edition, view: str, campaign: Campaign) -> Served:
+def served(session: Session, edition: Edition, view: str, campaign: Campaign) -> Report:
     """One document of an edition, with the edition's marks in it."""
     gz = session.scalar(
         select(EditionDocument.json_gz).where(
@@ -327,4 +318,4 @@ def served(session: Session, edition: Edition, view: str, campaign: Campaign) ->
             "edition_view_missing", code=campaign.code, number=edition.number, view=view
         )
     data = mark(Report(gz=bytes(gz)).json(), published_marks(edition))
-    return Served(edition, Report(gz=gzip_bytes(data)))
+    return Report(gz=gzip_bytes(data))

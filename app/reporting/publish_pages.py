@@ -43,12 +43,12 @@ def _page(
     note: str = "",
     reason: str = "",
 ) -> HTMLResponse:
+    # What no choice on this page can overcome (an open campaign can go out as interim).
     blocked = None
-    try:
-        editions.check_publishable(session, c, interim=True)
-    except AppError as exc:
-        blocked = "pub_private" if c.is_private else "pub_draft"
-        del exc
+    if c.is_private:
+        blocked = "pub_private"
+    elif c.status == CampaignStatus.draft:
+        blocked = "pub_draft"
     all_eds = editions.all_editions(session, c)
     q = questionnaire_of(get_catalog(), c)
     return dash_page(

@@ -134,6 +134,9 @@ def test_correction_is_edition_2_with_note_and_moved_units_and_edition_1_stays(
         publish(session, catalog, "C-PUB")  # a correction says why
     assert refused.value.status_code == 422
     assert refused.value.fields[0].loc == "note"
+    with pytest.raises(AppError) as too_long:
+        publish(session, catalog, "C-PUB", note="x" * 1001)
+    assert too_long.value.fields[0].loc == "note"
     second = publish(session, catalog, "C-PUB", note="added 2 late paper forms of S2")
     assert second.number == 2
     assert [m["unit"] for m in second.moved] == ["P", "S2"]
