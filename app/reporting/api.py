@@ -156,9 +156,13 @@ def reading(session: Session, code: str, who: Principal | None, edition: int | N
         return Reading(c, editions.pick(session, c, edition), True)
     try:
         c = coordination.visible_campaign(session, who, code)
-    except NotFound:
-        # Outside the reader's area: what the public sees (published editions), if any.
-        return reading(session, code, None, edition)
+    except NotFound as unknown:
+        # Outside the reader's area: what the public sees (published editions), if any;
+        # else the error that suggests codes within the area.
+        c = session.scalar(select(Campaign).where(Campaign.code == code))
+        if c is None or not editions.is_published(session, c):
+            raise unknown from None
+        return Reading(c, editions.pick(session, c, edition), True)
     ed = None if edition is None else editions.pick(session, c, edition, internal=True)
     return Reading(c, ed, False)
 
