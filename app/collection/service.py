@@ -14,8 +14,8 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import psycopg
@@ -78,6 +78,9 @@ class _Open:
     code: str
     questionnaire: str
     version: int
+    # Its period (Vietnam calendar days): a response finished outside it is refused.
+    starts_on: date
+    ends_on: date
     # A closed campaign taking a response finished while it was open (late sync).
     late: bool = False
 
@@ -191,6 +194,8 @@ _PLACE = (
         Campaign.code,
         Campaign.questionnaire,
         Campaign.questionnaire_version,
+        Campaign.starts_on,
+        Campaign.ends_on,
         CounterCampaign.campaign_id,
     )
     .join(Unit, Unit.id == Counter.unit_id)
@@ -235,8 +240,8 @@ def _place(conn: Connection, code: str) -> _Place | None:
     if not rows:
         return None
     counter_id, unit_id, unit_code = rows[0][:3]
-    campaigns = tuple(_Open(*r[3:7]) for r in rows if r[3] is not None)
-    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)), rows[0][7])
+    campaigns = tuple(_Open(*r[3:9]) for r in rows if r[3] is not None)
+    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)), rows[0][9])
 
 
 def _stored(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Stored]:
@@ -338,7 +343,8 @@ def _late_campaign(
                 until=deadline.astimezone(VIETNAM).date().isoformat(),
             )
         )
-    return _Open(c.id, c.code, c.questionnaire, c.questionnaire_version, late=True), None
+    opened = _Open(c.id, c.code, c.questionnaire, c.questionnaire_version, c.starts_on, c.ends_on)
+    return replace(opened, late=True), None
 
 
 def _campaign(
@@ -420,6 +426,30 @@ def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
     return problems
 
 
+def in_period(moment: datetime, starts_on: date, ends_on: date) -> bool:
+    """Whether a response finished at `moment` falls in a campaign's period: its
+    calendar days in Vietnam, with the same clock-skew tolerance as the future check
+    (a kiosk a few minutes fast at midnight is not refused)."""
+    first = datetime.combine(starts_on, time(), VIETNAM) - CLOCK_SKEW
+    after = datetime.combine(ends_on + timedelta(days=1), time(), VIETNAM) + CLOCK_SKEW
+    return first <= moment < after
+
+
+def _check_period(body: SubmissionIn, campaign: _Open) -> list[FieldError]:
+    if in_period(body.submitted_at, campaign.starts_on, campaign.ends_on):
+        return []
+    return [
+        FieldError.of(
+            "submitted_at",
+            "outside_period",
+            "period",
+            campaign=campaign.code,
+            starts=campaign.starts_on,
+            ends=campaign.ends_on,
+        )
+    ]
+
+
 def _judge(
     session: Session,
     catalog: Catalog,
@@ -452,6 +482,9 @@ def _judge(
     elif q is not None:
         campaign, refusal = _campaign(session, body, place, problems, now, lang)
     problems += _check_times(body, now)
+    if campaign is not None and not campaign.late:
+        # A late-synced response was already held to the period by _late_campaign.
+        problems += _check_period(body, campaign)
     if q is not None:
         problems += check_answers(q, answers)
     if problems or q is None or place is None or campaign is None:
