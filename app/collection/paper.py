@@ -26,6 +26,7 @@ from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.service import get_campaign, questionnaire_of, scope_unit_ids
 from app.collection.models import Submission
 from app.collection.service import ROW_DEFAULTS, bulk_insert
+from app.core import metrics
 from app.core.chunks import one_of
 from app.core.clock import VIETNAM
 from app.core.csvfile import read_csv, row_problems
@@ -233,6 +234,8 @@ def import_paper(
     if created:
         # A coordinator who imports forms looks at the results next: show them at once.
         snapshots.forget(session, campaign.id)
+    metrics.submission("created", "", created)
+    metrics.submission("replayed", "", unchanged)
     return PaperResult(created=created, unchanged=unchanged)
 
 

@@ -32,6 +32,7 @@ from app.campaigns.service import unknown_campaign
 from app.collection import admission
 from app.collection.models import Submission
 from app.collection.schemas import BatchResult, Receipt, SubmissionIn
+from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, FieldError, Invalid, TooManyRequests
@@ -650,6 +651,24 @@ def record(
     `who` says what the request showed besides the body (kiosk cookie, write key);
     see app/collection/admission.py for which responses it admits.
     """
+    try:
+        done = _record(session, catalog, body, device_id, who)
+    except AppError as exc:
+        metrics.submission(
+            "refused", metrics.refusal_reason(exc.kind, (f.code for f in exc.fields))
+        )
+        raise
+    metrics.submission("created" if done.created else "replayed")
+    return done
+
+
+def _record(
+    session: Session,
+    catalog: Catalog,
+    body: SubmissionIn,
+    device_id: int | None,
+    who: admission.Submitter | None,
+) -> Recorded:
     now = datetime.now(UTC)
     if bad_text := unstorable_text(body.model_dump()):
         raise Invalid("the response contains text that cannot be stored", bad_text)
@@ -902,7 +921,14 @@ def record_batch(
         results[pos] = BatchResult(
             id=str(sid), status=201 if outcome.created else 200, receipt=outcome.receipt
         )
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    for r in done:
+        if r.status in (200, 201):
+            metrics.submission("created" if r.status == 201 else "replayed")
+        else:
+            codes = (f.get("code", "") for f in r.fields)
+            metrics.submission("refused", metrics.refusal_reason(r.error or "invalid", codes))
+    return done
 
 
 def _over_rate(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
 from app.collection.models import Submission
+from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.db import no_statement_timeout
 from app.counts.models import Tally, UnitAncestor
@@ -256,6 +257,7 @@ def fold(
         total += len(claimed)
     if not total:
         return 0
+    metrics.FOLDED.inc(total)
     out = [
         {"campaign_id": cid, "unit_id": uid, "key": k, "n": n}
         for cid, acc in counted.items()
