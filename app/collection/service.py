@@ -51,8 +51,8 @@ LIVE_WINDOW = timedelta(minutes=5)
 # clock or a probe, and near those ends a UTC conversion overflows.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 TABLE = Submission.__table__
-# Every column but `tallied`, which keeps its default: a new row is not yet counted.
-STAGED_COLUMNS = [c.name for c in TABLE.columns if c.name != "tallied"]
+# Every column, in table order (a trigger queues each new row for the fold).
+STAGED_COLUMNS = [c.name for c in TABLE.columns]
 # What a bulk loader must supply; the rest start empty (see ROW_DEFAULTS).
 CORE_COLUMNS = STAGED_COLUMNS[: STAGED_COLUMNS.index("quality_flags") + 1]
 ROW_DEFAULTS: dict[str, Any] = {
@@ -225,7 +225,7 @@ def _insert_statement() -> TextClause:
     # Textual SQL because SQLAlchemy cannot cache the compiled form of an insert with
     # ON CONFLICT; this exact SQL runs on PostgreSQL and SQLite (3.35+), and the typed
     # bind parameters keep the UUID, JSON and UTC conversions of the model.
-    # `tallied` keeps its server default: a new row is not yet in the tallies.
+    # The fold_queue trigger queues the new row for the tallies.
     columns = [TABLE.c[name] for name in STAGED_COLUMNS]
     names = ", ".join(c.name for c in columns)
     marks = ", ".join(f":{c.name}" for c in columns)

@@ -112,13 +112,14 @@ def watch_pool(engine: Engine, size: int) -> None:
 
 class FoldLag(Collector):
     """Responses stored but not yet in the tallies, and the age of the oldest, read
-    from the database at scrape time (the partial index on `tallied` makes it cheap)."""
+    from the database at scrape time (the fold queue holds only those, so it is cheap)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from app.collection.models import Submission
+        from app.counts.models import FoldQueue
 
         waiting = GaugeMetricFamily(
             "sipas_fold_lag_responses", "Responses stored but not yet folded into the tallies."
@@ -128,9 +129,9 @@ class FoldLag(Collector):
         )
         try:
             n, oldest = self.session.execute(
-                select(func.count(), func.min(Submission.received_at)).where(
-                    Submission.tallied.is_(False)
-                )
+                select(func.count(), func.min(Submission.received_at))
+                .select_from(FoldQueue)
+                .join(Submission, Submission.id == FoldQueue.submission_id)
             ).one()
         except Exception:  # the database is away: say nothing rather than fail the scrape
             log.warning("fold lag not read: the database did not answer", exc_info=True)
