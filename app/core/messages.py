@@ -205,6 +205,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "campaign {code!r} has no published results to withdraw",
     },
     "chars_1_1000": {"vi": "1–1000 ký tự", "en": "1–1000 characters"},
+    # collection
+    "outside_period": {
+        "vi": "ngày trả lời nằm ngoài thời gian của đợt khảo sát {campaign!r} "
+        "({starts:%d/%m/%Y} – {ends:%d/%m/%Y})",
+        "en": "is outside the period of campaign {campaign!r} ({starts:%Y-%m-%d} to {ends:%Y-%m-%d})",
+    },
     # review
     "unknown_flag": {"vi": "không có cảnh báo {flag!r}", "en": "unknown flag {flag!r}"},
     "one_of": {"vi": "một trong: {known}", "en": "one of {known}"},
