@@ -161,10 +161,10 @@ UI: dict[str, dict[str, str]] = {
     },
     "kiosk_setup_body": {
         "vi": "Dành cho cán bộ lắp đặt: mở trên máy này đường dẫn đăng ký một lần do cán bộ "
-        "điều phối tạo (trang quản trị, hoặc lệnh `sipas kiosk enrol`). Sau đó máy sẽ tự "
+        "điều phối tạo (trang quản trị, hoặc lệnh “sipas kiosk enrol”). Sau đó máy sẽ tự "
         "mở phiếu khảo sát của quầy.",
         "en": "For the person setting it up: open on this tablet the one-time enrolment "
-        "link a coordinator creates (on the dashboard, or with `sipas kiosk enrol`). "
+        "link a coordinator creates (on the dashboard, or with the command “sipas kiosk enrol”). "
         "The tablet then opens its counter's survey by itself.",
     },
     "conflict_title": {"vi": "Phiếu này đã được gửi", "en": "This response was already sent"},
