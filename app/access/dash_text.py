@@ -29,6 +29,15 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Ngừng nhận tại đơn vị đó (báo lịch sự cho người dân)",
         "en": "Stop accepting there (with a polite message)",
     },
+    "complaint_contact": {"vi": "Nơi tiếp nhận phản ánh", "en": "Where to complain"},
+    "complaint_help": {
+        "vi": "Không bắt buộc. Màn hình cảm ơn cho người dân biết số điện thoại hoặc địa chỉ "
+        "này để phản ánh, kiến nghị về hồ sơ của mình.",
+        "en": "Optional. The thank-you screen gives citizens this phone number or address "
+        "to complain about their case.",
+    },
+    "complaint_phone": {"vi": "Số điện thoại đường dây nóng", "en": "Hotline phone number"},
+    "complaint_url": {"vi": "Trang tiếp nhận phản ánh trực tuyến", "en": "Complaint web page"},
     "private": {
         "vi": "Không công bố chỉ số (cần khóa API)",
         "en": "Private (indices need an API key)",
@@ -393,6 +402,8 @@ UI: dict[str, dict[str, str]] = {
     "loc_ends_on": {"vi": "Ngày kết thúc", "en": "Ends on"},
     "loc_questionnaire": {"vi": "Bộ câu hỏi", "en": "Questionnaire"},
     "loc_version": {"vi": "Phiên bản bộ câu hỏi", "en": "Questionnaire version"},
+    "loc_complaint_phone": {"vi": "Số điện thoại đường dây nóng", "en": "Hotline phone number"},
+    "loc_complaint_url": {"vi": "Trang tiếp nhận phản ánh trực tuyến", "en": "Complaint web page"},
     "loc_min_sample": {"vi": "Cỡ mẫu tối thiểu", "en": "Minimum sample"},
     "loc_quota_policy": {"vi": "Khi đủ chỉ tiêu", "en": "When a target is full"},
     "loc_is_private": {"vi": "Không công bố", "en": "Private"},

@@ -38,6 +38,12 @@ def campaign_create(
     open_now: Annotated[
         bool, typer.Option("--open", help="Open it for submissions at once.")
     ] = False,
+    complaint_phone: Annotated[
+        str | None, typer.Option(help="Complaint hotline shown on the thank-you screen.")
+    ] = None,
+    complaint_url: Annotated[
+        str | None, typer.Option(help="Complaint web page (https://…) shown there too.")
+    ] = None,
 ) -> None:
     """Create a campaign (draft unless --open)."""
     from app.campaigns.models import CampaignStatus
@@ -60,6 +66,8 @@ def campaign_create(
                     min_sample=min_sample,
                     is_private=private,
                     aggregate=aggregate,
+                    complaint_phone=complaint_phone,
+                    complaint_url=complaint_url,
                 ),
             )
             if open_now:
@@ -119,6 +127,24 @@ def campaign_open(
 def campaign_close(code: str) -> None:
     """Close a campaign: no more submissions are accepted."""
     _set_status(code, "closed")
+
+
+@campaign_cli.command("complaint")
+def campaign_complaint(
+    code: str,
+    phone: Annotated[str, typer.Option(help="Hotline number; empty clears it.")] = "",
+    url: Annotated[str, typer.Option(help="Complaint web page (https://…); empty clears it.")] = "",
+) -> None:
+    """Set where citizens can complain (shown on the thank-you screen); no option clears it."""
+    from app.campaigns.service import get_campaign, set_complaint_contact
+
+    try:
+        with session_scope() as session:
+            c = set_complaint_contact(session, get_campaign(session, code), phone, url)
+            shown = " · ".join(v for v in (c.complaint_phone, c.complaint_url) if v)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"campaign {code}: complaints to {shown or '(none: the generic text only)'}")
 
 
 @campaign_cli.command("list")

@@ -57,6 +57,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "at_least_1": {"vi": "phải từ 1 trở lên", "en": "must be at least 1"},
     "at_most": {"vi": "tối đa {n}", "en": "at most {n}"},
+    "at_most_chars": {"vi": "tối đa {n} ký tự", "en": "at most {n} characters"},
+    "phone_bad": {
+        "vi": "{raw!r} không phải là số điện thoại (chữ số, có thể có dấu cách, . - ( ) và + ở đầu)",
+        "en": "{raw!r} is not a phone number (digits, with spaces, . - ( ) and a leading + allowed)",
+    },
+    "url_bad": {
+        "vi": "{raw!r} không phải là đường dẫn (bắt đầu bằng https:// hoặc http://)",
+        "en": "{raw!r} is not a web address (starting with https:// or http://)",
+    },
     "whole_number_min_1": {
         "vi": "nhập một số nguyên từ 1 trở lên",
         "en": "a whole number of at least 1",

@@ -277,3 +277,33 @@ def test_first_admin_and_api_keys_from_the_command_line(
     assert run("keys", "revoke", "1").returncode == 0
     assert "revoked" in run("keys", "list").stdout
     assert "does not exist" in run("keys", "revoke", "99").stderr
+
+
+def test_campaign_complaint_contact_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    units = tmp_path / "u.csv"
+    units.write_text("code,name,kind,parent\nHL,Tỉnh HL,province,\n", encoding="utf-8")
+    assert run("units", "import", str(units)).returncode == 0
+    created = run(
+        "campaign",
+        "create",
+        "HOT-CLI",
+        "--name",
+        "Hotline",
+        "--starts",
+        "2026-01-01",
+        "--ends",
+        "2026-12-31",
+        "--unit",
+        "HL",
+        "--complaint-phone",
+        "0203 3825 999",
+    )
+    assert created.returncode == 0, created.stderr
+    bad = run("campaign", "complaint", "HOT-CLI", "--url", "javascript:alert(1)")
+    assert bad.returncode == 1
+    assert "is not a web address (starting with https:// or http://)" in bad.stderr
+    ok = run("campaign", "complaint", "HOT-CLI", "--phone", "1900 1234", "--url", "https://pakn.vn")
+    assert ok.returncode == 0, ok.stderr
+    assert "complaints to 1900 1234 · https://pakn.vn" in ok.stdout
+    cleared = run("campaign", "complaint", "HOT-CLI")
+    assert "(none: the generic text only)" in cleared.stdout
