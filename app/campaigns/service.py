@@ -393,7 +393,8 @@ def targets_from_transactions(
 ) -> list[TargetLine]:
     """Targets n = N / (1 + N·e²) from a CSV of `unit,transactions` (dossiers handled).
 
-    The whole file is checked first; one bad line and nothing changes.
+    The whole file is checked first; one bad line and nothing changes. A scope unit
+    whose count is left empty (a row of the template not filled in) keeps its target.
     """
     if not 0 < margin < 1:
         raise Invalid.of("margin_range", [FieldError.of("margin", "margin_between", "range")])
@@ -415,6 +416,8 @@ def targets_from_transactions(
             continue
         code, raw = row.values["unit"], row.values["transactions"]
         where = f"line {row.line}"
+        if not raw and code in in_scope:
+            continue  # a unit of the pre-filled template left empty: its target stays
         if code not in in_scope:
             problems.append(
                 FieldError.of(f"{where}, column unit", "not_in_campaign", "scope", code=code)

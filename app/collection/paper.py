@@ -188,8 +188,10 @@ def import_paper(
     campaign_code: str,
     data: bytes | IO[bytes],
     name: str = "file",
+    area: Unit | None = None,
 ) -> PaperResult:
-    """Import a CSV of paper forms into an open campaign, all or nothing."""
+    """Import a CSV of paper forms into an open campaign, all or nothing; with `area`
+    (a coordinator's unit), only forms of units under it."""
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     if campaign.status != CampaignStatus.open:
@@ -201,7 +203,7 @@ def import_paper(
         data, name, ("form", "date"), (*META[2:], *TEMPLATE_ONLY, *q.questions), PAPER_ALIASES
     )
     _check_header(q, header, name)
-    ctx = _Context(session, campaign, q, header)
+    ctx = _Context(session, campaign, q, header, area)
     problems = _Problems()
     forms = _Forms()
     created = unchanged = 0
@@ -245,9 +247,14 @@ class _Context:
     """What checking a row needs, loaded once: the scope, units, counters, labels."""
 
     def __init__(
-        self, session: Session, campaign: Campaign, q: Questionnaire, header: list[str]
+        self,
+        session: Session,
+        campaign: Campaign,
+        q: Questionnaire,
+        header: list[str],
+        area: Unit | None = None,
     ) -> None:
-        self.campaign, self.q = campaign, q
+        self.campaign, self.q, self.area = campaign, q, area
         self.scope = scope_unit_ids(session, campaign)
         all_units = list(session.scalars(select(Unit)))
         self.units = {u.code: u for u in all_units}
@@ -270,6 +277,14 @@ class _Context:
                     f"{at}, column {'unit' if v.get('unit') else 'counter'}",
                     f"unit {unit.code!r} is outside the scope of campaign {self.campaign.code!r}",
                     "scope",
+                )
+            )
+        if unit is not None and self.area is not None and self.area.id not in ancestors_ids(unit):
+            found.append(
+                FieldError(
+                    f"{at}, column {'unit' if v.get('unit') else 'counter'}",
+                    f"unit {unit.code!r} is not under {self.area.code!r}, the area you manage",
+                    "area",
                 )
             )
         channel = v.get("channel") or "paper"

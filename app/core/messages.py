@@ -138,6 +138,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "choose_csv": {"vi": "Hãy chọn một tệp CSV", "en": "choose a CSV file"},
     "no_file": {"vi": "chưa chọn tệp", "en": "no file"},
+    "choose_file": {"vi": "Hãy chọn một tệp CSV hoặc Excel", "en": "choose a CSV or Excel file"},
+    "upload_again": {
+        "vi": "tệp gửi kèm xác nhận bị hỏng; hãy tải tệp lên lại",
+        "en": "the file sent with the confirmation is damaged; upload it again",
+    },
+    "campaign_required": {"vi": "chưa chọn đợt khảo sát", "en": "no campaign given"},
     "file_problems": {
         "vi": "{name}: {n} lỗi; chưa chỉ tiêu nào được thay đổi",
         "en": "{name}: {n} problem(s); no target was changed",
