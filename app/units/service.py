@@ -149,7 +149,9 @@ def import_units(
         problems += _outside_area(parsed, existing, area)
     if problems:
         problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
-        raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
+        raise Invalid.of(
+            "import_problems", problems, name=name, n=len(problems), shown=len(problems)
+        )
     return _write_units(session, parsed, existing)
 
 
@@ -183,7 +185,7 @@ def _parse_units(header: list[str], rows: Iterable[Row]) -> tuple[_Parsed, list[
             )
             continue
         if not v["name"]:
-            problems.append(FieldError(f"{at}, column name", "name is empty", "required"))
+            problems.append(FieldError.of(f"{at}, column name", "name_empty", "required"))
         if v["kind"] not in UNIT_KINDS:
             problems.append(
                 FieldError(
@@ -226,10 +228,8 @@ def _outside_area(parsed: _Parsed, existing: dict[str, Unit], area: Unit) -> lis
         return answer
 
     return [
-        FieldError(
-            f"line {line}, column parent",
-            f"unit {code!r} would not be under {area.code!r}, the area you manage",
-            "area",
+        FieldError.of(
+            f"line {line}, column parent", "import_outside_area", "area", unit=code, area=area.code
         )
         for code, (line, _, _, _) in parsed.items()
         if not inside(code)
@@ -253,10 +253,8 @@ def _parent_problems(
         parent = v["parent"]
         if parent and parent not in parsed and parent not in existing:
             problems.append(
-                FieldError(
-                    f"line {line}, column parent",
-                    f"parent {parent!r} is neither in the file nor in the database",
-                    "parent",
+                FieldError.of(
+                    f"line {line}, column parent", "parent_nowhere", "parent", parent=parent
                 )
             )
         if parent == code:
@@ -477,15 +475,13 @@ def import_counters(
             )
             continue
         if not v["name"]:
-            problems.append(FieldError(f"{at}, column name", "name is empty", "required"))
+            problems.append(FieldError.of(f"{at}, column name", "name_empty", "required"))
         parsed[v["code"]] = (row.line, v)
     units: dict[str, Unit] = _by_code(session, Unit, {v["unit"] for _, v in parsed.values()})
     for line, v in parsed.values():
         if v["unit"] not in units:
             problems.append(
-                FieldError(
-                    f"line {line}, column unit", f"unit {v['unit']!r} does not exist", "unit"
-                )
+                FieldError.of(f"line {line}, column unit", "unit_missing", "unit", code=v["unit"])
             )
     existing: dict[str, Counter] = _by_code(session, Counter, parsed)
     if area is not None:
@@ -497,15 +493,19 @@ def import_counters(
                 old is not None and not in_area(held[old.unit_id], area)
             ):
                 problems.append(
-                    FieldError(
+                    FieldError.of(
                         f"line {line}, column {'unit' if old is None else 'code'}",
-                        f"counter {code!r} would not be under {area.code!r}, the area you manage",
+                        "counter_outside_area",
                         "area",
+                        counter=code,
+                        area=area.code,
                     )
                 )
     if problems:
         problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
-        raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
+        raise Invalid.of(
+            "import_problems", problems, name=name, n=len(problems), shown=len(problems)
+        )
     updated = 0
     new = []
     for code, (_, v) in parsed.items():

@@ -67,7 +67,8 @@ def test_paper_forms_preview_every_problem_then_store_on_confirmation(
     text = checked.text
     assert "dòng 3, cột HL" in text
     assert "dòng 4, cột unit" in text
-    assert "the area you manage" in text
+    assert "địa bàn Ông/Bà quản lý" in text
+    assert "phieu.csv: 3 lỗi; chưa nhập gì" in text
     assert "dòng 5, cột date" in text
     assert 'name="confirm"' not in text
     assert _count(session, Submission) == 0
