@@ -196,10 +196,7 @@ def import_paper(
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     if campaign.status != CampaignStatus.open:
-        raise Invalid(
-            f"campaign {campaign.code!r} is {campaign.status}; open it before importing "
-            f"(sipas campaign open {campaign.code})"
-        )
+        raise Invalid.of("import_campaign_not_open", code=campaign.code, status=campaign.status)
     header, rows = read_csv(
         data, name, ("form", "date"), (*META[2:], *TEMPLATE_ONLY, *q.questions), PAPER_ALIASES
     )

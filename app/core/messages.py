@@ -152,6 +152,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name}: {n} form(s) were imported before with different answers; "
         "nothing was imported",
     },
+    "import_campaign_not_open": {
+        "vi": "Đợt khảo sát {code!r} chưa mở hoặc đã đóng; hãy mở đợt trước khi nhập phiếu",
+        "en": "campaign {code!r} is {status}; open it before importing (sipas campaign open {code})",
+    },
     "import_bad_header": {
         "vi": "{name}: dòng tiêu đề chưa đúng; chưa nhập gì",
         "en": "{name}: bad header; nothing was imported",

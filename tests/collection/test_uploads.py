@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.access.models import AuditEvent
+from app.campaigns.models import CampaignStatus
+from app.collection import uploads
 from app.collection.models import Submission
 from app.questionnaires.catalog import Catalog
 from app.units.models import Counter, Unit
@@ -178,3 +180,33 @@ def test_a_viewer_cannot_upload_and_the_counters_list_shows_links(
     assert "/s/k-1</a>" in listing.text
     assert 'href="/s/k-1/sheet.svg"' in listing.text
     assert "q-1" not in listing.text  # another province's counter
+
+
+def test_a_draft_campaign_and_a_file_too_large_to_confirm_say_what_to_do(
+    client: TestClient,
+    session: Session,
+    catalog: Catalog,
+    place: dict[str, Unit],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_campaign(session, catalog, "UP-D", [place["P-S01"]], status=CampaignStatus.draft)
+    csrf = sign_in(client, "lan@p")
+    good = sheet(catalog, [form(catalog, "1")])
+    draft = client.post(
+        "/dash/campaigns/UP-D/paper",
+        data={"csrf": csrf, "kind": "paper"},
+        files={"file": ("phieu.csv", good, "text/csv")},
+    )
+    assert draft.status_code == 422
+    assert "Đợt khảo sát &#39;UP-D&#39; chưa mở hoặc đã đóng" in draft.text
+    # Past what one form field carries, the preview still checks but sends to the CLI.
+    monkeypatch.setattr(uploads, "MAX_PACKED", 10)
+    big = client.post(
+        "/dash/campaigns/UP-1/paper",
+        data={"csrf": csrf, "kind": "paper"},
+        files={"file": ("phieu.csv", good, "text/csv")},
+    )
+    assert big.status_code == 200
+    assert "không có lỗi" in big.text
+    assert "sipas submissions import" in big.text
+    assert 'name="confirm"' not in big.text
