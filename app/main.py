@@ -18,13 +18,14 @@ from app.collection import file_pages
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
 from app.collection import tablet_pages as tablets
-from app.core import accesslog, apidocs, health
+from app.core import accesslog, apidocs, health, metrics
 from app.core.config import get_settings
 from app.core.db import unavailable
 from app.core.errors import AppError, FieldError, Invalid, TooManyRequests
 from app.core.head import HeadAsGet
 from app.core.inputs import check_request, unparseable
 from app.core.limits import BodyLimit
+from app.core.logs import RequestContext
 from app.core.responses import allowed_methods
 from app.questionnaires import api as questionnaires
 from app.questionnaires.catalog import get_catalog
@@ -88,6 +89,7 @@ def create_app() -> FastAPI:
     """Build the app; a broken questionnaire file stops start-up with its message."""
     get_catalog()
     accesslog.install()
+    metrics.forget_dead_workers()
     app = FastAPI(
         title="SIPAS survey and satisfaction-index service",
         version="0.1.0",
@@ -187,6 +189,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _include_routers(app: FastAPI) -> None:
     """Every domain's routers, in the order the OpenAPI document lists them."""
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(apidocs.router)
     app.include_router(questionnaires.router)
     app.include_router(submissions.router)
@@ -217,6 +220,10 @@ def _add_middleware(app: FastAPI) -> None:
     # Pages and reports compress well (a questionnaire page ~8x); tiny JSON
     # receipts are left alone.
     app.add_middleware(GZipMiddleware, minimum_size=600)
+    # Inside HeadAsGet, which hands a copy of the scope on: the router writes the
+    # matched route into the scope this middleware holds.
+    app.add_middleware(metrics.RequestMetrics)
+    app.add_middleware(RequestContext)
     app.add_middleware(HeadAsGet)  # outermost: HEAD sees exactly GET's headers
 
 

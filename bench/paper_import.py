@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,16 @@ def write_csv(path: Path, n: int) -> None:
         "age_band": "35_49",
     }
     columns = ["form", "date", "unit", *q.scale_items, *fixed]
+    # Inside the period of create_campaign_tree's campaign (this calendar year) and
+    # never in the future.
+    filled = date(datetime.now(UTC).year, 1, 1).isoformat()
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(columns)
         for i in range(n):
             p, x = i % 34, (i // 34) % 35
             scale = [str(1 + (i * 7 + k) % 5) for k in range(len(q.scale_items))]
-            w.writerow([f"F{i:07d}", "2026-03-02", f"P{p:02d}-X{x:02d}", *scale, *fixed.values()])
+            w.writerow([f"F{i:07d}", filled, f"P{p:02d}-X{x:02d}", *scale, *fixed.values()])
 
 
 def child(kind: str, url: str, path: str) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.core import migrate  # noqa: E402
 from app.core.db import get_engine, get_session  # noqa: E402
+from app.core.metrics import scrape_session  # noqa: E402
 from app.counts import snapshots  # noqa: E402
 from app.questionnaires.catalog import Catalog, get_catalog  # noqa: E402
 from tests.factories import make_campaign, make_counter, make_unit  # noqa: E402
@@ -106,6 +107,7 @@ def client(session: Session) -> Iterator[TestClient]:
             nested.commit()
 
     app.dependency_overrides[get_session] = override
+    app.dependency_overrides[scrape_session] = lambda: session
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
     app.dependency_overrides.clear()

@@ -45,7 +45,8 @@ def make_campaign(
             code=code,
             name=f"Campaign {code}",
             starts_on=date(2026, 1, 1),
-            ends_on=date(2026, 12, 31),
+            # The end of the current year, so that responses dated today stay inside it.
+            ends_on=date(max(date.today().year, 2026), 12, 31),
             questionnaire="sipas-2017",
             version=1,
             units=[u.code for u in units],

@@ -311,9 +311,8 @@ def exclude(
     sub = _get(session, who, campaign, sid)
     if sub.excluded_at is not None:
         raise Conflict.of("already_excluded", sid=sid)
-    if sub.tallied:
-        _retally(session, catalog, campaign, sub)
-    sub.tallied = True  # its current state (not counted) is what the tallies show
+    if not tally.dequeue(session, sub.id):
+        _retally(session, catalog, campaign, sub)  # counted already: subtract it
     sub.excluded_at = datetime.now(UTC)
     sub.excluded_by = who.actor
     sub.exclude_reason = reason
@@ -341,7 +340,7 @@ def restore(
     sub.excluded_at = None
     sub.excluded_by = None
     sub.exclude_reason = None
-    sub.tallied = False  # the next fold counts it again
+    tally.enqueue(session, sub.id, campaign.id)  # the next fold counts it again
     quotas.withdraw(session, sub, +1)
     snapshots.forget(session, campaign.id)  # so that fold comes with the next report
     accounts.audit(

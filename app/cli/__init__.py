@@ -40,13 +40,31 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Serve the web app and API (uvicorn)."""
+    import os
+    import tempfile
+
     import uvicorn
+
+    from app.core import logs
+    from app.core.config import get_settings
+    from app.core.metrics import MULTIPROC_ENV
 
     try:
         get_catalog()
     except QuestionnaireError as exc:
         fail(exc)
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    if workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Each worker writes its metrics here and /metrics sums them (read before
+        # any worker imports prometheus_client, which picks its mode then).
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="sipas-metrics-")
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=logs.uvicorn_config(get_settings().LOG_FORMAT) or uvicorn.config.LOGGING_CONFIG,
+    )
 
 
 cli.command()(report)

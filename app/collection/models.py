@@ -53,13 +53,6 @@ class Submission(Base):
             postgresql_where=text(REVIEW_PREDICATE["postgresql"]),
             sqlite_where=text(REVIEW_PREDICATE["sqlite"]),
         ),
-        # Only the few rows not yet folded into the tallies are in this index.
-        Index(
-            "ix_submission_untallied",
-            "campaign_id",
-            postgresql_where=text("NOT tallied"),
-            sqlite_where=text("NOT tallied"),
-        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -91,9 +84,8 @@ class Submission(Base):
     excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     excluded_by: Mapped[str | None] = mapped_column(String(120))
     exclude_reason: Mapped[str | None] = mapped_column(String(500))
-    # False until the row's current state is reflected in `tally` (see
-    # app/counts/tally.py): its answers counted, or, when excluded, not counted.
-    tallied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Whether its answers are in `tally` yet is not kept here: a trigger queues
+    # every new row in `fold_queue` (app/counts/models.py), so the row is written once.
     # The write-scoped API key that pushed it, if any: its rate limit counts these.
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id", ondelete="SET NULL"))
     # Finished while its campaign was open, received after it closed (within

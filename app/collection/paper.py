@@ -26,6 +26,7 @@ from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.service import get_campaign, questionnaire_of, scope_unit_ids
 from app.collection.models import Submission
 from app.collection.service import ROW_DEFAULTS, bulk_insert
+from app.core import metrics
 from app.core.chunks import one_of
 from app.core.clock import VIETNAM
 from app.core.csvfile import read_csv, row_problems
@@ -233,6 +234,8 @@ def import_paper(
     if created:
         # A coordinator who imports forms looks at the results next: show them at once.
         snapshots.forget(session, campaign.id)
+    metrics.submission("created", "", created)
+    metrics.submission("replayed", "", unchanged)
     return PaperResult(created=created, unchanged=unchanged)
 
 
@@ -267,7 +270,7 @@ class _Context:
         """The row to insert, or None, and the row's problems."""
         at = f"line {line}"
         found: list[FieldError] = []
-        form, filled = _form_and_date(v, line, self.now, found)
+        form, filled = _form_and_date(v, line, self.now, found, self.campaign)
         unit, counter = _place(v, self.units, self.units_by_id, self.counters, at, found)
         if unit is not None and not self.scope & set(ancestors_ids(unit)):
             found.append(
@@ -316,10 +319,10 @@ def _check_header(q: Questionnaire, header: list[str], name: str) -> None:
 
 
 def _form_and_date(
-    v: dict[str, str], line: int, now: datetime, problems: list[FieldError]
+    v: dict[str, str], line: int, now: datetime, problems: list[FieldError], campaign: Campaign
 ) -> tuple[str, date | None]:
     """The form number (unique in the file: see _Forms) and the day it was filled in
-    (not in the future)."""
+    (not in the future, inside the campaign's period)."""
     at = f"line {line}"
     form = v["form"]
     if not form:
@@ -328,6 +331,17 @@ def _form_and_date(
         filled = date.fromisoformat(v["date"])
         if filled > now.astimezone(VIETNAM).date():
             problems.append(FieldError.of(f"{at}, column date", "date_in_future", "future"))
+        elif not campaign.starts_on <= filled <= campaign.ends_on:
+            problems.append(
+                FieldError.of(
+                    f"{at}, column date",
+                    "outside_period",
+                    "period",
+                    campaign=campaign.code,
+                    starts=campaign.starts_on,
+                    ends=campaign.ends_on,
+                )
+            )
     except ValueError:
         filled = None
         problems.append(

@@ -14,8 +14,8 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import psycopg
@@ -32,6 +32,7 @@ from app.campaigns.service import unknown_campaign
 from app.collection import admission
 from app.collection.models import Submission
 from app.collection.schemas import BatchResult, Receipt, SubmissionIn
+from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, FieldError, Invalid, TooManyRequests
@@ -50,8 +51,8 @@ LIVE_WINDOW = timedelta(minutes=5)
 # clock or a probe, and near those ends a UTC conversion overflows.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 TABLE = Submission.__table__
-# Every column but `tallied`, which keeps its default: a new row is not yet counted.
-STAGED_COLUMNS = [c.name for c in TABLE.columns if c.name != "tallied"]
+# Every column, in table order (a trigger queues each new row for the fold).
+STAGED_COLUMNS = [c.name for c in TABLE.columns]
 # What a bulk loader must supply; the rest start empty (see ROW_DEFAULTS).
 CORE_COLUMNS = STAGED_COLUMNS[: STAGED_COLUMNS.index("quality_flags") + 1]
 ROW_DEFAULTS: dict[str, Any] = {
@@ -78,6 +79,9 @@ class _Open:
     code: str
     questionnaire: str
     version: int
+    # Its period (Vietnam calendar days): a response finished outside it is refused.
+    starts_on: date
+    ends_on: date
     # A closed campaign taking a response finished while it was open (late sync).
     late: bool = False
 
@@ -191,6 +195,8 @@ _PLACE = (
         Campaign.code,
         Campaign.questionnaire,
         Campaign.questionnaire_version,
+        Campaign.starts_on,
+        Campaign.ends_on,
         CounterCampaign.campaign_id,
     )
     .join(Unit, Unit.id == Counter.unit_id)
@@ -219,7 +225,7 @@ def _insert_statement() -> TextClause:
     # Textual SQL because SQLAlchemy cannot cache the compiled form of an insert with
     # ON CONFLICT; this exact SQL runs on PostgreSQL and SQLite (3.35+), and the typed
     # bind parameters keep the UUID, JSON and UTC conversions of the model.
-    # `tallied` keeps its server default: a new row is not yet in the tallies.
+    # The fold_queue trigger queues the new row for the tallies.
     columns = [TABLE.c[name] for name in STAGED_COLUMNS]
     names = ", ".join(c.name for c in columns)
     marks = ", ".join(f":{c.name}" for c in columns)
@@ -235,8 +241,8 @@ def _place(conn: Connection, code: str) -> _Place | None:
     if not rows:
         return None
     counter_id, unit_id, unit_code = rows[0][:3]
-    campaigns = tuple(_Open(*r[3:7]) for r in rows if r[3] is not None)
-    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)), rows[0][7])
+    campaigns = tuple(_Open(*r[3:9]) for r in rows if r[3] is not None)
+    return _Place(counter_id, unit_id, unit_code, tuple(dict.fromkeys(campaigns)), rows[0][9])
 
 
 def _stored(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Stored]:
@@ -338,7 +344,8 @@ def _late_campaign(
                 until=deadline.astimezone(VIETNAM).date().isoformat(),
             )
         )
-    return _Open(c.id, c.code, c.questionnaire, c.questionnaire_version, late=True), None
+    opened = _Open(c.id, c.code, c.questionnaire, c.questionnaire_version, c.starts_on, c.ends_on)
+    return replace(opened, late=True), None
 
 
 def _campaign(
@@ -420,6 +427,30 @@ def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
     return problems
 
 
+def in_period(moment: datetime, starts_on: date, ends_on: date) -> bool:
+    """Whether a response finished at `moment` falls in a campaign's period: its
+    calendar days in Vietnam, with the same clock-skew tolerance as the future check
+    (a kiosk a few minutes fast at midnight is not refused)."""
+    first = datetime.combine(starts_on, time(), VIETNAM) - CLOCK_SKEW
+    after = datetime.combine(ends_on + timedelta(days=1), time(), VIETNAM) + CLOCK_SKEW
+    return first <= moment < after
+
+
+def _check_period(body: SubmissionIn, campaign: _Open) -> list[FieldError]:
+    if in_period(body.submitted_at, campaign.starts_on, campaign.ends_on):
+        return []
+    return [
+        FieldError.of(
+            "submitted_at",
+            "outside_period",
+            "period",
+            campaign=campaign.code,
+            starts=campaign.starts_on,
+            ends=campaign.ends_on,
+        )
+    ]
+
+
 def _judge(
     session: Session,
     catalog: Catalog,
@@ -452,6 +483,9 @@ def _judge(
     elif q is not None:
         campaign, refusal = _campaign(session, body, place, problems, now, lang)
     problems += _check_times(body, now)
+    if campaign is not None and not campaign.late:
+        # A late-synced response was already held to the period by _late_campaign.
+        problems += _check_period(body, campaign)
     if q is not None:
         problems += check_answers(q, answers)
     if problems or q is None or place is None or campaign is None:
@@ -617,6 +651,24 @@ def record(
     `who` says what the request showed besides the body (kiosk cookie, write key);
     see app/collection/admission.py for which responses it admits.
     """
+    try:
+        done = _record(session, catalog, body, device_id, who)
+    except AppError as exc:
+        metrics.submission(
+            "refused", metrics.refusal_reason(exc.kind, (f.code for f in exc.fields))
+        )
+        raise
+    metrics.submission("created" if done.created else "replayed")
+    return done
+
+
+def _record(
+    session: Session,
+    catalog: Catalog,
+    body: SubmissionIn,
+    device_id: int | None,
+    who: admission.Submitter | None,
+) -> Recorded:
     now = datetime.now(UTC)
     if bad_text := unstorable_text(body.model_dump()):
         raise Invalid("the response contains text that cannot be stored", bad_text)
@@ -869,7 +921,14 @@ def record_batch(
         results[pos] = BatchResult(
             id=str(sid), status=201 if outcome.created else 200, receipt=outcome.receipt
         )
-    return [r for r in results if r is not None]
+    done = [r for r in results if r is not None]
+    for r in done:
+        if r.status in (200, 201):
+            metrics.submission("created" if r.status == 201 else "replayed")
+        else:
+            codes = (f.get("code", "") for f in r.fields)
+            metrics.submission("refused", metrics.refusal_reason(r.error or "invalid", codes))
+    return done
 
 
 def _over_rate(

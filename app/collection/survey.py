@@ -21,6 +21,7 @@ from app.campaigns.models import (
     QuotaPolicy,
 )
 from app.collection.schemas import Answer, SubmissionIn
+from app.core.clock import VIETNAM
 from app.core.errors import AppError, FieldError, Invalid, NotFound
 from app.core.inputs import ascii_int, in_range, text_problem
 from app.counts.models import UnitAncestor
@@ -140,6 +141,16 @@ def open_survey(
                 starts_on=latest.starts_on,
             )
         raise NotOpen(f"no survey is open at counter {counter_code!r}")
+    # An open campaign only takes responses inside its period (the submission API
+    # refuses the others), so the page says so rather than take answers to lose them.
+    today = datetime.now(VIETNAM).date()
+    if today < campaign.starts_on:
+        raise NotYet(
+            f"the survey at counter {counter_code!r} has not opened yet",
+            starts_on=campaign.starts_on,
+        )
+    if today > campaign.ends_on:
+        raise Ended(f"the survey at counter {counter_code!r} has ended")
     if refuse_full and _full(session, campaign, unit):
         raise QuotaReached(f"counter {counter_code!r} has all the responses its target asks for")
     q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # The access log writes client addresses only when this is set (design.md: IP
     # addresses are not kept); query values are never written (app/accesslog.py).
     ACCESS_LOG_CLIENT_IP: bool = False
+    # /metrics: with a token, any client sending `Authorization: Bearer <token>`;
+    # without one, only clients on this machine (127.0.0.1, ::1), else 404.
+    METRICS_TOKEN: str = ""
+    # `json`: one JSON object per log line (time, level, logger, message,
+    # request_id; method, path, status for the access log); `text`: plain lines.
+    LOG_FORMAT: Literal["text", "json"] = "text"
     # Responses a counter or kiosk device may send per minute before 429 (0: no limit).
     RATE_PER_MINUTE: int = Field(default=20, ge=0)
     # Forms one kiosk device (or, without one, one counter) is served a minute with a

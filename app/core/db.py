@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app.core import metrics
 from app.core.config import get_settings
 from app.core.errors import Unavailable
 
@@ -143,7 +144,9 @@ def no_statement_timeout(conn: Any) -> None:
 @lru_cache
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
-    return make_engine(get_settings().database_url)
+    engine = make_engine(get_settings().database_url)
+    metrics.watch_pool(engine, get_settings().DB_POOL_SIZE)
+    return engine
 
 
 @lru_cache(maxsize=8)
@@ -188,6 +191,7 @@ async def database_turn() -> AsyncIterator[None]:
     try:
         await asyncio.wait_for(gate.acquire(), settings.DB_QUEUE_SECONDS)
     except TimeoutError:
+        metrics.DB_QUEUE_TIMEOUTS.inc()
         busy = Busy.of("busy_queue")
         busy.retry_after = 2
         raise busy from None

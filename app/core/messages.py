@@ -227,6 +227,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "tổng tỷ lệ của {question} là {total} % > 100 %",
         "en": "the shares of {question} add up to {total} % > 100 %",
     },
+    # collection
+    "outside_period": {
+        "vi": "ngày trả lời nằm ngoài thời gian của đợt khảo sát {campaign!r} "
+        "({starts:%d/%m/%Y} – {ends:%d/%m/%Y})",
+        "en": "is outside the period of campaign {campaign!r} ({starts:%Y-%m-%d} to {ends:%Y-%m-%d})",
+    },
     # review
     "unknown_flag": {"vi": "không có cảnh báo {flag!r}", "en": "unknown flag {flag!r}"},
     "one_of": {"vi": "một trong: {known}", "en": "one of {known}"},

@@ -1,6 +1,8 @@
 """Rollups that make reports cheap: counts per campaign, unit and key."""
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+import uuid
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -48,3 +50,28 @@ class UnitAncestor(Base):
         ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     distance: Mapped[int] = mapped_column(Integer)
+
+
+class FoldQueue(Base):
+    """Responses stored but not yet counted into `tally`: one narrow row each,
+    deleted by the fold that counts it.
+
+    Why a queue and not a flag on `submission`: flipping a flag rewrote every
+    1.2 KB response row and its index entries once more after it was stored (the
+    flag sat in a partial index's predicate, so PostgreSQL could not update it in
+    place), which doubled the table during a bulk load. Now a response is written
+    once, and the fold deletes ~40-byte queue rows instead.
+
+    Filled by a trigger on `submission` (migration 0011), so every way a response
+    is stored (API, batch, form, paper import, COPY of the demo loader) queues it
+    without the writer knowing; a statement-level trigger on PostgreSQL, which adds
+    one INSERT … SELECT per statement, not one per row. A coordinator's restore of
+    an excluded response queues it again; an exclusion takes it off the queue, or
+    subtracts it if it was counted already. No foreign key, like `tally`: the fold
+    deletes these by the hundred thousand, and responses are never deleted.
+    """
+
+    __tablename__ = "fold_queue"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(Integer, index=True)

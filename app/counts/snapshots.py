@@ -21,6 +21,7 @@ compressed bytes only), so a repeated report is two index look-ups.
 """
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -33,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
+from app.core import metrics
 from app.core.config import get_settings
 from app.counts.report_forms import Origin, Report, gc_paused
 from app.counts.snapshot_models import ReportSnapshot
@@ -209,11 +211,14 @@ def serve(
         if held is not None and _builds.get(key, 0) > seen:
             return held[1]  # built by another request while this one waited
         built_at = now()
+        started = time.perf_counter()
         fold()
         for c in campaigns:
             session.refresh(c, ["tally_token"])
         with gc_paused():
             body = build()
+        metrics.REBUILDS.inc()
+        metrics.REBUILD_SECONDS.observe(time.perf_counter() - started)
         report = Report(body)
         meta = _store(session, key, token_of(campaigns), built_at, report.gz())
         report.origin = Origin(key[0], key[1], meta.version, built_at)

@@ -14,19 +14,19 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Row, func, select, text, update
+from sqlalchemy import Connection, Engine, Row, delete, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
 from app.collection.models import Submission
+from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.db import no_statement_timeout
-from app.counts.models import Tally, UnitAncestor
+from app.counts.models import FoldQueue, Tally, UnitAncestor
 from app.questionnaires.catalog import Questionnaire
 
 FOLD_CHUNK = 20_000
-UNTALLIED = text("NOT submission.tallied")
 
 
 @dataclass(frozen=True)
@@ -232,10 +232,10 @@ class UnitCounts:
 def fold(
     session: Session, questionnaires: Mapping[int, Questionnaire], campaign_id: int | None = None
 ) -> int:
-    """Count untallied submissions into `tally`; returns how many were folded.
+    """Count queued submissions into `tally`; returns how many were folded.
 
-    Rows are claimed by flipping `tallied` in the same transaction that adds their
-    counts, so each row is counted exactly once even when two folds run at once
+    Rows are claimed by deleting them from `fold_queue` in the same transaction
+    that adds their counts, so each row is counted exactly once even when two folds run at once
     (PostgreSQL: SKIP LOCKED lets them take disjoint rows; SQLite: one writer at a
     time). A row committed while a fold runs is picked up by the next one. Counts
     are summed in memory across chunks and written with one upsert, so a backlog of
@@ -256,6 +256,7 @@ def fold(
         total += len(claimed)
     if not total:
         return 0
+    metrics.FOLDED.inc(total)
     out = [
         {"campaign_id": cid, "unit_id": uid, "key": k, "n": n}
         for cid, acc in counted.items()
@@ -282,52 +283,67 @@ _CLAIMED = (
 
 
 def _claim(conn: Connection, campaign_id: int | None) -> Iterator[Sequence[Row[Any]]]:
-    """Untallied rows (of one campaign, or all), flipped to tallied, a chunk at a time.
+    """Queued rows (of one campaign, or all), taken off the fold queue, a chunk at a time.
 
-    PostgreSQL reads them in one pass of a server-side cursor, locking each row as
-    it comes (SKIP LOCKED: a concurrent fold takes the others) and flipping a chunk
-    by id. A loop of `UPDATE … WHERE id IN (SELECT … LIMIT n)` would be quadratic
-    there: until the fold commits, the rows it flipped stay in the partial index and
-    in the heap as versions every later pick has to step over again (10⁷ rows: days).
-    SQLite removes a flipped row from the index at once, and one writer runs at a
-    time, so it flips and returns each chunk in one statement.
+    PostgreSQL reads them in one pass of a server-side cursor over the queue joined
+    to the responses, locking each queue row as it comes (SKIP LOCKED: a concurrent
+    fold takes the others) and deleting a chunk by id; the response rows are only
+    read. A loop of `DELETE … WHERE id IN (SELECT … LIMIT n)` would be quadratic
+    there: until the fold commits, the deleted queue rows stay in the heap and the
+    index as versions every later pick has to step over again. SQLite has one
+    writer at a time, so it deletes a chunk and reads its rows.
     """
-    # Spelled exactly as the partial index's predicate: SQLite would render
-    # ~Submission.tallied as "tallied = 0", which its planner does not match to the
-    # index, and would scan the table on every report's check.
-    pending = [UNTALLIED] + (
-        [Submission.campaign_id == campaign_id] if campaign_id is not None else []
-    )
+    queued = [FoldQueue.campaign_id == campaign_id] if campaign_id is not None else []
     if conn.dialect.name == "postgresql":
         pick = (
-            select(Submission.id, *_CLAIMED)
-            .where(*pending)
-            .with_for_update(skip_locked=True)
+            select(FoldQueue.submission_id, *_CLAIMED)
+            .join(Submission, Submission.id == FoldQueue.submission_id)
+            .where(*queued)
+            .with_for_update(of=FoldQueue, skip_locked=True)
             .execution_options(yield_per=FOLD_CHUNK)
         )
-        flip = text("UPDATE submission SET tallied = true WHERE id = ANY(:ids)")
+        done = text("DELETE FROM fold_queue WHERE submission_id = ANY(:ids)")
         for rows in conn.execute(pick).partitions():
-            conn.execute(flip, {"ids": [r[0] for r in rows]})
+            conn.execute(done, {"ids": [r[0] for r in rows]})
             yield [r[1:] for r in rows]  # type: ignore[misc]
         return
-    chunk = select(Submission.id).where(*pending).limit(FOLD_CHUNK).scalar_subquery()
+    chunk = select(FoldQueue.submission_id).where(*queued).limit(FOLD_CHUNK).scalar_subquery()
     while True:
-        claimed = conn.execute(
-            update(Submission)
-            .where(Submission.id.in_(chunk))
-            .values(tallied=True)
-            .returning(*_CLAIMED)
-        ).all()
-        if claimed:
-            yield claimed
-        if len(claimed) < FOLD_CHUNK:
+        ids = list(
+            conn.execute(
+                delete(FoldQueue)
+                .where(FoldQueue.submission_id.in_(chunk))
+                .returning(FoldQueue.submission_id)
+            ).scalars()
+        )
+        if ids:
+            yield conn.execute(select(*_CLAIMED).where(Submission.id.in_(ids))).all()
+        if len(ids) < FOLD_CHUNK:
             return
 
 
 def has_untallied(session: Session, campaign_id: int) -> bool:
-    """Whether a response of the campaign waits to be folded (the partial index answers)."""
-    pick = select(Submission.id).where(UNTALLIED, Submission.campaign_id == campaign_id).limit(1)
+    """Whether a response of the campaign waits in the fold queue."""
+    pick = select(FoldQueue.submission_id).where(FoldQueue.campaign_id == campaign_id).limit(1)
     return session.execute(pick).first() is not None
+
+
+def enqueue(session: Session, submission_id: uuid.UUID, campaign_id: int) -> None:
+    """Queue a response to be counted by the next fold (a restored exclusion)."""
+    session.add(FoldQueue(submission_id=submission_id, campaign_id=campaign_id))
+    session.flush()
+
+
+def dequeue(session: Session, submission_id: uuid.UUID) -> bool:
+    """Take a response off the queue; False if it was not there, i.e. it has been
+    counted (on PostgreSQL this waits for a fold holding it to commit, so the
+    answer is exact)."""
+    gone = session.execute(
+        delete(FoldQueue)
+        .where(FoldQueue.submission_id == submission_id)
+        .returning(FoldQueue.submission_id)
+    ).first()
+    return gone is not None
 
 
 def fold_campaign(session: Session, campaign: Campaign, q: Questionnaire) -> int:
@@ -425,16 +441,18 @@ def key_totals(session: Session, campaign_id: int, under: int | None, prefix: st
 
 
 def vacuum_after_bulk_fold(engine: Engine) -> None:
-    """VACUUM ANALYZE submission and tally after folding a bulk load (PostgreSQL).
+    """VACUUM ANALYZE the fold queue, submission and tally after folding a bulk load
+    (PostgreSQL).
 
-    A fold of many rows leaves the partial index of untallied rows full of dead
-    entries until autovacuum gets to them, and every report's freshness check walks
-    them (≈0.8 s after a million rows). Bulk loaders call this; trickle ingest needs
-    nothing, as autovacuum keeps up.
+    A fold of many rows leaves the queue's index full of dead entries until
+    autovacuum gets to them, and every report's freshness check walks them. Bulk
+    loaders call this (it also gives the planner statistics of the new rows);
+    trickle ingest needs nothing, as autovacuum keeps up.
     """
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         no_statement_timeout(conn)  # minutes at 10^7 rows
+        conn.exec_driver_sql("VACUUM ANALYZE fold_queue")
         conn.exec_driver_sql("VACUUM ANALYZE submission")
         conn.exec_driver_sql("VACUUM ANALYZE tally")
