@@ -14,6 +14,7 @@ from app.campaigns import api as campaigns
 from app.campaigns import pages as dashboard
 from app.campaigns import review_pages
 from app.collection import api as submissions
+from app.collection import file_pages
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
 from app.collection import tablet_pages as tablets
@@ -207,6 +208,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(publish_pages.router)
     app.include_router(admin.router)
     app.include_router(tablets.router)
+    app.include_router(file_pages.router)
 
 
 def _add_middleware(app: FastAPI) -> None:

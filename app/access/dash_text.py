@@ -29,6 +29,80 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Ngừng nhận tại đơn vị đó (báo lịch sự cho người dân)",
         "en": "Stop accepting there (with a polite message)",
     },
+    # templates, uploads, counters
+    "templates": {"vi": "Mẫu để điền", "en": "Templates to fill in"},
+    "targets_template": {
+        "vi": "Mẫu số hồ sơ theo đơn vị (đã có sẵn các đơn vị của đợt)",
+        "en": "Dossier counts per unit (with the campaign's units filled in)",
+    },
+    "paper_template": {
+        "vi": "Mẫu nhập phiếu giấy (đã có sẵn các đơn vị của đợt)",
+        "en": "Paper-form template (with the campaign's units filled in)",
+    },
+    "xlsx_file": {"vi": "Excel (.xlsx)", "en": "Excel (.xlsx)"},
+    "csv_file": {"vi": "CSV cho Excel tiếng Việt", "en": "CSV for Vietnamese Excel"},
+    "paper": {"vi": "Phiếu giấy", "en": "Paper forms"},
+    "paper_forms": {"vi": "Phiếu giấy", "en": "Paper forms"},
+    "paper_help": {
+        "vi": "Tải mẫu, nhập mỗi phiếu một dòng (sao chép dòng của đơn vị cho từng phiếu), "
+        "rồi tải lên. Hệ thống kiểm tra toàn bộ tệp và liệt kê mọi lỗi theo dòng và cột "
+        "trước khi nhập; chỉ nhập khi cả tệp đúng.",
+        "en": "Download the template, type one row per form (copy a unit's row for each "
+        "of its forms), then upload it. The whole file is checked and every problem "
+        "listed by line and column before anything is imported; it is imported only "
+        "when all of it is right.",
+    },
+    "units_counters": {"vi": "Đơn vị và quầy", "en": "Units and counters"},
+    "units_upload_help": {
+        "vi": "Tệp CSV hoặc Excel: mã, tên, loại, mã cấp trên (đơn vị); mã, tên, mã đơn vị "
+        "(quầy). Tệp được kiểm tra trước khi nhập.",
+        "en": "A CSV or Excel file: code, name, kind, parent (units); code, name, unit "
+        "(counters). The file is checked before anything is imported.",
+    },
+    "upload_units": {"vi": "Nhập đơn vị", "en": "Import units"},
+    "upload_counters": {"vi": "Nhập quầy", "en": "Import counters"},
+    "file": {"vi": "Tệp (CSV hoặc Excel)", "en": "File (CSV or Excel)"},
+    "check_file": {"vi": "Kiểm tra tệp", "en": "Check the file"},
+    "preview_ok": {
+        "vi": "Tệp {name} không có lỗi. Khi xác nhận: thêm mới {created}, {kept_label} {kept}.",
+        "en": "{name} has no problems. On confirming: {created} new, {kept_label} {kept}.",
+    },
+    "kept_paper": {"vi": "đã nhập trước đó", "en": "already imported"},
+    "kept_other": {"vi": "cập nhật", "en": "updated"},
+    "nothing_stored": {
+        "vi": "Chưa có gì được lưu.",
+        "en": "Nothing has been stored yet.",
+    },
+    "confirm_import": {"vi": "Xác nhận và nhập", "en": "Confirm and import"},
+    "too_large_for_web": {
+        "vi": "Tệp quá lớn để xác nhận qua trang này; hãy dùng lệnh trên máy chủ "
+        "(sipas submissions import, sipas units import, sipas counters import).",
+        "en": "The file is too large to confirm through this page; use the command on "
+        "the server (sipas submissions import, sipas units import, sipas counters import).",
+    },
+    "imported": {
+        "vi": "Đã nhập: thêm mới {created}, {kept_label} {kept}.",
+        "en": "Imported: {created} new, {kept_label} {kept}.",
+    },
+    "counters": {"vi": "Quầy", "en": "Counters"},
+    "counters_help": {
+        "vi": "Mỗi quầy có một đường dẫn khảo sát; mã QR in ra mở đường dẫn này.",
+        "en": "Each counter has a survey link; its printed QR code opens that link.",
+    },
+    "counter_code": {"vi": "Mã quầy", "en": "Counter code"},
+    "counter_name": {"vi": "Tên quầy", "en": "Counter name"},
+    "survey_link": {"vi": "Đường dẫn khảo sát", "en": "Survey link"},
+    "qr_code": {"vi": "Mã QR", "en": "QR code"},
+    "no_counters": {"vi": "Chưa có quầy nào.", "en": "No counters yet."},
+    "complaint_contact": {"vi": "Nơi tiếp nhận phản ánh", "en": "Where to complain"},
+    "complaint_help": {
+        "vi": "Không bắt buộc. Màn hình cảm ơn cho người dân biết số điện thoại hoặc địa chỉ "
+        "này để phản ánh, kiến nghị về hồ sơ của mình.",
+        "en": "Optional. The thank-you screen gives citizens this phone number or address "
+        "to complain about their case.",
+    },
+    "complaint_phone": {"vi": "Số điện thoại đường dây nóng", "en": "Hotline phone number"},
+    "complaint_url": {"vi": "Trang tiếp nhận phản ánh trực tuyến", "en": "Complaint web page"},
     "private": {
         "vi": "Không công bố chỉ số (cần khóa API)",
         "en": "Private (indices need an API key)",
@@ -344,6 +418,9 @@ UI: dict[str, dict[str, str]] = {
     "scoring_mean20": {"vi": "điểm trung bình quy về 100", "en": "mean score scaled to 100"},
     "scoring_rescaled": {"vi": "điểm quy đổi 0–100", "en": "score rescaled to 0–100"},
     # Audit actions and the names in their details.
+    "act_paper.import": {"vi": "Nhập phiếu giấy", "en": "Paper forms imported"},
+    "act_units.import": {"vi": "Nhập đơn vị", "en": "Units imported"},
+    "act_counters.import": {"vi": "Nhập quầy", "en": "Counters imported"},
     "act_account.sign_in": {"vi": "Đăng nhập", "en": "Signed in"},
     "act_account.sign_in_failed": {"vi": "Đăng nhập sai", "en": "Failed sign-in"},
     "act_account.create": {"vi": "Tạo tài khoản", "en": "Account created"},
@@ -441,6 +518,8 @@ UI: dict[str, dict[str, str]] = {
     "dk_changed": {"vi": "Đã đổi", "en": "Changed"},
     "dk_targets": {"vi": "Chỉ tiêu", "en": "Targets"},
     "dk_file": {"vi": "Tệp", "en": "File"},
+    "dk_created": {"vi": "Thêm mới", "en": "Created"},
+    "dk_kept": {"vi": "Đã có hoặc cập nhật", "en": "Already there or updated"},
     "dk_margin": {"vi": "Sai số", "en": "Margin"},
     "dk_units": {"vi": "Đơn vị", "en": "Units"},
     "dk_starts_on": {"vi": "Bắt đầu", "en": "Starts"},
@@ -453,6 +532,8 @@ UI: dict[str, dict[str, str]] = {
     "loc_ends_on": {"vi": "Ngày kết thúc", "en": "Ends on"},
     "loc_questionnaire": {"vi": "Bộ câu hỏi", "en": "Questionnaire"},
     "loc_version": {"vi": "Phiên bản bộ câu hỏi", "en": "Questionnaire version"},
+    "loc_complaint_phone": {"vi": "Số điện thoại đường dây nóng", "en": "Hotline phone number"},
+    "loc_complaint_url": {"vi": "Trang tiếp nhận phản ánh trực tuyến", "en": "Complaint web page"},
     "loc_min_sample": {"vi": "Cỡ mẫu tối thiểu", "en": "Minimum sample"},
     "loc_quota_policy": {"vi": "Khi đủ chỉ tiêu", "en": "When a target is full"},
     "loc_is_private": {"vi": "Không công bố", "en": "Private"},

@@ -73,6 +73,8 @@ def _out(session: SessionDep, code: str) -> CampaignOut:
         quota_policy=c.quota_policy,
         aggregate=c.aggregate,
         margin_of_error=c.margin_of_error,
+        complaint_phone=c.complaint_phone,
+        complaint_url=c.complaint_url,
         units=[
             ScopeUnitOut(
                 unit=s.unit.code,
@@ -101,6 +103,8 @@ def _data(code: str, body: CampaignBody) -> CampaignIn:
         is_private=body.is_private,
         quota_policy=body.quota_policy,
         aggregate=body.aggregate,
+        complaint_phone=body.complaint_phone,
+        complaint_url=body.complaint_url,
     )
 
 

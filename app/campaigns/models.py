@@ -18,6 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime
 
+COMPLAINT_PHONE_LENGTH = 40
+COMPLAINT_URL_LENGTH = 300
+
 
 class QuotaPolicy(StrEnum):
     # Keep accepting once a unit's target is reached, marking the extra responses.
@@ -77,6 +80,10 @@ class Campaign(Base):
     )
     # e in n = N / (1 + N e²), when targets were computed from transaction counts.
     margin_of_error: Mapped[float | None] = mapped_column(Float)
+    # Where a citizen can complain about their case, shown on the thank-you screen
+    # (optional; a survey answer is not a complaint).
+    complaint_phone: Mapped[str | None] = mapped_column(String(COMPLAINT_PHONE_LENGTH))
+    complaint_url: Mapped[str | None] = mapped_column(String(COMPLAINT_URL_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When it was last closed: offline kiosks may still deliver responses finished
     # before this, for LATE_SYNC_GRACE_DAYS (app/collection/service.py).

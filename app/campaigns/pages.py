@@ -70,6 +70,8 @@ class CampaignForm:
     min_sample: str = "30"
     quota_policy: str = "accept"
     is_private: bool = False
+    complaint_phone: str = ""
+    complaint_url: str = ""
     units: str = ""
     kind: str = ""
     parent: str = ""
@@ -86,6 +88,8 @@ class CampaignForm:
             min_sample=field(form, "min_sample"),
             quota_policy=field(form, "quota_policy") or "accept",
             is_private=bool(field(form, "is_private")),
+            complaint_phone=field(form, "complaint_phone"),
+            complaint_url=field(form, "complaint_url"),
             units=field(form, "units"),
             kind=field(form, "kind"),
             parent=field(form, "parent"),
@@ -103,6 +107,8 @@ class CampaignForm:
             min_sample=str(c.min_sample),
             quota_policy=c.quota_policy,
             is_private=c.is_private,
+            complaint_phone=c.complaint_phone or "",
+            complaint_url=c.complaint_url or "",
             units="\n".join(s.unit.code for s in campaigns.scope(session, c)),
         )
 
@@ -142,6 +148,8 @@ class CampaignForm:
             min_sample=min_sample,
             is_private=self.is_private,
             quota_policy=self.quota_policy,
+            complaint_phone=self.complaint_phone,
+            complaint_url=self.complaint_url,
         )
 
 

@@ -42,6 +42,16 @@ class CampaignBody(BaseModel):
         description="Default figures of a unit with sub-units in the indices: `pooled` (every "
         "response under it) or `mean_of_units` (unweighted mean of its unflagged sub-units).",
     )
+    complaint_phone: Annotated[CleanStr, Field(max_length=40)] | None = Field(
+        default=None,
+        description="Complaint hotline shown on the thank-you screen (optional).",
+        examples=["0292 3821 821"],
+    )
+    complaint_url: Annotated[CleanStr, Field(max_length=300)] | None = Field(
+        default=None,
+        description="Complaint page (http or https) shown on the thank-you screen (optional).",
+        examples=["https://dichvucong.gov.vn/p/phananhkiennghi/pakn-gui-pakn.html"],
+    )
 
 
 class CampaignCreate(CampaignBody):
@@ -70,6 +80,8 @@ class CampaignOut(BaseModel):
     quota_policy: QuotaPolicy
     aggregate: Aggregate
     margin_of_error: float | None = Field(description="e of n = N/(1+N·e²), if computed.")
+    complaint_phone: str | None
+    complaint_url: str | None
     units: list[ScopeUnitOut]
     quotas: dict[str, float] = Field(description='"question=option" → percent of each target.')
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from analysis import sampling
 from app.campaigns import quotas
 from app.campaigns.models import (
+    COMPLAINT_PHONE_LENGTH,
+    COMPLAINT_URL_LENGTH,
     Aggregate,
     Campaign,
     CampaignQuota,
@@ -47,6 +50,8 @@ class CampaignIn:
     is_private: bool = False
     quota_policy: str = QuotaPolicy.accept
     aggregate: str = Aggregate.pooled
+    complaint_phone: str | None = None
+    complaint_url: str | None = None
 
 
 def get_campaign(session: Session, code: str) -> Campaign:
@@ -90,6 +95,46 @@ def questionnaire_of(catalog: Catalog, campaign: Campaign) -> Questionnaire:
     return q
 
 
+PHONE_RE = re.compile(r"\+?[0-9][0-9 .()-]*[0-9]")
+
+
+def complaint_problems(phone: str | None, url: str | None) -> list[FieldError]:
+    """A complaint hotline is digits (with spaces, dots, dashes, brackets, a leading +);
+    a complaint link is an http(s) address a phone can open (never `javascript:`)."""
+    problems = []
+    if phone and (
+        len(phone) > COMPLAINT_PHONE_LENGTH
+        or not PHONE_RE.fullmatch(phone)
+        or sum(c.isdigit() for c in phone) < 3
+    ):
+        problems.append(FieldError.of("complaint_phone", "phone_bad", "format", raw=phone))
+    if url:
+        parts = urlsplit(url)
+        if len(url) > COMPLAINT_URL_LENGTH:
+            problems.append(
+                FieldError.of("complaint_url", "at_most_chars", "range", n=COMPLAINT_URL_LENGTH)
+            )
+        elif parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+            problems.append(FieldError.of("complaint_url", "url_bad", "format", raw=url))
+    return problems
+
+
+def _clean(value: str | None) -> str | None:
+    return value.strip() or None if value else None
+
+
+def set_complaint_contact(
+    session: Session, campaign: Campaign, phone: str | None, url: str | None
+) -> Campaign:
+    """Set (or, with empty values, clear) where citizens can complain."""
+    phone, url = _clean(phone), _clean(url)
+    if problems := complaint_problems(phone, url):
+        raise Invalid.of("campaign_not_changed", problems)
+    campaign.complaint_phone, campaign.complaint_url = phone, url
+    session.flush()
+    return campaign
+
+
 def _check(
     session: Session, catalog: Catalog, data: CampaignIn, problems: list[FieldError]
 ) -> dict[str, Unit]:
@@ -102,6 +147,7 @@ def _check(
         problems.append(FieldError.of("min_sample", "at_least_1", "range"))
     elif data.min_sample > MAX_SAMPLE:
         problems.append(FieldError.of("min_sample", "at_most", "range", n=MAX_SAMPLE))
+    problems += complaint_problems(_clean(data.complaint_phone), _clean(data.complaint_url))
     if catalog.get(data.questionnaire, data.version) is None:
         known = catalog.versions(data.questionnaire)
         installed = (
@@ -182,6 +228,8 @@ def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Cam
         is_private=data.is_private,
         quota_policy=data.quota_policy,
         aggregate=data.aggregate,
+        complaint_phone=_clean(data.complaint_phone),
+        complaint_url=_clean(data.complaint_url),
         created_at=datetime.now(UTC),
     )
     session.add(campaign)
@@ -243,6 +291,8 @@ def update_campaign(
         ("is_private", data.is_private),
         ("quota_policy", data.quota_policy),
         ("aggregate", data.aggregate),
+        ("complaint_phone", _clean(data.complaint_phone)),
+        ("complaint_url", _clean(data.complaint_url)),
     ):
         if getattr(campaign, attr) != value:
             setattr(campaign, attr, value)
@@ -343,7 +393,8 @@ def targets_from_transactions(
 ) -> list[TargetLine]:
     """Targets n = N / (1 + N·e²) from a CSV of `unit,transactions` (dossiers handled).
 
-    The whole file is checked first; one bad line and nothing changes.
+    The whole file is checked first; one bad line and nothing changes. A scope unit
+    whose count is left empty (a row of the template not filled in) keeps its target.
     """
     if not 0 < margin < 1:
         raise Invalid.of("margin_range", [FieldError.of("margin", "margin_between", "range")])
@@ -365,6 +416,8 @@ def targets_from_transactions(
             continue
         code, raw = row.values["unit"], row.values["transactions"]
         where = f"line {row.line}"
+        if not raw and code in in_scope:
+            continue  # a unit of the pre-filled template left empty: its target stays
         if code not in in_scope:
             problems.append(
                 FieldError.of(f"{where}, column unit", "not_in_campaign", "scope", code=code)

@@ -1,6 +1,7 @@
 """`sipas campaign`: create, open, close and list campaigns."""
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -38,6 +39,12 @@ def campaign_create(
     open_now: Annotated[
         bool, typer.Option("--open", help="Open it for submissions at once.")
     ] = False,
+    complaint_phone: Annotated[
+        str | None, typer.Option(help="Complaint hotline shown on the thank-you screen.")
+    ] = None,
+    complaint_url: Annotated[
+        str | None, typer.Option(help="Complaint web page (https://…) shown there too.")
+    ] = None,
 ) -> None:
     """Create a campaign (draft unless --open)."""
     from app.campaigns.models import CampaignStatus
@@ -60,6 +67,8 @@ def campaign_create(
                     min_sample=min_sample,
                     is_private=private,
                     aggregate=aggregate,
+                    complaint_phone=complaint_phone,
+                    complaint_url=complaint_url,
                 ),
             )
             if open_now:
@@ -119,6 +128,61 @@ def campaign_open(
 def campaign_close(code: str) -> None:
     """Close a campaign: no more submissions are accepted."""
     _set_status(code, "closed")
+
+
+@campaign_cli.command("complaint")
+def campaign_complaint(
+    code: str,
+    phone: Annotated[str, typer.Option(help="Hotline number; empty clears it.")] = "",
+    url: Annotated[str, typer.Option(help="Complaint web page (https://…); empty clears it.")] = "",
+) -> None:
+    """Set where citizens can complain (shown on the thank-you screen); no option clears it."""
+    from app.campaigns.service import get_campaign, set_complaint_contact
+
+    try:
+        with session_scope() as session:
+            c = set_complaint_contact(session, get_campaign(session, code), phone, url)
+            shown = " · ".join(v for v in (c.complaint_phone, c.complaint_url) if v)
+    except AppError as exc:
+        fail(exc)
+    out.print(f"campaign {code}: complaints to {shown or '(none: the generic text only)'}")
+
+
+@campaign_cli.command("template")
+def campaign_template(
+    code: str,
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    kind: Annotated[
+        str, typer.Option(help="targets (dossier counts per unit) or paper (paper forms).")
+    ] = "paper",
+    fmt: Annotated[str, typer.Option("--format", help="xlsx, or csv for Vietnamese Excel.")] = "",
+    lang: Annotated[str, typer.Option(help="Column headers: vi or en.")] = "vi",
+) -> None:
+    """Write a template pre-filled with the campaign's units, to fill in and import
+    (`sipas submissions import`, or the dashboard)."""
+    from app.campaigns.fill_in import Format, targets_template
+    from app.campaigns.service import get_campaign
+    from app.collection.paper_template import paper_template
+
+    chosen = fmt or output.suffix.lstrip(".").lower() or "xlsx"
+    if (
+        chosen not in ("xlsx", "csv")
+        or kind not in ("targets", "paper")
+        or lang not in ("vi", "en")
+    ):
+        fail(ValueError("--kind targets|paper, --format xlsx|csv and --lang vi|en"))
+    form: Format = "csv" if chosen == "csv" else "xlsx"
+    try:
+        with session_scope() as session:
+            c = get_campaign(session, code)
+            if kind == "targets":
+                body = targets_template(session, c, form, lang)
+            else:
+                body = paper_template(session, get_catalog(), c, form, lang)
+    except (AppError, QuestionnaireError) as exc:
+        fail(exc)
+    output.write_bytes(body)
+    out.print(f"{output}: {kind} template of {code} ({form})")
 
 
 @campaign_cli.command("list")

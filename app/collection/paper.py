@@ -132,12 +132,11 @@ class _Problems:
         if not self.total:
             return
         more = self.total - len(self.shown)
-        tail = f" (the first {len(self.shown)} are listed)" if more else ""
         self.shown.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")) if " " in p.loc else 0)
-        what = f"{self.total} problem(s){tail}"
+        key = "import_problems_first" if more else "import_problems"
         if all(p.code == "conflict" for p in self.shown):
-            what = f"{self.total} form(s) were imported before with different answers"
-        raise Invalid(f"{name}: {what}; nothing was imported", list(self.shown))
+            key = "import_conflicts"
+        raise Invalid.of(key, list(self.shown), name=name, n=self.total, shown=len(self.shown))
 
 
 class _Forms:
@@ -158,10 +157,12 @@ class _Forms:
             earlier = first.get(h) or self._find(h)
             if earlier is not None:
                 problems.append(
-                    FieldError(
+                    FieldError.of(
                         f"line {line}, column form",
-                        f"form {form!r} appears twice (first on line {earlier})",
+                        "form_twice",
                         "duplicate",
+                        form=form,
+                        first=earlier,
                     )
                 )
                 continue
@@ -189,20 +190,19 @@ def import_paper(
     campaign_code: str,
     data: bytes | IO[bytes],
     name: str = "file",
+    area: Unit | None = None,
 ) -> PaperResult:
-    """Import a CSV of paper forms into an open campaign, all or nothing."""
+    """Import a CSV of paper forms into an open campaign, all or nothing; with `area`
+    (a coordinator's unit), only forms of units under it."""
     campaign = get_campaign(session, campaign_code)
     q = questionnaire_of(catalog, campaign)
     if campaign.status != CampaignStatus.open:
-        raise Invalid(
-            f"campaign {campaign.code!r} is {campaign.status}; open it before importing "
-            f"(sipas campaign open {campaign.code})"
-        )
+        raise Invalid.of("import_campaign_not_open", code=campaign.code, status=campaign.status)
     header, rows = read_csv(
         data, name, ("form", "date"), (*META[2:], *TEMPLATE_ONLY, *q.questions), PAPER_ALIASES
     )
     _check_header(q, header, name)
-    ctx = _Context(session, campaign, q, header)
+    ctx = _Context(session, campaign, q, header, area)
     problems = _Problems()
     forms = _Forms()
     created = unchanged = 0
@@ -248,9 +248,14 @@ class _Context:
     """What checking a row needs, loaded once: the scope, units, counters, labels."""
 
     def __init__(
-        self, session: Session, campaign: Campaign, q: Questionnaire, header: list[str]
+        self,
+        session: Session,
+        campaign: Campaign,
+        q: Questionnaire,
+        header: list[str],
+        area: Unit | None = None,
     ) -> None:
-        self.campaign, self.q = campaign, q
+        self.campaign, self.q, self.area = campaign, q, area
         self.scope = scope_unit_ids(session, campaign)
         all_units = list(session.scalars(select(Unit)))
         self.units = {u.code: u for u in all_units}
@@ -269,10 +274,22 @@ class _Context:
         unit, counter = _place(v, self.units, self.units_by_id, self.counters, at, found)
         if unit is not None and not self.scope & set(ancestors_ids(unit)):
             found.append(
-                FieldError(
+                FieldError.of(
                     f"{at}, column {'unit' if v.get('unit') else 'counter'}",
-                    f"unit {unit.code!r} is outside the scope of campaign {self.campaign.code!r}",
+                    "unit_outside_campaign",
                     "scope",
+                    unit=unit.code,
+                    campaign=self.campaign.code,
+                )
+            )
+        if unit is not None and self.area is not None and self.area.id not in ancestors_ids(unit):
+            found.append(
+                FieldError.of(
+                    f"{at}, column {'unit' if v.get('unit') else 'counter'}",
+                    "import_outside_area",
+                    "area",
+                    unit=unit.code,
+                    area=self.area.code,
                 )
             )
         channel = v.get("channel") or "paper"
@@ -298,7 +315,7 @@ def _check_header(q: Questionnaire, header: list[str], name: str) -> None:
                 FieldError("line 1", f"missing column {code!r} (a required question)", "missing")
             )
     if problems:
-        raise Invalid(f"{name}: bad header; nothing was imported", problems)
+        raise Invalid.of("import_bad_header", problems, name=name)
 
 
 def _form_and_date(
@@ -309,11 +326,11 @@ def _form_and_date(
     at = f"line {line}"
     form = v["form"]
     if not form:
-        problems.append(FieldError(f"{at}, column form", "the form number is empty", "required"))
+        problems.append(FieldError.of(f"{at}, column form", "form_number_empty", "required"))
     try:
         filled = date.fromisoformat(v["date"])
         if filled > now.astimezone(VIETNAM).date():
-            problems.append(FieldError(f"{at}, column date", "is in the future", "future"))
+            problems.append(FieldError.of(f"{at}, column date", "date_in_future", "future"))
         elif not campaign.starts_on <= filled <= campaign.ends_on:
             problems.append(
                 FieldError.of(
@@ -328,7 +345,7 @@ def _form_and_date(
     except ValueError:
         filled = None
         problems.append(
-            FieldError(f"{at}, column date", f"{v['date']!r} is not a date (YYYY-MM-DD)", "date")
+            FieldError.of(f"{at}, column date", "not_a_date_iso", "date", raw=v["date"])
         )
     return form, filled
 
@@ -371,13 +388,15 @@ def _place(
         counter = counters.get(v["counter"])
         if counter is None:
             problems.append(
-                FieldError(f"{at}, column counter", f"unknown counter {v['counter']!r}", "unknown")
+                FieldError.of(
+                    f"{at}, column counter", "counter_unknown", "unknown", code=v["counter"]
+                )
             )
     if v.get("unit"):
         unit = units.get(v["unit"])
         if unit is None:
             problems.append(
-                FieldError(f"{at}, column unit", f"unknown unit {v['unit']!r}", "unknown")
+                FieldError.of(f"{at}, column unit", "unit_unknown_named", "unknown", code=v["unit"])
             )
     if counter is not None:
         if unit is not None and unit.id != counter.unit_id:

@@ -60,6 +60,9 @@ class Survey:
     questionnaire: Questionnaire
     kiosk: bool
     counter_id: int = 0  # for the form token served with the form
+    # Where to complain, shown on the thank-you screen (the campaign's; optional).
+    complaint_phone: str | None = None
+    complaint_url: str | None = None
 
 
 class QuotaReached(AppError):
@@ -157,7 +160,15 @@ def open_survey(
             "is not installed"
         )
     return Survey(
-        counter.code, counter.name, unit.name, campaign.code, q, counter.kiosk, counter.id
+        counter.code,
+        counter.name,
+        unit.name,
+        campaign.code,
+        q,
+        counter.kiosk,
+        counter.id,
+        campaign.complaint_phone,
+        campaign.complaint_url,
     )
 
 

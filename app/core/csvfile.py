@@ -5,9 +5,11 @@ Every CSV reader in the service goes through :func:`read_csv`: it takes the byte
 the encoding (UTF-8 with or without Excel's BOM; UTF-16 from Excel's "Unicode
 text"), the delimiter (`,`, `;` as Vietnamese Excel writes it, or a tab), matches
 the header against the reader's columns and their Vietnamese names, and yields
-the rows with their line numbers. Text no database can store (a NUL), a cell
-longer than :data:`MAX_CELL`, and bytes that are not the file's encoding become
-line-and-column errors, never a traceback or a driver message.
+the rows with their line numbers. An Excel workbook (.xlsx, a filled-in template)
+is read too: its first sheet, with row numbers as line numbers. Text no database
+can store (a NUL), a cell longer than :data:`MAX_CELL`, and bytes that are not the
+file's encoding become line-and-column errors, never a traceback or a driver
+message.
 """
 
 import codecs
@@ -15,8 +17,11 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as dt_time
 from typing import IO, Any
 
 from app.core.errors import FieldError, Invalid
@@ -68,6 +73,9 @@ def _lines(source: bytes | IO[bytes], name: str) -> Iterator[str]:
     """The file's text, a line at a time (line ends kept), in the encoding it has."""
     stream: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     head = stream.read(4)
+    if head == XLSX_MAGIC:
+        yield from _xlsx_lines(_Prefixed(head, stream), name)
+        return
     utf16 = _utf16(head)
     rest: Iterable[bytes]
     if utf16 is not None:
@@ -100,6 +108,61 @@ def _lines(source: bytes | IO[bytes], name: str) -> Iterator[str]:
             _refuse_mojibake(piece, name, number)
         offset += len(raw)
         yield piece
+
+
+# An .xlsx file is a zip archive; no CSV starts with these bytes.
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def _xlsx_text(value: Any) -> str:
+    """A spreadsheet cell as the text a CSV of it would hold: 4 not 4.0, dates as
+    YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == dt_time(0) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_lines(stream: "IO[bytes] | _Prefixed", name: str) -> Iterator[str]:
+    """The first sheet of an Excel workbook as CSV lines, one a row, so that an .xlsx
+    (a filled-in template) goes through the same reader, with the sheet's row
+    numbers as its line numbers."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise Invalid(
+            f"{name} looks like an Excel workbook but cannot be opened ({type(exc).__name__})."
+            " Save it again from Excel, or as 'CSV UTF-8'.",
+            [FieldError("line 1", "not a readable .xlsx workbook", "encoding")],
+        ) from None
+    try:
+        width = 0
+        for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+            cells = [_xlsx_text(v) for v in row]
+            if number == 1:
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                width = len(cells)
+            else:  # the sheet's own width, not the header's: trailing empties are no cells
+                while len(cells) > width and not cells[-1].strip():
+                    cells.pop()
+                cells += [""] * (width - len(cells))
+            out = io.StringIO()
+            # Not an export (nothing leaves the service): the reader's own input.
+            csv.writer(out, lineterminator="\r\n").writerow(cells)
+            yield out.getvalue()
+    finally:
+        book.close()
 
 
 def _utf16(head: bytes) -> str | None:
@@ -338,3 +401,37 @@ def safe_workbook(target: Any, constant_memory: bool = False) -> Any:
     else:
         options["in_memory"] = True
     return xlsxwriter.Workbook(target, options)
+
+
+def excel_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV as Excel in a Vietnamese locale opens it with a double click: UTF-8 with a
+    byte-order mark (without it Excel shows Vietnamese as mojibake) and `;` between
+    cells (that locale's list separator); every cell through :func:`safe_cell`."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    w = SafeWriter(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        w.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+def text_workbook(sheets: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> bytes:
+    """An .xlsx of text cells for people to fill in: every column formatted as text,
+    so a code like 01 keeps its zero and a typed date stays YYYY-MM-DD; the first
+    row of each sheet bold and frozen."""
+    buffer = io.BytesIO()
+    book = safe_workbook(buffer)
+    text = book.add_format({"num_format": "@"})
+    head = book.add_format({"num_format": "@", "bold": True, "bg_color": "#E8EEF6"})
+    for title, rows in sheets:
+        sheet = book.add_worksheet(title[:31])
+        columns = max((len(r) for r in rows), default=1)
+        sheet.set_column(0, columns - 1, 16, text)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                sheet.write_string(
+                    i, j, "" if value is None else str(value), head if i == 0 else text
+                )
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()

@@ -57,6 +57,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "at_least_1": {"vi": "phải từ 1 trở lên", "en": "must be at least 1"},
     "at_most": {"vi": "tối đa {n}", "en": "at most {n}"},
+    "at_most_chars": {"vi": "tối đa {n} ký tự", "en": "at most {n} characters"},
+    "phone_bad": {
+        "vi": "{raw!r} không phải là số điện thoại (chữ số, có thể có dấu cách, . - ( ) và + ở đầu)",
+        "en": "{raw!r} is not a phone number (digits, with spaces, . - ( ) and a leading + allowed)",
+    },
+    "url_bad": {
+        "vi": "{raw!r} không phải là đường dẫn (bắt đầu bằng https:// hoặc http://)",
+        "en": "{raw!r} is not a web address (starting with https:// or http://)",
+    },
     "whole_number_min_1": {
         "vi": "nhập một số nguyên từ 1 trở lên",
         "en": "a whole number of at least 1",
@@ -129,6 +138,63 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "choose_csv": {"vi": "Hãy chọn một tệp CSV", "en": "choose a CSV file"},
     "no_file": {"vi": "chưa chọn tệp", "en": "no file"},
+    # imports of paper forms, units and counters (CLI, API and dashboard)
+    "import_problems": {
+        "vi": "{name}: {n} lỗi; chưa nhập gì",
+        "en": "{name}: {n} problem(s); nothing was imported",
+    },
+    "import_problems_first": {
+        "vi": "{name}: {n} lỗi (liệt kê {shown} lỗi đầu); chưa nhập gì",
+        "en": "{name}: {n} problem(s) (the first {shown} are listed); nothing was imported",
+    },
+    "import_conflicts": {
+        "vi": "{name}: {n} phiếu đã được nhập trước đó với câu trả lời khác; chưa nhập gì",
+        "en": "{name}: {n} form(s) were imported before with different answers; "
+        "nothing was imported",
+    },
+    "import_campaign_not_open": {
+        "vi": "Đợt khảo sát {code!r} chưa mở hoặc đã đóng; hãy mở đợt trước khi nhập phiếu",
+        "en": "campaign {code!r} is {status}; open it before importing (sipas campaign open {code})",
+    },
+    "import_bad_header": {
+        "vi": "{name}: dòng tiêu đề chưa đúng; chưa nhập gì",
+        "en": "{name}: bad header; nothing was imported",
+    },
+    "form_twice": {
+        "vi": "số phiếu {form!r} xuất hiện hai lần (lần đầu ở dòng {first})",
+        "en": "form {form!r} appears twice (first on line {first})",
+    },
+    "form_number_empty": {"vi": "chưa có số phiếu", "en": "the form number is empty"},
+    "date_in_future": {"vi": "là ngày trong tương lai", "en": "is in the future"},
+    "not_a_date_iso": {
+        "vi": "{raw!r} không phải là ngày (NNNN-TT-NN)",
+        "en": "{raw!r} is not a date (YYYY-MM-DD)",
+    },
+    "counter_unknown": {"vi": "không có quầy {code!r}", "en": "unknown counter {code!r}"},
+    "unit_unknown_named": {"vi": "không có đơn vị {code!r}", "en": "unknown unit {code!r}"},
+    "unit_missing": {"vi": "không có đơn vị {code!r}", "en": "unit {code!r} does not exist"},
+    "unit_outside_campaign": {
+        "vi": "đơn vị {unit!r} nằm ngoài phạm vi của đợt khảo sát {campaign!r}",
+        "en": "unit {unit!r} is outside the scope of campaign {campaign!r}",
+    },
+    "import_outside_area": {
+        "vi": "đơn vị {unit!r} không thuộc {area!r}, địa bàn Ông/Bà quản lý",
+        "en": "unit {unit!r} is not under {area!r}, the area you manage",
+    },
+    "counter_outside_area": {
+        "vi": "quầy {counter!r} không thuộc {area!r}, địa bàn Ông/Bà quản lý",
+        "en": "counter {counter!r} would not be under {area!r}, the area you manage",
+    },
+    "parent_nowhere": {
+        "vi": "đơn vị cấp trên {parent!r} không có trong tệp và trong cơ sở dữ liệu",
+        "en": "parent {parent!r} is neither in the file nor in the database",
+    },
+    "choose_file": {"vi": "Hãy chọn một tệp CSV hoặc Excel", "en": "choose a CSV or Excel file"},
+    "upload_again": {
+        "vi": "tệp gửi kèm xác nhận bị hỏng; hãy tải tệp lên lại",
+        "en": "the file sent with the confirmation is damaged; upload it again",
+    },
+    "campaign_required": {"vi": "chưa chọn đợt khảo sát", "en": "no campaign given"},
     "file_problems": {
         "vi": "{name}: {n} lỗi; chưa chỉ tiêu nào được thay đổi",
         "en": "{name}: {n} problem(s); no target was changed",

@@ -129,13 +129,15 @@ def _parse_date(value: str, loc: str, problems: list[FieldError]) -> date | None
 _Parsed = dict[str, tuple[int, dict[str, str], date | None, date | None]]
 
 
-def import_units(session: Session, data: bytes | IO[bytes], name: str = "file") -> ImportResult:
+def import_units(
+    session: Session, data: bytes | IO[bytes], name: str = "file", area: Unit | None = None
+) -> ImportResult:
     """Import units from CSV (`code,name,kind,parent[,valid_from,valid_to]`).
 
     Parents may come later in the file or already exist. An existing code is
     updated (name, kind, validity) provided its parent is unchanged. Every problem
     is reported with its line and column, and nothing is written unless the whole
-    file is good.
+    file is good. With `area` (a coordinator's unit), every unit must go under it.
     """
     header, rows = read_csv(data, name, UNIT_COLUMNS, UNIT_OPTIONAL, UNIT_ALIASES)
     parsed, problems = _parse_units(header, rows)
@@ -143,9 +145,13 @@ def import_units(session: Session, data: bytes | IO[bytes], name: str = "file") 
     existing = _by_code(session, Unit, wanted)
     problems += _parent_problems(session, parsed, existing)
     problems += _cycles_and_depth(parsed, existing)
+    if area is not None:
+        problems += _outside_area(parsed, existing, area)
     if problems:
         problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
-        raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
+        raise Invalid.of(
+            "import_problems", problems, name=name, n=len(problems), shown=len(problems)
+        )
     return _write_units(session, parsed, existing)
 
 
@@ -179,7 +185,7 @@ def _parse_units(header: list[str], rows: Iterable[Row]) -> tuple[_Parsed, list[
             )
             continue
         if not v["name"]:
-            problems.append(FieldError(f"{at}, column name", "name is empty", "required"))
+            problems.append(FieldError.of(f"{at}, column name", "name_empty", "required"))
         if v["kind"] not in UNIT_KINDS:
             problems.append(
                 FieldError(
@@ -194,6 +200,40 @@ def _parse_units(header: list[str], rows: Iterable[Row]) -> tuple[_Parsed, list[
             problems.append(FieldError(f"{at}, column valid_to", "ends before valid_from", "date"))
         parsed[code] = (row.line, v, vf, vt)
     return parsed, problems
+
+
+def in_area(unit: Unit, area: Unit | None) -> bool:
+    """Whether `unit` is `area` or below it (no area: everywhere)."""
+    return area is None or area.id in ancestors_ids(unit)
+
+
+def _outside_area(parsed: _Parsed, existing: dict[str, Unit], area: Unit) -> list[FieldError]:
+    """Rows whose parent does not lead, through the file, to a unit in `area`."""
+    known: dict[str, bool] = {}
+
+    def inside(code: str) -> bool:
+        seen: list[str] = []
+        while code not in known:
+            seen.append(code)
+            parent = parsed[code][1]["parent"] if code in parsed else ""
+            if parent in existing:
+                known[code] = in_area(existing[parent], area)
+            elif parent in parsed and parent not in seen:
+                code = parent
+                continue
+            else:
+                known[code] = False
+        answer = known[code]
+        known.update(dict.fromkeys(seen, answer))
+        return answer
+
+    return [
+        FieldError.of(
+            f"line {line}, column parent", "import_outside_area", "area", unit=code, area=area.code
+        )
+        for code, (line, _, _, _) in parsed.items()
+        if not inside(code)
+    ]
 
 
 def _parent_problems(
@@ -213,10 +253,8 @@ def _parent_problems(
         parent = v["parent"]
         if parent and parent not in parsed and parent not in existing:
             problems.append(
-                FieldError(
-                    f"line {line}, column parent",
-                    f"parent {parent!r} is neither in the file nor in the database",
-                    "parent",
+                FieldError.of(
+                    f"line {line}, column parent", "parent_nowhere", "parent", parent=parent
                 )
             )
         if parent == code:
@@ -401,8 +439,18 @@ def _by_code(session: Session, model: Any, codes: Iterable[str]) -> Any:
     return found
 
 
-def import_counters(session: Session, data: bytes | IO[bytes], name: str = "file") -> ImportResult:
-    """Import counters from CSV (`code,name,unit`); an existing code is updated."""
+def _by_id(session: Session, ids: Iterable[int]) -> list[Unit]:
+    found: list[Unit] = []
+    for chunk in chunked(sorted(ids)):
+        found += session.scalars(select(Unit).where(one_of(session, Unit.id, chunk)))
+    return found
+
+
+def import_counters(
+    session: Session, data: bytes | IO[bytes], name: str = "file", area: Unit | None = None
+) -> ImportResult:
+    """Import counters from CSV (`code,name,unit`); an existing code is updated. With
+    `area` (a coordinator's unit), every counter must be, and stay, under it."""
     header, rows = read_csv(data, name, COUNTER_COLUMNS, aliases=COUNTER_ALIASES)
     problems: list[FieldError] = []
     parsed: dict[str, tuple[int, dict[str, str]]] = {}
@@ -427,19 +475,37 @@ def import_counters(session: Session, data: bytes | IO[bytes], name: str = "file
             )
             continue
         if not v["name"]:
-            problems.append(FieldError(f"{at}, column name", "name is empty", "required"))
+            problems.append(FieldError.of(f"{at}, column name", "name_empty", "required"))
         parsed[v["code"]] = (row.line, v)
     units: dict[str, Unit] = _by_code(session, Unit, {v["unit"] for _, v in parsed.values()})
     for line, v in parsed.values():
         if v["unit"] not in units:
             problems.append(
-                FieldError(
-                    f"line {line}, column unit", f"unit {v['unit']!r} does not exist", "unit"
-                )
+                FieldError.of(f"line {line}, column unit", "unit_missing", "unit", code=v["unit"])
             )
-    if problems:
-        raise Invalid(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
     existing: dict[str, Counter] = _by_code(session, Counter, parsed)
+    if area is not None:
+        held = {u.id: u for u in _by_id(session, {c.unit_id for c in existing.values()})}
+        for code, (line, v) in parsed.items():
+            unit = units.get(v["unit"])
+            old = existing.get(code)
+            if (unit is not None and not in_area(unit, area)) or (
+                old is not None and not in_area(held[old.unit_id], area)
+            ):
+                problems.append(
+                    FieldError.of(
+                        f"line {line}, column {'unit' if old is None else 'code'}",
+                        "counter_outside_area",
+                        "area",
+                        counter=code,
+                        area=area.code,
+                    )
+                )
+    if problems:
+        problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
+        raise Invalid.of(
+            "import_problems", problems, name=name, n=len(problems), shown=len(problems)
+        )
     updated = 0
     new = []
     for code, (_, v) in parsed.items():

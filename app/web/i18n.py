@@ -90,6 +90,17 @@ UI: dict[str, dict[str, str]] = {
         "en": "Your answers are counted anonymously with everyone else's to compute the "
         "agency's satisfaction index; the results are published after the survey ends.",
     },
+    "complaint_intro": {
+        "vi": "Phiếu này không phải là đơn phản ánh. Nếu Ông/Bà muốn phản ánh, kiến nghị "
+        "về hồ sơ của mình:",
+        "en": "This survey is not a complaint. To complain or make a suggestion about your case:",
+    },
+    "complaint_call": {"vi": "gọi đường dây nóng", "en": "call the hotline"},
+    "complaint_online": {"vi": "gửi phản ánh trực tuyến tại", "en": "write online at"},
+    "complaint_counter": {
+        "vi": "hoặc hỏi tại Bộ phận Một cửa.",
+        "en": "or ask at the one-stop counter.",
+    },
     "thanks_complaint": {
         "vi": "Phiếu này không phải là đơn phản ánh. Nếu Ông/Bà muốn phản ánh, kiến nghị "
         "về hồ sơ của mình, vui lòng liên hệ Bộ phận Một cửa hoặc gửi qua Cổng Dịch vụ "
@@ -161,10 +172,10 @@ UI: dict[str, dict[str, str]] = {
     },
     "kiosk_setup_body": {
         "vi": "Dành cho cán bộ lắp đặt: mở trên máy này đường dẫn đăng ký một lần do cán bộ "
-        "điều phối tạo (trang quản trị, hoặc lệnh `sipas kiosk enrol`). Sau đó máy sẽ tự "
+        "điều phối tạo (trang quản trị, hoặc lệnh “sipas kiosk enrol”). Sau đó máy sẽ tự "
         "mở phiếu khảo sát của quầy.",
         "en": "For the person setting it up: open on this tablet the one-time enrolment "
-        "link a coordinator creates (on the dashboard, or with `sipas kiosk enrol`). "
+        "link a coordinator creates (on the dashboard, or with the command “sipas kiosk enrol”). "
         "The tablet then opens its counter's survey by itself.",
     },
     "conflict_title": {"vi": "Phiếu này đã được gửi", "en": "This response was already sent"},

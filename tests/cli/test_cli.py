@@ -301,3 +301,65 @@ def test_publish_unpublish_and_editions_from_the_command_line(run) -> None:  # t
     assert len(lines) == 2
     assert "withdrawn: announced too early" in lines[1]
     assert "two more days" in lines[1]
+
+
+def test_campaign_complaint_contact_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    units = tmp_path / "u.csv"
+    units.write_text("code,name,kind,parent\nHL,Tỉnh HL,province,\n", encoding="utf-8")
+    assert run("units", "import", str(units)).returncode == 0
+    created = run(
+        "campaign",
+        "create",
+        "HOT-CLI",
+        "--name",
+        "Hotline",
+        "--starts",
+        "2026-01-01",
+        "--ends",
+        "2026-12-31",
+        "--unit",
+        "HL",
+        "--complaint-phone",
+        "0203 3825 999",
+    )
+    assert created.returncode == 0, created.stderr
+    bad = run("campaign", "complaint", "HOT-CLI", "--url", "javascript:alert(1)")
+    assert bad.returncode == 1
+    assert "is not a web address (starting with https:// or http://)" in bad.stderr
+    ok = run("campaign", "complaint", "HOT-CLI", "--phone", "1900 1234", "--url", "https://pakn.vn")
+    assert ok.returncode == 0, ok.stderr
+    assert "complaints to 1900 1234 · https://pakn.vn" in ok.stdout
+    cleared = run("campaign", "complaint", "HOT-CLI")
+    assert "(none: the generic text only)" in cleared.stdout
+
+
+def test_campaign_template_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    units = tmp_path / "u.csv"
+    units.write_text(
+        "code,name,kind,parent\nTT,Tỉnh TT,province,\nTT-S1,Sở Một,department,TT\n",
+        encoding="utf-8",
+    )
+    assert run("units", "import", str(units)).returncode == 0
+    created = run(
+        "campaign", "create", "TPL-CLI", "--name", "T", "--starts", "2026-01-01",
+        "--ends", "2026-12-31", "--unit", "TT", "--open",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    paper_csv = tmp_path / "paper.csv"
+    r = run("campaign", "template", "TPL-CLI", "-o", str(paper_csv))
+    assert r.returncode == 0, r.stderr
+    text = paper_csv.read_bytes().decode("utf-8-sig")
+    assert text.startswith("Số phiếu;Ngày;Mã đơn vị;Tên đơn vị;")
+    assert ";TT-S1;Sở Một;" in text
+    targets = tmp_path / "t.xlsx"
+    r = run(
+        "campaign", "template", "TPL-CLI", "--kind", "targets", "--lang", "en", "-o", str(targets)
+    )
+    assert r.returncode == 0, r.stderr
+    assert targets.read_bytes()[:4] == b"PK\x03\x04"
+    # The untouched template imports nothing and breaks nothing.
+    empty = run("submissions", "import", "TPL-CLI", str(paper_csv))
+    assert empty.returncode == 0, empty.stderr
+    assert "0 form(s) imported" in empty.stdout
+    bad = run("campaign", "template", "TPL-CLI", "--format", "ods", "-o", str(targets))
+    assert bad.returncode == 1
