@@ -7,6 +7,7 @@ hiding a comment is not excluding a response.
 """
 
 import io
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,9 +90,11 @@ def check(session: Session, q: Questionnaire, query: Query) -> None:
         raise Invalid.of("filters_invalid", problems)
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def fold(text: str) -> str:
+    """Text for matching: without case or Vietnamese marks (Đ as D), so "cam on",
+    "Cảm ơn" and "CẢM ƠN" all find "cảm ơn". People often type without marks."""
+    bare = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
 
 
 def _select(session: Session, who: Principal, campaign: Campaign, query: Query) -> Any:
@@ -116,8 +119,6 @@ def _select(session: Session, who: Principal, campaign: Campaign, query: Query) 
     for code in codes:
         value = Submission.answers[code].as_string()
         where = [*conditions, value.is_not(None), value != ""]
-        if query.search:
-            where.append(value.ilike(_like(query.search), escape="\\"))
         parts.append(
             select(
                 Submission.id.label("sid"),
@@ -186,10 +187,25 @@ def list_comments(
     if found is None:
         return CommentPage([], 0)
     stmt = _rows(found, query.state)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     start = (max(page, 1) - 1) * PAGE_SIZE
+    if query.search:
+        # Matched here, not in SQL: neither SQLite's lower() (ASCII only) nor
+        # PostgreSQL without the unaccent extension folds Vietnamese marks. Only the
+        # non-empty free-text answers in the area are read.
+        matching = list(_matching(session.execute(stmt), query.search))
+        return CommentPage(matching[start : start + PAGE_SIZE], len(matching))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.execute(stmt.offset(start).limit(PAGE_SIZE))
     return CommentPage([_comment(r) for r in rows], int(total or 0))
+
+
+def _matching(rows: Any, search: str) -> Iterator[Comment]:
+    words = fold(search).split()
+    for r in rows:
+        c = _comment(r)
+        folded = fold(c.text)
+        if all(w in folded for w in words):
+            yield c
 
 
 def shown_comments(
@@ -199,8 +215,11 @@ def shown_comments(
     check(session, questionnaire_of(get_catalog(), campaign), query)
     found = _select(session, who, campaign, query)
     if found is not None:
-        for r in session.execute(_rows(found, "shown")):
-            yield _comment(r)
+        rows = session.execute(_rows(found, "shown"))
+        if query.search:
+            yield from _matching(rows, query.search)
+        else:
+            yield from (_comment(r) for r in rows)
 
 
 def hidden_answers(session: Session, campaign: Campaign) -> set[tuple[uuid.UUID, str]]:
