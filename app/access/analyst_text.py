@@ -44,6 +44,7 @@ UI: dict[str, dict[str, str]] = {
     "loc_q": {"vi": "Tìm", "en": "Search"},
     "loc_question": {"vi": "Câu hỏi", "en": "Question"},
     # results: why a unit is not ranked
+    "not_ranked": {"vi": "Không xếp hạng vì", "en": "Not ranked because"},
     "uf_small_sample": {"vi": "mẫu nhỏ", "en": "small sample"},
     "uf_incomplete": {"vi": "thiếu số liệu", "en": "incomplete"},
     "ufx_small_sample": {

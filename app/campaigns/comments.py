@@ -232,6 +232,13 @@ def hidden_answers(session: Session, campaign: Campaign) -> set[tuple[uuid.UUID,
     return {(sid, question) for sid, question in rows}
 
 
+def hidden_of(session: Session, sid: uuid.UUID) -> set[str]:
+    """The questions of one response whose comment is hidden."""
+    return set(
+        session.scalars(select(HiddenComment.question).where(HiddenComment.submission_id == sid))
+    )
+
+
 def _target(
     session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, question: str
 ) -> Submission:

@@ -269,6 +269,7 @@ def unit_page(
         campaign=c,
         tab="results",
         entry=entry,
+        notes=flag_notes(entry, labels["items"], lang),
         median=median,
         factor_rows=_bars(entry["factors"], median["factors"], labels["factors"]),
         item_rows=_bars(entry["items"], median["items"], labels["items"]),

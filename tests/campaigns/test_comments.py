@@ -92,6 +92,7 @@ def test_comments_are_listed_with_unit_date_and_channel_and_can_be_searched(
     assert opened.status_code == 200
     assert "Thủ tục còn chậm" in opened.text
     assert "Về danh sách ý kiến" in opened.text
+    assert "Đã ẩn (phản cảm)" not in visible(opened.text)
     assert f"/responses/{world['slow']}?from=comments" in page.text
 
 
@@ -155,6 +156,9 @@ def test_a_hidden_comment_leaves_every_export_and_is_audited(
     assert "Thủ tục còn chậm" in micro
     assert world["abuse"] in micro  # the response itself stays, and still counts
     assert _hide(client, csrf, world["abuse"]).status_code == 409
+    opened = visible(client.get(f"/dash/campaigns/C-CMT/responses/{world['abuse']}").text)
+    assert ABUSE in opened  # the coordinator still reads the whole response
+    assert "Đã ẩn (phản cảm)" in opened
     entry = session.scalars(select(AuditEvent).where(AuditEvent.action == "comment.hide")).one()
     assert entry.actor == "lan@sonv"
     assert entry.target == f"C-CMT/{world['abuse']}"

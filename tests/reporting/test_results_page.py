@@ -132,6 +132,18 @@ def test_flags_say_what_caused_them_in_both_languages(
     assert 'class="untranslated"' not in vi
 
 
+def test_a_units_page_says_why_it_is_not_ranked(client: TestClient, world: dict[str, Any]) -> None:
+    x2 = visible(client.get("/dash/campaigns/C-NOW/units/X2?lang=vi").text)
+    assert "thiếu số liệu" in x2
+    assert "không tính được: TC1" in x2
+    s3 = visible(client.get("/dash/campaigns/C-NOW/units/S3?lang=en").text)
+    assert "small sample" in s3
+    assert "2 valid answers, 3 needed" in s3
+    s1 = visible(client.get("/dash/campaigns/C-NOW/units/S1?lang=en").text)
+    assert "small sample" not in s1
+    assert "Not ranked" not in s1
+
+
 def test_comparing_with_the_previous_campaign_shows_the_change(
     client: TestClient, world: dict[str, Any]
 ) -> None:
