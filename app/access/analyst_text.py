@@ -63,6 +63,7 @@ UI: dict[str, dict[str, str]] = {
     "downloads": {"vi": "Tải về", "en": "Downloads"},
     "dl_results": {"vi": "Kết quả:", "en": "Results:"},
     "dl_microdata": {"vi": "Dữ liệu từng phiếu:", "en": "Response microdata:"},
+    "dl_other_lang": {"vi": "Bản tiếng Anh:", "en": "In Vietnamese:"},
     "dl_xlsx": {"vi": "Excel (.xlsx)", "en": "Excel (.xlsx)"},
     "dl_wide": {"vi": "Bảng CSV", "en": "Table CSV"},
     "dl_long": {"vi": "CSV đầy đủ (dạng dài)", "en": "Full CSV (long)"},

@@ -87,6 +87,7 @@ def results_page(
     c = coordination.visible_campaign(session, who, code)
     q = questionnaire_of(get_catalog(), c)
     lang = language(request)
+    other = "en" if lang == "vi" else "vi"
     kinds = page_query.levels(session, c)
     others = page_query.comparable(session, who, c)
     parent = parent or None
@@ -163,6 +164,14 @@ def results_page(
         microdata=[
             (fmt_, f"{api}/microdata?format={fmt_}&lang={lang}") for fmt_ in MICRODATA_FORMATS
         ],
+        # The labelled documents in the other language too (a report for a ministry
+        # in English, the Vietnamese workbook for a provincial office).
+        other_lang=[
+            (key, href)
+            for key, href in _downloads(api, query, other)
+            if key in ("dl_xlsx", "dl_wide", "dl_pdf")
+        ]
+        + [(f"dl_micro_{f}", f"{api}/microdata?format={f}&lang={other}") for f in ("sav", "dta")],
         fmt=lambda v: fmt(v, lang),
         ci=lambda v: ci(v, lang),
         query=query_builder(request),

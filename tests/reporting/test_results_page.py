@@ -255,6 +255,14 @@ def test_every_document_downloads_for_the_level_shown_and_reads_back(
     assert sum(1 for v in first if re.fullmatch(r"[0-9a-f-]{36}", str(v))) == 14
     en = _links(client.get(PAGE, params={"parent": "P", "lang": "en"}).text)
     assert {"Excel (.xlsx)", "Table CSV", "Full CSV (long)", "PDF report", "SPSS (.sav)"} <= set(en)
-    english = openpyxl.load_workbook(io.BytesIO(client.get(en["Excel (.xlsx)"]).content))
+    # The labelled documents in English, from the Vietnamese page.
+    other = {
+        text: html.unescape(href)
+        for href, text in re.findall(r'<a href="([^"]+)" download hreflang="en">([^<]+)</a>', page)
+    }
+    assert set(other) == {"Excel (.xlsx)", "Bảng CSV", "Báo cáo PDF", "SPSS (.sav)", "Stata (.dta)"}
+    assert all("lang=en" in href for href in other.values())
+    assert "gender=female" in other["Báo cáo PDF"]
+    english = openpyxl.load_workbook(io.BytesIO(client.get(other["Excel (.xlsx)"]).content))
     assert english.sheetnames != wb.sheetnames  # its own labels
     assert "sep=%2C" in en["Table CSV"] or "sep=," in en["Table CSV"]
