@@ -102,7 +102,7 @@ def test_results_on_the_desktop_in_both_languages(desktop: Page, tmp_path: Path)
     expect(page.locator("select[name=compare]")).to_have_value(PREVIOUS)
 
     with page.expect_download() as got:
-        page.click("a:has-text('Excel (.xlsx)')")
+        page.click("a.btn:has-text('Excel (.xlsx)')")
     book = tmp_path / "r.xlsx"
     got.value.save_as(book)
     names = " ".join(
@@ -113,10 +113,10 @@ def test_results_on_the_desktop_in_both_languages(desktop: Page, tmp_path: Path)
     )
     assert "Sở Tư pháp" in names
     with page.expect_download() as got:
-        page.click("a:has-text('SPSS (.sav)')")
+        page.click("a.btn:has-text('SPSS (.sav)')")
     assert got.value.suggested_filename == f"{CAMPAIGN}-microdata.sav"
     with page.expect_download() as got:
-        page.click("a:has-text('Báo cáo PDF')")
+        page.click("a.btn:has-text('Báo cáo PDF')")
     pdf = tmp_path / "r.pdf"
     got.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
@@ -130,7 +130,7 @@ def test_results_on_the_desktop_in_both_languages(desktop: Page, tmp_path: Path)
     page.goto(f"{RESULTS}?lang=en&level=commune&compare={PREVIOUS}")
     expect(page.locator("select[name=level]")).to_have_value("commune")
     expect(page.locator("#results thead")).to_contain_text("Change")
-    expect(page.locator("a:has-text('PDF report')")).to_be_visible()
+    expect(page.locator("a.btn:has-text('PDF report')")).to_be_visible()
     page.screenshot(path=SHOTS / "analyst-results-desktop-en.png", full_page=True)
     _no_sideways_scroll(page, SIZES["desktop"]["width"])
 
@@ -167,7 +167,7 @@ def test_a_coordinator_finds_and_hides_an_abusive_comment(desktop: Page) -> None
     page.click("form.comment-search button:has-text('Tìm')")
     expect(page.locator("ol.comments li").first).to_contain_text("Lời lẽ xúc phạm")
     page.screenshot(path=SHOTS / "analyst-comments-desktop-vi.png", full_page=True)
-    page.locator("ol.comments li").first.locator("a:has-text('Xem phiếu')").click()
+    page.locator("ol.comments li").first.locator("a.btn:has-text('Xem phiếu')").click()
     expect(page.locator("h2").first).to_contain_text("Phiếu")
     expect(page.locator("main")).to_contain_text("Đồ ăn hại")
     page.click("text=Về danh sách ý kiến")
