@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.campaigns import quotas
@@ -357,14 +357,17 @@ def _insert_postgres(conn: Connection, batch: list[tuple[Any, ...]]) -> int:
 
 
 def _insert_sqlite(conn: Connection, batch: list[tuple[Any, ...]]) -> int:
-    before = conn.execute(text("SELECT total_changes()")).scalar_one()
     rows = [
         (r[0].hex, *r[1:7], *(t.strftime("%Y-%m-%d %H:%M:%S.%f") for t in r[7:10]), *r[10:])
         for r in batch
     ]
     marks = ", ".join("?" * 13)
-    conn.exec_driver_sql(f"INSERT OR IGNORE INTO submission ({COLUMNS}) VALUES ({marks})", rows)
-    return int(conn.execute(text("SELECT total_changes()")).scalar_one() - before)
+    done = conn.exec_driver_sql(
+        f"INSERT OR IGNORE INTO submission ({COLUMNS}) VALUES ({marks})", rows
+    )
+    # The statement's own rows (sqlite3_changes), not total_changes(), which also
+    # counts the fold queue rows its trigger writes.
+    return int(done.rowcount)
 
 
 def load_submissions(
