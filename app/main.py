@@ -30,6 +30,7 @@ from app.questionnaires import api as questionnaires
 from app.questionnaires.catalog import get_catalog
 from app.reporting import api as indices
 from app.reporting import pages as results
+from app.reporting import public_pages, publish_pages
 from app.web.render import STATIC_DIR, error_page
 from app.web.static import CachedStatic
 
@@ -72,7 +73,9 @@ def _dash_problem(error: dict) -> FieldError:
 def _is_page(request: Request) -> bool:
     """Respondents get errors as pages in their language; everything else gets JSON."""
     path = request.url.path
-    return path.startswith(("/s/", "/kiosk")) and not path.endswith((".svg", ".png", ".pdf"))
+    return path.startswith(("/s/", "/kiosk", "/results/")) and not path.endswith(
+        (".svg", ".png", ".pdf")
+    )
 
 
 def _headers(exc: AppError) -> dict[str, str] | None:
@@ -201,6 +204,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(review_pages.router)
     app.include_router(comment_pages.router)
     app.include_router(results.router)
+    app.include_router(public_pages.router)
+    app.include_router(publish_pages.router)
     app.include_router(admin.router)
     app.include_router(tablets.router)
 

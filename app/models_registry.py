@@ -13,6 +13,7 @@ from app.collection.form_token import FormToken
 from app.collection.models import CHANNELS, Submission
 from app.counts.models import Tally, UnitAncestor
 from app.counts.snapshot_models import ReportSnapshot
+from app.reporting.models import Edition, EditionDocument
 from app.units.models import UNIT_KINDS, Counter, KioskDevice, Unit
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "CampaignQuota",
+    "Edition",
+    "EditionDocument",
     "FormToken",
     "LoginSession",
     "PasswordReset",

@@ -30,7 +30,7 @@ from app.core.db import get_engine, get_session  # noqa: E402
 from app.core.metrics import scrape_session  # noqa: E402
 from app.counts import snapshots  # noqa: E402
 from app.questionnaires.catalog import Catalog, get_catalog  # noqa: E402
-from tests.factories import make_campaign, make_counter, make_unit  # noqa: E402
+from tests.factories import make_campaign, make_counter, make_unit, read_with_key  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent.parent / "var"
 
@@ -111,6 +111,19 @@ def client(session: Session) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
     app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def reader(request: pytest.FixtureRequest) -> str | None:
+    """`client` reads the campaign API (GET /api/v1/campaigns/…) with a read-only API key
+    of the whole tree: the live internal results of every campaign, published or not (a
+    test of the figures, not of access). Other requests go as they were: a read key
+    would be refused on submissions. A test without `client` writes nothing here (its
+    threads may need the database to themselves)."""
+    if "client" not in request.fixturenames:
+        return None
+    session = request.getfixturevalue("session")
+    return read_with_key(session, request.getfixturevalue("client"), only_reads=True)
 
 
 @pytest.fixture

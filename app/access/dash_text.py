@@ -357,6 +357,66 @@ UI: dict[str, dict[str, str]] = {
     "act_account.enable": {"vi": "Mở khóa tài khoản", "en": "Account enabled"},
     "act_api_key.create": {"vi": "Tạo khóa API", "en": "API key created"},
     "act_api_key.revoke": {"vi": "Thu hồi khóa API", "en": "API key revoked"},
+    "publish": {"vi": "Công bố", "en": "Publish"},
+    "pub_heading": {"vi": "Công bố kết quả", "en": "Publish the results"},
+    "pub_preview": {
+        "vi": "Khi công bố, công chúng sẽ thấy đúng các bảng xếp hạng dưới đây (số liệu tại "
+        "thời điểm này), cùng trang của từng đơn vị và các tệp tải về, tại {url}. Phiếu đến "
+        "sau hoặc phiếu bị loại sau không làm thay đổi bản đã công bố.",
+        "en": "Publishing shows the public exactly the league tables below (figures as they "
+        "stand now), each unit's page and the downloads, at {url}. Responses or exclusions "
+        "after that never change the published edition.",
+    },
+    "pub_note": {
+        "vi": "Ghi chú điều chỉnh so với bản trước (bắt buộc từ bản số 2)",
+        "en": "What changed since the previous edition (required from edition 2)",
+    },
+    "pub_interim": {
+        "vi": "Công bố kết quả sơ bộ (đợt khảo sát đang mở; mọi trang và tệp ghi rõ là sơ bộ)",
+        "en": "Publish preliminary (interim) results: the campaign is still open; every page "
+        "and file says so",
+    },
+    "pub_confirm": {
+        "vi": "Tôi đã kiểm tra các bảng dưới đây: công bố bản số {n}",
+        "en": "I have checked the tables below: publish edition {n}",
+    },
+    "pub_closed_only": {
+        "vi": "Chỉ công bố khi đợt khảo sát đã đóng, hoặc công bố kết quả sơ bộ.",
+        "en": "Publish once the campaign is closed, or publish preliminary results.",
+    },
+    "pub_draft": {
+        "vi": "Đợt khảo sát chưa mở: chưa có kết quả để công bố.",
+        "en": "The campaign has not been opened: there are no results to publish.",
+    },
+    "pub_private": {
+        "vi": "Đợt khảo sát được đặt là không công bố (Thiết lập).",
+        "en": "The campaign is set as private (Settings).",
+    },
+    "pub_editions": {"vi": "Các bản đã công bố", "en": "Editions"},
+    "pub_none": {"vi": "Chưa công bố", "en": "Not published"},
+    "pub_edition_n": {"vi": "Bản số {n}", "en": "Edition {n}"},
+    "pub_interim_short": {"vi": "sơ bộ", "en": "interim"},
+    "pub_withdrawn": {"vi": "đã thu hồi", "en": "withdrawn"},
+    "pub_moved": {"vi": "{n} đơn vị thay đổi", "en": "{n} unit(s) moved"},
+    "pub_by": {"vi": "Người công bố", "en": "Published by"},
+    "pub_when": {"vi": "Ngày công bố", "en": "Published on"},
+    "pub_public_page": {"vi": "Trang kết quả công khai", "en": "Public results page"},
+    "unpub_heading": {"vi": "Thu hồi kết quả đã công bố", "en": "Withdraw the published results"},
+    "unpub_help": {
+        "vi": "Mọi bản công bố bị ẩn khỏi công chúng (không bản nào bị xóa); công bố lại sẽ "
+        "hiện tất cả cùng bản mới.",
+        "en": "Every edition is hidden from the public (none is deleted); publishing again "
+        "shows them all with the new one.",
+    },
+    "unpub_reason": {"vi": "Lý do thu hồi", "en": "Reason"},
+    "unpub_button": {"vi": "Thu hồi", "en": "Withdraw"},
+    "internal_results": {
+        "vi": "Kết quả nội bộ, chưa công bố: chỉ người đăng nhập xem được.",
+        "en": "Internal results, not published: only signed-in users see them.",
+    },
+    "published_col": {"vi": "Công bố", "en": "Published"},
+    "act_campaign.publish": {"vi": "Công bố kết quả", "en": "Results published"},
+    "act_campaign.unpublish": {"vi": "Thu hồi kết quả", "en": "Results withdrawn"},
     "act_campaign.create": {"vi": "Tạo đợt khảo sát", "en": "Campaign created"},
     "act_campaign.edit": {"vi": "Sửa thiết lập đợt khảo sát", "en": "Campaign settings changed"},
     "act_campaign.open": {"vi": "Mở khảo sát", "en": "Campaign opened"},

@@ -57,6 +57,11 @@ def _may_change(session: Session, who: Principal, campaign: Campaign) -> None:
     _may_manage(session, who, [s.unit.code for s in campaigns.scope(session, campaign)])
 
 
+def check_may_change(session: Session, who: Principal, campaign: Campaign) -> None:
+    """Refuse (403) a principal that may not change this campaign (role or area)."""
+    _may_change(session, who, campaign)
+
+
 def fresh(session: Session, catalog: Catalog, campaign: Campaign) -> None:
     """Fold the campaign's newest responses into its tallies (what reports do first)."""
     tally.fold_campaign(session, campaign, campaigns.questionnaire_of(catalog, campaign))

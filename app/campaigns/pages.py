@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.datastructures import FormData, UploadFile
 
 from analysis import sampling
@@ -34,6 +35,7 @@ from app.core.db import SessionDep
 from app.core.errors import FieldError, Invalid
 from app.core.inputs import ascii_int
 from app.questionnaires.catalog import get_catalog
+from app.reporting.models import Edition
 from app.units import service as units
 from app.units.models import UNIT_KINDS, Unit
 from app.web.render import language
@@ -171,12 +173,23 @@ def _form_context(session: SessionDep, who: Principal) -> dict[str, Any]:
 
 @router.get("/dash", response_class=HTMLResponse)
 def campaign_list(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
-    """The campaigns in the coordinator's area with their overall progress."""
+    """The campaigns in the coordinator's area with their overall progress and the
+    edition the public sees (if any)."""
     rows = [
         (c, coordination.progress_of(session, who, c))
         for c in campaigns.visible_campaigns(session, who.unit_id)
     ]
-    return dash_page(request, "campaigns.html", who, rows=rows)
+    return dash_page(request, "campaigns.html", who, rows=rows, shown=_shown_editions(session))
+
+
+def _shown_editions(session: SessionDep) -> dict[int, Edition]:
+    """Each campaign's latest edition the public sees (none when unpublished)."""
+    found: dict[int, Edition] = {}
+    for e in session.scalars(
+        select(Edition).where(Edition.hidden_at.is_(None)).order_by(Edition.number)
+    ):
+        found[e.campaign_id] = e
+    return found
 
 
 @router.get("/dash/campaigns/new", response_class=HTMLResponse)

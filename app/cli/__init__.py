@@ -11,6 +11,7 @@ from app.cli.collection import kiosk_cli, qr, submissions_cli
 from app.cli.common import err, fail
 from app.cli.db import _safe_url, db_cli
 from app.cli.demo import demo
+from app.cli.publishing import list_editions, publish, unpublish
 from app.cli.questionnaires import questionnaires_cli
 from app.cli.reporting import report
 from app.cli.units import counters_cli, units_cli
@@ -68,6 +69,9 @@ def serve(
 
 
 cli.command()(report)
+cli.command()(publish)
+cli.command()(unpublish)
+cli.command("editions")(list_editions)
 cli.command()(demo)
 cli.command()(qr)
 

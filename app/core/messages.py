@@ -161,6 +161,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "tổng tỷ lệ của {question} là {total} % > 100 %",
         "en": "the shares of {question} add up to {total} % > 100 %",
     },
+    # publishing (app/reporting/editions.py)
+    "not_published": {
+        "vi": "Đợt khảo sát {code!r} chưa công bố kết quả",
+        "en": "campaign {code!r} has no published results",
+    },
+    "edition_unknown": {
+        "vi": "Đợt {code!r} không có bản công bố số {number}",
+        "en": "campaign {code!r} has no edition {number}",
+    },
+    "edition_view_missing": {
+        "vi": "Bản công bố số {number} của đợt {code!r} không có bảng này ({view})",
+        "en": "edition {number} of campaign {code!r} holds no such table ({view})",
+    },
+    "edition_fixed": {
+        "vi": "Kết quả đã công bố là cố định; không áp dụng được tham số {names}",
+        "en": "published results are fixed; {names} cannot be applied to them",
+    },
+    "publish_not_closed": {
+        "vi": "Đợt {code!r} đang ở trạng thái {status}: chỉ công bố khi đã đóng, hoặc công bố "
+        "kết quả sơ bộ",
+        "en": "campaign {code!r} is {status}: publish it once closed, or publish preliminary "
+        "(interim) results",
+    },
+    "publish_draft": {
+        "vi": "Đợt {code!r} chưa mở: chưa có kết quả để công bố",
+        "en": "campaign {code!r} has not been opened: there are no results to publish",
+    },
+    "publish_private": {
+        "vi": "Đợt {code!r} được đặt là không công bố; hãy bỏ đánh dấu đó trước",
+        "en": "campaign {code!r} is private; make it public before publishing",
+    },
+    "publish_note_required": {
+        "vi": "Hãy ghi chú điều đã sửa so với bản công bố số {number} (1–1000 ký tự)",
+        "en": "say what changed since edition {number} (1–1000 characters)",
+    },
+    "unpublish_reason_required": {
+        "vi": "Hãy ghi lý do thu hồi kết quả đã công bố (1–1000 ký tự)",
+        "en": "say why the published results are withdrawn (1–1000 characters)",
+    },
+    "unpublish_nothing": {
+        "vi": "Đợt {code!r} không có kết quả đang công bố",
+        "en": "campaign {code!r} has no published results to withdraw",
+    },
+    "chars_1_1000": {"vi": "1–1000 ký tự", "en": "1–1000 characters"},
     # collection
     "outside_period": {
         "vi": "ngày trả lời nằm ngoài thời gian của đợt khảo sát {campaign!r} "

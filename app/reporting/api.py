@@ -1,29 +1,34 @@
 """Published indices: per unit, at any level of the tree, as JSON or CSV."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from app.access.security import ApiPrincipal, OptionalPrincipal
 from app.access.service import Principal
 from app.campaigns import coordination
+from app.campaigns.models import Campaign
 from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS
 from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import FieldError, Invalid, Unauthorized
+from app.core.errors import FieldError, Invalid, NotFound
 from app.core.inputs import BoundedDate
 from app.core.responses import errors, one_of
 from app.counts import snapshots
-from app.counts.report_forms import gunzip_bytes
+from app.counts.report_forms import gunzip_bytes, gzip_bytes
 from app.questionnaires.catalog import Rule, get_catalog
-from app.reporting import indices, microdata, printed, workbook
-from app.reporting.schemas import IndicesReport
+from app.reporting import editions, indices, microdata, printed, workbook
+from app.reporting.models import Edition
+from app.reporting.schemas import EditionOut, EditionsOut, IndicesReport
 from app.units.models import UNIT_KINDS
 
 
@@ -122,23 +127,83 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         404,
         422,
         503,
-        s401="A private campaign, asked without an API key or session (or with an unknown key).",
-        s404="Unknown campaign, unit or parent (a private campaign outside the caller's area "
-        "is unknown too).",
+        s401="An unknown or revoked API key.",
+        s404="Unknown campaign, unit or parent, or edition. Without an API key or session a "
+        "campaign is unknown until it is published (its published editions are served); a "
+        "campaign outside the caller's area is unknown too.",
         s422="Bad parameter: an unknown level, option or scoring, or date_to before date_from.",
     ),
 }
 
 
-def _public(session: SessionDep, campaign: str, who: Principal | None) -> bool:
-    """Published indices are open (True); a private campaign's need a key or a session
-    that sees it (False once allowed)."""
-    if not get_campaign(session, campaign).is_private:
-        return True
+@dataclass(frozen=True)
+class Reading:
+    """What a request reads: a published edition, or (edition None) the live internal
+    results a signed-in reader or a key whose area covers the campaign may see."""
+
+    campaign: Campaign
+    edition: Edition | None
+    public: bool
+
+
+def reading(session: Session, code: str, who: Principal | None, edition: int | None) -> Reading:
+    """The public reads published editions only: an unpublished campaign is as unknown
+    to it as a code that does not exist (404, no suggestions)."""
     if who is None:
-        raise Unauthorized(f"campaign {campaign!r} is private; its indices need an API key")
-    coordination.visible_campaign(session, who, campaign)
-    return False
+        c = session.scalar(select(Campaign).where(Campaign.code == code))
+        if c is None or not editions.is_published(session, c):
+            raise NotFound.of("campaign_unknown", code=code)
+        return Reading(c, editions.pick(session, c, edition), True)
+    try:
+        c = coordination.visible_campaign(session, who, code)
+    except NotFound as unknown:
+        # Outside the reader's area: what the public sees (published editions), if any;
+        # else the error that suggests codes within the area.
+        c = session.scalar(select(Campaign).where(Campaign.code == code))
+        if c is None or not editions.is_published(session, c):
+            raise unknown from None
+        return Reading(c, editions.pick(session, c, edition), True)
+    ed = None if edition is None else editions.pick(session, c, edition, internal=True)
+    return Reading(c, ed, False)
+
+
+def fixed(**asked: bool) -> None:
+    """A published edition is the reports as published: parameters that would compute
+    other figures cannot apply to it (422 naming them)."""
+    names = [name for name, given in asked.items() if given]
+    if names:
+        raise Invalid.of(
+            "edition_fixed",
+            [FieldError.of(n, "edition_fixed", "fixed", names=n) for n in names],
+            names=", ".join(names),
+        )
+
+
+def edition_report(session: Session, r: Reading, view: str, sort: str = "code") -> indices.Report:
+    """One document of the edition read, marked with the edition, in `sort` order."""
+    assert r.edition is not None
+    report = editions.served(session, r.edition, view, r.campaign)
+    if sort == "code":
+        return report
+    body = report.body
+    body["units"] = indices.ordered(body["units"], sort)
+    return indices.Report(body)
+
+
+def internal(report: indices.Report) -> indices.Report:
+    """Live results, marked as internal in the document itself."""
+    data = editions.mark(report.json(), editions.INTERNAL_MARKS)
+    return indices.Report(gz=gzip_bytes(data), origin=report.origin)
+
+
+EditionParam = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        description="Edition of the published results (default: the latest). Without it a "
+        "signed-in reader or API key gets the live internal results.",
+    ),
+]
 
 
 def accepts_gzip(header: str) -> bool:
@@ -272,13 +337,28 @@ def campaign_indices(
     shape: Shape = "long",
     sep: Separator = ",",
     lang: Lang = "vi",
+    edition: EditionParam = None,
 ) -> Response:
     """Indices of the campaign's units: SIPAS, factors, criteria, perception, timeliness, with n,
     95 % intervals, medians across the listed units and ranks. Without level/parent: the units in
     the campaign's scope."""
-    public = _public(session, campaign, who)
+    r = reading(session, campaign, who, edition)
+    if r.edition is not None:
+        fixed(
+            filters=f.any(),
+            scoring=scoring is not None,
+            compare=compare is not None,
+            top=top != 5,
+            mixed=mixed,
+            aggregate=aggregate is not None,
+        )
 
     def get(level: str | None, parent: str | None) -> indices.Report:
+        if r.edition is not None:
+            return edition_report(session, r, editions.view_of(level, parent), sort)
+        return internal(_live(level, parent))
+
+    def _live(level: str | None, parent: str | None) -> indices.Report:
         return indices.report(
             session,
             get_catalog(),
@@ -301,12 +381,20 @@ def campaign_indices(
         session,
         get(level, parent),
         format,
-        f"{campaign}-indices",
-        public,
+        _file_name(f"{campaign}-indices", r),
+        r.public,
         shape,
         sep,
         lang,
     )
+
+
+def _file_name(base: str, r: Reading) -> str:
+    """Downloads of an edition say which in their name, and an interim one "so-bo"
+    (kết quả sơ bộ); live results keep the plain name (their contents say internal)."""
+    if r.edition is None:
+        return base
+    return f"{base}-e{r.edition.number}" + ("-so-bo" if r.edition.interim else "")
 
 
 def _printed(
@@ -349,20 +437,26 @@ def unit_indices(
     shape: Shape = "long",
     sep: Separator = ",",
     lang: Lang = "vi",
+    edition: EditionParam = None,
 ) -> Response:
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
-    public = _public(session, campaign, who)
+    r = reading(session, campaign, who, edition)
     if format == "pdf":
         raise Invalid(
             "the printed report covers a campaign",
             [FieldError("format", "pdf: use /api/v1/campaigns/{campaign}/indices", "value")],
         )
-    report = indices.unit_report(
-        session, get_catalog(), campaign, unit, filters=f, scoring=scoring, sort=sort
-    )
-    return _respond(
-        request, session, report, format, f"{campaign}-{unit}-indices", public, shape, sep, lang
-    )
+    if r.edition is not None:
+        fixed(filters=f.any(), scoring=scoring is not None)
+        report = edition_report(session, r, editions.unit_view(unit), sort)
+    else:
+        report = internal(
+            indices.unit_report(
+                session, get_catalog(), campaign, unit, filters=f, scoring=scoring, sort=sort
+            )
+        )
+    name = _file_name(f"{campaign}-{unit}-indices", r)
+    return _respond(request, session, report, format, name, r.public, shape, sep, lang)
 
 
 @router.get(
@@ -404,4 +498,40 @@ def campaign_microdata(
         media_type=microdata.MEDIA[format],
         filename=f"{c.code}-microdata.{format}",
         background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+@router.get(
+    "/{campaign}/editions",
+    response_model=EditionsOut,
+    responses=errors(
+        401,
+        404,
+        422,
+        503,
+        s401="An unknown or revoked API key.",
+        s404="Unknown campaign, or (without a key or session) unpublished.",
+    ),
+)
+def campaign_editions(campaign: str, session: SessionDep, who: OptionalPrincipal) -> EditionsOut:
+    """The campaign's published editions, oldest first (signed-in readers also see
+    withdrawn ones, and who published each)."""
+    r = reading(session, campaign, who, None)
+    listed = (
+        editions.shown_editions(session, r.campaign)
+        if r.public
+        else editions.all_editions(session, r.campaign)
+    )
+    return EditionsOut(
+        campaign=r.campaign.code,
+        published=editions.is_published(session, r.campaign),
+        editions=[
+            EditionOut(
+                **editions.meta(e),
+                published_by=None if r.public else e.published_by,
+                hidden=e.hidden_at is not None,
+                hidden_reason=None if r.public else e.hidden_reason,
+            )
+            for e in listed
+        ],
     )

@@ -2,6 +2,11 @@
 (default) and English. Questionnaire wording (factor titles, criteria, options)
 comes from the questionnaire file."""
 
+from datetime import datetime
+from typing import Any
+
+from app.core.clock import VIETNAM
+
 DOC: dict[str, dict[str, str]] = {
     "sheet_ranking": {"vi": "Xếp hạng", "en": "Ranking"},
     "sheet_items": {"vi": "Tiêu chí", "en": "Criteria"},
@@ -46,6 +51,14 @@ DOC: dict[str, dict[str, str]] = {
         "vi": "Kết quả nội bộ, đang cập nhật, chưa công bố",
         "en": "Internal live results, not published",
     },
+    "m_published": {
+        "vi": "Kết quả công bố, bản số {number}, ngày {day}",
+        "en": "Published results, edition {number}, {day}",
+    },
+    "m_interim": {
+        "vi": "KẾT QUẢ SƠ BỘ, bản công bố số {number}, ngày {day}",
+        "en": "PRELIMINARY RESULTS (interim), edition {number}, {day}",
+    },
     "m_made": {"vi": "Thời điểm lập", "en": "Made at"},
     "m_as_of": {"vi": "Số liệu tính đến", "en": "Figures as of"},
     "m_questionnaire": {"vi": "Bộ câu hỏi", "en": "Questionnaire"},
@@ -77,3 +90,15 @@ def kind_label(kind: str, lang: str) -> str:
 
 def flag_labels(flags: list[str], lang: str) -> str:
     return "; ".join(d(f"flag_{f}", lang) if f"flag_{f}" in DOC else f for f in flags)
+
+
+def status_text(body: dict[str, Any], lang: str) -> str:
+    """What a document says about its figures: internal, published (edition and date)
+    or preliminary (kết quả sơ bộ)."""
+    edition = body.get("edition")
+    if not edition:
+        return d("m_live", lang)
+    when = datetime.fromisoformat(edition["published_at"]).astimezone(VIETNAM)
+    day = when.strftime("%d/%m/%Y") if lang == "vi" else when.strftime("%Y-%m-%d")
+    key = "m_interim" if edition.get("interim") else "m_published"
+    return d(key, lang, number=edition["number"], day=day)

@@ -439,7 +439,7 @@ def _folded(name: str) -> str:
     return "".join(ch for ch in bare if not unicodedata.combining(ch)).casefold()
 
 
-def _ordered(entries: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+def ordered(entries: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     """`units` in the asked order. By rank, ties keep the order of their codes (they
     share the rank, as the report ranks them) and unranked (flagged) units come last."""
     by_code = sorted(entries, key=lambda e: e["unit"])
@@ -653,7 +653,7 @@ def _build(
             )
             e["change"] = {"campaign": compare, "points": ch.points, "rank": ch.rank}
     body["sort"] = sort
-    body["units"] = _ordered(entries, sort)
+    body["units"] = ordered(entries, sort)
     return body
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from app.campaigns.models import Campaign
 from app.core.clock import VIETNAM
 from app.questionnaires.catalog import Questionnaire
-from app.reporting.doc_text import flag_labels, kind_label
+from app.reporting.doc_text import flag_labels, kind_label, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
 from app.web.render import templates
 
@@ -211,6 +211,7 @@ def render(
         kind_label=lambda k: kind_label(k, lang),
         flag_labels=lambda f: flag_labels(f, lang),
         made=datetime.now(VIETNAM),
+        status=status_text(body, lang) if body.get("edition") else w("live", lang),
         Decimal=Decimal,
     )
     return bytes(weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf())

@@ -119,3 +119,36 @@ class IndicesReport(BaseModel):
         description="Cronbach's alpha per factor: alpha, ci (Feldt), n (complete cases), items."
     )
     methods: dict[str, str] = Field(description="How every figure is computed.")
+
+
+class MovedUnit(BaseModel):
+    unit: str
+    name: str | None
+    sipas: list[float | None] = Field(description="[previous edition, this edition].")
+    rank: list[int | None] = Field(description="[previous edition, this edition].")
+
+
+class EditionOut(BaseModel):
+    number: int = Field(description="1 for the first publication, N+1 for each correction.")
+    published_at: str = Field(description="When it was published (ISO 8601).")
+    published_by: str | None = Field(
+        default=None, description="The account that published it (signed-in readers only)."
+    )
+    interim: bool = Field(description="Preliminary results (kết quả sơ bộ) of an open campaign.")
+    note: str | None = Field(description="What changed since the previous edition.")
+    moved: list[MovedUnit] = Field(
+        description="Units whose SIPAS (at the published precision) or rank moved since the "
+        "previous edition."
+    )
+    responses: int = Field(description="Counted responses when it was published.")
+    excluded: int = Field(description="Excluded responses when it was published.")
+    hidden: bool = Field(
+        default=False, description="Withdrawn from the public (signed-in readers only)."
+    )
+    hidden_reason: str | None = None
+
+
+class EditionsOut(BaseModel):
+    campaign: str
+    published: bool = Field(description="Whether the public sees the campaign's results.")
+    editions: list[EditionOut]

@@ -17,7 +17,7 @@ from typing import Any
 from app.core.clock import VIETNAM
 from app.core.csvfile import SafeWriter, safe_workbook
 from app.questionnaires.catalog import Questionnaire
-from app.reporting.doc_text import d, flag_labels, kind_label
+from app.reporting.doc_text import d, flag_labels, kind_label, status_text
 from app.reporting.figures import rate_key
 
 # Blocks of per-option rates with the sheet each goes to.
@@ -121,6 +121,8 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     row = 0
     for league in leagues(body):
         ws.write_string(row, 0, kind_label(league.name, lang), title)
+        if row == 0:  # what these figures are, beside the first title
+            ws.write_string(row, 3, status_text(body, lang), bold)
         row += 1
         for col, text in enumerate(columns):
             ws.write_string(row, col, text, head)
@@ -240,7 +242,7 @@ def _method_sheet(
     ws = wb.add_worksheet(d("sheet_method", lang))
     facts = [
         ("m_campaign", body["campaign"]),
-        ("m_status", d("m_live", lang)),
+        ("m_status", status_text(body, lang)),
         ("m_made", _vn_time(datetime.now(VIETNAM), lang)),
         ("m_as_of", _vn_time(as_of, lang) if as_of else ""),
         ("m_questionnaire", f"{q.slug} v{q.version}"),

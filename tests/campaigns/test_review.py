@@ -17,6 +17,10 @@ from tests.answers import body, valid_answers
 from tests.factories import make_account, make_counter, make_unit
 from tests.signin import sign_in
 
+# The figures, not access: read live results with a key (tests/reporting/test_editions.py
+# covers what the public sees).
+pytestmark = pytest.mark.usefixtures("reader")
+
 
 def _speeding(catalog: Catalog, level: int) -> dict[str, Any]:
     now = datetime.now(UTC)

@@ -277,3 +277,27 @@ def test_first_admin_and_api_keys_from_the_command_line(
     assert run("keys", "revoke", "1").returncode == 0
     assert "revoked" in run("keys", "list").stdout
     assert "does not exist" in run("keys", "revoke", "99").stderr
+
+
+def test_publish_unpublish_and_editions_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("demo", "--submissions", "60", "--seed", "3").returncode == 0
+    still_open = run("publish", "DEMO-2026")
+    assert still_open.returncode == 1
+    assert "interim" in still_open.stderr
+    first = run("publish", "DEMO-2026", "--interim")
+    assert first.returncode == 0, first.stderr
+    assert "interim edition 1 published" in first.stdout
+    no_note = run("publish", "DEMO-2026", "--interim")
+    assert no_note.returncode == 1
+    assert "note" in no_note.stderr
+    second = run("publish", "DEMO-2026", "--interim", "--note", "two more days")
+    assert "interim edition 2 published" in second.stdout, second.stderr
+    assert run("unpublish", "DEMO-2026").returncode == 2  # --reason is required
+    gone = run("unpublish", "DEMO-2026", "--reason", "announced too early")
+    assert "2 edition(s) withdrawn" in gone.stdout, gone.stderr
+    listed = run("editions", "DEMO-2026")
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2
+    assert "withdrawn: announced too early" in lines[1]
+    assert "two more days" in lines[1]

@@ -22,6 +22,10 @@ from tests.answers import body
 from tests.factories import make_account
 from tests.signin import sign_in
 
+# The figures, not access: read live results with a key (tests/reporting/test_editions.py
+# covers what the public sees).
+pytestmark = pytest.mark.usefixtures("reader")
+
 
 def _at(catalog: Catalog, when: datetime, **over: Any) -> dict[str, Any]:
     return body(

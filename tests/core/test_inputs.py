@@ -159,6 +159,7 @@ def test_no_input_gives_a_5xx(
     client: TestClient,
     catalog: Catalog,
     place: dict[str, Any],
+    reader: str | None,  # the indices are read with a key: the query reaches the report
     counter: str,
     campaign: str | None,
     started: str | None,

@@ -35,6 +35,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.access.service import create_api_key
 from app.collection.models import Submission
 from app.core import migrate
 from app.core.config import ROOT
@@ -161,12 +162,14 @@ def throwaway_pg() -> Iterator[Throwaway]:
 
 
 async def _request(
-    port: int, method: str, path: str, payload: bytes | None = None
+    port: int, method: str, path: str, payload: bytes | None = None, key: str | None = None
 ) -> tuple[int, bytes]:
     """One HTTP/1.1 request on a fresh connection: cheap enough to run hundreds."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         head = f"{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+        if key is not None:
+            head += f"Authorization: Bearer {key}\r\n"
         if payload is not None:
             head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
         writer.write(head.encode() + b"\r\n" + (payload or b""))
@@ -211,12 +214,13 @@ async def _submitter(port: int, catalog: Catalog, stop: float, t: Tally) -> None
             await asyncio.sleep(0.5)  # as a kiosk honours Retry-After, roughly
 
 
-async def _poller(port: int, stop: float, t: Tally) -> None:
+async def _poller(port: int, stop: float, t: Tally, key: str) -> None:
+    """A coordinator's dashboard reading the live (unpublished) indices with its key."""
     while time.monotonic() < stop:
         status: int | str
         try:
             status, _ = await asyncio.wait_for(
-                _request(port, "GET", "/api/v1/campaigns/C-LOAD/indices"), CLIENT_TIMEOUT
+                _request(port, "GET", "/api/v1/campaigns/C-LOAD/indices", key=key), CLIENT_TIMEOUT
             )
         except TimeoutError:
             status = "timeout"
@@ -236,11 +240,13 @@ async def _health(port: int, stop: float, t: Tally) -> None:
         await asyncio.sleep(0.25)
 
 
-async def _phase(port: int, catalog: Catalog, seconds: float, clients: int, t: Tally) -> None:
+async def _phase(
+    port: int, catalog: Catalog, seconds: float, clients: int, t: Tally, key: str
+) -> None:
     stop = time.monotonic() + seconds
     await asyncio.gather(
         _health(port, stop, t),
-        _poller(port, stop, t),
+        _poller(port, stop, t, key),
         *(_submitter(port, catalog, stop, t) for _ in range(clients)),
     )
 
@@ -290,13 +296,14 @@ def test_load_and_database_freeze(throwaway_pg: Throwaway, catalog: Catalog) -> 
         dept = make_unit(s, "LOAD-S1", "department", province)
         make_counter(s, "k-load", dept)
         make_campaign(s, catalog, "C-LOAD", [province])
+        _, key = create_api_key(s, "load dashboard")
     server, port = _serve(url)
     results: list[str] = []
     tallies: list[Tally] = []
     try:
         for clients in (64, 128):
             t = Tally()
-            asyncio.run(_phase(port, catalog, 20, clients, t))
+            asyncio.run(_phase(port, catalog, 20, clients, t, key))
             results.append(_report(f"{clients} connections", t, 20))
             tallies.append(t)
             bad = _unacceptable(t)
@@ -316,7 +323,7 @@ def test_load_and_database_freeze(throwaway_pg: Throwaway, catalog: Catalog) -> 
             return time.monotonic()
 
         async def frozen() -> float:
-            phase = _phase(port, catalog, 30, 16, t)
+            phase = _phase(port, catalog, 30, 16, t, key)
             thawed, _ = await asyncio.gather(freeze_and_thaw(), phase)
             return thawed
 

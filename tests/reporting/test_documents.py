@@ -26,6 +26,11 @@ def post(client: TestClient, catalog: Catalog, counter: str, **answers: Any) -> 
     assert r.status_code == 201, r.text
 
 
+# The figures, not access: read live results with a key (tests/reporting/test_editions.py
+# covers what the public sees).
+pytestmark = pytest.mark.usefixtures("reader")
+
+
 @pytest.fixture
 def results(client: TestClient, session: Session, catalog: Catalog) -> dict[str, Any]:
     """Province P: departments S1, S2 (one named like a formula), S3 (no responses), a

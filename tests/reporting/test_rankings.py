@@ -12,6 +12,11 @@ from app.questionnaires.catalog import Catalog
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
 
+# The figures, not access: read live results with a key (tests/reporting/test_editions.py
+# covers what the public sees).
+pytestmark = pytest.mark.usefixtures("reader")
+
+
 URL = "/api/v1/campaigns/C-RANK/indices"
 
 
