@@ -1,5 +1,7 @@
 """A realistic demo: a province, its departments and communes, counters, an open
-campaign, and synthetic submissions whose satisfaction differs by unit and factor.
+campaign over them with targets, last year's closed campaign to compare with, and
+synthetic submissions whose satisfaction differs by unit and factor, a few of them
+flagged (too fast, straight-lining) and some with citizens' comments.
 
 Ids are derived from the seed, so running the demo twice with the same seed adds
 nothing, and a different seed adds a new batch. Rows go in with COPY on PostgreSQL
@@ -66,7 +68,33 @@ COMMUNES = [
     "Xã Vĩnh Phúc",
 ]
 CAMPAIGN = "DEMO-2026"
+PREVIOUS = "DEMO-2025"
 CHUNK = 20_000
+# Sample targets by kind of unit: the service centre serves most citizens.
+TARGETS = {"service_centre": 400, "department": 150, "commune": 120}
+# What citizens write in the last, optional question (a few are left for a
+# coordinator to hide as abusive).
+COMMENTS = [
+    "Cán bộ hướng dẫn tận tình, cảm ơn.",
+    "Thời gian chờ còn lâu, nên có thêm quầy vào buổi sáng.",
+    "Nên cho nộp hồ sơ trực tuyến đầy đủ hơn, đỡ phải đi lại.",
+    "Phòng chờ nóng, thiếu ghế ngồi cho người già.",
+    "Hẹn trả kết quả đúng ngày, rất hài lòng.",
+    "Mẫu tờ khai khó hiểu, cần hướng dẫn rõ hơn.",
+    "Phải bổ sung giấy tờ nhiều lần vì mỗi lần được hướng dẫn một kiểu.",
+    "Máy lấy số thứ tự hay bị lỗi.",
+    "Thái độ phục vụ tốt, nhanh gọn.",
+    "Phí, lệ phí cần được niêm yết rõ ràng hơn.",
+    "Bãi gửi xe chật, nên mở rộng.",
+    "Cán bộ ở quầy số 3 làm việc riêng, để dân chờ.",
+    "Đồ ăn hại, làm việc như thế thì nghỉ đi!",  # abusive: for the hide action
+]
+PROCEDURES = [
+    "Cấp bản sao trích lục khai sinh",
+    "Đăng ký kinh doanh hộ cá thể",
+    "Cấp giấy chứng nhận quyền sử dụng đất",
+    "Chứng thực bản sao",
+]
 
 
 @dataclass(frozen=True)
@@ -108,45 +136,84 @@ def build_tree(session: Session, catalog: Catalog) -> tuple[Campaign, list[tuple
             session.add(counter)
             session.flush()
         pairs.append((unit, counter))
-    campaign = session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN))
-    if campaign is None:
-        year = datetime.now(UTC).year
-        campaign = create_campaign(
-            session,
-            catalog,
-            CampaignIn(
-                code=CAMPAIGN,
-                name=f"Khảo sát SIPAS {year} (demo)",
-                starts_on=date(year, 1, 1),
-                ends_on=date(year, 12, 31),
-                questionnaire="sipas-2017",
-                version=1,
-                units=[PROVINCE[0]],
-                min_sample=30,
-            ),
-        )
+    campaign = _campaign(session, catalog, CAMPAIGN, places, datetime.now(UTC).year)
     if campaign.status != CampaignStatus.open:
         campaign.status = CampaignStatus.open
-    scope = set(
-        session.scalars(select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id))
-    )
-    if province.id not in scope:
-        session.add(CampaignUnit(campaign_id=campaign.id, unit_id=province.id))
+    _targets(session, campaign, places)
     session.flush()
     snapshots.forget(session)  # the demo units appear in stored reports at once
     return campaign, pairs
 
 
+def _campaign(
+    session: Session, catalog: Catalog, code: str, places: list[Unit], year: int
+) -> Campaign:
+    """The demo campaign of a year over the demo's service centre, departments and
+    communes (found if it exists; one made by an older demo over the province keeps
+    its scope)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        campaign = create_campaign(
+            session,
+            catalog,
+            CampaignIn(
+                code=code,
+                name=f"Khảo sát SIPAS {year} (demo)",
+                starts_on=date(year, 1, 1),
+                ends_on=date(year, 12, 31),
+                questionnaire="sipas-2017",
+                version=1,
+                units=[u.code for u in places],
+                min_sample=30,
+            ),
+        )
+    if not session.scalar(
+        select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == campaign.id).limit(1)
+    ):
+        session.add_all(CampaignUnit(campaign_id=campaign.id, unit_id=u.id) for u in places)
+    session.flush()
+    return campaign
+
+
+def _targets(session: Session, campaign: Campaign, places: list[Unit]) -> None:
+    """Sample targets for the scope units that have none yet."""
+    kinds = {u.id: u.kind for u in places}
+    for cu in session.scalars(
+        select(CampaignUnit).where(
+            CampaignUnit.campaign_id == campaign.id, CampaignUnit.target.is_(None)
+        )
+    ):
+        if cu.unit_id in kinds:
+            cu.target = TARGETS.get(kinds[cu.unit_id])
+
+
+def build_previous(
+    session: Session, catalog: Catalog, pairs: list[tuple[Unit, Counter]]
+) -> Campaign:
+    """Last year's campaign over the same units, closed: what the dashboard compares with."""
+    year = datetime.now(UTC).year - 1
+    campaign = _campaign(session, catalog, PREVIOUS, [u for u, _ in pairs], year)
+    campaign.status = CampaignStatus.closed
+    session.flush()
+    return campaign
+
+
 class _Generator:
     """Draws answers whose level depends on the unit and the factor."""
 
-    def __init__(self, q: Questionnaire, n_units: int, seed: int):
+    def __init__(self, q: Questionnaire, n_units: int, seed: int, previous: bool = False):
         self.q = q
         rng = np.random.default_rng(seed * 7919 + 17)
         # Fixed per-unit and per-factor effects (seeded apart from the batch seed so
         # every run describes the same province).
         fixed = np.random.default_rng(20251)
         self.unit_effect = fixed.normal(0.0, 0.45, n_units)
+        if previous:
+            # Last year: a little lower on the whole, and not every unit moved alike,
+            # so points and ranks change between the two campaigns.
+            self.unit_effect = self.unit_effect + np.random.default_rng(2024).normal(
+                -0.12, 0.2, n_units
+            )
         self.factor_effect = {f.code: fixed.normal(0.0, 0.25) for f in q.factors}
         self.late_rate = fixed.uniform(0.02, 0.15, n_units)
         self.rng = rng
@@ -212,10 +279,19 @@ class _Generator:
 
 
 def _rows(
-    campaign: Campaign, q: Questionnaire, pairs: list[tuple[Unit, Counter]], n: int, seed: int
+    campaign: Campaign,
+    q: Questionnaire,
+    pairs: list[tuple[Unit, Counter]],
+    n: int,
+    seed: int,
+    extras: bool = False,
 ) -> Iterator[list[tuple[Any, ...]]]:
-    gen = _Generator(q, len(pairs), seed)
-    ids = random.Random(f"sipas-demo-{seed}")
+    gen = _Generator(q, len(pairs), seed, previous=campaign.code == PREVIOUS)
+    scale_items = q.scale_items
+    # The current campaign's ids as they always were; last year's apart from them.
+    ids = random.Random(
+        f"sipas-demo-{PREVIOUS}-{seed}" if campaign.code == PREVIOUS else f"sipas-demo-{seed}"
+    )
     rng = np.random.default_rng(seed)
     # Bigger agencies get more respondents, as in real campaigns.
     weights = np.random.default_rng(7).uniform(0.4, 1.6, len(pairs))
@@ -231,10 +307,26 @@ def _rows(
         secs = rng.integers(7 * 3600, 17 * 3600, size)
         durations = rng.integers(70, 420, size)
         kiosk = rng.random(size) < 0.6
+        # Extras (the demo's, not the benchmarks'): a few responses too fast or
+        # straight-lined, flagged for review as the quality checks would; comments.
+        odd = rng.random(size) if extras else np.ones(size)
+        said = rng.random(size) if extras else np.ones(size)
+        picks = rng.integers(0, len(COMMENTS), size)
         batch = []
         for i in range(size):
             unit, counter = pairs[units[i]]
             submitted = start + timedelta(days=int(days[i]), seconds=int(secs[i]))
+            flags = "[]"
+            duration = int(durations[i])
+            if odd[i] < 0.03:
+                flags, duration = '["speeding"]', 20 + int(secs[i]) % 30
+            elif odd[i] < 0.04:
+                flags = '["straight_lining"]'
+                answers[i].update(dict.fromkeys(scale_items, 5))
+            if said[i] < 0.06:
+                answers[i]["comment"] = COMMENTS[int(picks[i])]
+            elif said[i] < 0.08:
+                answers[i]["procedure_name"] = PROCEDURES[int(picks[i]) % len(PROCEDURES)]
             body = json.dumps(answers[i], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             batch.append(
                 (
@@ -245,12 +337,12 @@ def _rows(
                     q.slug,
                     q.version,
                     "kiosk" if kiosk[i] else "web",
-                    submitted - timedelta(seconds=int(durations[i])),
+                    submitted - timedelta(seconds=duration),
                     submitted,
                     now,
                     body,
                     hashlib.sha256(body.encode()).hexdigest(),
-                    "[]",
+                    flags,
                 )
             )
         yield batch
@@ -286,13 +378,15 @@ def load_submissions(
     n: int,
     seed: int,
     progress: Callable[[int], None] = lambda _: None,
+    extras: bool = False,
 ) -> int:
-    """Insert `n` synthetic submissions; returns how many were new."""
+    """Insert `n` synthetic submissions; returns how many were new. With `extras`
+    (the demo), a few are flagged for review and some carry comments."""
     q = questionnaire_of(catalog, campaign)
     conn = session.connection()
     insert = _insert_postgres if conn.dialect.name == "postgresql" else _insert_sqlite
     inserted = 0
-    for batch in _rows(campaign, q, pairs, n, seed):
+    for batch in _rows(campaign, q, pairs, n, seed, extras):
         inserted += insert(conn, batch)
         progress(len(batch))
     quotas.recount(session, campaign.id)

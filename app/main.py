@@ -11,8 +11,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.access import admin, signin
 from app.access.dash_render import dash_error, is_dash
 from app.campaigns import api as campaigns
+from app.campaigns import comment_pages, review_pages
 from app.campaigns import pages as dashboard
-from app.campaigns import review_pages
 from app.collection import api as submissions
 from app.collection import file_pages
 from app.collection import pages as respondent
@@ -203,6 +203,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(signin.router)
     app.include_router(dashboard.router)
     app.include_router(review_pages.router)
+    app.include_router(comment_pages.router)
     app.include_router(results.router)
     app.include_router(public_pages.router)
     app.include_router(publish_pages.router)

@@ -1,6 +1,6 @@
 """The words of the coordinator's dashboard, in Vietnamese (default) and English."""
 
-from app.access import tablet_text
+from app.access import analyst_text, tablet_text
 
 UI: dict[str, dict[str, str]] = {
     "brand": {"vi": "SIPAS – Quản lý khảo sát", "en": "SIPAS – survey management"},
@@ -571,6 +571,7 @@ UI: dict[str, dict[str, str]] = {
 }
 
 UI.update(tablet_text.UI)
+UI.update(analyst_text.UI)
 
 
 def t(key: str, lang: str, /, **values: object) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Uuid,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -165,3 +166,22 @@ class CounterCampaign(Base):
         ForeignKey("campaign.id", ondelete="CASCADE"), index=True
     )
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HiddenComment(Base):
+    """A citizen's free-text answer hidden as abusive by a coordinator (audited).
+
+    The response and its answers stay as they were and still count in the indices;
+    the comments page lists the comment as hidden, and no export of comments (nor
+    the microdata) carries its text. Showing it again deletes the row.
+    """
+
+    __tablename__ = "hidden_comment"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hidden_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hidden_by: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(String(500))

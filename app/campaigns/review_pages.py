@@ -17,7 +17,7 @@ from app.access import dash_text
 from app.access.dash_render import dash_form, dash_page, field
 from app.access.security import PageManager, PagePrincipal
 from app.access.service import Principal
-from app.campaigns import coordination, review
+from app.campaigns import comments, coordination, review
 from app.campaigns.models import Campaign
 from app.core.clock import VIETNAM
 from app.core.config import get_settings
@@ -82,6 +82,7 @@ def detail_page(
         tab="responses",
         d=found,
         r=found.row,
+        hidden_comments=comments.hidden_of(session, sid),
         vn=VIETNAM,
         limits=_limits(),
         replay={"count": s.REPLAY_FLAG_COUNT, "minutes": s.REPLAY_MINUTES},

@@ -15,16 +15,22 @@ def demo(
     submissions: Annotated[int, typer.Option(min=0, help="Synthetic submissions to add.")] = 5000,
     seed: Annotated[int, typer.Option(help="Same seed, same rows: a rerun adds nothing.")] = 1,
 ) -> None:
-    """Load a demo province, counters, an open campaign and synthetic submissions."""
-    from app.demo import build_tree, load_submissions
+    """Load a demo province, counters, an open campaign with targets over its units,
+    last year's closed campaign to compare with, and synthetic submissions (a few
+    flagged for review, some with citizens' comments)."""
+    from app.demo import build_previous, build_tree, load_submissions
 
+    earlier = submissions // 2  # last year's campaign: half as many, to stay quick
     try:
         catalog = get_catalog()
         with session_scope() as session:
             campaign, pairs = build_tree(session, catalog)
+            previous = build_previous(session, catalog, pairs)
         with session_scope() as session, Progress(console=err, transient=True) as bar:
-            task = bar.add_task("submissions", total=submissions)
+            task = bar.add_task("submissions", total=submissions + earlier)
             campaign = session.merge(campaign)
+            previous = session.merge(previous)
+            pairs = [(session.merge(u), session.merge(c)) for u, c in pairs]
             inserted = load_submissions(
                 session,
                 catalog,
@@ -33,11 +39,30 @@ def demo(
                 submissions,
                 seed,
                 progress=lambda k: bar.advance(task, k),
+                extras=True,
+            )
+            before = load_submissions(
+                session,
+                catalog,
+                previous,
+                pairs,
+                earlier,
+                seed,
+                progress=lambda k: bar.advance(task, k),
+                extras=True,
             )
     except (AppError, QuestionnaireError) as exc:
         fail(exc)
     out.print(f"campaign: {campaign.code} (open)")
     out.print(f"{inserted} new submission(s); {submissions - inserted} already present")
+    out.print(
+        f"previous campaign to compare with: {previous.code} (closed), {before} new submission(s)"
+    )
+    out.print(
+        f"results, comments: /dash/campaigns/{campaign.code}/results?compare={previous.code}"
+        f" and /dash/campaigns/{campaign.code}/comments",
+        highlight=False,
+    )
     out.print("counters: " + ", ".join(c.code for _, c in pairs[:4]) + f" … ({len(pairs)} in all)")
     out.print(
         "every counter's code and survey link: sipas counters list --unit DEMO",

@@ -277,6 +277,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "({starts:%d/%m/%Y} – {ends:%d/%m/%Y})",
         "en": "is outside the period of campaign {campaign!r} ({starts:%Y-%m-%d} to {ends:%Y-%m-%d})",
     },
+    # results filters
+    "filters_invalid": {
+        "vi": "Bộ lọc kết quả chưa đúng",
+        "en": "invalid report filters",
+    },
+    "filter_not_option": {
+        "vi": "{value!r} không phải là một lựa chọn (có: {options})",
+        "en": "{value!r} is not an option ({options})",
+    },
+    "filter_no_question": {
+        "vi": "{value!r}: bộ câu hỏi này không có câu hỏi đó",
+        "en": "{value!r} is not an option (none in this questionnaire)",
+    },
+    "date_before_from": {
+        "vi": "ngày cuối trước ngày đầu",
+        "en": "is before date_from",
+    },
+    "date_range": {
+        "vi": "ngày phải trong khoảng {lo} đến {hi}",
+        "en": "must be between {lo} and {hi}",
+    },
+    "level_unknown": {"vi": "không có cấp {level!r}", "en": "unknown level {level!r}"},
+    # comments
+    "hide_reason_required": {
+        "vi": "Hãy ghi lý do ẩn ý kiến (1–500 ký tự)",
+        "en": "say why the comment is hidden (1–500 characters)",
+    },
+    "comment_unknown": {
+        "vi": "Phiếu {sid} không có ý kiến ở câu {question!r}",
+        "en": "response {sid} has no comment in {question!r}",
+    },
+    "comment_already_hidden": {
+        "vi": "Ý kiến này đã được ẩn",
+        "en": "the comment of response {sid} in {question!r} is hidden already",
+    },
+    "comment_not_hidden": {
+        "vi": "Ý kiến này đang hiện",
+        "en": "the comment of response {sid} in {question!r} is not hidden",
+    },
     # review
     "unknown_flag": {"vi": "không có cảnh báo {flag!r}", "en": "unknown flag {flag!r}"},
     "one_of": {"vi": "một trong: {known}", "en": "one of {known}"},

@@ -72,21 +72,29 @@ class Filters:
         for name in ("service_field", "respondent_type", "gender", "age_band"):
             value = getattr(self, name)
             question = q.questions.get(name)
-            if value is not None and (question is None or value not in question.option_codes):
-                options = (
-                    ", ".join(question.option_codes) if question else "none in this questionnaire"
-                )
+            if value is None:
+                continue
+            if question is None:
+                problems.append(FieldError.of(name, "filter_no_question", "value", value=value))
+            elif value not in question.option_codes:
+                options = ", ".join(question.option_codes)
                 problems.append(
-                    FieldError(name, f"{value!r} is not an option ({options})", "value")
+                    FieldError.of(name, "filter_not_option", "value", value=value, options=options)
                 )
         if self.channel is not None and self.channel not in CHANNELS:
             problems.append(
-                FieldError("channel", f"{self.channel!r}: one of {', '.join(CHANNELS)}", "value")
+                FieldError.of(
+                    "channel",
+                    "filter_not_option",
+                    "value",
+                    value=self.channel,
+                    options=", ".join(CHANNELS),
+                )
             )
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            problems.append(FieldError("date_to", "is before date_from", "range"))
+            problems.append(FieldError.of("date_to", "date_before_from", "range"))
         if problems:
-            raise Invalid("invalid report filters", problems)
+            raise Invalid.of("filters_invalid", problems)
 
 
 def unit_figures(q: Questionnaire, counts: Counter[str], rule: Rule) -> dict[str, Any]:
@@ -477,9 +485,10 @@ def report(
     filters.check(q)
     _check_sort(sort)
     if level is not None and level not in UNIT_KINDS:
-        raise Invalid(
-            f"unknown level {level!r}",
-            [FieldError("level", f"one of {', '.join(UNIT_KINDS)}", "value")],
+        raise Invalid.of(
+            "level_unknown",
+            [FieldError.of("level", "one_of", "value", known=", ".join(UNIT_KINDS))],
+            level=level,
         )
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
     if aggregate is None:

@@ -23,6 +23,7 @@ from typing import IO, Any, Literal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.campaigns import comments
 from app.campaigns.models import Campaign
 from app.collection.models import CHANNELS, Submission
 from app.core.clock import VIETNAM
@@ -210,6 +211,10 @@ def rows(
     # The units as a subquery, not a list: a national campaign has more units than a
     # statement may carry parameters.
     unit_ids = _unit_ids(campaign, under)
+    # Comments a coordinator hid as abusive leave every export of comments.
+    hidden = comments.hidden_answers(session, campaign)
+    # Comments a coordinator hid as abusive leave every export of comments.
+    hidden = comments.hidden_answers(session, campaign)
 
     def generate() -> Iterator[list[Any]]:
         stmt = (
@@ -252,6 +257,8 @@ def rows(
                         (int(o.code in chosen) if value is not None else None)
                         for o in question.options
                     ]
+                elif (rid, question.code) in hidden:
+                    row.append("")
                 else:
                     row.append(value or "")
             yield row

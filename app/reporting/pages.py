@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -14,9 +15,9 @@ from app.campaigns import service as campaigns
 from app.campaigns.pages import query_builder
 from app.campaigns.service import questionnaire_of
 from app.core.db import SessionDep
-from app.core.errors import NotFound
+from app.core.errors import Invalid, NotFound
 from app.questionnaires.catalog import Questionnaire, get_catalog
-from app.reporting import indices
+from app.reporting import indices, page_query
 from app.units import service as units
 from app.web.render import language
 
@@ -78,22 +79,41 @@ def results_page(
     session: SessionDep,
     who: PagePrincipal,
     parent: str | None = None,
-    level: str | None = None,
     sort: str = "rank",
     desc: bool = False,
 ) -> HTMLResponse:
-    """SIPAS and factor indices of the units, sortable, with the median row."""
+    """SIPAS and factor indices of the units, one league table per unit kind with its
+    median row, for a level, a comparison and filters; the documents to download."""
     c = coordination.visible_campaign(session, who, code)
-    body = indices.report(
-        session, get_catalog(), c.code, level=level or None, parent=parent or None
-    ).body
-    alone = False
-    if parent and not body["units"]:
-        # A unit with nothing below it: show the unit itself, not "0 responses".
-        body, alone = _unit_alone(session, c, parent), True
     q = questionnaire_of(get_catalog(), c)
+    lang = language(request)
+    other = "en" if lang == "vi" else "vi"
+    kinds = page_query.levels(session, c)
+    others = page_query.comparable(session, who, c)
+    parent = parent or None
+    problems: Invalid | None = None
+    try:
+        asked = page_query.parse(dict(request.query_params), q, kinds, [o.code for o in others])
+    except Invalid as exc:
+        problems, asked = exc, page_query.Asked(None, None, indices.Filters())
+    body: dict[str, Any] = {}
+    alone = False
+    if problems is None:
+        body = indices.report(
+            session,
+            get_catalog(),
+            c.code,
+            level=asked.level,
+            parent=parent,
+            filters=asked.filters,
+            compare=asked.compare,
+        ).body
+        if parent and not body["units"]:
+            # A unit with nothing below it: show the unit itself, not "0 responses".
+            body, alone = _unit_alone(session, c, parent, asked), True
     factor_codes = [f.code for f in q.factors]
-    labels = _labels(q, language(request))["factors"]
+    labels = _labels(q, lang)
+    names = labels["factors"]
     keys: dict[str, Any] = {
         "unit": lambda u: u["unit"],
         "n": lambda u: u["n"],
@@ -108,48 +128,124 @@ def results_page(
             for f in factor_codes
         },
     }
-    rows = sorted(body["units"], key=keys.get(sort, keys["rank"]), reverse=desc)
+    rows = sorted(body.get("units", []), key=keys.get(sort, keys["rank"]), reverse=desc)
     columns = [("unit", "unit"), ("n", "n"), ("sipas", "SIPAS")]
-    columns += [(f, labels[f]) for f in factor_codes] + [("rank", "rank")]
+    columns += [(f, names[f]) for f in factor_codes] + [("rank", "rank")]
+    leagues = [
+        {"kind": kind, "units": members, "median": info["median"], "ranked": info["ranked"]}
+        for kind, info in body.get("leagues", {}).items()
+        if (members := [u for u in rows if u["league"] == kind])
+    ]
+    api = f"/api/v1/campaigns/{c.code}"
+    query = page_query.api_query(asked, body.get("parent") if not alone else None)
     return dash_page(
         request,
         "results.html",
         who,
+        status_code=422 if problems else 200,
         campaign=c,
         tab="results",
         body=body,
-        units=rows,
+        leagues=leagues,
         columns=columns,
         factor_codes=factor_codes,
-        factor_legend=" · ".join(f"{f}: {labels[f]}" for f in factor_codes),
+        factor_legend=" · ".join(f"{f}: {names[f]}" for f in factor_codes),
         alone=alone,
         sort=sort,
         desc=desc,
-        fmt=lambda v: fmt(v, language(request)),
-        ci=lambda v: ci(v, language(request)),
+        parent=parent,
+        asked=asked,
+        problems=problems,
+        kinds=kinds,
+        others=others,
+        choices=page_query.options(q, lang),
+        notes=lambda u: flag_notes(u, labels["items"], lang),
+        downloads=_downloads(api, query, lang),
+        microdata=[
+            (fmt_, f"{api}/microdata?format={fmt_}&lang={lang}") for fmt_ in MICRODATA_FORMATS
+        ],
+        # The labelled documents in the other language too (a report for a ministry
+        # in English, the Vietnamese workbook for a provincial office).
+        other_lang=[
+            (key, href)
+            for key, href in _downloads(api, query, other)
+            if key in ("dl_xlsx", "dl_wide", "dl_pdf")
+        ]
+        + [(f"dl_micro_{f}", f"{api}/microdata?format={f}&lang={other}") for f in ("sav", "dta")],
+        fmt=lambda v: fmt(v, lang),
+        ci=lambda v: ci(v, lang),
         query=query_builder(request),
     )
 
 
-def _siblings_report(session: SessionDep, c: Any, found: Any) -> dict[str, Any]:
+MICRODATA_FORMATS = ("sav", "dta", "csv", "xlsx")
+
+
+def _downloads(api: str, query: str, lang: str) -> list[tuple[str, str]]:
+    """(text key, link) of every document of the indices for what the page shows, in
+    the page's language."""
+    base = f"{api}/indices?{query}&" if query else f"{api}/indices?"
+    sep = ";" if lang == "vi" else ","
+    wide = urlencode({"format": "csv", "shape": "wide", "sep": sep, "lang": lang})
+    return [
+        ("dl_xlsx", f"{base}format=xlsx&lang={lang}"),
+        ("dl_wide", f"{base}{wide}"),
+        ("dl_long", f"{base}format=csv"),
+        ("dl_pdf", f"{base}format=pdf&lang={lang}"),
+    ]
+
+
+def flag_notes(unit: dict[str, Any], items: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """Each flag of a unit in words, with what caused it: the criterion short of the
+    minimum sample, or the components that could not be computed."""
+    detail = unit.get("flag_detail") or {}
+    out = []
+    for flag in unit.get("flags", []):
+        d = detail.get(flag) or {}
+        if flag == "small_sample" and d:
+            text = dash_text.t(
+                "ufx_small_sample",
+                lang,
+                item=items.get(d["item"], d["item"]),
+                n=d["n"],
+                min=d["min_sample"],
+            )
+        elif flag == "incomplete" and d.get("missing"):
+            text = dash_text.t("ufx_incomplete", lang, missing=", ".join(d["missing"]))
+        elif flag == "incomplete":
+            text = dash_text.t("ufx_incomplete_empty", lang)
+        else:
+            text = ""
+        out.append((flag, text))
+    return out
+
+
+def _siblings_report(
+    session: SessionDep, c: Any, found: Any, asked: page_query.Asked | None = None
+) -> dict[str, Any]:
     """The report in which a unit is compared with its siblings: the campaign's scope
-    units, or the units under its parent."""
+    units, or the units under its parent (filtered and compared as asked)."""
+    extra: dict[str, Any] = (
+        {"filters": asked.filters, "compare": asked.compare} if asked is not None else {}
+    )
     scope = {s.unit.id for s in campaigns.scope(session, c)}
     if found.id in scope or found.parent_id is None:
-        return indices.report(session, get_catalog(), c.code).body
+        return indices.report(session, get_catalog(), c.code, **extra).body
     parent = session.get(type(found), found.parent_id)
     return indices.report(
-        session, get_catalog(), c.code, parent=parent.code if parent else None
+        session, get_catalog(), c.code, parent=parent.code if parent else None, **extra
     ).body
 
 
-def _unit_alone(session: SessionDep, c: Any, code: str) -> dict[str, Any]:
+def _unit_alone(
+    session: SessionDep, c: Any, code: str, asked: page_query.Asked | None = None
+) -> dict[str, Any]:
     """The results table of one unit that has no units below it (with its siblings'
     median), or the empty table when the unit is unknown or outside the campaign."""
     found = units.find_unit(session, code)
     if found is None:
         raise NotFound.of("unit_unknown", code=code)
-    around = _siblings_report(session, c, found)
+    around = _siblings_report(session, c, found, asked)
     mine = [u for u in around["units"] if u["unit"] == code]
     return {**around, "parent": code, "units": mine, "n": sum(u["n"] for u in mine)}
 
@@ -182,6 +278,7 @@ def unit_page(
         campaign=c,
         tab="results",
         entry=entry,
+        notes=flag_notes(entry, labels["items"], lang),
         median=median,
         factor_rows=_bars(entry["factors"], median["factors"], labels["factors"]),
         item_rows=_bars(entry["items"], median["items"], labels["items"]),

@@ -1,0 +1,105 @@
+"""Dashboard words for the analyst's tools: the results page's level, comparison,
+filters, flags and downloads, and the citizens' comments.
+
+Merged into the dashboard tables (app/access/dash_text.py), as tablet_text is.
+"""
+
+UI: dict[str, dict[str, str]] = {
+    # results: what to show
+    "results_ask": {"vi": "Chọn số liệu cần xem", "en": "Choose what to show"},
+    "level_default": {"vi": "Đơn vị trực thuộc (mặc định)", "en": "Units directly below (default)"},
+    "compare_with": {"vi": "So sánh với đợt", "en": "Compare with campaign"},
+    "compare_none": {"vi": "Không so sánh", "en": "No comparison"},
+    "filter_respondents": {
+        "vi": "Lọc theo người trả lời, kênh, ngày",
+        "en": "Filter by respondent, channel, dates",
+    },
+    "show_results": {"vi": "Xem kết quả", "en": "Show results"},
+    "clear_filters": {"vi": "Bỏ lọc", "en": "Clear the choices"},
+    "not_shown": {"vi": "Chưa hiện được kết quả:", "en": "Results not shown:"},
+    "filtered": {
+        "vi": "đã lọc (chỉ tính các phiếu phù hợp)",
+        "en": "filtered (matching responses only)",
+    },
+    "no_units": {"vi": "Không có đơn vị nào ở cấp này.", "en": "No units at this level."},
+    "league_ranked": {
+        "vi": "xếp hạng {n}/{of} đơn vị (mỗi loại đơn vị xếp hạng riêng)",
+        "en": "{n} of {of} units ranked (each kind of unit is ranked among its own)",
+    },
+    "change": {"vi": "Thay đổi", "en": "Change"},
+    "change_help": {
+        "vi": "Điểm SIPAS và số bậc xếp hạng thay đổi so với đợt {code}",
+        "en": "SIPAS points and rank places gained since campaign {code}",
+    },
+    "places": {"vi": "{n} bậc", "en": "{n} places"},
+    "units_below_of": {"vi": "Các đơn vị trực thuộc {unit}", "en": "Units below {unit}"},
+    "loc_gender": {"vi": "Giới tính", "en": "Gender"},
+    "loc_age_band": {"vi": "Nhóm tuổi", "en": "Age band"},
+    "loc_respondent_type": {"vi": "Đối tượng", "en": "Respondent type"},
+    "loc_service_field": {"vi": "Lĩnh vực thủ tục", "en": "Service field"},
+    "loc_channel": {"vi": "Kênh thu phiếu", "en": "Channel"},
+    "loc_date_from": {"vi": "Từ ngày", "en": "From"},
+    "loc_date_to": {"vi": "Đến ngày", "en": "To"},
+    "loc_compare": {"vi": "So sánh với đợt", "en": "Compare with"},
+    "loc_q": {"vi": "Tìm", "en": "Search"},
+    "loc_question": {"vi": "Câu hỏi", "en": "Question"},
+    # results: why a unit is not ranked
+    "not_ranked": {"vi": "Không xếp hạng vì", "en": "Not ranked because"},
+    "uf_small_sample": {"vi": "mẫu nhỏ", "en": "small sample"},
+    "uf_incomplete": {"vi": "thiếu số liệu", "en": "incomplete"},
+    "ufx_small_sample": {
+        "vi": "{item}: {n} câu trả lời hợp lệ, cần ít nhất {min}",
+        "en": "{item}: {n} valid answers, {min} needed",
+    },
+    "ufx_incomplete": {
+        "vi": "không tính được: {missing}",
+        "en": "cannot be computed: {missing}",
+    },
+    "ufx_incomplete_empty": {
+        "vi": "chưa có câu trả lời hợp lệ",
+        "en": "no valid answers yet",
+    },
+    # results: documents
+    "downloads": {"vi": "Tải về", "en": "Downloads"},
+    "dl_results": {"vi": "Kết quả:", "en": "Results:"},
+    "dl_microdata": {"vi": "Dữ liệu từng phiếu:", "en": "Response microdata:"},
+    "dl_other_lang": {"vi": "Bản tiếng Anh:", "en": "In Vietnamese:"},
+    "dl_xlsx": {"vi": "Excel (.xlsx)", "en": "Excel (.xlsx)"},
+    "dl_wide": {"vi": "Bảng CSV", "en": "Table CSV"},
+    "dl_long": {"vi": "CSV đầy đủ (dạng dài)", "en": "Full CSV (long)"},
+    "dl_pdf": {"vi": "Báo cáo PDF", "en": "PDF report"},
+    "dl_micro_sav": {"vi": "SPSS (.sav)", "en": "SPSS (.sav)"},
+    "dl_micro_dta": {"vi": "Stata (.dta)", "en": "Stata (.dta)"},
+    "dl_micro_csv": {"vi": "CSV", "en": "CSV"},
+    "dl_micro_xlsx": {"vi": "Excel", "en": "Excel"},
+    # comments
+    "comments": {"vi": "Ý kiến người dân", "en": "Citizens' comments"},
+    "comment": {"vi": "Ý kiến", "en": "Comment"},
+    "search": {"vi": "Tìm", "en": "Search"},
+    "search_help": {"vi": "Từ cần tìm trong ý kiến", "en": "Words to find in the comments"},
+    "every_question": {"vi": "Mọi câu hỏi tự do", "en": "Every free-text question"},
+    "every_unit": {"vi": "Mọi đơn vị", "en": "Every unit"},
+    "cstate_shown": {"vi": "Đang hiện", "en": "Shown"},
+    "cstate_hidden": {"vi": "Đã ẩn (phản cảm)", "en": "Hidden (abusive)"},
+    "cstate_all": {"vi": "Tất cả", "en": "All"},
+    "no_comments": {"vi": "Không có ý kiến nào phù hợp.", "en": "No comments match."},
+    "comments_found": {"vi": "{n} ý kiến", "en": "{n} comments"},
+    "hide_comment": {"vi": "Ẩn (phản cảm)", "en": "Hide (abusive)"},
+    "show_comment": {"vi": "Hiện lại", "en": "Show again"},
+    "hide_reason": {"vi": "Lý do ẩn", "en": "Why hide it"},
+    "hidden_by": {"vi": "Đã ẩn {when}, {who}: {reason}", "en": "Hidden {when} by {who}: {reason}"},
+    "comment_hidden": {"vi": "Đã ẩn ý kiến.", "en": "The comment is hidden."},
+    "comment_shown": {"vi": "Ý kiến đã hiện lại.", "en": "The comment is shown again."},
+    "comments_export": {"vi": "Tải ý kiến:", "en": "Download comments:"},
+    "comments_note": {
+        "vi": "Ý kiến bị ẩn không xuất hiện trong tệp tải về (kể cả dữ liệu từng phiếu); "
+        "phiếu vẫn được tính vào chỉ số.",
+        "en": "Hidden comments are left out of every download (the microdata too); the "
+        "response still counts in the indices.",
+    },
+    "view_response": {"vi": "Xem phiếu", "en": "View response"},
+    "back_to_comments": {"vi": "Về danh sách ý kiến", "en": "Back to the comments"},
+    "act_comment.hide": {"vi": "Ẩn ý kiến", "en": "Hid a comment"},
+    "act_comment.show": {"vi": "Hiện lại ý kiến", "en": "Showed a comment again"},
+    "dk_question": {"vi": "Câu hỏi", "en": "Question"},
+}
