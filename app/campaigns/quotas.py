@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, CampaignQuota, CampaignUnit, QuotaPolicy, StratumCount
 from app.collection.models import Submission
-from app.counts.models import UnitAncestor
+from app.counts.models import FoldQueue, UnitAncestor
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,9 @@ def _finish(
 ) -> set[uuid.UUID]:
     """Undo the refused inserts, count strata, mark over-quota responses."""
     if refused:
+        # The insert trigger queued them for the fold already (migration 0011): a
+        # queue row left behind would keep the campaign "waiting for a fold" forever.
+        session.execute(delete(FoldQueue).where(FoldQueue.submission_id.in_(refused)))
         session.execute(delete(Submission).where(Submission.id.in_(refused)))
     quotas = (
         list(session.scalars(select(CampaignQuota).where(CampaignQuota.campaign_id == campaign_id)))

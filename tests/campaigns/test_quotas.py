@@ -19,6 +19,8 @@ from app.collection.schemas import SubmissionIn
 from app.collection.service import record
 from app.core.db import session_scope
 from app.core.errors import Conflict
+from app.counts import tally
+from app.counts.models import FoldQueue
 from app.questionnaires.catalog import Catalog
 from app.units.models import Unit
 from tests import concurrency
@@ -89,6 +91,14 @@ def test_stop_policy_refuses_politely_and_stores_nothing_beyond_the_target(
     )
     assert [r["status"] for r in batch.json()["results"]] == [409, 409]
     assert session.scalar(select(func.count()).select_from(Submission)) == 2
+    # The refused ones are not left waiting for a fold either: the queue holds
+    # exactly what was stored, and a fold leaves the campaign with nothing waiting.
+    stored = set(session.scalars(select(Submission.id)))
+    assert set(session.scalars(select(FoldQueue.submission_id))) == stored
+    q = catalog.get(c.questionnaire, c.questionnaire_version)
+    assert q is not None
+    assert tally.fold_campaign(session, c, q) == 2
+    assert not tally.has_untallied(session, c.id)
 
 
 def test_a_batch_fills_the_last_places_in_order(
