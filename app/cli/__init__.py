@@ -63,6 +63,11 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # uvicorn's supervisor kills a worker that has not answered its ping within
+        # this many seconds (default 5) and starts another: on a busy machine a
+        # worker still importing the app (or one in a long report build) was killed
+        # over and over and the service never came up.
+        timeout_worker_healthcheck=30,
         proxy_headers=True,
         log_config=logs.uvicorn_config(get_settings().LOG_FORMAT) or uvicorn.config.LOGGING_CONFIG,
     )

@@ -63,6 +63,13 @@ SUBMISSIONS = Counter(
 )
 FOLDED = Counter("sipas_folded_responses", "Responses counted into the tallies by the fold.")
 REBUILDS = Counter("sipas_report_rebuilds", "Stored reports rebuilt (fold, compute, store).")
+REBUILD_WAITS = Counter(
+    "sipas_report_rebuild_waits",
+    "Requests that found another process rebuilding the same report and served its "
+    "result (served: the shared build; built: it failed or took too long, so this "
+    "request built the report itself).",
+    ["outcome"],
+)
 REBUILD_SECONDS = Histogram(
     "sipas_report_rebuild_duration_seconds",
     "Time to rebuild one stored report.",

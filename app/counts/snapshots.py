@@ -8,9 +8,13 @@ A snapshot (`app.counts.snapshot_models.ReportSnapshot`) may be served when eith
   acknowledged before that moment is in it.
 
 Otherwise the first request to come rebuilds it (fold, compute, store) while
-requests for the same view in this process wait for that one build. Under steady
-traffic a report is therefore rebuilt at most once per window, and no acknowledged
-response is missing from a report for longer than the window (plus one build).
+requests for the same view wait for that one build: in this process on a lock, in
+other processes (`sipas serve --workers N`, or several machines on one PostgreSQL)
+by polling for the snapshot the builder stores, since the builder holds a
+transaction-scoped advisory lock per view until its snapshot is committed. Under
+steady traffic a report is therefore rebuilt at most once per window across every
+process, and no acknowledged response is missing from a report for longer than the
+window (plus one build).
 
 Changes that are not new responses (an exclusion or a restore, a campaign's
 settings or scope, the unit tree, a paper import) `forget` the campaign's snapshots
@@ -23,13 +27,14 @@ compressed bytes only), so a repeated report is two index look-ups.
 import threading
 import time
 import uuid
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -152,12 +157,17 @@ def _stored(session: Session, key: tuple[int, str], campaigns: Sequence[Campaign
             return None
         if meta.version == held[0].version:
             return held[1]
+    return _load(session, key, lambda meta: _servable(session, meta, campaigns))
+
+
+def _load(session: Session, key: tuple[int, str], accept: Callable[[Meta], bool]) -> Report | None:
+    """The stored snapshot of `key`, read whole and kept in memory, if `accept`s it."""
     row = _read_row(session, key)  # not held, or another process stored a newer one
     if row is None:
         return None
     version, token, built_at, json_gz, csv_gz = row
     meta = Meta(version, token, built_at)
-    if not _servable(session, meta, campaigns):
+    if not accept(meta):
         return None
     report = Report(gz=bytes(json_gz), origin=Origin(key[0], key[1], version, built_at))
     if csv_gz is not None:
@@ -190,6 +200,73 @@ def _store(
     return meta
 
 
+# The first key of the advisory locks of report builds (the second is the view's);
+# an arbitrary constant that keeps them apart from any other use of advisory locks.
+_LOCK_CLASS = 0x51A5
+# How long a request waits for another process's build of the same view before it
+# builds the report itself (a builder that died or hangs must not stall readers).
+SHARED_BUILD_WAIT_SECONDS = 60.0
+
+
+def _lock_ids(key: tuple[int, str]) -> dict[str, int]:
+    """The view's advisory lock: campaign id and a signed 32-bit hash of the view."""
+    view = zlib.crc32(f"{key[0]}:{key[1]}".encode())
+    return {"c": _LOCK_CLASS, "v": view - (1 << 32) if view >= 1 << 31 else view}
+
+
+def _claim_build(session: Session, key: tuple[int, str]) -> bool:
+    """Take the right to build `key` across processes; False if another has it.
+
+    PostgreSQL: a transaction-scoped advisory lock, so it is released exactly when
+    the builder's snapshot is committed (or its transaction fails), never left
+    behind by a process that died. Waiters do not queue on the lock (that would
+    hold them past `lock_timeout`); they poll for the stored snapshot instead.
+    SQLite serves one machine and writes one transaction at a time: no claim.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:c, :v)"), _lock_ids(key)).scalar()
+    return bool(got)
+
+
+def _await_build(
+    session: Session, key: tuple[int, str], campaigns: Sequence[Campaign], before: Meta | None
+) -> Report | None:
+    """The snapshot another process is building, once it is stored; None when the
+    build is ours to do (the other failed, or is taking too long).
+
+    Whatever that build stores is served, as a request that waited for a build in
+    this process serves it: it began after the stale snapshot this request found.
+    `before` is the snapshot's state read before the claim failed, so a build
+    committed between the two is recognised as new. The claim can also fail on a
+    request that has just found a servable snapshot and not yet committed: that
+    snapshot is served too.
+    """
+    deadline = time.monotonic() + SHARED_BUILD_WAIT_SECONDS
+    pause = 0.02
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
+        claimed = _claim_build(session, key)  # the holder is done (or gone) when True
+        meta = _meta(session, *key)
+        if meta is not None:
+
+            def usable(m: Meta) -> bool:
+                return (before is None or m.version != before.version) or _servable(
+                    session, m, campaigns
+                )
+
+            if usable(meta):
+                stored = _load(session, key, usable)
+                if stored is not None:
+                    metrics.REBUILD_WAITS.labels("served").inc()
+                    return stored
+        if claimed:
+            break
+    metrics.REBUILD_WAITS.labels("built").inc()
+    return None
+
+
 def serve(
     session: Session,
     campaigns: Sequence[Campaign],
@@ -210,6 +287,17 @@ def serve(
         held = _recalled(key)
         if held is not None and _builds.get(key, 0) > seen:
             return held[1]  # built by another request while this one waited
+        before = _meta(session, *key)  # read before the claim: see _await_build
+        if not _claim_build(session, key):
+            shared = _await_build(session, key, campaigns, before)
+            if shared is not None:
+                return shared
+        else:
+            # A request of this or another process may have committed its build since
+            # this one looked (the in-process lock is released before that commit).
+            stored = _stored(session, key, campaigns)
+            if stored is not None:
+                return stored
         built_at = now()
         started = time.perf_counter()
         fold()
