@@ -105,6 +105,25 @@ def test_the_scan_sees_the_error_classes() -> None:
     assert {"Invalid", "NotFound", "Conflict", "QuotaFull", "BadText", "Busy"} <= ERRORS
 
 
+@pytest.mark.parametrize(
+    ("source", "keyed"),
+    [
+        ('Invalid("the file is bad")', False),
+        ('FieldError("line 2", "bad", "value")', False),
+        ('Invalid(f"unit {code!r} does not exist", [])', False),
+        ("FieldError(loc, p.msg, p.code, p.key, p.params)", True),
+        ('Invalid(text, fields, key="k")', True),
+        ('TokenInvalid(_message("token_invalid", lang))', True),
+    ],
+)
+def test_the_scan_tells_a_keyed_error_from_an_english_one(source: str, keyed: bool) -> None:
+    call = ast.parse(source, mode="eval").body
+    assert isinstance(call, ast.Call)
+    cls = _name(call.func)
+    assert cls in ERRORS
+    assert _keyed(call, cls) is keyed
+
+
 def test_every_error_is_built_from_a_message_key() -> None:
     bare = [
         f"{where}: {cls}(...) has no message key"
