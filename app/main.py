@@ -161,7 +161,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             exc.headers = {**(exc.headers or {}), "Allow": allow}
         if is_dash(request):
             key = {404: "not_found_page", 405: "method_not_allowed"}.get(exc.status_code)
-            error = AppError.of(key) if key else AppError(str(exc.detail))
+            error = AppError.of(key) if key else AppError.of("http_error", what=str(exc.detail))
             return dash_error(request, error, exc.status_code)
         if _is_page(request):
             return error_page(request, exc.status_code, "http_error")

@@ -44,7 +44,7 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     if key is not None:
         who = accounts.principal_for_key(session, key)
         if who is None:
-            raise Unauthorized("the API key is unknown or revoked")
+            raise Unauthorized.of("api_key_unknown")
         return who
     token = request.cookies.get(SESSION_COOKIE)
     return accounts.principal_for_session(session, token) if token else None
@@ -55,23 +55,23 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 def api_principal(who: OptionalPrincipal) -> Principal:
     if who is None:
-        raise Unauthorized("sign in or send Authorization: Bearer <API key>")
+        raise Unauthorized.of("sign_in_or_key")
     return who
 
 
 def api_manager(request: Request, who: Annotated[Principal, Depends(api_principal)]) -> Principal:
     """A coordinator or admin writing through the API (session cookie plus CSRF header)."""
     if who.account_id is None:
-        raise Forbidden("API keys are read-only")
+        raise Forbidden.of("api_keys_read_only")
     if not who.can_manage:
-        raise Forbidden(f"a {who.role} cannot change campaigns")
+        raise Forbidden.of("role_cannot_change", role=who.role)
     check_csrf(who, request.headers.get("x-csrf-token"))
     return who
 
 
 def page_principal(who: OptionalPrincipal) -> Principal:
     if who is None or who.account_id is None:
-        raise SignInRequired("sign in to see this page")
+        raise SignInRequired.of("sign_in_page")
     return who
 
 

@@ -6,6 +6,7 @@ long random strings, so a plain SHA-256 of them is enough at rest: unlike
 passwords they cannot be guessed from a dictionary.
 """
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -118,7 +119,7 @@ def authenticate(session: Session, login: str, password: str) -> Account:
     except (VerificationError, InvalidHashError):
         account = None
     if account is None or account.disabled_at is not None:
-        raise Unauthorized("wrong login or password")
+        raise Unauthorized.of("login_wrong")
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
     return account
@@ -185,10 +186,9 @@ def sign_in(session: Session, login: str, password: str) -> Account:
             _failures(session, since, AuditEvent.target.startswith("unknown:")) >= UNKNOWN_LOGIN_CAP
         )
     if refused:
-        raise TooManyRequests(
-            f"too many wrong passwords for this login; wait {LOCKOUT_MINUTES} minutes",
-            retry_after=LOCKOUT_MINUTES * 60,
-        )
+        locked = TooManyRequests.of("login_locked", minutes=LOCKOUT_MINUTES)
+        locked.retry_after = LOCKOUT_MINUTES * 60
+        raise locked
     try:
         account = authenticate(session, login, password)
     except Unauthorized:
@@ -202,7 +202,7 @@ def set_disabled(session: Session, account_id: int, disabled: bool) -> Account:
     """Disable an account (its sessions stop working at once) or enable it again."""
     account = session.get(Account, account_id)
     if account is None:
-        raise NotFound(f"account {account_id} does not exist")
+        raise NotFound.of("account_missing", account_id=account_id)
     account.disabled_at = datetime.now(UTC) if disabled else None
     if disabled:
         session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
@@ -215,14 +215,14 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
     opens a new one for the browser that made the change)."""
     account = session.get(Account, account_id)
     if account is None:
-        raise NotFound(f"account {account_id} does not exist")
+        raise NotFound.of("account_missing", account_id=account_id)
     try:
         _hasher.verify(account.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise Invalid.of(
             "current_password_wrong", [FieldError.of("current", "wrong_password")]
         ) from None
-    problems = [FieldError("new", p.msg, p.code, p.key, p.params) for p in check_password(new)]
+    problems = [dataclasses.replace(p, loc="new") for p in check_password(new)]
     if problems:
         raise Invalid.of("new_password_short", problems)
     account.password_hash = _hasher.hash(new)
@@ -233,7 +233,7 @@ def change_password(session: Session, account_id: int, current: str, new: str) -
 def get_account(session: Session, login: str) -> Account:
     account = session.scalar(select(Account).where(Account.login == login.strip().lower()))
     if account is None:
-        raise NotFound(f"account {login!r} does not exist")
+        raise NotFound.of("account_login_missing", login=login)
     return account
 
 
@@ -265,13 +265,13 @@ def make_reset_link(session: Session, who: Principal, account_id: int) -> ResetL
     not yet used stops working too."""
     account = session.get(Account, account_id)
     if account is None or not who.is_admin:
-        raise NotFound(f"account {account_id} does not exist")
+        raise NotFound.of("account_missing", account_id=account_id)
     if who.unit_id is not None and (
         account.unit_id is None or not in_scope(session, who, account.unit_id)
     ):
-        raise Forbidden("that account is outside your area")
+        raise Forbidden.of("account_outside")
     if account.id == who.account_id:
-        raise Forbidden("change your own password on your account page")
+        raise Forbidden.of("reset_own_password")
     now = datetime.now(UTC)
     session.execute(
         update(PasswordReset)
@@ -325,9 +325,9 @@ def use_reset_link(session: Session, token: str, new: str) -> Account | None:
     account = reset_account(session, token)
     if account is None:
         return None
-    problems = [FieldError("new", p.msg, p.code) for p in check_password(new)]
+    problems = [dataclasses.replace(p, loc="new") for p in check_password(new)]
     if problems:
-        raise Invalid("the new password is too short", problems)
+        raise Invalid.of("new_password_short", problems)
     now = datetime.now(UTC)
     # One statement claims the link, so two tabs posting at once cannot both use it.
     claimed = session.execute(
@@ -432,7 +432,7 @@ def principal_for_key(session: Session, secret: str) -> Principal | None:
     if key.scope != "read":
         # Least privilege: an integration that pushes ratings has no business
         # reading private campaigns with the same secret.
-        raise Forbidden("a write-scoped API key only submits responses")
+        raise Forbidden.of("write_key_only")
     return Principal(f"key:{key.prefix}", "viewer", key.unit_id)
 
 

@@ -257,7 +257,7 @@ def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise Invalid(f"{value!r} is not a response id (a UUID)") from None
+        raise Invalid.of("response_not_uuid", raw=value) from None
 
 
 @router.post(
@@ -294,7 +294,7 @@ def audit_log(
 ) -> list[AuditOut]:
     """The latest coordinator actions (admins only)."""
     if not who.is_admin:
-        raise Forbidden("only an admin can read the audit log")
+        raise Forbidden.of("audit_admin_only")
     return [
         AuditOut.model_validate(e, from_attributes=True) for e in accounts.audit_log(session, limit)
     ]

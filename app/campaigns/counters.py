@@ -113,16 +113,15 @@ def refusal(campaign: Campaign, found: list[Overlap]) -> Overlapping:
         f"already collect for open campaign {o.campaign!r}"
         for o in found
     ]
-    return Overlapping(
-        f"campaign {campaign.code!r} was not opened: "
-        + "; ".join(parts)
-        + ". Say which campaign each of those counters feeds (`counters`), "
-        "or close the other campaign first.",
+    return Overlapping.of(
+        "overlap_refused",
         [
-            FieldError(f"units.{unit}", f"already in open campaign {o.campaign!r}", "overlap")
+            FieldError.of(f"units.{unit}", "unit_in_open_campaign", "overlap", campaign=o.campaign)
             for o in found
             for unit in o.units
         ],
+        code=campaign.code,
+        where="; ".join(parts),
     )
 
 
@@ -147,20 +146,21 @@ def open_campaign(
         for code in o.counters:
             allowed.setdefault(code, {campaign.code}).add(o.campaign)
     problems = [
-        FieldError(
+        FieldError.of(
             f"counters.{code}",
-            f"choose the campaign it feeds: {' or '.join(sorted(options))}",
+            "counter_feeds",
             "required" if code not in choices else "choice",
+            options=" or ".join(sorted(options)),
         )
         for code, options in sorted(allowed.items())
         if choices.get(code) not in options
     ]
     problems += [
-        FieldError(f"counters.{code}", "is not a counter in the overlap", "unknown")
+        FieldError.of(f"counters.{code}", "counter_not_in_overlap", "unknown")
         for code in sorted(set(choices) - set(allowed))
     ]
     if problems:
-        raise Invalid(f"campaign {campaign.code!r} was not opened", problems)
+        raise Invalid.of("campaign_not_opened", problems, code=campaign.code)
     ids = dict(
         session.execute(
             select(Campaign.code, Campaign.id).where(Campaign.code.in_(choices.values()))

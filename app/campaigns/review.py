@@ -210,9 +210,14 @@ def rows_of(
     ).all()
     missing = set(ids) - {s.id for s, *_ in found}
     if missing:
-        raise NotFound(
-            f"response {sorted(missing)[0]} is not in campaign {campaign.code!r}",
-            [FieldError("ids", str(m), "unknown") for m in sorted(missing)],
+        raise NotFound.of(
+            "response_unknown",
+            [
+                FieldError.of("ids", "response_id_unknown", "unknown", sid=m)
+                for m in sorted(missing)
+            ],
+            sid=sorted(missing)[0],
+            code=campaign.code,
         )
     return [_row(s, unit, name, counter) for s, unit, name, counter in found]
 
@@ -261,9 +266,7 @@ def exclude_many(
     cannot be excluded (already excluded, outside the area) refuses the whole request,
     and the request's transaction then stores none of them."""
     if not ids:
-        raise Invalid(
-            "choose at least one response", [FieldError("ids", "none chosen", "required")]
-        )
+        raise Invalid.of("choose_responses", [FieldError.of("ids", "none_chosen", "required")])
     for sid in dict.fromkeys(ids):
         exclude(session, catalog, who, campaign, sid, reason, code)
     return len(set(ids))

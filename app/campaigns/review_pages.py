@@ -35,7 +35,7 @@ def response_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise Invalid(f"{value!r} is not a response id") from None
+        raise Invalid.of("response_not_id", raw=value) from None
 
 
 def reason_from(form: FormData, lang: str) -> tuple[str, str | None, str | None]:

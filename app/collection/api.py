@@ -105,5 +105,5 @@ def get_submission_receipt(submission_id: uuid.UUID, session: SessionDep) -> Rec
     """The receipt of a stored response, so a kiosk can check what the server has."""
     receipt = submissions.get_receipt(session, submission_id)
     if receipt is None:
-        raise NotFound(f"submission {submission_id} is not stored")
+        raise NotFound.of("submission_not_stored", sid=submission_id)
     return receipt

@@ -69,7 +69,7 @@ def token_hash(token: str) -> str:
 def get_counter(session: Session, code: str) -> Counter:
     counter = session.scalar(select(Counter).where(Counter.code == code))
     if counter is None:
-        raise NotFound(f"counter {code!r} does not exist")
+        raise NotFound.of("counter_missing", code=code)
     return counter
 
 
@@ -84,7 +84,7 @@ def set_kiosk(session: Session, counter_code: str, kiosk: bool) -> Counter:
 def _label(label: str) -> str:
     label = label.strip()
     if not label or len(label) > 100:
-        raise Invalid("label must be 1–100 characters", [FieldError("label", "1–100 characters")])
+        raise Invalid.of("label_length", [FieldError.of("label", "chars_1_100")])
     return label
 
 
@@ -123,7 +123,7 @@ def claim(session: Session, token: str, now: datetime | None = None) -> Claimed:
     """
     now = now or datetime.now(UTC)
     if not token or len(token) > 100:
-        raise NotFound("this enrolment link is not known")
+        raise NotFound.of("enrol_link_unknown")
     cookie = secrets.token_urlsafe(TOKEN_BYTES)
     won = session.execute(
         update(KioskDevice)
@@ -144,12 +144,12 @@ def claim(session: Session, token: str, now: datetime | None = None) -> Claimed:
         .execution_options(populate_existing=True)
     ).first()
     if row is None or (row[0].revoked_at is not None and row[0].enrolled_at is None):
-        raise NotFound("this enrolment link is not known")
+        raise NotFound.of("enrol_link_unknown")
     device, counter, unit_name = row
     if not won.rowcount:  # type: ignore[attr-defined]
         if device.enrolled_at is not None:
-            raise EnrolLinkUsed(f"this link was already used, by {device.label!r}")
-        raise EnrolLinkExpired("this enrolment link has expired")
+            raise EnrolLinkUsed.of("enrol_link_used", label=device.label)
+        raise EnrolLinkExpired.of("enrol_link_expired")
     return Claimed(device, counter, unit_name, cookie)
 
 
@@ -212,7 +212,7 @@ def rename(session: Session, device_id: int, label: str) -> KioskDevice:
     """Give a tablet another label (what its confirmation and the lists show)."""
     device = session.get(KioskDevice, device_id)
     if device is None:
-        raise NotFound(f"kiosk device {device_id} does not exist")
+        raise NotFound.of("device_missing", device_id=device_id)
     device.label = _label(label)
     session.flush()
     return device
@@ -222,7 +222,7 @@ def revoke(session: Session, device_id: int) -> KioskDevice:
     """Stop a device from running in kiosk mode (a lost or replaced tablet)."""
     device = session.get(KioskDevice, device_id)
     if device is None:
-        raise NotFound(f"kiosk device {device_id} does not exist")
+        raise NotFound.of("device_missing", device_id=device_id)
     if device.revoked_at is None:
         device.revoked_at = datetime.now(UTC)
         session.flush()

@@ -9,6 +9,7 @@ savepoint: memory does not grow with the file (only 12 bytes a form, to find a
 form number used twice), and a problem anywhere rolls every chunk back.
 """
 
+import dataclasses
 import hashlib
 import json
 import unicodedata
@@ -95,7 +96,8 @@ def option_labels(q: Questionnaire) -> dict[str, dict[str, Any]]:
 def _cell(
     q: Questionnaire, code: str, raw: str, labels: dict[str, dict[str, Any]] | None = None
 ) -> tuple[Any, str | None]:
-    """The typed answer in a cell (a code, or an option's label), or an error message."""
+    """The typed answer in a cell (a code, or an option's label), and the raw text of a
+    scale cell that is not a number (None if it is fine)."""
     kind = q.questions[code].kind
     known = (labels or {}).get(code, {})
     if raw == "":
@@ -106,7 +108,7 @@ def _cell(
         try:
             return int(raw), None
         except ValueError:
-            return None, f"{raw!r} is not a number on the scale (1–5, 0 = not applicable)"
+            return None, raw
     if kind == "multi":
         for sep in MULTI_SEPARATORS:
             raw = raw.replace(sep, ";")
@@ -295,7 +297,7 @@ class _Context:
         channel = v.get("channel") or "paper"
         if channel not in ("paper", "interview"):
             found.append(
-                FieldError(f"{at}, column channel", f"{channel!r}: use paper or interview", "value")
+                FieldError.of(f"{at}, column channel", "channel_paper", "value", raw=channel)
             )
         answers = _answers(self.q, v, at, found, self.labels)
         if found or unit is None or filled is None:
@@ -308,11 +310,11 @@ def _check_header(q: Questionnaire, header: list[str], name: str) -> None:
     """A place column and every always-required question, or nothing is read."""
     problems: list[FieldError] = []
     if "unit" not in header and "counter" not in header:
-        problems.append(FieldError("line 1", "a column 'unit' or 'counter' is required", "missing"))
+        problems.append(FieldError.of("line 1", "place_column_required", "missing"))
     for code, question in q.questions.items():
         if question.required and not question.show_if and code not in header:
             problems.append(
-                FieldError("line 1", f"missing column {code!r} (a required question)", "missing")
+                FieldError.of("line 1", "question_column_missing", "missing", column=code)
             )
     if problems:
         raise Invalid.of("import_bad_header", problems, name=name)
@@ -361,16 +363,27 @@ def _answers(
     answers: dict[str, Any] = {}
     for code in q.questions:
         if code in v:
-            value, msg = _cell(q, code, v[code], labels)
-            if msg:
-                problems.append(FieldError(f"{at}, column {code}", msg, "value"))
+            value, bad = _cell(q, code, v[code], labels)
+            if bad is not None:
+                lo, hi = min(q.scale_values), max(q.scale_values)
+                problems.append(
+                    FieldError.of(
+                        f"{at}, column {code}",
+                        "cell_not_on_scale",
+                        "value",
+                        raw=bad,
+                        lo=lo,
+                        hi=hi,
+                        na=q.not_applicable,
+                    )
+                )
             answers[code] = value
     answers = clean(answers)
     typed_ok = {f.loc.rsplit(" ", 1)[-1] for f in problems}
     for p in check_answers(q, {k: a for k, a in answers.items() if k not in typed_ok}, prefix=""):
         if p.code == "required" and p.loc in typed_ok:
             continue
-        problems.append(FieldError(f"{at}, column {p.loc}", p.msg, p.code))
+        problems.append(dataclasses.replace(p, loc=f"{at}, column {p.loc}"))
     return answers
 
 
@@ -401,15 +414,17 @@ def _place(
     if counter is not None:
         if unit is not None and unit.id != counter.unit_id:
             problems.append(
-                FieldError(
+                FieldError.of(
                     f"{at}, column counter",
-                    f"counter {counter.code!r} does not belong to unit {unit.code!r}",
+                    "counter_not_of_unit",
                     "mismatch",
+                    counter=counter.code,
+                    unit=unit.code,
                 )
             )
         unit = unit or units_by_id[counter.unit_id]
     if not v.get("unit") and not v.get("counter"):
-        problems.append(FieldError(at, "give the form's unit or counter", "required"))
+        problems.append(FieldError.of(at, "place_required", "required"))
     return unit, counter
 
 
@@ -471,11 +486,7 @@ def _store_chunk(
     )
     known = dict(rows.tuples().all())
     changed = [
-        FieldError(
-            f"line {line}, column form",
-            "form was imported before with different answers",
-            "conflict",
-        )
+        FieldError.of(f"line {line}, column form", "form_imported_differently", "conflict")
         for line, row in pending
         if known.get(row["id"], row["body_hash"]) != row["body_hash"]
     ]

@@ -10,6 +10,7 @@ from SQLAlchemy's compiled cache; a batch is a handful of statements whatever it
 size.
 """
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -159,11 +160,11 @@ def unstorable_text(value: Any, loc: str = "") -> list[FieldError]:
     """
     if isinstance(value, str):
         if "\x00" in value:
-            return [FieldError(loc or "body", "contains a NUL character", "nul")]
+            return [FieldError.of(loc or "body", "has_nul", "nul")]
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return [FieldError(loc or "body", "contains an unpaired surrogate", "surrogate")]
+            return [FieldError.of(loc or "body", "has_surrogate", "surrogate")]
         return []
     problems: list[FieldError] = []
     if isinstance(value, dict):
@@ -172,7 +173,7 @@ def unstorable_text(value: Any, loc: str = "") -> list[FieldError]:
             if isinstance(key, str) and (bad := unstorable_text(key, loc or "body")):
                 # The loc names the key, written so that it can itself be sent back.
                 shown = here.replace("\x00", "\\x00").encode("utf-8", "backslashreplace")
-                problems += [FieldError(shown.decode(), f.msg, f.code) for f in bad]
+                problems += [dataclasses.replace(f, loc=shown.decode()) for f in bad]
                 continue
             problems += unstorable_text(item, here)
     elif isinstance(value, list):
@@ -274,19 +275,27 @@ def _why_not(session: Session, code: str, counter: str, place: _Place) -> FieldE
     campaign = session.scalar(select(Campaign).where(Campaign.code == code))
     if campaign is None:
         missing = unknown_campaign(session, code)
-        hint = f"; {missing.fields[0].msg}" if missing.fields else ""
-        return FieldError("campaign", f"unknown campaign {code!r}{hint}", "unknown")
+        if missing.fields:
+            names = missing.fields[0].params["names"]
+            return FieldError.of(
+                "campaign", "submission_campaign_case", "unknown", code=code, names=names
+            )
+        return FieldError.of("campaign", "submission_campaign_unknown", "unknown", code=code)
     if campaign.status != CampaignStatus.open:
-        return FieldError(
+        return FieldError.of(
             "campaign",
-            f"campaign {code!r} is {campaign.status}, not open for responses",
+            "submission_campaign_not_open",
             "not_open",
+            code=code,
+            status=campaign.status,
         )
-    return FieldError(
+    return FieldError.of(
         "counter",
-        f"counter {counter!r} belongs to unit {place.unit_code!r}, "
-        f"which is outside the scope of campaign {code!r}",
+        "counter_outside_campaign",
         "scope",
+        counter=counter,
+        unit=place.unit_code,
+        code=code,
     )
 
 
@@ -382,10 +391,13 @@ def _open_campaign(
             problems.append(_why_not(session, body.campaign, body.counter, place))
         elif (chosen.questionnaire, chosen.version) != (body.questionnaire, body.version):
             problems.append(
-                FieldError(
+                FieldError.of(
                     "version",
-                    f"campaign {chosen.code!r} uses {chosen.questionnaire} v{chosen.version}",
+                    "campaign_uses",
                     "mismatch",
+                    code=chosen.code,
+                    slug=chosen.questionnaire,
+                    version=chosen.version,
                 )
             )
             return None
@@ -397,11 +409,14 @@ def _open_campaign(
     ]
     if not candidates:
         problems.append(
-            FieldError(
+            FieldError.of(
                 "counter",
-                f"no open campaign with {body.questionnaire} v{body.version} "
-                f"covers unit {place.unit_code!r} of counter {body.counter!r}",
+                "no_open_campaign",
                 "no_campaign",
+                slug=body.questionnaire,
+                version=body.version,
+                unit=place.unit_code,
+                counter=body.counter,
             )
         )
         return None
@@ -416,14 +431,14 @@ def _check_times(body: SubmissionIn, now: datetime) -> list[FieldError]:
     for key in ("started_at", "submitted_at"):
         value = getattr(body, key)
         if value is not None and value < EARLIEST:
-            problems.append(FieldError(key, "is before 2000", "too_old"))
+            problems.append(FieldError.of(key, "before_2000", "too_old"))
     if body.submitted_at > now + CLOCK_SKEW:
-        problems.append(FieldError("submitted_at", "is in the future", "future"))
+        problems.append(FieldError.of("submitted_at", "time_in_future", "future"))
     if body.started_at is not None:
         if body.started_at > now + CLOCK_SKEW:
-            problems.append(FieldError("started_at", "is in the future", "future"))
+            problems.append(FieldError.of("started_at", "time_in_future", "future"))
         if body.started_at > body.submitted_at:
-            problems.append(FieldError("started_at", "is after submitted_at", "order"))
+            problems.append(FieldError.of("started_at", "started_after_submitted", "order"))
     return problems
 
 
@@ -467,10 +482,12 @@ def _judge(
     q = catalog.get(body.questionnaire, body.version)
     if q is None:
         problems.append(
-            FieldError(
+            FieldError.of(
                 "questionnaire",
-                f"unknown questionnaire {body.questionnaire} v{body.version}",
+                "submission_questionnaire_unknown",
                 "unknown",
+                slug=body.questionnaire,
+                version=body.version,
             )
         )
     if body.counter not in places:
@@ -479,7 +496,7 @@ def _judge(
     campaign = None
     refusal: AppError | None = None
     if place is None:
-        problems.append(FieldError("counter", f"unknown counter {body.counter!r}", "unknown"))
+        problems.append(FieldError.of("counter", "counter_unknown", "unknown", code=body.counter))
     elif q is not None:
         campaign, refusal = _campaign(session, body, place, problems, now, lang)
     problems += _check_times(body, now)
@@ -524,9 +541,10 @@ def _judge(
 
 def _replay(judged: _Judged, stored: _Stored) -> Recorded:
     if stored.body_hash != judged.digest:
-        raise Conflict(
-            f"submission {judged.body.id} was already received with different content",
-            [FieldError("id", "already used for a different response", "conflict")],
+        raise Conflict.of(
+            "submission_differs",
+            [FieldError.of("id", "id_used", "conflict")],
+            sid=judged.body.id,
         )
     return Recorded(stored.receipt, created=False)
 
@@ -547,10 +565,7 @@ class QuotaFull(Conflict):
 
 
 def _quota_full(sid: uuid.UUID) -> QuotaFull:
-    return QuotaFull(
-        f"submission {sid} was not stored: the unit has reached its sample target "
-        "and the campaign stops accepting responses there"
-    )
+    return QuotaFull.of("quota_full", sid=sid)
 
 
 def _arrival(row: dict[str, Any]) -> quotas.Arrival:
@@ -590,12 +605,8 @@ def rate_room(
 
 
 def _rate_error(device_id: int | None) -> TooManyRequests:
-    source = "this kiosk" if device_id is not None else "this counter"
-    return TooManyRequests(
-        f"too many responses from {source} in the last minute (limit "
-        f"{get_settings().RATE_PER_MINUTE}); wait a minute and send again",
-        retry_after=60,
-    )
+    key = "rate_kiosk" if device_id is not None else "rate_counter"
+    return TooManyRequests.of(key, limit=get_settings().RATE_PER_MINUTE)
 
 
 def check_rate(
@@ -671,7 +682,7 @@ def _record(
 ) -> Recorded:
     now = datetime.now(UTC)
     if bad_text := unstorable_text(body.model_dump()):
-        raise Invalid("the response contains text that cannot be stored", bad_text)
+        raise Invalid.of("unstorable_text", bad_text)
     who = who or admission.Submitter(device_id=device_id)
     device_id = who.device_id
     judged = _judge(session, catalog, body, now, {}, device_id, who.lang)
@@ -682,9 +693,7 @@ def _record(
             return _replay(judged, stored)
         if judged.refusal is not None:
             raise judged.refusal
-        raise Invalid(
-            f"the response is invalid: {len(judged.problems)} problem(s)", judged.problems
-        )
+        raise Invalid.of("response_invalid", judged.problems, n=len(judged.problems))
     path = _admit(session, who, judged.row, body, now)
     if path == "key" and who.key is not None:
         admission.check_key_rate(session, who.key, now, 1, who.lang)
@@ -699,7 +708,7 @@ def _record(
     # Stored before, or by a concurrent request that committed first.
     stored = _stored(session.connection(), [body.id]).get(body.id)
     if stored is None:  # pragma: no cover - the other transaction rolled back
-        raise Conflict(f"submission {body.id} is being stored by another request; retry")
+        raise Conflict.of("being_stored", sid=body.id)
     return _replay(judged, stored)
 
 
@@ -907,14 +916,15 @@ def record_batch(
             elif sid in limited:
                 raise limited[sid]
             elif sid in unstorable:
-                raise Invalid(
-                    "the database cannot store this response",
-                    [FieldError("body", unstorable[sid], "unstorable")],
+                # The database's own reason, in its words (English), kept for the client.
+                raise Invalid.of(
+                    "db_cannot_store",
+                    [FieldError.of("body", "db_refused", "unstorable", why=unstorable[sid])],
                 )
             elif j.refusal is not None:
                 raise j.refusal
             else:
-                raise Invalid(f"the response is invalid: {len(j.problems)} problem(s)", j.problems)
+                raise Invalid.of("response_invalid", j.problems, n=len(j.problems))
         except AppError as exc:
             results[pos] = _error(str(sid), exc)
             continue

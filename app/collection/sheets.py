@@ -53,7 +53,7 @@ def sheet_for(session: Session, counter_code: str, base_url: str) -> Sheet:
         .where(Counter.code == counter_code)
     ).first()
     if row is None:
-        raise NotFound(f"counter {counter_code!r} does not exist")
+        raise NotFound.of("counter_missing", code=counter_code)
     return Sheet(row[0], row[1], row[2], f"{base_url.rstrip('/')}/s/{row[0]}")
 
 
@@ -71,7 +71,7 @@ def campaign_sheets(session: Session, campaign_code: str, base_url: str) -> list
         .order_by(Counter.code)
     ).all()
     if not rows:
-        raise NotFound(f"campaign {campaign_code!r} has no counters in its units")
+        raise NotFound.of("campaign_no_counters", code=campaign_code)
     base = base_url.rstrip("/")
     return [Sheet(code, name, unit, f"{base}/s/{code}") for code, name, unit in rows]
 
@@ -145,15 +145,12 @@ def svg(sheet: Sheet) -> str:
 def _font_path(configured: str | None, candidates: tuple[str, ...] = FONT_CANDIDATES) -> Path:
     if configured:
         if not Path(configured).is_file():
-            raise Unavailable(f"SHEET_FONT {configured!r} is not a font file")
+            raise Unavailable.of("sheet_font_bad", path=configured)
         return Path(configured)
     for candidate in candidates:
         if Path(candidate).is_file():
             return Path(candidate)
-    raise Unavailable(
-        "PNG and PDF sheets need a TrueType font with Vietnamese letters: install one "
-        "(Debian: fonts-dejavu-core) or set SHEET_FONT to its path. SVG sheets need none."
-    )
+    raise Unavailable.of("sheet_font_missing")
 
 
 def _px(mm: float) -> int:
@@ -203,7 +200,7 @@ def png(sheet: Sheet, font_path: str | None = None) -> bytes:
 def pdf(sheets: Sequence[Sheet], font_path: str | None = None) -> bytes:
     """Every sheet as one page of a PDF, ready to print."""
     if not sheets:
-        raise NotFound("no counters to print")
+        raise NotFound.of("no_counters_to_print")
     # Black and white at 200 dpi: a page is ~7 KB instead of ~100 KB in grey.
     pages = [image(s, font_path).convert("1", dither=Image.Dither.NONE) for s in sheets]
     buf = io.BytesIO()

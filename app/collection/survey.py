@@ -23,7 +23,7 @@ from app.campaigns.models import (
 from app.collection.schemas import Answer, SubmissionIn
 from app.core.clock import VIETNAM
 from app.core.errors import AppError, FieldError, Invalid, NotFound
-from app.core.inputs import ascii_int, in_range, text_problem
+from app.core.inputs import ascii_int, in_range, text_error, text_problem
 from app.counts.models import UnitAncestor
 from app.questionnaires.answers import clean
 from app.questionnaires.catalog import Catalog, Questionnaire
@@ -49,6 +49,12 @@ class NotYet(NotOpen):
 
     starts_on: date | None = None
     kind = "not_yet"
+
+
+def _not_yet(counter_code: str, starts_on: date) -> NotYet:
+    error = NotYet.of("survey_not_yet", code=counter_code)
+    error.starts_on = starts_on
+    return error
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def open_survey(
         .where(Counter.code == counter_code)
     ).first()
     if found is None:
-        raise NotFound(f"counter {counter_code!r} does not exist")
+        raise NotFound.of("counter_missing", code=counter_code)
     counter, unit = found
     scope = aliased(Unit)
     # A campaign covers the units in its scope and every unit below them; where two
@@ -134,30 +140,25 @@ def open_survey(
             .limit(1)
         ).first()
         if latest is not None and latest.status == CampaignStatus.closed:
-            raise Ended(f"the survey at counter {counter_code!r} has ended")
+            raise Ended.of("survey_ended", code=counter_code)
         if latest is not None and latest.status == CampaignStatus.draft:
-            raise NotYet(
-                f"the survey at counter {counter_code!r} has not opened yet",
-                starts_on=latest.starts_on,
-            )
-        raise NotOpen(f"no survey is open at counter {counter_code!r}")
+            raise _not_yet(counter_code, latest.starts_on)
+        raise NotOpen.of("survey_not_open", code=counter_code)
     # An open campaign only takes responses inside its period (the submission API
     # refuses the others), so the page says so rather than take answers to lose them.
     today = datetime.now(VIETNAM).date()
     if today < campaign.starts_on:
-        raise NotYet(
-            f"the survey at counter {counter_code!r} has not opened yet",
-            starts_on=campaign.starts_on,
-        )
+        raise _not_yet(counter_code, campaign.starts_on)
     if today > campaign.ends_on:
-        raise Ended(f"the survey at counter {counter_code!r} has ended")
+        raise Ended.of("survey_ended", code=counter_code)
     if refuse_full and _full(session, campaign, unit):
-        raise QuotaReached(f"counter {counter_code!r} has all the responses its target asks for")
+        raise QuotaReached.of("counter_quota_reached", code=counter_code)
     q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
     if q is None:
-        raise NotOpen(
-            f"questionnaire {campaign.questionnaire} v{campaign.questionnaire_version} "
-            "is not installed"
+        raise NotOpen.of(
+            "questionnaire_not_installed",
+            slug=campaign.questionnaire,
+            version=campaign.questionnaire_version,
         )
     return Survey(
         counter.code,
@@ -206,10 +207,7 @@ def parse_id(raw: str | None) -> uuid.UUID:
     try:
         return uuid.UUID(raw or "")
     except ValueError:
-        raise Invalid(
-            "the form is damaged (its response id is missing); please start again",
-            [FieldError("id", "not a UUID", "form")],
-        ) from None
+        raise Invalid.of("form_id_missing", [FieldError.of("id", "not_uuid", "form")]) from None
 
 
 def parse_time(raw: str | None) -> datetime | None:
@@ -248,21 +246,28 @@ def submission_from_form(
         # Bad text is refused here, beside its question, before the contract sees it.
         values = getlist(name)
         for v in values:
-            if (why := text_problem(v)) is not None:
-                bad.append(FieldError(f"answers.{name}", why, "bad_text"))
+            if (error := text_error(f"answers.{name}", v)) is not None:
+                bad.append(error)
         return [v for v in values if text_problem(v) is None]
 
     bad: list[FieldError] = []
     answers = answers_from_form(survey.questionnaire, checked)
     if bad:
-        raise Invalid("the form contains characters that are not allowed", bad)
+        raise Invalid.of("form_bad_characters", bad)
     try:
         return _form_body(survey, getlist, first, started, channel, now, answers)
     except ValidationError as exc:
-        raise Invalid(
-            "the form is damaged",
+        # The contract's own checks (pydantic's words, English) on fields the page
+        # wrote, not the respondent: shown as "the form is damaged" in either language.
+        raise Invalid.of(
+            "form_damaged",
             [
-                FieldError(".".join(str(p) for p in e["loc"]), e["msg"], e["type"])
+                FieldError.of(
+                    ".".join(str(p) for p in e["loc"]),
+                    "form_field_damaged",
+                    e["type"],
+                    what=e["msg"],
+                )
                 for e in exc.errors()
             ],
         ) from None

@@ -82,10 +82,10 @@ def counters(session: Session, who: Principal) -> list[tuple[str, str]]:
 
 def _check_counter(session: Session, who: Principal, counter_id: int) -> None:
     if not who.can_manage:
-        raise Forbidden(f"a {who.role} can only read")
+        raise Forbidden.of("role_read_only", role=who.role)
     counter = session.get(Counter, counter_id)
     if counter is None or not accounts.in_scope(session, who, counter.unit_id):
-        raise Forbidden("this counter is outside your area")
+        raise Forbidden.of("counter_outside_yours")
 
 
 def _device(session: Session, who: Principal, device_id: int) -> KioskDevice:
@@ -93,7 +93,7 @@ def _device(session: Session, who: Principal, device_id: int) -> KioskDevice:
     area = accounts.subtree_ids(session, who)
     counter = session.get(Counter, device.counter_id) if device else None
     if device is None or counter is None or (area is not None and counter.unit_id not in area):
-        raise NotFound(f"tablet {device_id} does not exist")
+        raise NotFound.of("tablet_missing", device_id=device_id)
     _check_counter(session, who, device.counter_id)
     return device
 
@@ -102,7 +102,7 @@ def enrol(session: Session, who: Principal, counter: str, label: str) -> kiosks.
     """A one-time enrolment link for a tablet at a counter in the principal's area."""
     found = session.scalar(select(Counter).where(Counter.code == counter))
     if found is None:
-        raise NotFound(f"counter {counter!r} does not exist")
+        raise NotFound.of("counter_missing", code=counter)
     _check_counter(session, who, found.id)
     done = kiosks.enrol(session, counter, label)
     accounts.audit(

@@ -42,7 +42,7 @@ class Outcome:
 
 def _area(session: Session, who: Principal) -> Unit | None:
     if not who.can_manage:
-        raise Forbidden(f"a {who.role} can only read")
+        raise Forbidden.of("role_read_only", role=who.role)
     return session.get(Unit, who.unit_id) if who.unit_id is not None else None
 
 

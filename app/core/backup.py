@@ -55,13 +55,13 @@ def _url(database_url: str) -> URL:
 def backend_of(database_url: str) -> str:
     name = _url(database_url).get_backend_name()
     if name not in ("postgresql", "sqlite"):
-        raise BackupError(f"cannot back up a {name} database: PostgreSQL or SQLite only")
+        raise BackupError.of("backup_backend", name=name)
     return name
 
 
 def _sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:":
-        raise BackupError("an in-memory SQLite database has nothing to back up")
+        raise BackupError.of("backup_in_memory")
     return Path(url.database)
 
 
@@ -78,10 +78,7 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(
-            f"{name} is not installed: it comes with the PostgreSQL client "
-            "(Debian: apt-get install postgresql-client)"
-        )
+        raise BackupError.of("backup_tool_missing", name=name)
     return found
 
 
@@ -89,9 +86,9 @@ def _run(args: list[str], env: dict[str, str]) -> None:
     done = subprocess.run(args, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         lines = [ln for ln in done.stderr.strip().splitlines() if ln.strip()]
-        raise BackupError(
-            f"{Path(args[0]).name} failed: " + ("; ".join(lines[-3:]) or "no message")
-        )
+        # The tool's own last lines (English, from pg_dump or pg_restore).
+        why = "; ".join(lines[-3:]) or "no message"
+        raise BackupError.of("backup_tool_failed", name=Path(args[0]).name, why=why)
 
 
 def _facts(database_url: str) -> tuple[str | None, int | None, bool]:
@@ -120,9 +117,9 @@ def backup(database_url: str, dest: Path, overwrite: bool = False) -> Summary:
     file beside it first, so a failed backup never leaves a truncated file there)."""
     backend = backend_of(database_url)
     if dest.exists() and not overwrite:
-        raise BackupError(f"{dest} exists already: choose another name or pass --overwrite")
+        raise BackupError.of("backup_exists", path=dest)
     if not dest.parent.is_dir():
-        raise BackupError(f"folder {dest.parent} does not exist")
+        raise BackupError.of("backup_no_folder", path=dest.parent)
     url = _url(database_url)
     fd, tmp_name = tempfile.mkstemp(prefix=".sipas-backup-", dir=dest.parent)
     os.close(fd)
@@ -137,7 +134,7 @@ def backup(database_url: str, dest: Path, overwrite: bool = False) -> Summary:
         else:
             source = _sqlite_path(url)
             if not source.exists():
-                raise BackupError(f"SQLite database {source} does not exist")
+                raise BackupError.of("backup_no_sqlite", path=source)
             with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(tmp)) as out:
                 src.backup(out)
         tmp.replace(dest)
@@ -152,15 +149,12 @@ def _check_file(source: Path, backend: str) -> None:
         with source.open("rb") as f:
             head = f.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise BackupError(f"cannot read {source}: {exc.strerror}") from exc
+        raise BackupError.of("backup_unreadable", path=source, why=exc.strerror) from exc
     kind = "postgresql" if head.startswith(PG_MAGIC) else "sqlite" if head == SQLITE_MAGIC else None
     if kind is None:
-        raise BackupError(f"{source} is not a backup made by `sipas db backup`")
+        raise BackupError.of("backup_not_ours", path=source)
     if kind != backend:
-        raise BackupError(
-            f"{source} is a {kind} backup and the database is {backend}: "
-            "restore it into a database of the same kind"
-        )
+        raise BackupError.of("backup_other_kind", path=source, kind=kind, backend=backend)
 
 
 def restore(database_url: str, source: Path, replace: bool = False) -> Summary:
@@ -170,10 +164,7 @@ def restore(database_url: str, source: Path, replace: bool = False) -> Summary:
     _check_file(source, backend)
     _, _, has_tables = _facts(database_url)
     if has_tables and not replace:
-        raise BackupError(
-            "the database is not empty: restore into a new database, "
-            "or pass --replace to overwrite everything it holds"
-        )
+        raise BackupError.of("restore_not_empty")
     url = _url(database_url)
     if backend == "postgresql":
         target, env = _libpq(url)
@@ -190,10 +181,10 @@ def restore(database_url: str, source: Path, replace: bool = False) -> Summary:
             with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
                 problem = src.execute("PRAGMA quick_check").fetchone()[0]
                 if problem != "ok":
-                    raise BackupError(f"{source} is damaged: {problem}")
+                    raise BackupError.of("backup_damaged", path=source, why=problem)
                 with closing(sqlite3.connect(dest)) as out:
                     src.backup(out)
         except sqlite3.DatabaseError as exc:
-            raise BackupError(f"{source} cannot be restored: {exc}") from exc
+            raise BackupError.of("backup_not_restored", path=source, why=exc) from exc
     revision, responses, _ = _facts(database_url)
     return Summary(source, backend, source.stat().st_size, revision, responses)

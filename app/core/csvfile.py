@@ -14,6 +14,7 @@ message.
 
 import codecs
 import csv
+import dataclasses
 import io
 import re
 import unicodedata
@@ -25,7 +26,7 @@ from datetime import time as dt_time
 from typing import IO, Any
 
 from app.core.errors import FieldError, Invalid
-from app.core.inputs import text_problem
+from app.core.inputs import text_error
 
 # Python's csv module refuses a cell over 131,072 characters; we say so with the
 # line and column. No cell of a unit, counter, target or paper-form file comes near.
@@ -53,19 +54,18 @@ def decode(data: bytes, name: str) -> str:
 
 
 def _not_utf8(name: str, line: int, offset: int, sample: bytes) -> Invalid:
-    guess = ""
+    key = "not_utf8"
     try:
         sample.decode("cp1258")
-        guess = (
-            " It looks like a Windows code page (Windows-1258 Vietnamese or Windows-1252),"
-            " which Excel writes for 'CSV (Comma delimited)'."
-        )
+        key = "not_utf8_code_page"  # what Excel writes for 'CSV (Comma delimited)'
     except UnicodeDecodeError:
         pass
-    return Invalid(
-        f"{name} is not UTF-8 text: byte {offset} (line {line}) cannot be decoded.{guess} "
-        "Save the file as 'CSV UTF-8' and try again.",
-        [FieldError(f"line {line}", f"byte {offset} is not UTF-8", "encoding")],
+    return Invalid.of(
+        key,
+        [FieldError.of(f"line {line}", "byte_not_utf8", "encoding", at=offset)],
+        name=name,
+        at=offset,
+        line=line,
     )
 
 
@@ -87,10 +87,11 @@ def _lines(source: bytes | IO[bytes], name: str) -> Iterator[str]:
             for line, piece in enumerate(text, 1):
                 yield piece.lstrip("\ufeff") if line == 1 else piece
         except UnicodeDecodeError as exc:
-            raise Invalid(
-                f"{name} is not valid UTF-16 text after line {line}. "
-                "Save the file as 'CSV UTF-8' and try again.",
-                [FieldError(f"line {line + 1}", "not UTF-16", "encoding")],
+            raise Invalid.of(
+                "not_utf16",
+                [FieldError.of(f"line {line + 1}", "not_utf16_short", "encoding")],
+                name=name,
+                line=line,
             ) from exc
         return
     rest = _Prefixed(head, stream)
@@ -140,10 +141,11 @@ def _xlsx_lines(stream: "IO[bytes] | _Prefixed", name: str) -> Iterator[str]:
     try:
         book = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise Invalid(
-            f"{name} looks like an Excel workbook but cannot be opened ({type(exc).__name__})."
-            " Save it again from Excel, or as 'CSV UTF-8'.",
-            [FieldError("line 1", "not a readable .xlsx workbook", "encoding")],
+        raise Invalid.of(
+            "xlsx_unreadable",
+            [FieldError.of("line 1", "xlsx_unreadable_short", "encoding")],
+            name=name,
+            why=type(exc).__name__,
         ) from None
     try:
         width = 0
@@ -205,12 +207,17 @@ def _refuse_mojibake(piece: str, name: str, line: int) -> None:
         except UnicodeError:
             continue
         if fixed != word:
-            raise Invalid(
-                f"{name}, line {line}: {word!r} looks like Vietnamese text that was opened "
-                f"as Windows-1252 and saved again (it should read {fixed!r}). Open the "
-                "original file with 'Data > From Text/CSV' and the UTF-8 encoding, or save "
-                "it as 'CSV UTF-8'.",
-                [FieldError(f"line {line}", f"{word!r} should read {fixed!r}", "encoding")],
+            raise Invalid.of(
+                "mojibake",
+                [
+                    FieldError.of(
+                        f"line {line}", "mojibake_short", "encoding", word=word, fixed=fixed
+                    )
+                ],
+                name=name,
+                line=line,
+                word=word,
+                fixed=fixed,
             )
 
 
@@ -245,7 +252,7 @@ def read_csv(
     lines = _lines(source, name)
     first = next(lines, None)
     if first is None or not first.strip():
-        raise Invalid(f"{name} is empty: expected a header row")
+        raise Invalid.of("csv_empty", name=name)
     canonical = {_norm(c): c for c in required + optional}
     canonical |= {_norm(a): c for a, c in (aliases or {}).items()}
     delimiter = _delimiter(first, set(canonical))
@@ -288,9 +295,9 @@ def read_csv(
                 continue
             cells = {h: v.strip() for h, v in zip(header, values, strict=True)}
             errors = tuple(
-                FieldError(f"line {line}, column {h}", why, "text")
+                dataclasses.replace(e, code="text")
                 for h, v in cells.items()
-                if (why := text_problem(v)) is not None
+                if (e := text_error(f"line {line}, column {h}", v)) is not None
             )
             yield Row(line, cells, errors)
 
@@ -303,9 +310,14 @@ def _next(reader: Any, record: list[str], name: str, header: list[str], start: i
         return next(reader)
     except csv.Error as exc:
         if "field larger than field limit" not in str(exc):
-            raise Invalid(
-                f"{name}, line {reader.line_num}: {exc}",
-                [FieldError(f"line {reader.line_num}", str(exc), "csv")],
+            # The csv module's own words (a quote in an unquoted field, a NUL): English
+            # only, passed on as they are inside a translated sentence.
+            raise Invalid.of(
+                "csv_unreadable",
+                [FieldError.of(f"line {reader.line_num}", "csv_unreadable_short", "csv", why=exc)],
+                name=name,
+                line=reader.line_num,
+                why=exc,
             ) from exc
         # Parse what was read of the record again, without the limit, to find the cell.
         limit = csv.field_size_limit()
@@ -319,10 +331,12 @@ def _next(reader: Any, record: list[str], name: str, header: list[str], start: i
         index = next((i for i, v in enumerate(partial) if len(v) > MAX_CELL), len(partial) - 1)
         column = header[index] if 0 <= index < len(header) else str(index + 1)
         at = f"line {max(start, 1)}, column {column}" if header else "line 1"
-        raise Invalid(
-            f"{name}: a cell is longer than {MAX_CELL:,} characters ({at}); "
-            'is a quote (") left open?',
-            [FieldError(at, f"longer than {MAX_CELL:,} characters", "too_long")],
+        raise Invalid.of(
+            "cell_too_long",
+            [FieldError.of(at, "longer_than", "too_long", n=MAX_CELL)],
+            name=name,
+            n=MAX_CELL,
+            where=at,
         ) from exc
 
 
@@ -352,10 +366,12 @@ def too_long(row: Row, column: str, limit: int) -> FieldError | None:
     """An error if the row's `column` is longer than the database column holds."""
     value = row.values.get(column, "")
     if len(value) > limit:
-        return FieldError(
+        return FieldError.of(
             f"line {row.line}, column {column}",
-            f"is {len(value):,} characters long; at most {limit:,}",
+            "chars_at_most",
             "too_long",
+            n=len(value),
+            limit=limit,
         )
     return None
 

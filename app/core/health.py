@@ -38,13 +38,18 @@ def _ping() -> str:
     return engine.dialect.name
 
 
+def _not_ready(error: Unavailable) -> Unavailable:
+    error.retry_after = 5  # a monitor asks again soon
+    return error
+
+
 @router.get("/readyz", responses=errors(422, 503, s503="The database does not answer."))
 async def readyz() -> dict[str, str]:
     """The database answers a query within 1.5 s."""
     try:
         name = await asyncio.wait_for(asyncio.to_thread(_ping), READY_TIMEOUT_SECONDS)
     except TimeoutError:
-        raise Unavailable("database did not answer in time", retry_after=5) from None
+        raise _not_ready(Unavailable.of("db_slow")) from None
     except Exception as exc:  # any driver error means "not ready"
-        raise Unavailable(f"database unreachable: {type(exc).__name__}", retry_after=5) from exc
+        raise _not_ready(Unavailable.of("db_unreachable", why=type(exc).__name__)) from exc
     return {"status": "ok", "database": name}

@@ -149,9 +149,17 @@ def unparseable(exc: Exception) -> Invalid | None:
     cause = exc.__cause__
     if isinstance(cause, UnicodeDecodeError):
         byte = cause.object[cause.start : cause.start + 1].hex()
-        why = f"the body is not UTF-8: byte {cause.start} (0x{byte}) cannot be decoded"
-        return Invalid(why, [FieldError("body", why, "encoding")])
+        at = cause.start
+        return Invalid.of(
+            "body_not_utf8",
+            [FieldError.of("body", "body_not_utf8", "encoding", at=at, byte=byte)],
+            at=at,
+            byte=byte,
+        )
     if isinstance(cause, RecursionError):
-        why = f"the body is nested too deeply: more than about {MAX_NESTING} levels"
-        return Invalid(why, [FieldError("body", why, "too_deep")])
+        return Invalid.of(
+            "body_too_deep",
+            [FieldError.of("body", "body_too_deep", "too_deep", n=MAX_NESTING)],
+            n=MAX_NESTING,
+        )
     return None

@@ -227,6 +227,516 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "tổng tỷ lệ của {question} là {total} % > 100 %",
         "en": "the shares of {question} add up to {total} % > 100 %",
     },
+    # files: reading CSV and Excel uploads (app/core/csvfile.py)
+    "not_utf8_code_page": {
+        "vi": "{name} không phải văn bản UTF-8: byte {at} (dòng {line}) không giải mã được. "
+        "Có vẻ tệp được lưu theo bảng mã Windows (Windows-1258 tiếng Việt hoặc Windows-1252), "
+        "là kiểu Excel dùng khi lưu 'CSV (Comma delimited)'. "
+        "Hãy lưu tệp dạng 'CSV UTF-8' rồi thử lại.",
+        "en": "{name} is not UTF-8 text: byte {at} (line {line}) cannot be decoded. "
+        "It looks like a Windows code page (Windows-1258 Vietnamese or Windows-1252), "
+        "which Excel writes for 'CSV (Comma delimited)'. "
+        "Save the file as 'CSV UTF-8' and try again.",
+    },
+    "byte_not_utf8": {"vi": "byte {at} không phải UTF-8", "en": "byte {at} is not UTF-8"},
+    "not_utf16": {
+        "vi": "{name} không phải văn bản UTF-16 hợp lệ sau dòng {line}. "
+        "Hãy lưu tệp dạng 'CSV UTF-8' rồi thử lại.",
+        "en": "{name} is not valid UTF-16 text after line {line}. "
+        "Save the file as 'CSV UTF-8' and try again.",
+    },
+    "not_utf16_short": {"vi": "không phải UTF-16", "en": "not UTF-16"},
+    "xlsx_unreadable": {
+        "vi": "{name} có vẻ là tệp Excel nhưng không mở được. "
+        "Hãy lưu lại tệp từ Excel, hoặc lưu dạng 'CSV UTF-8'.",
+        "en": "{name} looks like an Excel workbook but cannot be opened ({why}). "
+        "Save it again from Excel, or as 'CSV UTF-8'.",
+    },
+    "xlsx_unreadable_short": {
+        "vi": "không phải tệp Excel (.xlsx) đọc được",
+        "en": "not a readable .xlsx workbook",
+    },
+    "mojibake": {
+        "vi": "{name}, dòng {line}: {word!r} có vẻ là chữ tiếng Việt đã bị mở theo bảng mã "
+        "Windows-1252 rồi lưu lại (đúng ra là {fixed!r}). Hãy mở tệp gốc bằng "
+        "'Data > From Text/CSV' với bảng mã UTF-8, hoặc lưu dạng 'CSV UTF-8'.",
+        "en": "{name}, line {line}: {word!r} looks like Vietnamese text that was opened "
+        "as Windows-1252 and saved again (it should read {fixed!r}). Open the "
+        "original file with 'Data > From Text/CSV' and the UTF-8 encoding, or save "
+        "it as 'CSV UTF-8'.",
+    },
+    "mojibake_short": {
+        "vi": "{word!r} đúng ra là {fixed!r}",
+        "en": "{word!r} should read {fixed!r}",
+    },
+    "csv_unreadable": {
+        "vi": "{name}, dòng {line}: dòng này không đọc được như CSV "
+        '(thường do dấu ngoặc kép " đặt sai chỗ)',
+        "en": "{name}, line {line}: {why}",
+    },
+    "csv_unreadable_short": {
+        "vi": 'không đọc được như CSV (thường do dấu ngoặc kép " đặt sai chỗ)',
+        "en": "{why}",
+    },
+    "cell_too_long": {
+        "vi": '{name}: có ô dài hơn {n} ký tự; có thể thiếu dấu ngoặc kép (") đóng?',
+        "en": '{name}: a cell is longer than {n:,} characters ({where}); is a quote (") left open?',
+    },
+    "longer_than": {"vi": "dài hơn {n} ký tự", "en": "longer than {n:,} characters"},
+    "chars_at_most": {
+        "vi": "dài {n} ký tự; tối đa {limit} ký tự",
+        "en": "is {n:,} characters long; at most {limit:,}",
+    },
+    # paper forms (app/collection/paper.py)
+    "channel_paper": {
+        "vi": "{raw!r} không hợp lệ; ghi paper (phiếu giấy) hoặc interview (phỏng vấn)",
+        "en": "{raw!r}: use paper or interview",
+    },
+    "place_column_required": {
+        "vi": "cần có cột 'unit' (đơn vị) hoặc 'counter' (quầy)",
+        "en": "a column 'unit' or 'counter' is required",
+    },
+    "question_column_missing": {
+        "vi": "thiếu cột {column!r} (câu hỏi bắt buộc)",
+        "en": "missing column {column!r} (a required question)",
+    },
+    "cell_not_on_scale": {
+        "vi": "giá trị {raw!r} không hợp lệ; chọn từ {lo} đến {hi} hoặc {na} (không áp dụng)",
+        "en": "{raw!r} is not a number on the scale ({lo}–{hi}, {na} = not applicable)",
+    },
+    "counter_not_of_unit": {
+        "vi": "quầy {counter!r} không thuộc đơn vị {unit!r}",
+        "en": "counter {counter!r} does not belong to unit {unit!r}",
+    },
+    "place_required": {
+        "vi": "chưa ghi đơn vị hoặc quầy của phiếu",
+        "en": "give the form's unit or counter",
+    },
+    "form_imported_differently": {
+        "vi": "phiếu này đã được nhập trước đó với câu trả lời khác",
+        "en": "form was imported before with different answers",
+    },
+    # answers, however they arrive (app/questionnaires/answers.py)
+    "answer_not_on_scale": {
+        "vi": "giá trị {value!r} không hợp lệ; chọn từ {lo} đến {hi} hoặc {na} (không áp dụng)",
+        "en": "{value!r} is not on the scale: an integer {lo}–{hi}, or {na} for not applicable",
+    },
+    "answer_not_list": {
+        "vi": "cần một danh sách mã phương án",
+        "en": "expected a list of option codes",
+    },
+    "answer_not_options": {
+        "vi": "{bad} không phải là phương án; chọn trong: {options}",
+        "en": "{bad} not an option; one of {options}",
+    },
+    "answer_twice": {"vi": "có phương án được chọn hai lần", "en": "an option is chosen twice"},
+    "answer_too_many": {
+        "vi": "đã chọn {n} phương án; chỉ được chọn tối đa {most}",
+        "en": "{n} options chosen; at most {most} allowed",
+    },
+    "answer_too_few": {"vi": "chọn ít nhất {least} phương án", "en": "choose at least {least}"},
+    "answer_not_option": {
+        "vi": "{value!r} không phải là phương án; chọn trong: {options}",
+        "en": "{value!r} is not an option; one of {options}",
+    },
+    "answer_not_text": {"vi": "cần nhập chữ", "en": "expected text"},
+    "answer_too_long": {
+        "vi": "{n} ký tự; tối đa {most} ký tự",
+        "en": "{n} characters; at most {most}",
+    },
+    "question_unknown": {
+        "vi": "bộ câu hỏi {slug} v{version} không có câu {code!r}",
+        "en": "unknown question {code!r} in {slug} v{version}",
+    },
+    "answer_not_asked": {
+        "vi": "câu này không được hỏi với các câu trả lời trước đó, nên không được trả lời",
+        "en": "must not be answered unless {cond}",
+    },
+    "answer_required": {"vi": "cần trả lời câu này", "en": "an answer is required"},
+    # units and counters (app/units/service.py)
+    "unit_too_deep": {
+        "vi": "đơn vị {code!r} sẽ ở cấp {level} của cây đơn vị; tối đa {n} cấp",
+        "en": "unit {code!r} would be level {level} of the tree; at most {n}",
+    },
+    "tree_levels": {"vi": "cây đơn vị có tối đa {n} cấp", "en": "the tree has at most {n} levels"},
+    "unit_code_bad": {
+        "vi": "{code!r} không phải là mã hợp lệ (chữ, số, . _ -)",
+        "en": "{code!r} is not a valid code (letters, digits, . _ -)",
+    },
+    "counter_code_bad": {
+        "vi": "{code!r} không phải là mã hợp lệ (chữ, số, . _ -)",
+        "en": "{code!r} is not a valid code",
+    },
+    "code_twice": {
+        "vi": "mã {code!r} bị trùng (lần đầu ở dòng {first})",
+        "en": "duplicate code {code!r} (first on line {first})",
+    },
+    "kind_unknown": {
+        "vi": "không có loại đơn vị {kind!r}; dùng một trong: {kinds}",
+        "en": "unknown kind {kind!r}; one of {kinds}",
+    },
+    "valid_to_early": {
+        "vi": "ngày kết thúc (valid_to) trước ngày bắt đầu (valid_from)",
+        "en": "ends before valid_from",
+    },
+    "own_parent": {
+        "vi": "đơn vị không thể là cấp trên của chính nó",
+        "en": "a unit cannot be its own parent",
+    },
+    "unit_would_move": {
+        "vi": "đơn vị {code!r} đã có, thuộc {parent!r}; không chuyển được đơn vị sang cấp trên "
+        "khác bằng cách nhập tệp",
+        "en": "unit {code!r} already exists under {parent!r}; "
+        "moving units by import is not supported",
+    },
+    "unit_would_move_root": {
+        "vi": "đơn vị {code!r} đã có và là đơn vị gốc (không có cấp trên); không chuyển được "
+        "đơn vị bằng cách nhập tệp",
+        "en": "unit {code!r} already exists under 'no parent'; "
+        "moving units by import is not supported",
+    },
+    "parent_cycle": {
+        "vi": "các cấp trên của {code!r} tạo thành vòng lặp",
+        "en": "parents of {code!r} form a cycle",
+    },
+    "unit_level_too_deep": {
+        "vi": "đơn vị {code!r} sẽ ở cấp {level}; cây đơn vị có tối đa {n} cấp",
+        "en": "unit {code!r} would be level {level} of the tree; a tree has at most {n} levels",
+    },
+    # submissions (app/collection/service.py)
+    "has_nul": {"vi": "có ký tự NUL", "en": "contains a NUL character"},
+    "has_surrogate": {
+        "vi": "có ký tự không hợp lệ (nửa cặp surrogate)",
+        "en": "contains an unpaired surrogate",
+    },
+    "submission_campaign_unknown": {
+        "vi": "không có đợt khảo sát {code!r}",
+        "en": "unknown campaign {code!r}",
+    },
+    "submission_campaign_case": {
+        "vi": "không có đợt khảo sát {code!r}; có phải {names}? (mã phân biệt chữ hoa, chữ thường)",
+        "en": "unknown campaign {code!r}; did you mean {names}?",
+    },
+    "submission_campaign_not_open": {
+        "vi": "đợt khảo sát {code!r} không nhận phiếu (chưa mở hoặc đã đóng)",
+        "en": "campaign {code!r} is {status}, not open for responses",
+    },
+    "counter_outside_campaign": {
+        "vi": "quầy {counter!r} thuộc đơn vị {unit!r}, nằm ngoài phạm vi của đợt khảo sát {code!r}",
+        "en": "counter {counter!r} belongs to unit {unit!r}, "
+        "which is outside the scope of campaign {code!r}",
+    },
+    "campaign_uses": {
+        "vi": "đợt khảo sát {code!r} dùng bộ câu hỏi {slug} v{version}",
+        "en": "campaign {code!r} uses {slug} v{version}",
+    },
+    "no_open_campaign": {
+        "vi": "không có đợt khảo sát nào đang mở với bộ câu hỏi {slug} v{version} "
+        "cho đơn vị {unit!r} của quầy {counter!r}",
+        "en": "no open campaign with {slug} v{version} covers unit {unit!r} of counter {counter!r}",
+    },
+    "before_2000": {"vi": "là thời điểm trước năm 2000", "en": "is before 2000"},
+    "time_in_future": {"vi": "là thời điểm trong tương lai", "en": "is in the future"},
+    "started_after_submitted": {
+        "vi": "thời điểm bắt đầu sau thời điểm gửi (submitted_at)",
+        "en": "is after submitted_at",
+    },
+    "submission_questionnaire_unknown": {
+        "vi": "không có bộ câu hỏi {slug} v{version}",
+        "en": "unknown questionnaire {slug} v{version}",
+    },
+    "submission_differs": {
+        "vi": "Phiếu {sid} đã được nhận trước đó với nội dung khác",
+        "en": "submission {sid} was already received with different content",
+    },
+    "id_used": {
+        "vi": "mã phiếu đã được dùng cho một phiếu khác",
+        "en": "already used for a different response",
+    },
+    "quota_full": {
+        "vi": "Chưa lưu phiếu {sid}: đơn vị đã đủ số phiếu theo chỉ tiêu và đợt khảo sát "
+        "ngừng nhận phiếu ở đó",
+        "en": "submission {sid} was not stored: the unit has reached its sample target "
+        "and the campaign stops accepting responses there",
+    },
+    "rate_kiosk": {
+        "vi": "Máy này đã gửi quá nhiều phiếu trong một phút (tối đa {limit}); "
+        "vui lòng chờ một phút rồi gửi lại",
+        "en": "too many responses from this kiosk in the last minute (limit {limit}); "
+        "wait a minute and send again",
+    },
+    "rate_counter": {
+        "vi": "Quầy này đã nhận quá nhiều phiếu trong một phút (tối đa {limit}); "
+        "vui lòng chờ một phút rồi gửi lại",
+        "en": "too many responses from this counter in the last minute (limit {limit}); "
+        "wait a minute and send again",
+    },
+    "unstorable_text": {
+        "vi": "Phiếu có ký tự không lưu được",
+        "en": "the response contains text that cannot be stored",
+    },
+    "response_invalid": {
+        "vi": "Phiếu chưa hợp lệ: {n} lỗi",
+        "en": "the response is invalid: {n} problem(s)",
+    },
+    "being_stored": {
+        "vi": "Phiếu {sid} đang được lưu bởi một yêu cầu khác; hãy gửi lại",
+        "en": "submission {sid} is being stored by another request; retry",
+    },
+    "db_cannot_store": {
+        "vi": "Cơ sở dữ liệu không lưu được phiếu này",
+        "en": "the database cannot store this response",
+    },
+    "db_refused": {"vi": "cơ sở dữ liệu từ chối một giá trị của phiếu", "en": "{why}"},
+    # the citizen's form (app/collection/survey.py)
+    "counter_missing": {
+        "vi": "Không tìm thấy quầy {code!r}",
+        "en": "counter {code!r} does not exist",
+    },
+    "survey_ended": {
+        "vi": "Khảo sát tại quầy {code!r} đã kết thúc",
+        "en": "the survey at counter {code!r} has ended",
+    },
+    "survey_not_yet": {
+        "vi": "Khảo sát tại quầy {code!r} chưa mở",
+        "en": "the survey at counter {code!r} has not opened yet",
+    },
+    "survey_not_open": {
+        "vi": "Không có khảo sát nào đang mở tại quầy {code!r}",
+        "en": "no survey is open at counter {code!r}",
+    },
+    "counter_quota_reached": {
+        "vi": "Quầy {code!r} đã nhận đủ số phiếu theo chỉ tiêu",
+        "en": "counter {code!r} has all the responses its target asks for",
+    },
+    "questionnaire_not_installed": {
+        "vi": "Bộ câu hỏi {slug} v{version} chưa được cài",
+        "en": "questionnaire {slug} v{version} is not installed",
+    },
+    "form_id_missing": {
+        "vi": "Biểu mẫu bị hỏng (thiếu mã phiếu); vui lòng bắt đầu lại",
+        "en": "the form is damaged (its response id is missing); please start again",
+    },
+    "not_uuid": {"vi": "không phải là mã UUID", "en": "not a UUID"},
+    "form_bad_characters": {
+        "vi": "Biểu mẫu có ký tự không được phép",
+        "en": "the form contains characters that are not allowed",
+    },
+    "form_damaged": {"vi": "Biểu mẫu bị hỏng", "en": "the form is damaged"},
+    "form_field_damaged": {"vi": "giá trị do trang ghi vào biểu mẫu bị hỏng", "en": "{what}"},
+    # kiosks, tablets and counter sheets (app/collection/kiosks.py, tablets.py, sheets.py)
+    "enrol_link_unknown": {
+        "vi": "Không nhận ra đường dẫn đăng ký máy này",
+        "en": "this enrolment link is not known",
+    },
+    "enrol_link_used": {
+        "vi": "Đường dẫn này đã được dùng, cho máy {label!r}",
+        "en": "this link was already used, by {label!r}",
+    },
+    "enrol_link_expired": {
+        "vi": "Đường dẫn đăng ký máy này đã hết hạn",
+        "en": "this enrolment link has expired",
+    },
+    "device_missing": {
+        "vi": "Không có máy kiosk số {device_id}",
+        "en": "kiosk device {device_id} does not exist",
+    },
+    "tablet_missing": {
+        "vi": "Không có máy tính bảng số {device_id}",
+        "en": "tablet {device_id} does not exist",
+    },
+    "counter_outside_yours": {
+        "vi": "Quầy này nằm ngoài phạm vi của bạn",
+        "en": "this counter is outside your area",
+    },
+    "submission_not_stored": {
+        "vi": "Phiếu {sid} chưa được lưu",
+        "en": "submission {sid} is not stored",
+    },
+    "campaign_no_counters": {
+        "vi": "Các đơn vị của đợt khảo sát {code!r} chưa có quầy nào",
+        "en": "campaign {code!r} has no counters in its units",
+    },
+    "sheet_font_bad": {
+        "vi": "SHEET_FONT {path!r} không phải là tệp phông chữ",
+        "en": "SHEET_FONT {path!r} is not a font file",
+    },
+    "sheet_font_missing": {
+        "vi": "Tờ in PNG và PDF cần một phông chữ TrueType có dấu tiếng Việt: hãy cài một phông "
+        "(Debian: fonts-dejavu-core) hoặc đặt SHEET_FONT là đường dẫn tới phông đó. "
+        "Tờ in SVG không cần.",
+        "en": "PNG and PDF sheets need a TrueType font with Vietnamese letters: install one "
+        "(Debian: fonts-dejavu-core) or set SHEET_FONT to its path. SVG sheets need none.",
+    },
+    "no_counters_to_print": {"vi": "Không có quầy nào để in", "en": "no counters to print"},
+    # opening a campaign whose scope overlaps an open one (app/campaigns/counters.py)
+    "overlap_refused": {
+        "vi": "Chưa mở được đợt khảo sát {code!r}: phạm vi trùng với đợt khảo sát khác đang mở "
+        "(xem từng đơn vị bên dưới). Hãy chọn đợt mà mỗi quầy trong phần trùng sẽ nhận phiếu, "
+        "hoặc đóng đợt kia trước.",
+        "en": "campaign {code!r} was not opened: {where}. Say which campaign each of those "
+        "counters feeds ('counters'), or close the other campaign first.",
+    },
+    "unit_in_open_campaign": {
+        "vi": "đã thuộc đợt khảo sát đang mở {campaign!r}",
+        "en": "already in open campaign {campaign!r}",
+    },
+    "counter_feeds": {
+        "vi": "chọn đợt khảo sát mà quầy này nhận phiếu: {options}",
+        "en": "choose the campaign it feeds: {options}",
+    },
+    "counter_not_in_overlap": {
+        "vi": "không phải là quầy trong phần trùng",
+        "en": "is not a counter in the overlap",
+    },
+    "campaign_not_opened": {
+        "vi": "Chưa mở được đợt khảo sát {code!r}",
+        "en": "campaign {code!r} was not opened",
+    },
+    # review (app/campaigns/review.py)
+    "response_id_unknown": {
+        "vi": "không có phiếu {sid} trong đợt này",
+        "en": "{sid}",
+    },
+    "choose_responses": {
+        "vi": "Hãy chọn ít nhất một phiếu",
+        "en": "choose at least one response",
+    },
+    "none_chosen": {"vi": "chưa chọn phiếu nào", "en": "none chosen"},
+    "response_not_uuid": {
+        "vi": "{raw!r} không phải là mã phiếu (UUID)",
+        "en": "{raw!r} is not a response id (a UUID)",
+    },
+    "audit_admin_only": {
+        "vi": "Chỉ quản trị viên xem được nhật ký thao tác",
+        "en": "only an admin can read the audit log",
+    },
+    # signing in and accounts (app/access/service.py, security.py)
+    "login_wrong": {"vi": "Sai tên đăng nhập hoặc mật khẩu", "en": "wrong login or password"},
+    "login_locked": {
+        "vi": "Đã nhập sai mật khẩu quá nhiều lần cho tài khoản này; vui lòng chờ {minutes} phút",
+        "en": "too many wrong passwords for this login; wait {minutes} minutes",
+    },
+    "account_missing": {
+        "vi": "Không có tài khoản số {account_id}",
+        "en": "account {account_id} does not exist",
+    },
+    "account_login_missing": {
+        "vi": "Không có tài khoản {login!r}",
+        "en": "account {login!r} does not exist",
+    },
+    "reset_own_password": {
+        "vi": "Hãy đổi mật khẩu của chính mình ở trang tài khoản của bạn",
+        "en": "change your own password on your account page",
+    },
+    "write_key_only": {
+        "vi": "Khóa API quyền ghi chỉ dùng để gửi phiếu",
+        "en": "a write-scoped API key only submits responses",
+    },
+    "api_key_unknown": {
+        "vi": "Khóa API không đúng hoặc đã bị thu hồi",
+        "en": "the API key is unknown or revoked",
+    },
+    "sign_in_or_key": {
+        "vi": "Hãy đăng nhập, hoặc gửi Authorization: Bearer <khóa API>",
+        "en": "sign in or send Authorization: Bearer <API key>",
+    },
+    "api_keys_read_only": {"vi": "Khóa API chỉ được đọc", "en": "API keys are read-only"},
+    "role_cannot_change": {
+        "vi": "Vai trò {role} không được thay đổi đợt khảo sát",
+        "en": "a {role} cannot change campaigns",
+    },
+    "sign_in_page": {"vi": "Hãy đăng nhập để xem trang này", "en": "sign in to see this page"},
+    # the service itself (app/core, app/main.py)
+    "http_error": {"vi": "Yêu cầu này không thực hiện được", "en": "{what}"},
+    "db_slow": {
+        "vi": "Cơ sở dữ liệu chưa trả lời kịp",
+        "en": "database did not answer in time",
+    },
+    "db_unreachable": {
+        "vi": "Không kết nối được cơ sở dữ liệu",
+        "en": "database unreachable: {why}",
+    },
+    "not_found": {"vi": "Không tìm thấy", "en": "not found"},
+    "questionnaire_missing_version": {
+        "vi": "Không có bộ câu hỏi {slug} v{version}",
+        "en": "questionnaire {slug} v{version} does not exist",
+    },
+    "body_not_utf8": {
+        "vi": "Nội dung gửi lên không phải UTF-8: byte {at} (0x{byte}) không giải mã được",
+        "en": "the body is not UTF-8: byte {at} (0x{byte}) cannot be decoded",
+    },
+    "body_too_deep": {
+        "vi": "Nội dung gửi lên lồng nhau quá sâu: hơn khoảng {n} cấp",
+        "en": "the body is nested too deeply: more than about {n} levels",
+    },
+    # backup and restore (app/core/backup.py; the operator's command line)
+    "backup_backend": {
+        "vi": "Không sao lưu được cơ sở dữ liệu {name}: chỉ hỗ trợ PostgreSQL hoặc SQLite",
+        "en": "cannot back up a {name} database: PostgreSQL or SQLite only",
+    },
+    "backup_in_memory": {
+        "vi": "Cơ sở dữ liệu SQLite trong bộ nhớ không có gì để sao lưu",
+        "en": "an in-memory SQLite database has nothing to back up",
+    },
+    "backup_tool_missing": {
+        "vi": "Chưa cài {name}: công cụ này đi kèm PostgreSQL client "
+        "(Debian: apt-get install postgresql-client)",
+        "en": "{name} is not installed: it comes with the PostgreSQL client "
+        "(Debian: apt-get install postgresql-client)",
+    },
+    "backup_tool_failed": {"vi": "{name} bị lỗi: {why}", "en": "{name} failed: {why}"},
+    "backup_exists": {
+        "vi": "Đã có tệp {path}: hãy chọn tên khác hoặc thêm --overwrite",
+        "en": "{path} exists already: choose another name or pass --overwrite",
+    },
+    "backup_no_folder": {
+        "vi": "Không có thư mục {path}",
+        "en": "folder {path} does not exist",
+    },
+    "backup_no_sqlite": {
+        "vi": "Không có cơ sở dữ liệu SQLite {path}",
+        "en": "SQLite database {path} does not exist",
+    },
+    "backup_unreadable": {
+        "vi": "Không đọc được {path}: {why}",
+        "en": "cannot read {path}: {why}",
+    },
+    "backup_not_ours": {
+        "vi": "{path} không phải là bản sao lưu do 'sipas db backup' tạo ra",
+        "en": "{path} is not a backup made by 'sipas db backup'",
+    },
+    "backup_other_kind": {
+        "vi": "{path} là bản sao lưu {kind}, còn cơ sở dữ liệu là {backend}: "
+        "hãy khôi phục vào cơ sở dữ liệu cùng loại",
+        "en": "{path} is a {kind} backup and the database is {backend}: "
+        "restore it into a database of the same kind",
+    },
+    "restore_not_empty": {
+        "vi": "Cơ sở dữ liệu không trống: hãy khôi phục vào một cơ sở dữ liệu mới, "
+        "hoặc thêm --replace để ghi đè toàn bộ",
+        "en": "the database is not empty: restore into a new database, "
+        "or pass --replace to overwrite everything it holds",
+    },
+    "backup_damaged": {"vi": "{path} bị hỏng: {why}", "en": "{path} is damaged: {why}"},
+    "backup_not_restored": {
+        "vi": "Không khôi phục được {path}: {why}",
+        "en": "{path} cannot be restored: {why}",
+    },
+    # results (app/reporting/indices.py, api.py)
+    "outside_campaign_scope": {
+        "vi": "nằm ngoài phạm vi của đợt khảo sát",
+        "en": "outside the campaign's scope",
+    },
+    "sort_unknown": {"vi": "không có cách sắp xếp {sort!r}", "en": "unknown sort {sort!r}"},
+    "pdf_campaign_only": {
+        "vi": "Báo cáo in (PDF) là báo cáo của cả đợt khảo sát",
+        "en": "the printed report covers a campaign",
+    },
+    "pdf_use_campaign": {
+        "vi": "PDF: dùng /api/v1/campaigns/{{campaign}}/indices",
+        "en": "pdf: use /api/v1/campaigns/{{campaign}}/indices",
+    },
     # publishing (app/reporting/editions.py)
     "not_published": {
         "vi": "Đợt khảo sát {code!r} chưa công bố kết quả",
@@ -309,11 +819,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "response {sid} has no comment in {question!r}",
     },
     "comment_already_hidden": {
-        "vi": "Ý kiến này đã được ẩn",
+        "vi": "Ý kiến của phiếu {sid} ở câu {question!r} đã được ẩn",
         "en": "the comment of response {sid} in {question!r} is hidden already",
     },
     "comment_not_hidden": {
-        "vi": "Ý kiến này đang hiện",
+        "vi": "Ý kiến của phiếu {sid} ở câu {question!r} đang hiện",
         "en": "the comment of response {sid} in {question!r} is not hidden",
     },
     # review

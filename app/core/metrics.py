@@ -207,7 +207,7 @@ def metrics(request: Request, session: Annotated[Session, Depends(scrape_session
     """Prometheus exposition format (see README "Monitoring")."""
     if not _may_scrape(request):
         # Not found rather than forbidden: a stranger learns nothing of it.
-        raise NotFound("not found")
+        raise NotFound.of("not_found")
     body, content_type = exposition(session)
     return Response(body, media_type=content_type)
 

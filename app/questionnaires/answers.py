@@ -9,34 +9,40 @@ from typing import Any
 from app.core.errors import FieldError
 from app.questionnaires.catalog import Question, Questionnaire
 
-Problem = tuple[str, str]  # (message, code)
+# (message key, code, parameters): the caller adds where it is.
+Problem = tuple[str, str, dict[str, Any]]
 
 
 def _scale_error(q: Questionnaire, value: Any) -> Problem | None:
     if isinstance(value, bool) or not isinstance(value, int) or value not in q.scale_answers:
         lo, hi = min(q.scale_values), max(q.scale_values)
         return (
-            f"{value!r} is not on the scale: an integer {lo}–{hi}, "
-            f"or {q.not_applicable} for not applicable",
+            "answer_not_on_scale",
             "value",
+            {
+                "value": value,
+                "lo": lo,
+                "hi": hi,
+                "na": q.not_applicable,
+            },
         )
     return None
 
 
 def _multi_error(question: Question, value: Any) -> Problem | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return "expected a list of option codes", "value"
+        return "answer_not_list", "value", {}
     bad = [v for v in value if v not in question.option_codes]
     if bad:
         options = ", ".join(question.option_codes)
-        return f"{', '.join(map(repr, bad))} not an option; one of {options}", "value"
+        return "answer_not_options", "value", {"bad": ", ".join(map(repr, bad)), "options": options}
     if len(set(value)) != len(value):
-        return "an option is chosen twice", "value"
+        return "answer_twice", "value", {}
     # Limits get their own codes, so a page can say "choose at most 3" in any language.
     if question.max_choices is not None and len(value) > question.max_choices:
-        return f"{len(value)} options chosen; at most {question.max_choices} allowed", "too_many"
+        return "answer_too_many", "too_many", {"n": len(value), "most": question.max_choices}
     if question.min_choices and len(value) < question.min_choices:
-        return f"choose at least {question.min_choices}", "too_few"
+        return "answer_too_few", "too_few", {"least": question.min_choices}
     return None
 
 
@@ -45,14 +51,15 @@ def _value_error(q: Questionnaire, question: Question, value: Any) -> Problem | 
         return _scale_error(q, value)
     if question.kind == "single":
         if not isinstance(value, str) or value not in question.option_codes:
-            return f"{value!r} is not an option; one of {', '.join(question.option_codes)}", "value"
+            options = ", ".join(question.option_codes)
+            return "answer_not_option", "value", {"value": value, "options": options}
         return None
     if question.kind == "multi":
         return _multi_error(question, value)
     if not isinstance(value, str):
-        return "expected text", "value"
+        return "answer_not_text", "value", {}
     if question.max_length is not None and len(value) > question.max_length:
-        return f"{len(value)} characters; at most {question.max_length}", "too_long"
+        return "answer_too_long", "too_long", {"n": len(value), "most": question.max_length}
     return None
 
 
@@ -69,10 +76,13 @@ def check_answers(
     for code in answers:
         if code not in q.questions:
             problems.append(
-                FieldError(
+                FieldError.of(
                     f"{prefix}{code}",
-                    f"unknown question {code!r} in {q.slug} v{q.version}",
+                    "question_unknown",
                     "unknown",
+                    code=code,
+                    slug=q.slug,
+                    version=q.version,
                 )
             )
     for code, question in q.questions.items():
@@ -84,13 +94,12 @@ def check_answers(
                     for ref, vals in (question.show_if or {}).items()
                 )
                 problems.append(
-                    FieldError(
-                        f"{prefix}{code}", f"must not be answered unless {cond}", "not_asked"
-                    )
+                    FieldError.of(f"{prefix}{code}", "answer_not_asked", "not_asked", cond=cond)
                 )
                 continue
             if (problem := _value_error(q, question, answers[code])) is not None:
-                problems.append(FieldError(f"{prefix}{code}", *problem))
+                key, kind, params = problem
+                problems.append(FieldError.of(f"{prefix}{code}", key, kind, **params))
         elif visible and question.required:
-            problems.append(FieldError(f"{prefix}{code}", "an answer is required", "required"))
+            problems.append(FieldError.of(f"{prefix}{code}", "answer_required", "required"))
     return problems

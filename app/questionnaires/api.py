@@ -39,5 +39,5 @@ def get_questionnaire(slug: str, version: int) -> dict[str, Any]:
     """One questionnaire version with its factors, items, questions and scoring rules."""
     q = get_catalog().get(slug, version)
     if q is None:
-        raise NotFound(f"questionnaire {slug} v{version} does not exist")
+        raise NotFound.of("questionnaire_missing_version", slug=slug, version=version)
     return q.public()

@@ -442,9 +442,8 @@ def unit_indices(
     """One unit's indices (`unit`) and its direct sub-units compared with each other (`units`)."""
     r = reading(session, campaign, who, edition)
     if format == "pdf":
-        raise Invalid(
-            "the printed report covers a campaign",
-            [FieldError("format", "pdf: use /api/v1/campaigns/{campaign}/indices", "value")],
+        raise Invalid.of(
+            "pdf_campaign_only", [FieldError.of("format", "pdf_use_campaign", "value")]
         )
     if r.edition is not None:
         fixed(filters=f.any(), scoring=scoring is not None)

@@ -338,16 +338,18 @@ def _targets(
     if parent is not None:
         p = session.scalar(select(Unit).where(Unit.code == parent))
         if p is None:
-            raise NotFound(f"unit {parent!r} does not exist")
+            raise NotFound.of("unit_unknown", code=parent)
         within = session.scalar(
             select(UnitAncestor.unit_id).where(
                 UnitAncestor.unit_id == p.id, UnitAncestor.ancestor_id.in_(scope_ids)
             )
         )
         if within is None:
-            raise Invalid(
-                f"unit {parent!r} is outside the scope of campaign {campaign.code!r}",
-                [FieldError("parent", "outside the campaign's scope", "scope")],
+            raise Invalid.of(
+                "unit_outside_campaign",
+                [FieldError.of("parent", "outside_campaign_scope", "scope")],
+                unit=parent,
+                campaign=campaign.code,
             )
         below = select(UnitAncestor.unit_id).where(
             UnitAncestor.ancestor_id == p.id, UnitAncestor.distance > 0
@@ -452,8 +454,10 @@ def ordered(entries: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 
 def _check_sort(sort: str) -> None:
     if sort not in SORTS:
-        raise Invalid(
-            f"unknown sort {sort!r}", [FieldError("sort", f"one of {', '.join(SORTS)}", "value")]
+        raise Invalid.of(
+            "sort_unknown",
+            [FieldError.of("sort", "one_of", "value", known=", ".join(SORTS))],
+            sort=sort,
         )
 
 
@@ -716,7 +720,7 @@ def unit_report(
     _check_sort(sort)
     unit = session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
-        raise NotFound(f"unit {unit_code!r} does not exist")
+        raise NotFound.of("unit_unknown", code=unit_code)
 
     def build() -> dict[str, Any]:
         return _unit_body(session, catalog, campaign, q, unit, filters, scoring, sort)

@@ -84,9 +84,12 @@ def create_unit(
     tree that has reports call `snapshots.forget` once when done (as `import_units` does).
     """
     if parent is not None and parent.depth + 1 >= MAX_LEVELS:
-        raise Invalid(
-            f"unit {code!r} would be level {parent.depth + 2} of the tree; at most {MAX_LEVELS}",
-            [FieldError("parent", f"the tree has at most {MAX_LEVELS} levels", "depth")],
+        raise Invalid.of(
+            "unit_too_deep",
+            [FieldError.of("parent", "tree_levels", "depth", n=MAX_LEVELS)],
+            code=code,
+            level=parent.depth + 2,
+            n=MAX_LEVELS,
         )
     unit = Unit(
         code=code,
@@ -121,7 +124,7 @@ def _parse_date(value: str, loc: str, problems: list[FieldError]) -> date | None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        problems.append(FieldError(loc, f"{value!r} is not a date (YYYY-MM-DD)", "date"))
+        problems.append(FieldError.of(loc, "not_a_date", "date", raw=value))
         return None
 
 
@@ -149,9 +152,7 @@ def import_units(
         problems += _outside_area(parsed, existing, area)
     if problems:
         problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
-        raise Invalid.of(
-            "import_problems", problems, name=name, n=len(problems), shown=len(problems)
-        )
+        raise Invalid.of("import_problems", problems, name=name, n=len(problems))
     return _write_units(session, parsed, existing)
 
 
@@ -168,19 +169,15 @@ def _parse_units(header: list[str], rows: Iterable[Row]) -> tuple[_Parsed, list[
         if (long := too_long(row, "name", NAME_LENGTH)) is not None:
             problems.append(long)
         if not CODE_RE.match(code):
-            problems.append(
-                FieldError(
-                    f"{at}, column code",
-                    f"{code!r} is not a valid code (letters, digits, . _ -)",
-                    "code",
-                )
-            )
+            problems.append(FieldError.of(f"{at}, column code", "unit_code_bad", "code", code=code))
         if code in parsed:
             problems.append(
-                FieldError(
+                FieldError.of(
                     f"{at}, column code",
-                    f"duplicate code {code!r} (first on line {parsed[code][0]})",
+                    "code_twice",
                     "duplicate",
+                    code=code,
+                    first=parsed[code][0],
                 )
             )
             continue
@@ -188,16 +185,18 @@ def _parse_units(header: list[str], rows: Iterable[Row]) -> tuple[_Parsed, list[
             problems.append(FieldError.of(f"{at}, column name", "name_empty", "required"))
         if v["kind"] not in UNIT_KINDS:
             problems.append(
-                FieldError(
+                FieldError.of(
                     f"{at}, column kind",
-                    f"unknown kind {v['kind']!r}; one of {', '.join(UNIT_KINDS)}",
+                    "kind_unknown",
                     "kind",
+                    kind=v["kind"],
+                    kinds=", ".join(UNIT_KINDS),
                 )
             )
         vf = _parse_date(v.get("valid_from", ""), f"{at}, column valid_from", problems)
         vt = _parse_date(v.get("valid_to", ""), f"{at}, column valid_to", problems)
         if vf and vt and vt < vf:
-            problems.append(FieldError(f"{at}, column valid_to", "ends before valid_from", "date"))
+            problems.append(FieldError.of(f"{at}, column valid_to", "valid_to_early", "date"))
         parsed[code] = (row.line, v, vf, vt)
     return parsed, problems
 
@@ -258,22 +257,16 @@ def _parent_problems(
                 )
             )
         if parent == code:
-            problems.append(
-                FieldError(
-                    f"line {line}, column parent", "a unit cannot be its own parent", "parent"
-                )
-            )
+            problems.append(FieldError.of(f"line {line}, column parent", "own_parent", "parent"))
         old = existing.get(code)
         if old is not None:
             old_parent = parent_codes.get(old.parent_id, "") if old.parent_id else ""
             if old_parent != parent:
+                at = f"line {line}, column parent"
                 problems.append(
-                    FieldError(
-                        f"line {line}, column parent",
-                        f"unit {code!r} already exists under {old_parent or 'no parent'!r}; "
-                        "moving units by import is not supported",
-                        "parent",
-                    )
+                    FieldError.of(at, "unit_would_move", "parent", code=code, parent=old_parent)
+                    if old_parent
+                    else FieldError.of(at, "unit_would_move_root", "parent", code=code)
                 )
     return problems
 
@@ -396,10 +389,8 @@ def _cycles_and_depth(parsed: _Parsed, existing: dict[str, Unit]) -> list[FieldE
             for c in loop:
                 level[c] = None
                 problems.append(
-                    FieldError(
-                        f"line {parsed[c][0]}, column parent",
-                        f"parents of {c!r} form a cycle",
-                        "cycle",
+                    FieldError.of(
+                        f"line {parsed[c][0]}, column parent", "parent_cycle", "cycle", code=c
                     )
                 )
             chain = chain[: chain.index(cur)]
@@ -416,11 +407,13 @@ def _cycles_and_depth(parsed: _Parsed, existing: dict[str, Unit]) -> list[FieldE
             level[c] = base + 1
             if base + 1 > MAX_LEVELS:
                 problems.append(
-                    FieldError(
+                    FieldError.of(
                         f"line {parsed[c][0]}, column parent",
-                        f"unit {c!r} would be level {base + 1} of the tree; "
-                        f"a tree has at most {MAX_LEVELS} levels",
+                        "unit_level_too_deep",
                         "depth",
+                        code=c,
+                        level=base + 1,
+                        n=MAX_LEVELS,
                     )
                 )
                 level[c] = None
@@ -463,14 +456,16 @@ def import_counters(
             problems.append(long)
         if not CODE_RE.match(v["code"]):
             problems.append(
-                FieldError(f"{at}, column code", f"{v['code']!r} is not a valid code", "code")
+                FieldError.of(f"{at}, column code", "counter_code_bad", "code", code=v["code"])
             )
         elif v["code"] in parsed:
             problems.append(
-                FieldError(
+                FieldError.of(
                     f"{at}, column code",
-                    f"duplicate code {v['code']!r} (first on line {parsed[v['code']][0]})",
+                    "code_twice",
                     "duplicate",
+                    code=v["code"],
+                    first=parsed[v["code"]][0],
                 )
             )
             continue
@@ -503,9 +498,7 @@ def import_counters(
                 )
     if problems:
         problems.sort(key=lambda p: int(p.loc.split()[1].rstrip(",")))
-        raise Invalid.of(
-            "import_problems", problems, name=name, n=len(problems), shown=len(problems)
-        )
+        raise Invalid.of("import_problems", problems, name=name, n=len(problems))
     updated = 0
     new = []
     for code, (_, v) in parsed.items():

@@ -5,6 +5,7 @@ pages around it, and turns the answer checker's problems into sentences a
 respondent understands, in their language.
 """
 
+from app.core import messages
 from app.core.errors import FieldError
 from app.questionnaires.catalog import Question, Questionnaire
 from app.web import kiosk_text
@@ -281,6 +282,11 @@ def field_message(q: Questionnaire, problem: FieldError, lang: str) -> str:
         return t("err_too_many", lang, n=question.max_choices)
     if question is not None and problem.code == "too_long":
         return t("err_too_long", lang, n=question.max_length)
+    # A value the page never offered is the page's (or a tampered form's) doing: ask to
+    # choose again, without listing codes. Anything else the checker found (too few
+    # options chosen) is said in its own words, in the page's language.
+    if problem.code != "value" and problem.key in messages.MESSAGES:
+        return messages.text(problem.key, lang, **problem.params)
     return t("err_value", lang)
 
 

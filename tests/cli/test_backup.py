@@ -147,7 +147,7 @@ def test_bad_files_are_named_and_nothing_is_restored(
         run_target = runner(target)
         r = run_target("db", "restore", str(not_a_backup))
         assert r.returncode == 1
-        assert "is not a backup made by `sipas db backup`" in r.stderr
+        assert "is not a backup made by 'sipas db backup'" in r.stderr
         r = run_target("db", "restore", str(tmp_path / "missing.backup"))
         assert r.returncode == 1
         assert "cannot read" in r.stderr

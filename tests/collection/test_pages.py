@@ -173,6 +173,24 @@ def test_invalid_form_shows_each_problem_beside_its_question_and_keeps_answers(
     assert 'aria-invalid="true" aria-describedby="e-TC2"' in html
 
 
+def test_invalid_answers_are_explained_in_the_pages_language(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    four = ["shorter_time", "online_services", "staff_attitude", "facilities"]
+    answers = valid_answers(catalog, TC2=None, HL=7, expectations=four)
+    _, rid, started = start(client)
+    sent = client.post("/s/k-1/form", data=form_fields(answers, id=rid, started_at=started))
+    assert sent.status_code == 422
+    assert '<html lang="vi"' in sent.text
+    errors = dict(re.findall(r'<p class="err" id="e-([^"]+)">([^<]*)</p>', sent.text))
+    assert errors == {
+        "TC2": "Vui lòng trả lời câu hỏi này.",
+        "HL": "Câu trả lời này không hợp lệ, vui lòng chọn lại.",
+        "expectations": "Chỉ chọn tối đa 3.",
+    }
+    assert stored(session) == 0
+
+
 def test_follow_up_questions_follow_their_condition_without_javascript(
     client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
