@@ -545,9 +545,8 @@ def html(
                 expectations.append((_pick(o.label, lang), fig["value"]))
     expectations.sort(key=lambda t: -(t[1] or 0))
 
-    def unit_sheet(e: dict[str, Any], league: League) -> dict[str, Any]:
-        med = league.median
-        bars = [
+    def factor_bars(e: dict[str, Any], med: dict[str, Any]) -> list[Bar]:
+        return [
             Bar(
                 factor_titles[c],
                 e["factors"][c]["value"],
@@ -557,7 +556,9 @@ def html(
             )
             for c in factor_titles
         ]
-        item_bars = [
+
+    def item_bars(e: dict[str, Any], med: dict[str, Any], codes: list[str]) -> list[Bar]:
+        return [
             Bar(
                 criteria[c],
                 e["items"][c]["value"],
@@ -565,20 +566,22 @@ def html(
                 percent(e["items"][c]["value"], lang),
                 _ci(e["items"][c]),
             )
-            for c in criteria
+            for c in codes
         ]
+
+    def unit_sheet(e: dict[str, Any], league: League) -> dict[str, Any]:
+        med = league.median
         items = [
             (c, e["items"][c]["value"]) for c in criteria if e["items"][c]["value"] is not None
         ]
-        weakest = sorted(items, key=lambda t: t[1])[:3]
+        # A sheet charts its factors and its three weakest criteria; every criterion of
+        # every unit is in the heat table. Charting all 22 on each of 100 sheets took
+        # the report past its 30 s (WeasyPrint lays out each line of words).
+        weakest = [c for c, _ in sorted(items, key=lambda t: t[1])[:3]]
         return {
             "entry": e,
-            "bars": bars,
-            "item_bars": item_bars,
-            "weakest": [
-                (criteria[c], percent(v, lang), percent(med.get("items", {}).get(c), lang))
-                for c, v in weakest
-            ],
+            "bars": factor_bars(e, med),
+            "weakest": item_bars(e, med, weakest),
             "ranked_of": sum(1 for u in league.units if u["rank"] is not None),
             "sentences": [s for s in (_on_time(e, med, lang), _late(e, med, lang)) if s],
         }
@@ -609,6 +612,14 @@ def html(
         timeliness_words={k: _pick(v, lang) for k, v in TIMELINESS.items()},
         expectations=[(label, percent(v, lang)) for label, v in expectations],
         sheets=[unit_sheet(e, g) for g in groups for e in g.units if e["rank"] is not None],
+        head_charts=(
+            [
+                (w("factors", lang), factor_bars(head, main_median)),
+                (w("criteria", lang), item_bars(head, main_median, list(criteria))),
+            ]
+            if head
+            else []
+        ),
         top=[by_code[c] for c in top_codes if c in by_code],
         bottom=[by_code[c] for c in bottom_codes if c in by_code],
         top_league=body.get("league"),
