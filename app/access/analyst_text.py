@@ -102,4 +102,22 @@ UI: dict[str, dict[str, str]] = {
     "act_comment.hide": {"vi": "Ẩn ý kiến", "en": "Hid a comment"},
     "act_comment.show": {"vi": "Hiện lại ý kiến", "en": "Showed a comment again"},
     "dk_question": {"vi": "Câu hỏi", "en": "Question"},
+    # comments chosen for the printed report
+    "choose_comment": {"vi": "Đưa vào báo cáo", "en": "Include in the report"},
+    "unchoose_comment": {"vi": "Bỏ khỏi báo cáo", "en": "Take out of the report"},
+    "comment_in_report": {"vi": "Trong báo cáo", "en": "In the report"},
+    "comment_chosen": {
+        "vi": "Ý kiến sẽ được in trong báo cáo PDF.",
+        "en": "The comment will be printed in the PDF report.",
+    },
+    "comment_unchosen": {
+        "vi": "Ý kiến không còn trong báo cáo PDF.",
+        "en": "The comment is no longer in the PDF report.",
+    },
+    "cstate_chosen": {"vi": "Đưa vào báo cáo", "en": "In the report"},
+    "act_comment.choose": {"vi": "Đưa ý kiến vào báo cáo", "en": "Chose a comment for the report"},
+    "act_comment.unchoose": {
+        "vi": "Bỏ ý kiến khỏi báo cáo",
+        "en": "Took a comment out of the report",
+    },
 }

@@ -1,4 +1,5 @@
-"""The citizens' comments page: search, hide as abusive (or show again), download.
+"""The citizens' comments page: search, hide as abusive (or show again), choose for
+the printed report (or take out again), download.
 
 The list and its downloads take the same query (unit, words, question, state), so
 what a coordinator downloads is what they searched for, minus hidden comments.
@@ -157,3 +158,33 @@ def show_comment(
     c = coordination.visible_campaign(session, who, code)
     comments.show(session, who, c, response_id(rid), question)
     return _back(c.code, form, "shown")
+
+
+@router.post("/dash/campaigns/{code}/comments/{rid}/{question}/choose")
+def choose_comment(
+    code: str,
+    rid: str,
+    question: str,
+    session: SessionDep,
+    who: PageManager,
+    form: FormData = FormDep,
+) -> Response:
+    """Choose one comment to print in the PDF report (đưa vào báo cáo)."""
+    c = coordination.visible_campaign(session, who, code)
+    comments.choose(session, who, c, response_id(rid), question)
+    return _back(c.code, form, "chosen")
+
+
+@router.post("/dash/campaigns/{code}/comments/{rid}/{question}/unchoose")
+def unchoose_comment(
+    code: str,
+    rid: str,
+    question: str,
+    session: SessionDep,
+    who: PageManager,
+    form: FormData = FormDep,
+) -> Response:
+    """Take a comment out of the PDF report again."""
+    c = coordination.visible_campaign(session, who, code)
+    comments.unchoose(session, who, c, response_id(rid), question)
+    return _back(c.code, form, "unchosen")

@@ -3,7 +3,8 @@
 Listed per unit (and below), searchable, with the response's date and channel;
 a coordinator may hide one as abusive (audited, within their area), after which no
 export of comments, nor the microdata, carries its text. The response still counts:
-hiding a comment is not excluding a response.
+hiding a comment is not excluding a response. A coordinator may also choose comments
+to print in the report (*đưa vào báo cáo*, audited); a hidden one never is.
 """
 
 import io
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.access import service as accounts
 from app.access.service import Principal
-from app.campaigns.models import Campaign, HiddenComment
+from app.campaigns.models import Campaign, HiddenComment, ReportComment
 from app.campaigns.service import questionnaire_of
 from app.collection.models import Submission
 from app.core.clock import VIETNAM
@@ -29,8 +30,8 @@ from app.counts.models import UnitAncestor
 from app.questionnaires.catalog import Questionnaire, get_catalog
 from app.units.models import Unit
 
-State = Literal["shown", "hidden", "all"]
-STATES = ("shown", "hidden", "all")
+State = Literal["shown", "hidden", "chosen", "all"]
+STATES = ("shown", "hidden", "chosen", "all")
 PAGE_SIZE = 50
 MAX_SEARCH = 200
 
@@ -47,6 +48,7 @@ class Comment:
     hidden_at: datetime | None = None
     hidden_by: str | None = None
     hidden_reason: str | None = None
+    chosen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -99,15 +101,19 @@ def fold(text: str) -> str:
 
 def _select(session: Session, who: Principal, campaign: Campaign, query: Query) -> Any:
     """One row per non-empty free-text answer that matches, as a subquery."""
+    return _answers(campaign, who.unit_id, query)
+
+
+def _answers(campaign: Campaign, area: int | None, query: Query) -> Any:
     q = questionnaire_of(get_catalog(), campaign)
     codes = [query.question] if query.question else text_questions(q)
     conditions: list[Any] = [
         Submission.campaign_id == campaign.id,
         Submission.excluded_at.is_(None),
     ]
-    if who.unit_id is not None:
-        area = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id == who.unit_id)
-        conditions.append(Submission.unit_id.in_(area))
+    if area is not None:
+        below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id == area)
+        conditions.append(Submission.unit_id.in_(below))
     if query.unit is not None:
         under = (
             select(UnitAncestor.unit_id)
@@ -148,22 +154,32 @@ def _rows(found: Any, state: State) -> Any:
             hidden.hidden_at,
             hidden.hidden_by,
             hidden.reason,
+            ReportComment.chosen_at,
         )
         .join(Unit, Unit.id == found.c.unit_id)
         .outerjoin(
             hidden,
             and_(hidden.submission_id == found.c.sid, hidden.question == found.c.question),
         )
+        .outerjoin(
+            ReportComment,
+            and_(
+                ReportComment.submission_id == found.c.sid,
+                ReportComment.question == found.c.question,
+            ),
+        )
     )
     if state == "shown":
         stmt = stmt.where(hidden.submission_id.is_(None))
     elif state == "hidden":
         stmt = stmt.where(hidden.submission_id.is_not(None))
+    elif state == "chosen":
+        stmt = stmt.where(ReportComment.submission_id.is_not(None))
     return stmt.order_by(found.c.submitted_at.desc(), found.c.sid, found.c.question)
 
 
 def _comment(row: Any) -> Comment:
-    sid, question, text, unit, name, channel, at, hidden_at, hidden_by, reason = row
+    sid, question, text, unit, name, channel, at, hidden_at, hidden_by, reason, chosen = row
     return Comment(
         sid if isinstance(sid, uuid.UUID) else uuid.UUID(str(sid)),
         question,
@@ -175,6 +191,7 @@ def _comment(row: Any) -> Comment:
         hidden_at,
         hidden_by,
         reason,
+        chosen,
     )
 
 
@@ -283,6 +300,9 @@ def hide(
         reason=reason,
     )
     session.add(row)
+    chosen = session.get(ReportComment, (sid, question))
+    if chosen is not None:  # an abusive text is never printed
+        session.delete(chosen)
     accounts.audit(
         session,
         who.actor,
@@ -307,6 +327,65 @@ def show(
         session, who.actor, "comment.show", f"{campaign.code}/{sid}", {"question": question}
     )
     session.flush()
+
+
+def choose(
+    session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, question: str
+) -> ReportComment:
+    """Choose one comment to print in the report (audited); never a hidden one."""
+    _target(session, who, campaign, sid, question)
+    if session.get(HiddenComment, (sid, question)) is not None:
+        raise Conflict.of("comment_hidden_not_chosen", sid=sid, question=question)
+    if session.get(ReportComment, (sid, question)) is not None:
+        raise Conflict.of("comment_already_chosen", sid=sid, question=question)
+    row = ReportComment(
+        submission_id=sid, question=question, chosen_at=datetime.now(UTC), chosen_by=who.actor
+    )
+    session.add(row)
+    accounts.audit(
+        session, who.actor, "comment.choose", f"{campaign.code}/{sid}", {"question": question}
+    )
+    session.flush()
+    return row
+
+
+def unchoose(
+    session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, question: str
+) -> None:
+    """Take a comment out of the report again (audited)."""
+    _target(session, who, campaign, sid, question)
+    row = session.get(ReportComment, (sid, question))
+    if row is None:
+        raise Conflict.of("comment_not_chosen", sid=sid, question=question)
+    session.delete(row)
+    accounts.audit(
+        session, who.actor, "comment.unchoose", f"{campaign.code}/{sid}", {"question": question}
+    )
+    session.flush()
+
+
+@dataclass(frozen=True)
+class ForReport:
+    """What the printed report says of the comments: how many were received (non-empty
+    free-text answers of counted responses) and those chosen, oldest choice first."""
+
+    received: int
+    chosen: list[Comment]
+
+
+def for_report(session: Session, campaign: Campaign) -> ForReport:
+    """The campaign's comment count and the comments chosen for its report (not hidden)."""
+    found = _answers(campaign, None, Query())
+    if found is None:
+        return ForReport(0, [])
+    received = session.scalar(select(func.count()).select_from(found))
+    stmt = (
+        _rows(found, "shown")
+        .where(ReportComment.submission_id.is_not(None))
+        .order_by(None)
+        .order_by(ReportComment.chosen_at, found.c.sid, found.c.question)
+    )
+    return ForReport(int(received or 0), [_comment(r) for r in session.execute(stmt)])
 
 
 def _local(at: datetime) -> str:

@@ -185,3 +185,19 @@ class HiddenComment(Base):
     hidden_at: Mapped[datetime] = mapped_column(UTCDateTime)
     hidden_by: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(String(500))
+
+
+class ReportComment(Base):
+    """A citizen's free-text answer a coordinator chose to print in the report
+    (*đưa vào báo cáo*; audited). Hiding the comment as abusive removes the choice,
+    and a hidden comment cannot be chosen: the report never prints an abusive text.
+    """
+
+    __tablename__ = "report_comment"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    chosen_by: Mapped[str] = mapped_column(String(120))

@@ -1,4 +1,5 @@
-"""`sipas report`: a campaign's indices in the terminal, as CSV, JSON or a workbook."""
+"""`sipas report`: a campaign's indices in the terminal, as CSV, JSON, a workbook or
+the printed report (PDF)."""
 
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -21,15 +22,20 @@ def report(
         typer.Option(
             "--format",
             help="table, csv (tidy, one row per indicator), wide (the ranking table, "
-            "UTF-8 with BOM, for Excel), json or xlsx (an Excel workbook; needs -o).",
+            "UTF-8 with BOM, for Excel), json, xlsx (an Excel workbook) or pdf (the "
+            "printed report); xlsx and pdf need -o.",
         ),
     ] = "table",
-    lang: Annotated[str, typer.Option(help="Labels of wide and xlsx: vi or en.")] = "vi",
+    lang: Annotated[str, typer.Option(help="Language of wide, xlsx and pdf: vi or en.")] = "vi",
     sep: Annotated[str, typer.Option(help="Separator of wide: , or ; (Vietnamese Excel).")] = ",",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
     scoring: Annotated[str | None, typer.Option(help="top2box, mean20 or rescaled.")] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(help="Previous campaign code: adds the change in points and rank."),
+    ] = None,
 ) -> None:
     """Print a campaign's indices per unit (SIPAS, factors, n, rank), or write CSV, JSON or
     an Excel workbook."""
@@ -37,17 +43,25 @@ def report(
     from app.core.config import get_settings
     from app.reporting import indices, workbook
 
-    formats = ("table", "csv", "wide", "json", "xlsx")
+    formats = ("table", "csv", "wide", "json", "xlsx", "pdf")
     if output_format not in formats:
         fail(ValueError(f"--format: {output_format!r} is not one of {', '.join(formats)}"))
-    if output_format == "xlsx" and output is None:
-        fail(ValueError("--format xlsx writes a file: give it with -o FILE.xlsx"))
+    if output_format in ("xlsx", "pdf") and output is None:
+        fail(
+            ValueError(
+                f"--format {output_format} writes a file: give it with -o FILE.{output_format}"
+            )
+        )
     if lang not in ("vi", "en"):
         fail(ValueError(f"--lang: {lang!r} is not one of vi, en"))
     if sep not in (",", ";"):
         fail(ValueError(f"--sep: {sep!r} is not one of , ;"))
     if scoring not in (None, "top2box", "mean20", "rescaled"):
         fail(ValueError(f"--scoring: {scoring!r} is not one of top2box, mean20, rescaled"))
+    if output_format == "pdf":
+        assert output is not None
+        _pdf(campaign, level, parent, lang, cast(indices.Rule | None, scoring), compare, output)
+        return
     try:
         with session_scope() as session:
             result = indices.report(
@@ -57,6 +71,7 @@ def report(
                 level=level,
                 parent=parent,
                 scoring=cast(indices.Rule | None, scoring),
+                compare=compare,
             )
             q = questionnaire_of(get_catalog(), get_campaign(session, campaign))
     except (AppError, QuestionnaireError) as exc:
@@ -87,6 +102,45 @@ def report(
     else:
         output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}")
+
+
+def _pdf(
+    campaign: str,
+    level: str | None,
+    parent: str | None,
+    lang: str,
+    scoring: Any,
+    compare: str | None,
+    output: Path,
+) -> None:
+    """The printed report of the live (internal) results, as the API's format=pdf."""
+    from app.campaigns.service import get_campaign, questionnaire_of
+    from app.reporting import indices, printed
+
+    try:
+        with session_scope() as session:
+            catalog = get_catalog()
+            c = get_campaign(session, campaign)
+
+            def get(lv: str | None, pa: str | None) -> dict[str, Any]:
+                return indices.report(
+                    session,
+                    catalog,
+                    campaign,
+                    level=lv,
+                    parent=pa,
+                    scoring=scoring,
+                    compare=compare,
+                ).body
+
+            with out.status("typesetting the report…"):
+                data = printed.campaign_report(
+                    session, c, questionnaire_of(catalog, c), get, level, parent, lang
+                )
+    except (AppError, QuestionnaireError) as exc:
+        fail(exc)
+    output.write_bytes(data)
+    out.print(f"wrote {output}")
 
 
 def _table(body: dict[str, Any]) -> str:

@@ -409,13 +409,9 @@ def _printed(
     one) and the league tables of the units asked for (by default that unit's sub-units)."""
     c = get_campaign(session, campaign)
     q = questionnaire_of(get_catalog(), c)
-    top = get(None, None).body
-    head = top["units"][0] if len(top["units"]) == 1 else None
-    if level is None and parent is None and head is not None:
-        body = get(None, head["unit"]).body
-    else:
-        body = get(level, parent).body
-    data = printed.render(body, head, c, q, lang)
+    data = printed.campaign_report(
+        session, c, q, lambda lv, pa: get(lv, pa).body, level, parent, lang
+    )
     return Response(
         data,
         media_type="application/pdf",

@@ -7,13 +7,21 @@ and timeliness are written from them the way provinces write them: "Tỷ lệ �
 55,60% (giá trị trung vị là 62,60%)", with the decimal comma and dd/mm/yyyy dates.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.campaigns import comments
 from app.campaigns.models import Campaign
+from app.collection.models import Submission
 from app.core.clock import VIETNAM
+from app.core.config import get_settings
 from app.questionnaires.catalog import Questionnaire
 from app.reporting.doc_text import flag_labels, kind_label, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
@@ -39,7 +47,110 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Units with fewer than {n} valid answers to a criterion are not ranked.",
     },
     "questionnaire": {"vi": "Bộ câu hỏi", "en": "Questionnaire"},
-    "rules": {"vi": "Quy tắc tính", "en": "Rules"},
+    "rules": {"vi": "Quy tắc tính và công bố", "en": "How figures are computed and published"},
+    "channels": {"vi": "Số phiếu theo kênh khảo sát", "en": "Responses by channel"},
+    "ch_kiosk": {"vi": "Máy tính bảng tại quầy", "en": "Tablet at the counter"},
+    "ch_web": {"vi": "Trực tuyến", "en": "Online"},
+    "ch_paper": {"vi": "Phiếu giấy", "en": "Paper"},
+    "ch_interview": {"vi": "Phỏng vấn", "en": "Interview"},
+    "excluded": {"vi": "Phiếu bị loại", "en": "Excluded responses"},
+    "excluded_none": {
+        "vi": "Không có phiếu nào bị loại.",
+        "en": "No response was excluded.",
+    },
+    "excluded_intro": {
+        "vi": "{n} phiếu bị cán bộ điều phối loại khỏi kết quả sau khi rà soát, theo lý do:",
+        "en": "{n} responses were excluded by a coordinator after review, by reason:",
+    },
+    "rule_composites": {
+        "vi": "Chỉ số của mỗi yếu tố là trung bình cộng các tiêu chí của yếu tố; chỉ số SIPAS "
+        "là trung bình cộng năm yếu tố. Mỗi số liệu kèm khoảng tin cậy 95%.",
+        "en": "A factor's index is the mean of its criteria; SIPAS is the mean of the five "
+        "factors. Every figure comes with its 95% interval.",
+    },
+    "rule_leagues": {
+        "vi": "Mỗi loại đơn vị được xếp hạng riêng ({kinds}); trung vị được tính trong từng nhóm.",
+        "en": "Each kind of unit is ranked among its own kind ({kinds}); medians are taken "
+        "within each league.",
+    },
+    "rule_mixed": {
+        "vi": "Tất cả đơn vị được xếp hạng chung một bảng.",
+        "en": "All units are ranked in one table.",
+    },
+    "rule_min": {
+        "vi": "Đơn vị có tiêu chí dưới {n} câu trả lời hợp lệ, hoặc thiếu số liệu của một "
+        "tiêu chí, yếu tố hay chỉ số SIPAS, vẫn được liệt kê nhưng không được xếp hạng và "
+        "không tính vào trung vị.",
+        "en": "A unit with a criterion under {n} valid answers, or missing a criterion, factor "
+        "or SIPAS figure, is listed but neither ranked nor counted in the medians.",
+    },
+    "rule_ties": {
+        "vi": "Xếp hạng theo chỉ số SIPAS làm tròn {p} chữ số thập phân như khi công bố: các "
+        "đơn vị bằng điểm cùng hạng.",
+        "en": "Ranks follow SIPAS rounded to {p} decimals as published: units with equal "
+        "figures share a rank.",
+    },
+    "rule_intervals": {
+        "vi": "Khoảng hạng (ví dụ 3 (2–6)) là các hạng mà đơn vị có thể đạt với độ tin cậy "
+        "95%, do số liệu là từ mẫu.",
+        "en": "A rank interval (e.g. 3 (2–6)) gives the ranks the unit could hold at 95% "
+        "confidence, the figures being from a sample.",
+    },
+    "change": {"vi": "Thay đổi", "en": "Change"},
+    "change_since": {
+        "vi": "{points} điểm phần trăm so với đợt {campaign}",
+        "en": "{points} points since {campaign}",
+    },
+    "change_legend": {
+        "vi": "Thay đổi: chỉ số SIPAS tăng, giảm bao nhiêu điểm phần trăm so với đợt "
+        "{campaign} (trong ngoặc: số bậc xếp hạng tăng, giảm).",
+        "en": "Change: SIPAS points gained or lost since {campaign} (in brackets: rank places "
+        "gained or lost).",
+    },
+    "rank_change": {"vi": "{places} bậc", "en": "{places} places"},
+    "vs_median": {"vi": "So với trung vị", "en": "Against the median"},
+    "vs_above": {"vi": "cao hơn trung vị", "en": "above the median"},
+    "vs_indistinguishable": {
+        "vi": "không khác biệt rõ so với trung vị",
+        "en": "not distinguishable from the median",
+    },
+    "vs_below": {"vi": "thấp hơn trung vị", "en": "below the median"},
+    "legend_vs": {
+        "vi": "▲ cao hơn trung vị · ● không khác biệt rõ so với trung vị · ▼ thấp hơn trung vị "
+        "(theo khoảng tin cậy 95%).",
+        "en": "▲ above the median · ● not distinguishable from the median · ▼ below the median "
+        "(at 95% confidence).",
+    },
+    "criteria": {"vi": "Các tiêu chí", "en": "Criteria"},
+    "chart_legend": {
+        "vi": "Thanh: chỉ số; vạch mảnh: khoảng tin cậy 95%; vạch đỏ: trung vị.",
+        "en": "Bar: the index; thin line: its 95% interval; red tick: the median.",
+    },
+    "heat": {"vi": "Bảng nhiệt các tiêu chí", "en": "Criteria heat table"},
+    "heat_legend": {
+        "vi": "Chỉ số của từng tiêu chí (%); ô càng đậm, chỉ số càng cao: dưới 50 · 50–60 · "
+        "60–70 · 70–80 · 80–90 · từ 90.",
+        "en": "Each criterion's index (%); the darker the cell, the higher: under 50 · 50–60 "
+        "· 60–70 · 70–80 · 80–90 · 90 and over.",
+    },
+    "late_cases": {"vi": "Xử lý hồ sơ trễ hẹn", "en": "Follow-up of late cases"},
+    "late_text": {
+        "vi": "Trong số hồ sơ trả muộn hơn hẹn, tỷ lệ người dân, tổ chức được thông báo về "
+        "việc trễ hẹn là {notified} (giá trị trung vị là {m_notified}); tỷ lệ nhận được thư "
+        "xin lỗi là {apology} (giá trị trung vị là {m_apology}).",
+        "en": "Of the late cases, {notified} were told in advance of the delay (median "
+        "{m_notified}); {apology} received a letter of apology (median {m_apology}).",
+    },
+    "comments": {"vi": "Ý kiến của người dân, tổ chức", "en": "Citizens' comments"},
+    "comments_count": {
+        "vi": "Đã nhận được {n} ý kiến góp ý bằng văn bản tự do.",
+        "en": "{n} free-text comments were received.",
+    },
+    "comments_chosen": {
+        "vi": "Một số ý kiến tiêu biểu do cán bộ điều phối chọn:",
+        "en": "A sample chosen by the coordinator:",
+    },
+    "page": {"vi": "Trang", "en": "Page"},
     "headline": {"vi": "Chỉ số hài lòng chung (SIPAS)", "en": "Overall satisfaction (SIPAS)"},
     "interval": {"vi": "khoảng tin cậy 95%", "en": "95% interval"},
     "league": {"vi": "Bảng xếp hạng", "en": "League table"},
@@ -71,6 +182,30 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# The criterion rule in plain words, by the report's `scoring`.
+SCORING: dict[str, dict[str, str]] = {
+    "top2box": {
+        "vi": "Chỉ số của mỗi tiêu chí là tỷ lệ câu trả lời hợp lệ ở mức 4 (hài lòng) "
+        "hoặc 5 (rất hài lòng); câu trả lời “không áp dụng” và bỏ trống không được tính.",
+        "en": "A criterion's index is the share of valid answers at 4 (satisfied) or 5 "
+        "(very satisfied); “not applicable” and blank answers are left out.",
+    },
+    "mean20": {
+        "vi": "Chỉ số của mỗi tiêu chí là điểm trung bình (1–5) nhân 20; câu trả lời "
+        "“không áp dụng” và bỏ trống không được tính.",
+        "en": "A criterion's index is its mean score (1–5) times 20; “not applicable” and "
+        "blank answers are left out.",
+    },
+    "rescaled": {
+        "vi": "Chỉ số của mỗi tiêu chí là điểm trung bình quy về thang 0–100 "
+        "((trung bình − 1) / 4 × 100); câu trả lời “không áp dụng” và bỏ trống không "
+        "được tính.",
+        "en": "A criterion's index is its mean score rescaled to 0–100 ((mean − 1) / 4 × "
+        "100); “not applicable” and blank answers are left out.",
+    },
+}
+
+
 def w(key: str, lang: str, **params: object) -> str:
     text = WORDS[key].get(lang) or WORDS[key]["vi"]
     return text.format(**params) if params else text
@@ -91,28 +226,177 @@ def day(value: date | datetime, lang: str) -> str:
     return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
 
 
+def points(value: float | None, lang: str) -> str:
+    """A change in points with its sign: +1,23 / −0,50 (a true minus sign)."""
+    v = published(value, 2)
+    if v is None:
+        return "–"
+    text = f"{abs(v):.2f}"
+    text = text.replace(".", ",") if lang == "vi" else text
+    return ("+" if v > 0 else "−" if v < 0 else "±") + text
+
+
+def places(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "±0"
+
+
+def number(value: float | None, lang: str) -> str:
+    """A figure without the % sign (heat table cells)."""
+    v = published(value, 2)
+    if v is None:
+        return "–"
+    text = f"{v:.2f}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+# Shades of the heat table, lightest first: under 50, 50–60, …, 90 and over.
+BANDS = (50.0, 60.0, 70.0, 80.0, 90.0)
+
+
+def band(value: float | None) -> int | None:
+    if value is None:
+        return None
+    return sum(1 for edge in BANDS if value >= edge)
+
+
+MARKS = {"above": "▲", "indistinguishable": "●", "below": "▼"}
+
+
 @dataclass(frozen=True)
 class Bar:
+    """One row of a chart: the figure, its 95% interval (whisker) and the median (tick)."""
+
     label: str
     value: float | None
     median: float | None
     text: str
+    ci: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What the report says of its sample beyond the indices: responses per channel,
+    exclusions by reason, and the citizens' comments (count and those chosen)."""
+
+    channels: dict[str, int] = field(default_factory=dict)
+    excluded: dict[str, int] = field(default_factory=dict)
+    comments: int = 0
+    chosen: list[tuple[str, str]] = field(default_factory=list)  # (unit name, text)
+
+
+def sample_of(session: Session, campaign: Campaign) -> Sample:
+    """The campaign's counted responses per channel, its exclusions grouped by the
+    reason picked from the list (the note after " – " is the coordinator's own, left
+    out), and its comments: only the text and the unit of a chosen one, nothing
+    that could name a respondent."""
+    counted = session.execute(
+        select(Submission.channel, func.count())
+        .where(Submission.campaign_id == campaign.id, Submission.excluded_at.is_(None))
+        .group_by(Submission.channel)
+        .order_by(Submission.channel)
+    )
+    reasons: dict[str, int] = {}
+    for reason, n in session.execute(
+        select(Submission.exclude_reason, func.count())
+        .where(Submission.campaign_id == campaign.id, Submission.excluded_at.is_not(None))
+        .group_by(Submission.exclude_reason)
+    ):
+        key = (reason or "").split(" – ")[0].strip() or "–"
+        reasons[key] = reasons.get(key, 0) + n
+    told = comments.for_report(session, campaign)
+    return Sample(
+        channels={ch: int(n) for ch, n in counted},
+        excluded=dict(sorted(reasons.items(), key=lambda t: (-t[1], t[0]))),
+        comments=told.received,
+        chosen=[(c.unit_name, c.text) for c in told.chosen],
+    )
 
 
 def _pick(text: dict[str, str], lang: str) -> str:
     return text.get(lang) or text.get("vi") or next(iter(text.values()))
 
 
-def _sentences(body: dict[str, Any], league: League, q: Questionnaire, lang: str) -> list[str]:
-    """Perception rates of the league's headline unit as the provinces write them."""
-    if not league.units:
-        return []
-    overall = body.get("overall") or {}
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def chart(bars: list[Bar], lang: str, *, label_chars: int = 60) -> Markup:
+    """A bar chart: per row the label, the figure, the bar with its 95% interval as a
+    thin whisker and a red tick at the median, and the median in words.
+
+    The words are three HTML columns of fixed-height lines and the graphics one inline
+    SVG beside them, with no text in it: WeasyPrint lays out an SVG as one replaced
+    element but sets SVG text glyph by glyph (about 12 ms a label), and the words as
+    <br>-separated lines are a handful of boxes. That keeps a 100-unit report (a
+    page per unit, 27 rows each) within its 30 s."""
+    row, bar_w = ROW_MM, 50.0
+    height = row * len(bars)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_w}mm" height="{height}mm" '
+        f'viewBox="0 0 {bar_w} {height}">'
+    ]
+    for i, b in enumerate(bars):
+        y = i * row
+        mid = y + row / 2
+        parts.append(
+            f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w}" height="{row - 1.8:.2f}" fill="#eef"/>'
+        )
+        if b.value is not None:
+            parts.append(
+                f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w * b.value / 100:.2f}" '
+                f'height="{row - 1.8:.2f}" fill="#7d9fc2"/>'
+            )
+        if b.ci is not None:
+            lo, hi = (bar_w * v / 100 for v in b.ci)
+            parts.append(
+                f'<path d="M{lo:.2f} {mid:.2f}H{hi:.2f}M{lo:.2f} {mid - 0.7:.2f}V{mid + 0.7:.2f}'
+                f'M{hi:.2f} {mid - 0.7:.2f}V{mid + 0.7:.2f}" stroke="#111" stroke-width="0.25" '
+                'fill="none"/>'
+            )
+        if b.median is not None:
+            x = bar_w * b.median / 100
+            parts.append(
+                f'<rect x="{x - 0.3:.2f}" y="{y + 0.2:.2f}" width="0.6" height="{row - 0.4:.2f}" '
+                'fill="#c00"/>'
+            )
+    parts.append("</svg>")
+    median_word = w("median", lang)
+
+    def lines(texts: list[str]) -> Markup:
+        return Markup("<br>").join(escape(t) for t in texts)
+
+    return Markup(
+        '<table class="chart"><tr>'
+        f'<td class="labels">{lines([_short(b.label, label_chars) for b in bars])}</td>'
+        f'<td class="num">{lines([b.text for b in bars])}</td>'
+        f'<td class="bars">{"".join(parts)}</td>'
+        f'<td class="meds">{lines([f"{median_word} {percent(b.median, lang)}" for b in bars])}</td>'
+        "</tr></table>"
+    )
+
+
+# Height of a chart row; the chart's CSS (report.html, .chart) uses the same.
+ROW_MM = 3.9
+
+
+# Written apart from the other perception rates: timeliness in one sentence, the
+# follow-up of late cases in another, as the provinces' reports do.
+OWN_SENTENCE = ("timeliness", "late_notified", "late_apology")
+
+
+def _sentences(
+    figures: dict[str, Any], median: dict[str, Any], q: Questionnaire, lang: str
+) -> list[str]:
+    """Perception rates of one unit as the provinces write them, the median beside."""
     out = []
     for question in q.report_questions("perception"):
+        if question.code in OWN_SENTENCE:
+            continue
         for o in question.options:
             key = f"{question.code}.{o.code}"
-            fig = (overall.get("perception") or {}).get(key)
+            fig = (figures.get("perception") or {}).get(key)
             if fig is None or not fig["value"]:  # nobody chose it: no sentence to print
                 continue
             out.append(
@@ -122,10 +406,97 @@ def _sentences(body: dict[str, Any], league: League, q: Questionnaire, lang: str
                     option=_pick(o.label, lang),
                     question=_pick(question.text, lang).rstrip("?: "),
                     value=percent(fig["value"], lang),
-                    median=percent(league.median.get("perception", {}).get(key), lang),
+                    median=percent(median.get("perception", {}).get(key), lang),
                 )
             )
     return out
+
+
+def _on_time(figures: dict[str, Any], median: dict[str, Any], lang: str) -> str:
+    t = figures.get("timeliness") or {}
+    if not t.get("on_time_or_early"):
+        return ""
+    return w(
+        "on_time",
+        lang,
+        ok=percent(t["on_time_or_early"]["value"], lang),
+        early=percent(t["early"]["value"], lang),
+        late=percent(t["late"]["value"], lang),
+        median=percent(median.get("timeliness", {}).get("late"), lang),
+    )
+
+
+def _late(figures: dict[str, Any], median: dict[str, Any], lang: str) -> str:
+    """The follow-up of late cases: told in advance, apologised to (of the late cases)."""
+    rates = figures.get("perception") or {}
+    told, sorry = rates.get("late_notified.yes"), rates.get("late_apology.yes")
+    if not told or not sorry or not told.get("n"):
+        return ""  # no late case: nothing to follow up
+    m = median.get("perception", {})
+    return w(
+        "late_text",
+        lang,
+        notified=percent(told["value"], lang),
+        m_notified=percent(m.get("late_notified.yes"), lang),
+        apology=percent(sorry["value"], lang),
+        m_apology=percent(m.get("late_apology.yes"), lang),
+    )
+
+
+def _ci(fig: dict[str, Any] | None) -> tuple[float, float] | None:
+    ci = (fig or {}).get("ci")
+    return (ci[0], ci[1]) if ci else None
+
+
+def _rules(body: dict[str, Any], groups: list[League], lang: str) -> list[str]:
+    """The rules of computing and publishing in plain words, from the report itself."""
+    out = []
+    scoring = SCORING.get(str(body.get("scoring")))
+    if scoring:
+        out.append(scoring.get(lang) or scoring["vi"])
+    out.append(w("rule_composites", lang))
+    if len(groups) > 1 or (groups and groups[0].name != "mixed"):
+        kinds = ", ".join(kind_label(g.name, lang) for g in groups)
+        out.append(w("rule_leagues", lang, kinds=kinds))
+    else:
+        out.append(w("rule_mixed", lang))
+    out.append(w("rule_min", lang, n=body.get("min_sample")))
+    out.append(w("rule_ties", lang, p=get_settings().RANK_PRECISION))
+    if any("rank_interval" in e for e in body["units"]):
+        out.append(w("rule_intervals", lang))
+    return out
+
+
+def rank_text(e: dict[str, Any], lang: str) -> str:
+    """A rank as printed: 3, or 3 (2–6) with its 95% interval when the report has one."""
+    if e.get("rank") is None:
+        return "–"
+    interval = e.get("rank_interval")
+    if interval:
+        return f"{e['rank']} ({interval[0]}–{interval[1]})"
+    return str(e["rank"])
+
+
+def campaign_report(
+    session: Session,
+    campaign: Campaign,
+    q: Questionnaire,
+    get: Callable[[str | None, str | None], dict[str, Any]],
+    level: str | None,
+    parent: str | None,
+    lang: str,
+) -> bytes:
+    """The printed report of a campaign, as the API and the CLI make it: the headline of
+    the campaign's single scope unit (if it has one) and the league tables of the units
+    asked for (by default that unit's sub-units). `get(level, parent)` gives a report
+    body (live, or of an edition; with the comparison asked for, if any)."""
+    top = get(None, None)
+    head = top["units"][0] if len(top["units"]) == 1 else None
+    if level is None and parent is None:
+        body = get(None, head["unit"]) if head is not None else top
+    else:
+        body = get(level, parent)
+    return render(body, head, campaign, q, lang, sample_of(session, campaign))
 
 
 def render(
@@ -134,11 +505,29 @@ def render(
     campaign: Campaign,
     q: Questionnaire,
     lang: str,
+    sample: Sample | None = None,
 ) -> bytes:
     """The report as PDF bytes. `overall` is the campaign's top-level unit entry (the
-    headline), `body` the report of the units ranked."""
+    headline), `body` the report of the units ranked, `sample` what the indices do not
+    hold (channels, exclusions, comments)."""
+    return bytes(_pdf(html(body, overall, campaign, q, lang, sample)))
+
+
+def _pdf(text: str) -> bytes:
     import weasyprint
 
+    return bytes(weasyprint.HTML(string=text, url_fetcher=_refuse).write_pdf())
+
+
+def html(
+    body: dict[str, Any],
+    overall: dict[str, Any] | None,
+    campaign: Campaign,
+    q: Questionnaire,
+    lang: str,
+    sample: Sample | None = None,
+) -> str:
+    """The report's HTML, before typesetting."""
     factor_titles = {f.code: _pick(f.title, lang) for f in q.factors}
     criteria = {c: f"{c}. {_pick(q.questions[c].text, lang)}" for c in q.criteria}
     groups = list(leagues(body))
@@ -146,21 +535,7 @@ def render(
     for e in body["units"]:
         by_kind[e["kind"]] = by_kind.get(e["kind"], 0) + e["n"]
     head = overall or {}
-    sentences = _sentences({"overall": head}, groups[0], q, lang) if groups and head else []
-    timeliness = head.get("timeliness") or {}
     main_median = groups[0].median if groups else {}
-    on_time = (
-        w(
-            "on_time",
-            lang,
-            ok=percent(timeliness["on_time_or_early"]["value"], lang),
-            early=percent(timeliness["early"]["value"], lang),
-            late=percent(timeliness["late"]["value"], lang),
-            median=percent(main_median.get("timeliness", {}).get("late"), lang),
-        )
-        if timeliness.get("on_time_or_early")
-        else ""
-    )
     expectations = []
     for question in q.report_questions("expectations"):
         for o in question.options:
@@ -170,28 +545,55 @@ def render(
                 expectations.append((_pick(o.label, lang), fig["value"]))
     expectations.sort(key=lambda t: -(t[1] or 0))
 
-    def unit_sheet(e: dict[str, Any], league: League) -> dict[str, Any]:
-        bars = [
+    def factor_bars(e: dict[str, Any], med: dict[str, Any]) -> list[Bar]:
+        return [
             Bar(
                 factor_titles[c],
                 e["factors"][c]["value"],
-                league.median.get("factors", {}).get(c),
+                med.get("factors", {}).get(c),
                 percent(e["factors"][c]["value"], lang),
+                _ci(e["factors"][c]),
             )
             for c in factor_titles
         ]
+
+    def item_bars(e: dict[str, Any], med: dict[str, Any], codes: list[str]) -> list[Bar]:
+        return [
+            Bar(
+                criteria[c],
+                e["items"][c]["value"],
+                med.get("items", {}).get(c),
+                percent(e["items"][c]["value"], lang),
+                _ci(e["items"][c]),
+            )
+            for c in codes
+        ]
+
+    def unit_sheet(e: dict[str, Any], league: League) -> dict[str, Any]:
+        med = league.median
         items = [
             (c, e["items"][c]["value"]) for c in criteria if e["items"][c]["value"] is not None
         ]
-        weakest = sorted(items, key=lambda t: t[1])[:3]
+        # A sheet charts its factors and its three weakest criteria; every criterion of
+        # every unit is in the heat table. Charting all 22 on each of 100 sheets took
+        # the report past its 30 s (WeasyPrint lays out each line of words).
+        weakest = [c for c, _ in sorted(items, key=lambda t: t[1])[:3]]
         return {
             "entry": e,
-            "bars": bars,
-            "weakest": [(criteria[c], percent(v, lang)) for c, v in weakest],
+            "bars": factor_bars(e, med),
+            "weakest": item_bars(e, med, weakest),
             "ranked_of": sum(1 for u in league.units if u["rank"] is not None),
+            "sentences": [s for s in (_on_time(e, med, lang), _late(e, med, lang)) if s],
         }
 
-    html = templates.get_template("report/report.html").render(
+    status = status_text(body, lang) if body.get("edition") else w("live", lang)
+    changes = [e["change"] for e in body["units"] if e.get("change")]
+    has_change = bool(changes)
+    has_vs = any(e.get("vs_median") for e in body["units"])
+    sample = sample or Sample()
+    top_codes, bottom_codes = body.get("top") or [], body.get("bottom") or []
+    by_code = {e["unit"]: e for e in body["units"]}
+    return templates.get_template("report/report.html").render(
         w=lambda key, **p: w(key, lang, **p),
         lang=lang,
         campaign=campaign,
@@ -201,20 +603,57 @@ def render(
         groups=groups,
         by_kind=by_kind,
         factor_titles=factor_titles,
-        sentences=sentences,
-        on_time=on_time,
+        criteria=list(criteria),
+        criteria_titles=criteria,
+        rules=_rules(body, groups, lang),
+        sentences=_sentences(head, main_median, q, lang) if head else [],
+        on_time=_on_time(head, main_median, lang) if head else "",
+        late=_late(head, main_median, lang) if head else "",
         timeliness_words={k: _pick(v, lang) for k, v in TIMELINESS.items()},
         expectations=[(label, percent(v, lang)) for label, v in expectations],
         sheets=[unit_sheet(e, g) for g in groups for e in g.units if e["rank"] is not None],
+        head_charts=(
+            [
+                (w("factors", lang), factor_bars(head, main_median)),
+                (w("criteria", lang), item_bars(head, main_median, list(criteria))),
+            ]
+            if head
+            else []
+        ),
+        top=[by_code[c] for c in top_codes if c in by_code],
+        bottom=[by_code[c] for c in bottom_codes if c in by_code],
+        top_league=body.get("league"),
+        sample=sample,
+        channel=lambda ch: w(f"ch_{ch}", lang) if f"ch_{ch}" in WORDS else ch,
+        has_change=has_change,
+        compared=changes[0].get("campaign") if changes else None,
+        has_vs=has_vs,
+        marks=MARKS,
+        vs_word=lambda v: w(f"vs_{v}", lang) if f"vs_{v}" in WORDS else v,
+        rank_text=lambda e: rank_text(e, lang),
+        chart=lambda bars: chart(bars, lang),
         percent=lambda v: percent(v, lang),
+        points=lambda v: points(v, lang),
+        places=places,
+        number=lambda v: number(v, lang),
+        band=band,
         day=lambda v: day(v, lang),
         kind_label=lambda k: kind_label(k, lang),
         flag_labels=lambda f: flag_labels(f, lang),
         made=datetime.now(VIETNAM),
-        status=status_text(body, lang) if body.get("edition") else w("live", lang),
+        status=status,
+        footer=f"{campaign.name} ({campaign.code}) — {status}",
+        css_string=_css_string,
         Decimal=Decimal,
     )
-    return bytes(weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf())
+
+
+def _css_string(text: str) -> Markup:
+    """Text as a CSS string for the running header and footer (`content:` of the @page
+    margin boxes), safe inside <style>: no HTML escaping there, so quotes, backslashes
+    and "<" are escaped the CSS way."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return Markup('"' + " ".join(body.split()) + '"')
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -175,6 +175,17 @@ def test_report_prints_a_table_and_writes_csv(run, tmp_path: Path) -> None:  # t
     bad = run("report", "NOPE")
     assert bad.returncode == 1
     assert "campaign 'NOPE' does not exist" in bad.stderr
+    # The printed report, with the change since last year's campaign.
+    pdf = tmp_path / "bao-cao.pdf"
+    args = ("--level", "department", "--compare", "DEMO-2025", "--format", "pdf")
+    written = run("report", "DEMO-2026", *args, "-o", str(pdf))
+    assert written.returncode == 0, written.stderr
+    import pypdf
+
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    assert "Bảng xếp hạng: Sở, ban, ngành" in " ".join(text.split())
+    assert "so với đợt DEMO-2025" in " ".join(text.split())
+    assert run("report", "DEMO-2026", "--format", "pdf").returncode == 1  # needs -o
 
 
 def test_questionnaire_check_names_the_broken_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -224,8 +224,11 @@ def test_open_campaign_publishes_only_as_interim_and_says_so_everywhere(
     pdf = client.get(f"{URL}/indices", params={"format": "pdf"})
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
-    cover = pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
-    assert "KẾT QUẢ SƠ BỘ" in cover
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages]
+    assert "KẾT QUẢ SƠ BỘ" in pages[0]
+    # Every page's running header says so, none says "internal".
+    assert all("KẾT QUẢ SƠ BỘ, bản công bố số 1" in p for p in pages)
+    assert not any("NỘI BỘ" in p for p in pages)
     for lang, word in (("vi", "sơ bộ"), ("en", "Preliminary")):
         page = client.get("/results/C-PUB", params={"lang": lang})
         assert page.status_code == 200

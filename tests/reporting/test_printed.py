@@ -1,17 +1,27 @@
 """The printed report: rendered from the same report as the JSON, read back with a
-PDF text extractor, and checked for the figures and sentences a province prints."""
+PDF text extractor, and checked for the figures and sentences a province prints:
+the sample (channels, exclusions and why, the rules in words), league tables with
+rank intervals and labels when the report has them, the criteria heat table, the
+late-case follow-up, the comments a coordinator chose, and the running footer."""
 
+import copy
 import io
+import re
 from typing import Any
 
 import pypdf
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.access.models import AuditEvent
+from app.campaigns.models import Campaign
 from app.questionnaires.catalog import Catalog
+from app.reporting import printed
 from tests.answers import body, valid_answers
-from tests.factories import make_campaign, make_counter, make_unit
+from tests.factories import make_account, make_campaign, make_counter, make_unit
+from tests.signin import sign_in
 
 # The figures, not access: read live results with a key (tests/reporting/test_editions.py
 # covers what the public sees).
@@ -31,17 +41,37 @@ def campaign(client: TestClient, session: Session, catalog: Catalog) -> None:
     ):
         make_counter(session, f"k-{code}", make_unit(session, code, kind, p, name=name))
     make_campaign(session, catalog, "C-PDF", [p], min_sample=2)
-    for counter, level, place in (
-        ("k-S1", 5, "one_stop"),
-        ("k-S1", 4, "agency"),
-        ("k-S2", 3, "one_stop"),
-        ("k-S2", 4, "one_stop"),
-        ("k-X1", 5, "one_stop"),
-        ("k-X1", 5, "one_stop"),
+    make_account(session, "lan@sonv", "coordinator", p)
+    late = {"timeliness": "late", "late_notified": "yes", "late_apology": "no"}
+    for counter, level, place, channel, more in (
+        ("k-S1", 5, "one_stop", "kiosk", {"comment": THANKS}),
+        ("k-S1", 4, "agency", "web", {"comment": ABUSE}),
+        ("k-S2", 3, "one_stop", "kiosk", late),
+        ("k-S2", 4, "one_stop", "kiosk", {}),
+        ("k-X1", 5, "one_stop", "web", {"comment": SLOW}),
+        ("k-X1", 5, "one_stop", "kiosk", {}),
+        ("k-X1", 2, "agency", "kiosk", {}),  # excluded below: too fast
     ):
-        answers = valid_answers(catalog, level=level, submission_place=place)
-        r = client.post("/api/v1/submissions", json=body(catalog, counter=counter, answers=answers))
+        answers = valid_answers(catalog, level=level, submission_place=place, **more)
+        b = body(catalog, counter=counter, channel=channel, answers=answers)
+        r = client.post("/api/v1/submissions", json=b)
         assert r.status_code == 201, r.text
+        ids.append(str(b["id"]))
+
+
+THANKS = "Cảm ơn cán bộ Sở Tư pháp tận tình"
+ABUSE = "Cán bộ X là đồ ăn hại"
+SLOW = "Thủ tục còn chậm, phải chờ lâu"
+ids: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ids() -> None:
+    ids.clear()
+
+
+def pages_of(pdf: bytes) -> list[str]:
+    return [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
 
 def text_of(pdf: bytes) -> str:
@@ -49,8 +79,9 @@ def text_of(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def vi(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",") + "%"
+def vi(value: float | None) -> str:
+    """A figure as printed: 55,60%, or a dash where there is none."""
+    return "–" if value is None else f"{value:.2f}".replace(".", ",") + "%"
 
 
 def test_the_printed_report_says_what_the_json_says(client: TestClient, campaign: None) -> None:
@@ -92,3 +123,152 @@ def test_the_printed_report_in_english_and_refused_where_it_has_no_meaning(
     unit = client.get("/api/v1/campaigns/C-PDF/units/S1/indices", params={"format": "pdf"})
     assert unit.status_code == 422
     assert "printed report covers a campaign" in unit.text
+
+
+def _comment(client: TestClient, csrf: str, sid: str, action: str, **data: str) -> Any:
+    return client.post(
+        f"/dash/campaigns/C-PDF/comments/{sid}/comment/{action}",
+        data={"csrf": csrf, "back": "page=1", **data},
+        follow_redirects=False,
+    )
+
+
+def test_the_sample_the_rules_the_late_cases_and_the_footer_in_words(
+    client: TestClient, campaign: None
+) -> None:
+    csrf = sign_in(client, "lan@sonv")
+    r = client.post(
+        f"/dash/campaigns/C-PDF/responses/{ids[-1]}/exclude",
+        data={"csrf": csrf, "reason_code": "speeding", "note": "12 giây"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    pdf = client.get(URL, params={"format": "pdf"}).content
+    pages = pages_of(pdf)
+    text = " ".join(pages)
+    # Responses by channel (the excluded one is not counted) and exclusions by reason,
+    # without the coordinator's own note.
+    assert "Số phiếu theo kênh khảo sát Máy tính bảng tại quầy: 4; Trực tuyến: 2" in text
+    assert "1 phiếu bị cán bộ điều phối loại khỏi kết quả" in text
+    assert "Làm quá nhanh, không kịp đọc câu hỏi 1" in text
+    assert "12 giây" not in text
+    # The publishing rules as sentences, not a dump of method keys.
+    assert "Đơn vị có tiêu chí dưới 2 câu trả lời hợp lệ" in text
+    assert "làm tròn 2 chữ số thập phân" in text
+    assert "Mỗi loại đơn vị được xếp hạng riêng (Sở, ban, ngành, Xã, phường, đặc khu)" in text
+    assert "sipas: factors_mean" not in text
+    assert "rank Competition" not in text
+    # Late-case follow-up as the provinces write it, on S2's sheet (its one late case
+    # was told, not apologised to), and in the headline section.
+    sub = client.get(URL, params={"parent": "P"}).json()
+    s2 = next(u for u in sub["units"] if u["unit"] == "S2")
+    assert s2["perception"]["late_notified.yes"]["value"] == 100
+    median = sub["leagues"]["department"]["median"]["perception"]
+    sheet = next(p for p in pages if "Phiếu kết quả: Sở Y tế" in p)
+    assert (
+        "Trong số hồ sơ trả muộn hơn hẹn, tỷ lệ người dân, tổ chức được thông báo về việc "
+        f"trễ hẹn là 100,00% (giá trị trung vị là {vi(median['late_notified.yes'])}); "
+        f"tỷ lệ nhận được thư xin lỗi là 0,00% (giá trị trung vị là "
+        f"{vi(median['late_apology.yes'])})."
+    ) in sheet
+    assert "Xử lý hồ sơ trễ hẹn" in text
+    # Every page: the status, the campaign, its number of the total.
+    for n, page in enumerate(pages, 1):
+        assert "KẾT QUẢ NỘI BỘ — CHƯA CÔNG BỐ" in page
+        assert "(C-PDF)" in page
+        assert f"Trang {n} / {len(pages)}" in page
+
+
+def test_the_criteria_heat_table_prints_every_units_criteria(
+    client: TestClient, campaign: None
+) -> None:
+    pages = pages_of(client.get(URL, params={"format": "pdf"}).content)
+    sub = client.get(URL, params={"parent": "P"}).json()
+    heat = next(p for p in pages if "Bảng nhiệt các tiêu chí: Sở, ban, ngành" in p)
+    assert "TC1 TC2 TC3" in heat
+    assert "GY4" in heat
+    for u in (u for u in sub["units"] if u["kind"] == "department"):
+        row = " ".join(vi(u["items"][c]["value"])[:-1] for c in ("TC1", "TC2", "TC3"))
+        assert f"{u['name']} {row}" in heat
+    reader = pypdf.PdfReader(io.BytesIO(client.get(URL, params={"format": "pdf"}).content))
+    index = next(i for i, p in enumerate(pages) if "Bảng nhiệt" in p)
+    box = reader.pages[index].mediabox
+    assert float(box.width) > float(box.height)  # landscape, to be read at A4
+
+
+def test_a_coordinator_chooses_comments_for_the_report_never_a_hidden_one(
+    client: TestClient, session: Session, campaign: None
+) -> None:
+    csrf = sign_in(client, "lan@sonv")
+    thanks, abuse = ids[0], ids[1]
+    before = " ".join(pages_of(client.get(URL, params={"format": "pdf"}).content))
+    assert "Đã nhận được 3 ý kiến góp ý bằng văn bản tự do." in before
+    assert THANKS not in before  # nothing printed until chosen
+    r = _comment(client, csrf, thanks, "choose")
+    assert r.status_code == 303
+    assert "done=chosen" in r.headers["location"]
+    assert "Ý kiến sẽ được in trong báo cáo PDF." in client.get(r.headers["location"]).text
+    assert _comment(client, csrf, thanks, "choose").status_code == 409
+    assert _comment(client, csrf, abuse, "choose").status_code == 303
+    listed = client.get("/dash/campaigns/C-PDF/comments", params={"state": "chosen"}).text
+    assert THANKS in listed
+    assert ABUSE in listed
+    assert SLOW not in listed
+    # Hiding a chosen comment takes it out of the report; a hidden one cannot be chosen.
+    assert _comment(client, csrf, abuse, "hide", reason="Xúc phạm").status_code == 303
+    assert _comment(client, csrf, abuse, "choose").status_code == 409
+    text = " ".join(pages_of(client.get(URL, params={"format": "pdf"}).content))
+    assert "Đã nhận được 3 ý kiến" in text
+    assert f"“{THANKS}” — Sở Tư pháp" in text
+    assert ABUSE not in text
+    assert SLOW not in text
+    en = " ".join(pages_of(client.get(URL, params={"format": "pdf", "lang": "en"}).content))
+    assert "3 free-text comments were received." in en
+    assert THANKS in en
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.like("comment.%"))
+    ).all()
+    assert sorted(actions) == ["comment.choose", "comment.choose", "comment.hide"]
+    assert _comment(client, csrf, thanks, "unchoose").status_code == 303
+    assert _comment(client, csrf, thanks, "unchoose").status_code == 409
+    after = " ".join(pages_of(client.get(URL, params={"format": "pdf"}).content))
+    assert THANKS not in after
+
+
+def _render(session: Session, catalog: Catalog, report: dict[str, Any], lang: str) -> str:
+    c = session.scalar(select(Campaign).where(Campaign.code == "C-PDF"))
+    assert c is not None
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    return " ".join(" ".join(pages_of(printed.render(report, None, c, q, lang))).split())
+
+
+def test_rank_intervals_labels_and_change_are_printed_when_the_report_has_them(
+    client: TestClient, session: Session, catalog: Catalog, campaign: None
+) -> None:
+    plain = client.get(URL, params={"parent": "P"}).json()
+    without = _render(session, catalog, plain, "vi")
+    assert not re.search(r"\d \(\d+–\d+\)", without)  # no interval where none is given
+    assert "▲" not in without
+    assert "Thay đổi" not in without
+    marked = copy.deepcopy(plain)
+    labels = iter(("above", "indistinguishable", "below"))
+    for u in marked["units"]:
+        if u["rank"] is not None:
+            u["rank_interval"] = [u["rank"], u["rank"] + 1]
+            u["vs_median"] = next(labels, "below")
+            u["change"] = {"campaign": "C-2025", "points": -1.234, "rank": 1}
+    text = _render(session, catalog, marked, "vi")
+    s1 = next(u for u in marked["units"] if u["unit"] == "S1")
+    r = s1["rank"]
+    assert f"{r} ({r}–{r + 1}) {'▲' if s1['vs_median'] == 'above' else ''}".strip() in text
+    assert "▲ cao hơn trung vị · ● không khác biệt rõ so với trung vị · ▼ thấp hơn trung vị" in (
+        text
+    )
+    assert f"Hạng {r} ({r}–{r + 1}) trên 2 (Sở, ban, ngành)" in text  # the result sheet
+    assert "Khoảng hạng (ví dụ 3 (2–6))" in text  # and the rule explained
+    assert f"{vi(s1['sipas']['value'])} −1,23 (+1)" in text  # the change column
+    assert "−1,23 điểm phần trăm so với đợt C-2025, +1 bậc" in text
+    en = _render(session, catalog, marked, "en")
+    assert "▲ above the median" in en
+    assert "−1.23 points since C-2025, +1 places" in en
