@@ -31,11 +31,20 @@ def label(kind: str, code: object, lang: str) -> Markup | str:
     return dash_text.t(key, lang) if key in dash_text.UI else untranslated(code)
 
 
+def _worded(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A message's parameters with the codes a coordinator has words for (a role)
+    in those words: "Vai trò Người xem chỉ được xem", not "Vai trò viewer …"."""
+    return {
+        k: dash_text.t(f"{k}_{v}", lang) if k == "role" and f"role_{v}" in dash_text.UI else v
+        for k, v in params.items()
+    }
+
+
 def message(error: AppError | FieldError, lang: str) -> Markup | str:
     """An error's message in the page's language (its English, marked, if it has no key)."""
     key = error.key
     if key is not None and key in messages.MESSAGES:
-        return messages.text(key, lang, **error.params)
+        return messages.text(key, lang, **_worded(error.params, lang))
     return untranslated(error.detail if isinstance(error, AppError) else error.msg)
 
 

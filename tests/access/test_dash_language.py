@@ -334,3 +334,21 @@ def test_english_keeps_its_own_dates_and_numbers(client: TestClient, world: dict
     assert re.search(r"\d,\d", visible(vi))
     assert not re.search(r"\d\.\d", visible(vi))
     assert re.search(r"\d\.\d", visible(en))
+
+
+def test_a_role_inside_a_message_is_in_words() -> None:
+    """Every message naming a role names it as the dashboard does ("Người xem"),
+    never by its code ("viewer"), in both languages."""
+    from app.access.dash_render import message
+    from app.core import messages
+    from app.core.errors import Forbidden
+
+    keys = [k for k, v in messages.MESSAGES.items() if "{role" in v["vi"]]
+    assert keys  # the messages this is about exist
+    for key in keys:
+        for role in ROLES:
+            for lang in ("vi", "en"):
+                shown = str(message(Forbidden.of(key, role=role), lang))
+                assert dash_text.t(f"role_{role}", lang) in shown, (key, role, lang)
+                if lang == "vi":
+                    assert not re.search(rf"\b{role}\b", shown), (key, role, shown)
