@@ -17,7 +17,7 @@ CriterionRule = Literal["top2box", "mean20", "rescaled"]
 INTERVAL_METHODS = {
     "proportion": "wilson",
     "mean": "t",
-    "composite": "wilson-min-n",
+    "composite": "linearised",
 }
 
 
@@ -131,7 +131,10 @@ def composite(parts: Sequence[Estimate]) -> Estimate:
     -----
     .. math:: I_F = \\frac{1}{J} \\sum_{j=1}^{J} I_j
 
-    The components are answered by the same people and move together, so the
+    The report publishes this value with the linearised interval of
+    :func:`analysis.composite.composite_indices` instead (this interval only stands
+    in where that one's variance is 0). The components are answered by the same
+    people and move together, so the
     variance of their mean is close to that of one component. The interval treats
     the composite as one proportion observed on the smallest component n: exact
     when all components agree respondent by respondent, wider than necessary (so

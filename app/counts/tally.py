@@ -91,7 +91,86 @@ def count_answers(
     """All tally keys of one response with their amounts."""
     c: Counter[str] = Counter(answer_keys(q, answers, channel, facts))
     add_moments(q, answers, c)
+    _, sums = _chunk_pairs(q, [(0, answers)])
+    c.update({k: v for k, v in zip(pair_keys(q), sums[0].tolist(), strict=True) if v})
     return c
+
+
+# --- Moments of the composites' linearised intervals (analysis/composite.py) -----
+# For every pair of the items a factor or the SIPAS is a mean of, sums over the
+# respondents who answered both: how many (n), the first item's and the second's
+# top-2-box indicator (t1, t2) and score (x1, x2), and their products (tt, xx). Both
+# scorings are kept because a report may ask for either. Each item's own sums come
+# from its answer counts (`code=v`), so they are not repeated here. `v:n:<factor>`
+# and `v:n:*` count the respondents with a valid answer to at least one item of the
+# factor or of the SIPAS (the composite's n).
+PAIR_STATS = ("n", "t1", "t2", "tt", "x1", "x2", "xx")
+
+
+def composite_members(q: Questionnaire) -> list[str]:
+    """The items factors and the SIPAS are means of: the criteria (factor rule
+    `criteria_mean`) or the factors' overall items."""
+    if q.model.scoring.factor == "overall_item":
+        return [f.overall_item for f in q.factors if f.overall_item]
+    return list(dict.fromkeys(i for f in q.factors for i in f.items))
+
+
+_pair_keys: dict[tuple[str, int], list[str]] = {}
+
+
+def pair_keys(q: Questionnaire) -> list[str]:
+    """The composite-moment keys, in the column order of :func:`_chunk_pairs`."""
+    cached = _pair_keys.get((q.slug, q.version))
+    if cached is None:
+        members = composite_members(q)
+        pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        cached = [f"v:{a}:{b}:{stat}" for stat in PAIR_STATS for a, b in pairs]
+        cached += [f"v:n:{f.code}" for f in q.factors] + ["v:n:*"]
+        _pair_keys[(q.slug, q.version)] = cached
+    return cached
+
+
+PAIR_BLOCK = 4096  # responses per block: keeps the products matrix to a few megabytes
+
+
+def _chunk_pairs(
+    q: Questionnaire, rows: Sequence[tuple[int, Mapping[str, Any]]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The composite moments (:func:`pair_keys` columns) of a chunk of (unit, answers),
+    summed per unit: (unit ids, units × keys sums), with numpy."""
+    keys = pair_keys(q)
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, len(keys)), dtype=np.int64)
+    members = composite_members(q)
+    valid = q.scale_answers - {q.not_applicable}
+    unit_of = np.array([u for u, _ in rows], dtype=np.int64)
+    order = np.argsort(unit_of, kind="stable")
+    x = _scale_matrix([rows[i][1] for i in order.tolist()], members, valid)
+    grouped = unit_of[order]
+    uniq, row_of = np.unique(grouped, return_inverse=True)
+    d = (x > 0).astype(np.int64)
+    t = np.isin(x, q.model.scoring.satisfied).astype(np.int64) * d
+    first = np.array([i for i in range(len(members)) for _ in members[i + 1 :]], dtype=np.int64)
+    second = np.array([j for i in range(len(members)) for j in range(i + 1, len(members))])
+    second = second.astype(np.int64)
+    factor_cols = [[members.index(i) for i in f.items if i in members] for f in q.factors]
+    if q.model.scoring.factor == "overall_item":
+        factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
+    out = np.zeros((len(uniq), len(keys)), dtype=np.int64)
+    for start in range(0, len(rows), PAIR_BLOCK):
+        sl = slice(start, start + PAIR_BLOCK)
+        db, tb, xb = d[sl], t[sl], x[sl]
+        da, dc = db[:, first], db[:, second]
+        ta, tc = tb[:, first], tb[:, second]
+        xa, xc = xb[:, first], xb[:, second]
+        cols = [da * dc, ta * dc, da * tc, ta * tc, xa * dc, da * xc, xa * xc]
+        cols += [db[:, c].any(axis=1, keepdims=True) for c in factor_cols]
+        cols.append(db.any(axis=1, keepdims=True))
+        m = np.hstack([c.astype(np.int64).reshape(len(db), -1) for c in cols])
+        seg = row_of[sl]
+        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        out[seg[starts]] += np.add.reduceat(m, starts, axis=0)
+    return uniq, out
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -214,7 +293,21 @@ class UnitCounts:
 
     def __init__(self, q: Questionnaire):
         self.q = q
-        self.totals: dict[int, Counter[str]] = {}
+        self._totals: dict[int, Counter[str]] = {}
+        # Composite moments stay arrays until read: ~1,600 keys per unit would cost a
+        # Python dict update per key per chunk.
+        self._pairs: dict[int, np.ndarray] = {}
+
+    @property
+    def totals(self) -> dict[int, Counter[str]]:
+        """Counts per unit so far."""
+        if self._pairs:
+            keys = pair_keys(self.q)
+            for unit_id, sums in self._pairs.items():
+                c = self._totals.setdefault(unit_id, Counter())
+                c.update({k: v for k, v in zip(keys, sums.tolist(), strict=True) if v})
+            self._pairs = {}
+        return self._totals
 
     def add(self, rows: Sequence[tuple[int, str, Mapping[str, Any], RowFacts]]) -> None:
         """Add a chunk of (unit id, channel, answers, facts)."""
@@ -224,9 +317,13 @@ class UnitCounts:
         moments: dict[int, Counter[str]] = {}
         _chunk_moments(self.q, [(unit_id, answers) for unit_id, _, answers, _ in rows], moments)
         for unit_id, ks in keys.items():
-            total = self.totals.setdefault(unit_id, Counter())
+            total = self._totals.setdefault(unit_id, Counter())
             total.update(Counter(ks))
             total.update(moments.get(unit_id, Counter()))
+        uniq, sums = _chunk_pairs(self.q, [(unit_id, answers) for unit_id, _, answers, _ in rows])
+        for unit_id, row in zip(uniq.tolist(), sums, strict=True):
+            held = self._pairs.get(unit_id)
+            self._pairs[unit_id] = row if held is None else held + row
 
 
 def fold(

@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from analysis.composite import PairMoments, composite_indices, linearised_means
 from analysis.indices import CriterionRule, Estimates, composites, criterion_indices, proportions
+from app.counts.tally import composite_members, pair_keys
 from app.questionnaires.catalog import Question, Questionnaire
 
 
@@ -45,7 +47,53 @@ class KeySpace:
                 keys += [f"{question.code}={o}" for o in question.option_codes]
                 if question.kind == "multi":
                     keys.append(f"{question.code}#")
+        keys += pair_keys(self.q)
         return list(dict.fromkeys(keys))
+
+    @cached_property
+    def members(self) -> list[str]:
+        return composite_members(self.q)
+
+    def pair_moments(self, m: np.ndarray, rule: CriterionRule) -> PairMoments:
+        """The composite moments of every row of `m` for `rule`'s item values (top-2-box
+        indicator, or score), as analysis/composite.py takes them."""
+        members, scale, idx = self.members, self.q.scale_values, self.index
+        k, units = len(members), m.shape[0]
+        top = rule == "top2box"
+        n = np.zeros((units, k, k))
+        s = np.zeros((units, k, k))
+        ss = np.zeros((units, k, k))
+        values = np.asarray(scale, dtype=float)
+        y = np.isin(scale, self.q.model.scoring.satisfied).astype(float) if top else values
+        for i, code in enumerate(members):
+            dist = m[:, [idx[f"{code}={v}"] for v in scale]].astype(float)
+            n[:, i, i] = dist.sum(axis=1)
+            s[:, i, i] = dist @ y
+            ss[:, i, i] = dist @ (y * y)
+        first, second = np.triu_indices(k, 1)
+        stats = ("t1", "t2", "tt") if top else ("x1", "x2", "xx")
+
+        def col(stat: str) -> np.ndarray:
+            return m[:, self._pair_cols[stat]].astype(float)
+
+        both = col("n")
+        n[:, first, second] = both
+        n[:, second, first] = both
+        s[:, first, second] = col(stats[0])
+        s[:, second, first] = col(stats[1])
+        product = col(stats[2])
+        ss[:, first, second] = product
+        ss[:, second, first] = product
+        return PairMoments(n, s, ss)
+
+    @cached_property
+    def _pair_cols(self) -> dict[str, list[int]]:
+        members = self.members
+        pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        return {
+            stat: [self.index[f"v:{a}:{b}:{stat}"] for a, b in pairs]
+            for stat in ("n", "t1", "t2", "tt", "x1", "x2", "xx")
+        }
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -121,17 +169,35 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
         )
 
     items = {code: item(code) for code in ks.scale_items}
+    moments = ks.pair_moments(m, rule) if units else None
+    position = {c: i for i, c in enumerate(ks.members)}
+
+    def composite(groups: list[list[str]], who: str, parts: list[Estimates]) -> Estimates:
+        # Linearised interval from the pair moments (analysis/composite.py); the old
+        # smallest-component n is kept only for its zero-variance fallback.
+        if moments is None:
+            return composites(parts)
+        lin = linearised_means(
+            moments, [[position[c] for c in g] for g in groups], m[:, ks.index[who]]
+        )
+        return composite_indices(lin, rule, scale, composites(parts))
+
     factors: dict[str, Estimates] = {}
     for f in q.factors:
         if sc.factor == "overall_item" and f.overall_item:
             factors[f.code] = items[f.overall_item]
         else:
-            factors[f.code] = composites([items[c] for c in f.items])
-    sipas = (
-        items[sc.overall_item]
-        if sc.sipas == "overall_item" and sc.overall_item
-        else composites(list(factors.values()))
-    )
+            factors[f.code] = composite(
+                [list(f.items)], f"v:n:{f.code}", [items[c] for c in f.items]
+            )
+    if sc.sipas == "overall_item" and sc.overall_item:
+        sipas = items[sc.overall_item]
+    else:
+        of_factors = [
+            [f.overall_item] if sc.factor == "overall_item" and f.overall_item else list(f.items)
+            for f in q.factors
+        ]
+        sipas = composite(of_factors, "v:n:*", list(factors.values()))
 
     blocks: dict[str, dict[str, Estimates]] = {}
     for block, questions in ks.blocks.items():

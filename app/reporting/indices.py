@@ -422,8 +422,9 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
 
 # The shape of a report's body; part of each snapshot's key, so that a stored
 # snapshot of an older shape is rebuilt rather than served (2: option rates no longer
-# repeat their block's name; `sort`).
-FORM = 2
+# repeat their block's name; `sort`; 3: linearised composite intervals, composite n =
+# contributing respondents).
+FORM = 3
 SORTS = ("code", "rank", "name")
 
 
@@ -667,11 +668,22 @@ METHODS = {
     "applied to the overall item.",
     "ci": "95 %. Proportions (top2box criteria, perception, timeliness, expectations): Wilson score. "
     "Mean-score rules (mean20, rescaled): Student t interval on the mean (n − 1 degrees of "
-    "freedom), clipped to the scale's range, none below 2 valid answers. Factors and SIPAS: Wilson at the "
-    "composite's value with n = the smallest n of its components (conservative when components "
-    "are not perfectly correlated).",
+    "freedom), clipped to the scale's range, none below 2 valid answers. Factors and SIPAS: "
+    "linearised (delta method): the composite is a mean of criterion means, each over its own "
+    "valid answers (a ratio estimator, so skipped criteria are accounted for); its variance is "
+    "that of the sum over respondents of each one's deviations from the criterion means, "
+    "weighted as in the composite, computed from per-unit sums of the criteria's values and "
+    "their cross-products over the respondents who answered both. Interval: value ± "
+    "t(n − 1) × standard error, clipped to the index's range; none below 2 respondents; under "
+    "top2box, when every answer agrees (variance 0), Wilson at the composite's value on its "
+    "smallest criterion n instead of a zero-width interval. docs/method.md §3 has the formulas.",
     "n": "Criterion: valid answers. Rates: respondents who answered the question (late-case follow-up: "
-    "late cases). Factor and SIPAS: the smallest n of their components. Unit n: responses.",
+    "late cases). Factor and SIPAS: respondents with a valid answer to at least one of their "
+    "criteria. Unit n: responses.",
+    "responses": "Every figure of a document is computed from the same responses: those not "
+    "excluded, matching the filters if any, recorded at a listed unit or below it. A unit "
+    "document's unit, its `n` and its reliability cover every such response under the unit, "
+    "including any recorded at the unit itself; each sub-unit's entry covers those under it.",
     "aggregate": "pooled: a unit's figures come from every response under it, so a sub-unit "
     "with most of the responses weighs most. mean_of_units: a unit with sub-units gets the "
     "unweighted mean of its unflagged direct sub-units' figures (as the Ministry averages "
@@ -694,7 +706,9 @@ METHODS = {
     "lists them). Flagged units are listed but not ranked and not in medians.",
     "sort": "units are listed by code (default), by rank (ties by code, unranked units last) or "
     "by name (Vietnamese letters with their base letter), as `sort` asks.",
-    "reliability": "Cronbach's alpha per factor over all listed units, complete cases, Feldt 95 % interval.",
+    "reliability": "Cronbach's alpha per factor over the responses of the listed units (a unit "
+    "document: the unit's), using the complete cases among them (respondents who rated every "
+    "criterion of the factor; its `n` counts them), with Feldt's 95 % interval.",
 }
 
 
@@ -770,6 +784,8 @@ def _unit_body(
     flags, detail = unit_flags(q, figs, campaign.min_sample)
     return {
         **{k: v for k, v in children.items() if k not in ("units", "level", "parent")},
+        # The sub-units' n summed would leave out responses recorded at the unit itself.
+        "n": figs["n"],
         "unit": {
             "unit": unit.code,
             "name": unit.name,

@@ -100,7 +100,9 @@ def test_known_answers_give_exactly_the_expected_indices(
     assert s1["items"]["TC2"]["value"] == 100.0
     # Factors: TC = mean(50, 100, 100, 100) = 87.5; CC = mean(0, 100 × 5) = 83.33…; others 100.
     assert s1["factors"]["TC"]["value"] == pytest.approx(87.5)
-    assert s1["factors"]["TC"]["n"] == 2
+    # n of a composite: respondents with a valid answer to one of its criteria (all 3;
+    # the third left TC1 out but rated TC2–TC4).
+    assert s1["factors"]["TC"]["n"] == 3
     assert s1["factors"]["CC"]["value"] == pytest.approx(500 / 6)
     assert s1["sipas"]["value"] == pytest.approx((87.5 + 100 + 500 / 6 + 100 + 100) / 5)
     # Perception and timeliness.
@@ -442,3 +444,72 @@ def test_openapi_documents_the_report(client: TestClient) -> None:
         for p in spec["paths"]["/api/v1/campaigns/{campaign}/indices"]["get"]["parameters"]
     }
     assert {"level", "parent", "gender", "date_from", "scoring", "compare", "format"} <= params
+
+
+def _expected_sipas(q: Questionnaire, rows: list[dict[str, Any]], rule: str) -> tuple[float, float]:
+    """The SIPAS interval straight from the answers (analysis/composite.py's reference)."""
+    import numpy as np
+
+    from analysis.composite import composite_indices, linearised_means, moments_of_answers
+    from analysis.indices import composites, criterion_indices
+
+    codes = list(q.criteria)
+    x = np.array([[r.get(c, 0) for c in codes] for r in rows], dtype=float)
+    valid = (x >= 1) & (x <= 5)
+    y = (x >= 4).astype(float) if rule == "top2box" else x
+    groups = [[codes.index(i) for i in f.items] for f in q.factors]
+    lin = linearised_means(
+        moments_of_answers(y, valid), groups, np.array([int(valid.any(axis=1).sum())])
+    )
+    dist = [np.array([[(x[:, i] == v).sum() for v in range(1, 6)]]) for i in range(len(codes))]
+    parts = [criterion_indices(d, rule) for d in dist]  # type: ignore[arg-type]
+    plain = composites([composites([parts[i] for i in g]) for g in groups])
+    e = composite_indices(lin, rule, [1, 2, 3, 4, 5], plain)
+    return float(e.low[0]), float(e.high[0])
+
+
+@pytest.mark.parametrize("scoring", ["top2box", "mean20"])
+def test_sipas_interval_is_the_linearised_one_from_the_folded_moments(
+    client: TestClient, catalog: Catalog, tree: dict[str, Any], scoring: str
+) -> None:
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    rows = [
+        valid_answers(catalog, level=5, TC1=0, CC2=3),
+        valid_answers(catalog, level=4, KQ1=2, GY4=0),
+        valid_answers(catalog, level=2, TC2=5, TT1=4),
+        valid_answers(catalog, level=3, TC1=0, CC1=5, CC3=0),
+        valid_answers(catalog, level=5, GY1=1, GY2=2),
+    ]
+    for answers in rows:
+        r = client.post("/api/v1/submissions", json=body(catalog, counter="k-S1", answers=answers))
+        assert r.status_code == 201, r.text
+    params = {"level": "department", "scoring": scoring}
+    s1 = by_unit(client.get("/api/v1/campaigns/C-IDX/indices", params=params).json())["S1"]
+    assert s1["sipas"]["n"] == 5
+    assert s1["sipas"]["ci"] == pytest.approx(list(_expected_sipas(q, rows, scoring)))
+    # A filtered report counts the rows itself, through the same counting function.
+    filtered = client.get(
+        "/api/v1/campaigns/C-IDX/indices", params={**params, "channel": "kiosk"}
+    ).json()
+    assert by_unit(filtered)["S1"]["sipas"]["ci"] == pytest.approx(s1["sipas"]["ci"])
+    # The province pools S1's moments with nobody else's: the same interval.
+    top = client.get("/api/v1/campaigns/C-IDX/indices", params={"scoring": scoring}).json()
+    assert top["units"][0]["sipas"]["ci"] == pytest.approx(s1["sipas"]["ci"])
+
+
+def test_unit_document_covers_the_unit_s_responses_throughout(
+    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+) -> None:
+    from app.units.models import Unit
+
+    make_counter(session, "k-P", session.scalars(select(Unit).where(Unit.code == "P")).one())
+    post(client, catalog, "k-P", level=5)  # recorded at the province itself
+    post(client, catalog, "k-S1", level=4)
+    post(client, catalog, "k-S1", level=3, TC1=0)  # not a complete case of TC
+    doc = client.get("/api/v1/campaigns/C-IDX/units/P/indices").json()
+    assert doc["n"] == doc["unit"]["n"] == 3
+    assert doc["unit"]["sipas"]["n"] == 3
+    assert doc["reliability"]["TC"]["n"] == 2
+    assert doc["reliability"]["CC"]["n"] == 3
+    assert "complete cases" in doc["methods"]["reliability"]
