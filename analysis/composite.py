@@ -204,4 +204,4 @@ def composite_indices(
             w_low, w_high = wilson_arrays(np.clip(np.nan_to_num(value) / 100, 0, 1), smallest)
             low = np.where(certain, w_low, low)
             high = np.where(certain, w_high, high)
-    return Estimates(value, low, high, n)
+    return Estimates(value, low, high, n, b * np.asarray(lin.se, dtype=float))

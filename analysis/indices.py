@@ -183,12 +183,14 @@ def timeliness(early: int, on_time: int, late: int) -> Timeliness:
 
 @dataclass(frozen=True)
 class Estimates:
-    """One figure for many units: values and bounds in percent (nan = none), and n."""
+    """One figure for many units: values and bounds in percent (nan = none), and n;
+    `se` the standard error in percent where the interval comes from one (composites)."""
 
     value: np.ndarray
     low: np.ndarray
     high: np.ndarray
     n: np.ndarray
+    se: np.ndarray | None = None
 
 
 def proportions(k: np.ndarray, n: np.ndarray) -> Estimates:

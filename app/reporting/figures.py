@@ -14,6 +14,7 @@ import numpy as np
 
 from analysis.composite import PairMoments, composite_indices, linearised_means
 from analysis.indices import CriterionRule, Estimates, composites, criterion_indices, proportions
+from analysis.intervals import Z95
 from app.counts.tally import composite_members, pair_keys
 from app.questionnaires.catalog import Question, Questionnaire
 
@@ -155,6 +156,15 @@ class Figures:
     entries: list[dict[str, Any]]
     values: dict[str, Any]
     ns: dict[str, Any]  # the same shape as `values`: the n behind each value
+    sipas_se: np.ndarray  # each unit's SIPAS standard error (nan: none), for rank intervals
+
+
+def se_of(e: Estimates) -> np.ndarray:
+    """The standard errors of `e`: its own, else read back from its 95 % interval
+    (half its width / 1.96, as for a Wilson interval of a single item)."""
+    if e.se is not None:
+        return np.asarray(e.se, dtype=float)
+    return (np.asarray(e.high, dtype=float) - np.asarray(e.low, dtype=float)) / (2 * Z95)
 
 
 def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
@@ -258,4 +268,4 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
     values.update({g: {k: e.value for k, e in est.items()} for g, est in groups.items()})
     ns: dict[str, Any] = {"sipas": sipas.n}
     ns.update({g: {k: e.n for k, e in est.items()} for g, est in groups.items()})
-    return Figures(entries, values, ns)
+    return Figures(entries, values, ns, se_of(sipas))

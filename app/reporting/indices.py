@@ -7,6 +7,7 @@ computed from the tallies after folding in whatever arrived since, and stored
 with the same counting function.
 """
 
+import hashlib
 import math
 import time
 import unicodedata
@@ -23,7 +24,13 @@ from sqlalchemy.orm import Session
 
 from analysis.intervals import Z95
 from analysis.ranking import change as change_of
-from analysis.ranking import competition_ranks, median_of, top_bottom
+from analysis.ranking import (
+    competition_ranks,
+    median_of,
+    rank_intervals,
+    top_bottom,
+    versus_median,
+)
 from analysis.reliability import Moments, cronbach_alpha
 from app.campaigns.models import Campaign, CampaignUnit
 from app.campaigns.service import get_campaign, questionnaire_of
@@ -201,16 +208,31 @@ def unit_flags(
     return flags, detail
 
 
+def rank_seed(campaign_code: str, league: str) -> int:
+    """The bootstrap seed of a league's rank intervals: from the campaign and the
+    league, so the same responses always give the same intervals (and an edition,
+    which freezes the report, keeps them)."""
+    digest = hashlib.sha256(f"{campaign_code}|{league}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def _leagues(
-    entries: list[dict[str, Any]], computed: Figures, top: int, precision: int, min_n: int
+    entries: list[dict[str, Any]],
+    computed: Figures,
+    top: int,
+    precision: int,
+    min_n: int,
+    campaign_code: str = "",
 ) -> dict[str, dict[str, Any]]:
-    """Rank, median, top and bottom within each league (a unit kind, or `mixed`).
+    """Rank, rank interval, median, top and bottom within each league (a unit kind, or
+    `mixed`).
 
     Departments, communes and a service centre are different populations: each is
     ranked among its own kind unless the caller asked for one mixed list. Flagged
     units are listed but neither ranked nor in the medians.
     """
     out: dict[str, dict[str, Any]] = {}
+    replicates = get_settings().RANK_REPLICATES
     for league in dict.fromkeys(e["league"] for e in entries):
         members = [e for e in entries if e["league"] == league]
         compared = {e["unit"]: e["sipas"]["value"] for e in members if not e["flags"]}
@@ -220,6 +242,26 @@ def _leagues(
         mask = np.array([e["league"] == league and not e["flags"] for e in entries], dtype=bool)
         tb = top_bottom(compared, top, precision=precision)
         medians, behind = _medians(computed.values, computed.ns, mask, min_n)
+        ranked = [i for i, e in enumerate(entries) if mask[i] and e["rank"] is not None]
+        intervals = rank_intervals(
+            np.array([entries[i]["sipas"]["value"] for i in ranked], dtype=float),
+            computed.sipas_se[ranked],
+            np.array([entries[i]["rank"] for i in ranked], dtype=np.int64),
+            replicates=replicates,
+            seed=rank_seed(campaign_code, league),
+        )
+        for e in members:
+            e["rank_interval"] = None
+            e["vs_median"] = None
+        for i, best, worst in zip(
+            ranked, intervals.best.tolist(), intervals.worst.tolist(), strict=True
+        ):
+            e = entries[i]
+            ci = e["sipas"]["ci"]
+            e["rank_interval"] = [best, worst]
+            e["vs_median"] = versus_median(
+                ci[0] if ci else None, ci[1] if ci else None, medians["sipas"]
+            )
         out[league] = {
             "units": len(members),
             "ranked": len(ranks),
@@ -317,7 +359,10 @@ def _arrays_of(entries: list[dict[str, Any]]) -> Figures:
             pairs = {k: column([e[block][k] for e in entries]) for k in entries[0][block]}
             values[block] = {k: v for k, (v, _) in pairs.items()}
             ns[block] = {k: n for k, (_, n) in pairs.items()}
-    return Figures(entries, values, ns)
+    # mean_of_units intervals are value ± 1.96 se (mean_figure), so se reads back exactly.
+    ci = [e["sipas"]["ci"] for e in entries]
+    se = np.array([np.nan if c is None else (c[1] - c[0]) / (2 * Z95) for c in ci], dtype=float)
+    return Figures(entries, values, ns, se)
 
 
 def _targets(
@@ -423,7 +468,7 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
 # The shape of a report's body; part of each snapshot's key, so that a stored
 # snapshot of an older shape is rebuilt rather than served (2: option rates no longer
 # repeat their block's name; `sort`; 3: linearised composite intervals, composite n =
-# contributing respondents).
+# contributing respondents, rank_interval and vs_median).
 FORM = 3
 SORTS = ("code", "rank", "name")
 
@@ -523,6 +568,7 @@ def report(
             aggregate=aggregate,
             sort=sort,
             precision=get_settings().RANK_PRECISION,
+            replicates=get_settings().RANK_REPLICATES,
         )
         return snapshots.serve(
             session, campaigns, view, lambda: _fold(session, catalog, campaigns), build
@@ -584,6 +630,8 @@ def _build(
                 "kind": u.kind,
                 **figs,
                 "rank": None,
+                "rank_interval": None,
+                "vs_median": None,
                 "league": "mixed" if mixed else u.kind,
                 "aggregate": "pooled",
                 "flags": flags,
@@ -600,7 +648,12 @@ def _build(
 
         computed = _mean_of_units(session, q, campaign, targets, entries, children_counts, rule)
     leagues = _leagues(
-        entries, computed, top, get_settings().RANK_PRECISION, median_min_n(campaign)
+        entries,
+        computed,
+        top,
+        get_settings().RANK_PRECISION,
+        median_min_n(campaign),
+        campaign.code,
     )
     primary = _primary_league(entries)
     main = leagues.get(primary) if primary else None
@@ -700,6 +753,17 @@ METHODS = {
     "after float noise below 1e-9 is removed, so equal published figures share a rank. Top and "
     "bottom lists include every unit tied at the cut-off; ties are listed by unit code in both. "
     "Flagged units are not ranked.",
+    "rank_interval": "95 % rank interval [best, worst] of each ranked unit within its league, by "
+    "a parametric bootstrap: RANK_REPLICATES (default 1,000) times, every ranked unit's SIPAS is "
+    "drawn from a normal distribution centred on its estimate with its standard error (that of "
+    "its linearised interval; mean_of_units: of its averaged interval), the units are ranked "
+    "again, and the interval runs from the 2.5 % to the 97.5 % quantile of the unit's ranks, "
+    "widened if needed to hold its published rank. The generator is seeded from the campaign "
+    "code and the league, so the same responses always give the same intervals; a published "
+    "edition keeps them. A wide interval means the data cannot place the unit more precisely.",
+    "vs_median": "above: the unit's 95 % SIPAS interval lies wholly above its league's median "
+    "SIPAS; below: wholly below; indistinguishable: it contains the median. Null for units that "
+    "are not ranked.",
     "flags": "small_sample: the item with the fewest valid answers among those the unit's SIPAS "
     "is made from has fewer than the campaign's min_sample (flag_detail names it); incomplete: "
     "a criterion, factor or the SIPAS has no valid answers to be computed from (flag_detail "
@@ -744,6 +808,7 @@ def unit_report(
                 scoring=scoring,
                 sort=sort,
                 precision=get_settings().RANK_PRECISION,
+                replicates=get_settings().RANK_REPLICATES,
             ),
             lambda: _fold(session, catalog, [campaign]),
             build,
