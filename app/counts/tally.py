@@ -5,6 +5,7 @@ to keep the tallies current; filtered reports use it directly on the matching
 rows. Both paths therefore count in exactly the same way.
 """
 
+import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,8 +15,19 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Row, delete, func, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
@@ -23,7 +35,7 @@ from app.collection.models import Submission
 from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.db import no_statement_timeout
-from app.counts.models import FoldQueue, Tally, UnitAncestor
+from app.counts.models import FoldQueue, Tally, TallyMoments, UnitAncestor
 from app.questionnaires.catalog import Questionnaire
 
 FOLD_CHUNK = 20_000
@@ -91,20 +103,19 @@ def count_answers(
     """All tally keys of one response with their amounts."""
     c: Counter[str] = Counter(answer_keys(q, answers, channel, facts))
     add_moments(q, answers, c)
-    _, sums = _chunk_pairs(q, [(0, answers)])
-    c.update({k: v for k, v in zip(pair_keys(q), sums[0].tolist(), strict=True) if v})
     return c
 
 
+def answer_moments(q: Questionnaire, answers: Mapping[str, Any]) -> np.ndarray:
+    """The composite-moment vector of one response (:class:`MomentLayout`)."""
+    return _chunk_pairs(q, [(0, answers)])[1][0]
+
+
 # --- Moments of the composites' linearised intervals (analysis/composite.py) -----
-# For every pair of the items a factor or the SIPAS is a mean of, sums over the
-# respondents who answered both: how many (n), the first item's and the second's
-# top-2-box indicator (t1, t2) and score (x1, x2), and their products (tt, xx). Both
-# scorings are kept because a report may ask for either. Each item's own sums come
-# from its answer counts (`code=v`), so they are not repeated here. `v:n:<factor>`
-# and `v:n:*` count the respondents with a valid answer to at least one item of the
-# factor or of the SIPAS (the composite's n).
 PAIR_STATS = ("n", "t1", "t2", "tt", "x1", "x2", "xx")
+# Bump when the arrangement below changes for every questionnaire (the layout tag
+# includes it, so stored vectors of the old arrangement are recomputed).
+LAYOUT_VERSION = 1
 
 
 def composite_members(q: Questionnaire) -> list[str]:
@@ -115,18 +126,74 @@ def composite_members(q: Questionnaire) -> list[str]:
     return list(dict.fromkeys(i for f in q.factors for i in f.items))
 
 
-_pair_keys: dict[tuple[str, int], list[str]] = {}
+@dataclass(frozen=True)
+class MomentLayout:
+    """Positions in a unit's moment vector (`tally_moments.data`, little-endian int64).
+
+    For the P = k(k−1)/2 pairs (a, b) of the k :func:`composite_members` (a before b,
+    in member order), sums over the respondents who answered both: how many (n), the
+    first item's and the second's top-2-box indicator (t1, t2) and score (x1, x2),
+    and their products (tt, xx). Both scorings are kept because a report may ask for
+    either. Positions: stat s (PAIR_STATS order) of pair p at s·P + p; then, at 7·P + f,
+    the respondents with a valid answer to at least one item of factor f
+    (questionnaire order), and at 7·P + F the same for any member (the SIPAS's n).
+    Each item's own sums come from its answer counts (`code=v` tally keys), so they
+    are not repeated here. `tag` names the arrangement: the layout version, the size
+    and a hash of the members and factors, so a vector stored under another
+    arrangement is told apart instead of misread.
+    """
+
+    members: tuple[str, ...]
+    factors: tuple[str, ...]
+    tag: str
+
+    @property
+    def pairs(self) -> int:
+        k = len(self.members)
+        return k * (k - 1) // 2
+
+    @property
+    def size(self) -> int:
+        return len(PAIR_STATS) * self.pairs + len(self.factors) + 1
+
+    def stat(self, name: str) -> slice:
+        """The P positions of one pair statistic."""
+        i = PAIR_STATS.index(name)
+        return slice(i * self.pairs, (i + 1) * self.pairs)
+
+    def contributors(self, factor: str | None) -> int:
+        """Position of a factor's contributors (None: the SIPAS's)."""
+        at = len(self.factors) if factor is None else self.factors.index(factor)
+        return len(PAIR_STATS) * self.pairs + at
+
+    def decode(self, data: bytes) -> np.ndarray:
+        v = np.frombuffer(data, dtype="<i8")
+        if v.shape != (self.size,):
+            raise ValueError(
+                f"a moment vector of {v.size} values, layout {self.tag} has {self.size}"
+            )
+        return v.astype(np.int64)
+
+    @staticmethod
+    def encode(v: np.ndarray) -> bytes:
+        return np.ascontiguousarray(v, dtype="<i8").tobytes()
 
 
-def pair_keys(q: Questionnaire) -> list[str]:
-    """The composite-moment keys, in the column order of :func:`_chunk_pairs`."""
-    cached = _pair_keys.get((q.slug, q.version))
+_layouts: dict[tuple[str, int], MomentLayout] = {}
+
+
+def moment_layout(q: Questionnaire) -> MomentLayout:
+    """The (cached) moment layout of a questionnaire version."""
+    cached = _layouts.get((q.slug, q.version))
     if cached is None:
-        members = composite_members(q)
-        pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
-        cached = [f"v:{a}:{b}:{stat}" for stat in PAIR_STATS for a, b in pairs]
-        cached += [f"v:n:{f.code}" for f in q.factors] + ["v:n:*"]
-        _pair_keys[(q.slug, q.version)] = cached
+        members = tuple(composite_members(q))
+        factors = tuple(f.code for f in q.factors)
+        shape = repr((PAIR_STATS, members, factors, q.model.scoring.factor))
+        digest = hashlib.sha256(shape.encode()).hexdigest()[:12]
+        k = len(members)
+        size = len(PAIR_STATS) * (k * (k - 1) // 2) + len(factors) + 1
+        cached = MomentLayout(members, factors, f"m{LAYOUT_VERSION}-{size}-{digest}")
+        _layouts[(q.slug, q.version)] = cached
     return cached
 
 
@@ -136,11 +203,11 @@ PAIR_BLOCK = 4096  # responses per block: keeps the products matrix to a few meg
 def _chunk_pairs(
     q: Questionnaire, rows: Sequence[tuple[int, Mapping[str, Any]]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The composite moments (:func:`pair_keys` columns) of a chunk of (unit, answers),
-    summed per unit: (unit ids, units × keys sums), with numpy."""
-    keys = pair_keys(q)
+    """The composite moments (:class:`MomentLayout` positions) of a chunk of (unit,
+    answers), summed per unit: (unit ids, units × layout sums), with numpy."""
+    width = moment_layout(q).size
     if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, len(keys)), dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros((0, width), dtype=np.int64)
     members = composite_members(q)
     valid = q.scale_answers - {q.not_applicable}
     unit_of = np.array([u for u, _ in rows], dtype=np.int64)
@@ -158,7 +225,7 @@ def _chunk_pairs(
     if q.model.scoring.factor == "overall_item":
         factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
     pairs = len(first)
-    out = np.zeros((len(uniq), len(keys)), dtype=np.int64)
+    out = np.zeros((len(uniq), width), dtype=np.int64)
     for start in range(0, len(rows), PAIR_BLOCK):
         sl = slice(start, start + PAIR_BLOCK)
         db, tb, xb = d[sl], t[sl], x8[sl]
@@ -215,9 +282,18 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def add_counts(
-    session: Session, campaign_id: int, unit_id: int, counts: Mapping[str, int], sign: int
+    session: Session,
+    q: Questionnaire,
+    campaign_id: int,
+    unit_id: int,
+    answers: Mapping[str, Any],
+    channel: str,
+    facts: RowFacts,
+    sign: int,
 ) -> None:
-    """Add (sign +1) or subtract (-1) one response's counts, as an exclusion does."""
+    """Add (sign +1) or subtract (-1) one response's counts and composite moments, as
+    an exclusion (or a test) does."""
+    counts = count_answers(q, answers, channel, facts)
     _upsert(
         session,
         [
@@ -225,6 +301,128 @@ def add_counts(
             for k, n in counts.items()
         ],
     )
+    vector = sign * answer_moments(q, answers)
+    add_moment_rows(session, campaign_id, moment_layout(q), {unit_id: vector})
+
+
+class LayoutMismatch(RuntimeError):
+    """A stored moment vector has another layout than the questionnaire's (see
+    :func:`recount_if_relaid`): it must be recomputed, not read."""
+
+
+def add_moment_rows(
+    session: Session, campaign_id: int, layout: MomentLayout, vectors: Mapping[int, np.ndarray]
+) -> None:
+    """Add each unit's vector into its `tally_moments` row, creating missing ones.
+
+    Read-modify-write, so the rows are locked first: missing rows are inserted as
+    zeros (ON CONFLICT DO NOTHING: a concurrent fold may have created one), then the
+    units' rows are read `FOR UPDATE` in unit order, so two folds (or a fold and an
+    exclusion) wait for each other's commit instead of losing an addition, and
+    cannot deadlock (both also lock tally rows first, in key order). SQLite has one
+    writer at a time, which gives the same guarantee without the lock.
+    """
+    if not vectors:
+        return
+    conn = session.connection()
+    units = sorted(vectors)
+    zero = layout.encode(np.zeros(layout.size, dtype=np.int64))
+    upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        upsert(TallyMoments).on_conflict_do_nothing(index_elements=["campaign_id", "unit_id"]),
+        [
+            {"campaign_id": campaign_id, "unit_id": u, "layout": layout.tag, "data": zero}
+            for u in units
+        ],
+    )
+    held = conn.execute(
+        select(TallyMoments.unit_id, TallyMoments.layout, TallyMoments.data)
+        .where(TallyMoments.campaign_id == campaign_id, TallyMoments.unit_id.in_(units))
+        .order_by(TallyMoments.unit_id)
+        .with_for_update()
+    ).all()
+    updates = []
+    for unit_id, tag, data in held:
+        if tag != layout.tag:
+            raise LayoutMismatch(f"campaign {campaign_id} unit {unit_id}: {tag} ≠ {layout.tag}")
+        total = layout.decode(data) + vectors[unit_id]
+        updates.append({"c": campaign_id, "u": unit_id, "d": layout.encode(total)})
+    conn.execute(
+        update(TallyMoments)
+        .where(TallyMoments.campaign_id == bindparam("c"), TallyMoments.unit_id == bindparam("u"))
+        .values(data=bindparam("d")),
+        updates,
+    )
+
+
+def recount_if_relaid(session: Session, campaign_id: int, q: Questionnaire) -> bool:
+    """Start the campaign's counts over when any stored moment vector has another
+    layout than `q`'s (a change of LAYOUT_VERSION or of the members): tallies and
+    vectors are emptied and every counted response queued again, so the next fold
+    recomputes them. Exact, like the fold; True if it did. One indexed look-up when
+    nothing changed, so every fold can afford it."""
+    stale = session.execute(
+        select(TallyMoments.unit_id)
+        .where(TallyMoments.campaign_id == campaign_id, TallyMoments.layout != moment_layout(q).tag)
+        .limit(1)
+    ).first()
+    if stale is None:
+        return False
+    session.execute(delete(Tally).where(Tally.campaign_id == campaign_id))
+    session.execute(delete(TallyMoments).where(TallyMoments.campaign_id == campaign_id))
+    queued = select(FoldQueue.submission_id).where(FoldQueue.campaign_id == campaign_id)
+    session.execute(
+        insert(FoldQueue).from_select(
+            ["submission_id", "campaign_id"],
+            select(Submission.id, Submission.campaign_id).where(
+                Submission.campaign_id == campaign_id,
+                Submission.excluded_at.is_(None),
+                Submission.id.not_in(queued),
+            ),
+        )
+    )
+    return True
+
+
+def moments_matrix(
+    session: Session, campaign_id: int, unit_ids: Sequence[int], layout: MomentLayout
+) -> np.ndarray:
+    """Units × layout composite moments of each unit in `unit_ids` over its subtree.
+
+    One query for the closure and one for the vectors of every unit below; the
+    subtree sums are then one np.add.at of each unit's vector into its listed
+    ancestors.
+    """
+    m = np.zeros((len(unit_ids), layout.size), dtype=np.int64)
+    if not unit_ids:
+        return m
+    conn = session.connection()
+    closure = conn.execute(
+        select(UnitAncestor.unit_id, UnitAncestor.ancestor_id).where(
+            UnitAncestor.ancestor_id.in_(list(unit_ids))
+        )
+    ).all()
+    below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id.in_(list(unit_ids)))
+    rows = conn.execute(
+        select(TallyMoments.unit_id, TallyMoments.layout, TallyMoments.data).where(
+            TallyMoments.campaign_id == campaign_id, TallyMoments.unit_id.in_(below)
+        )
+    ).all()
+    if not rows or not closure:
+        return m
+    own_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    for unit_id, tag, _ in rows:
+        if tag != layout.tag:
+            raise LayoutMismatch(f"campaign {campaign_id} unit {unit_id}: {tag} ≠ {layout.tag}")
+    own = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i8").reshape(len(rows), layout.size)
+    order = np.argsort(own_ids)
+    own_ids, own = own_ids[order], own[order]
+    pairs = np.array(closure, dtype=np.int64)
+    pairs = pairs[np.isin(pairs[:, 0], own_ids)]
+    row_of = {uid: i for i, uid in enumerate(unit_ids)}
+    target_row = np.array([row_of[a] for a in pairs[:, 1].tolist()], dtype=np.int64)
+    np.add.at(m, target_row, own[np.searchsorted(own_ids, pairs[:, 0])].astype(np.int64))
+    return m
 
 
 def _scale_matrix(
@@ -301,20 +499,18 @@ class UnitCounts:
     def __init__(self, q: Questionnaire):
         self.q = q
         self._totals: dict[int, Counter[str]] = {}
-        # Composite moments stay arrays until read: ~1,600 keys per unit would cost a
-        # Python dict update per key per chunk.
+        # Composite moments stay arrays (one vector per unit, MomentLayout).
         self._pairs: dict[int, np.ndarray] = {}
 
     @property
     def totals(self) -> dict[int, Counter[str]]:
         """Counts per unit so far."""
-        if self._pairs:
-            keys = pair_keys(self.q)
-            for unit_id, sums in self._pairs.items():
-                c = self._totals.setdefault(unit_id, Counter())
-                c.update({k: v for k, v in zip(keys, sums.tolist(), strict=True) if v})
-            self._pairs = {}
         return self._totals
+
+    @property
+    def moments(self) -> dict[int, np.ndarray]:
+        """Composite-moment vectors per unit so far (every unit with a response)."""
+        return self._pairs
 
     def add(self, rows: Sequence[tuple[int, str, Mapping[str, Any], RowFacts]]) -> None:
         """Add a chunk of (unit id, channel, answers, facts)."""
@@ -347,6 +543,8 @@ def fold(
     campaign id to its questionnaire.
     """
     conn = session.connection()
+    for cid in [campaign_id] if campaign_id is not None else sorted(questionnaires):
+        recount_if_relaid(session, cid, questionnaires[cid])
     total = 0
     counted: dict[int, UnitCounts] = {}
     for claimed in _claim(conn, campaign_id):
@@ -368,6 +566,9 @@ def fold(
         for k, n in counts.items()
     ]
     _upsert(session, out)
+    for cid in sorted(counted):  # after the tallies, in campaign order: see add_moment_rows
+        acc = counted[cid]
+        add_moment_rows(session, cid, moment_layout(acc.q), acc.moments)
     for cid in sorted(counted):
         conn.execute(
             update(Campaign).where(Campaign.id == cid).values(tally_token=uuid.uuid4().hex)

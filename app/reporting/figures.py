@@ -15,7 +15,7 @@ import numpy as np
 from analysis.composite import PairMoments, composite_indices, linearised_means
 from analysis.indices import CriterionRule, Estimates, composites, criterion_indices, proportions
 from analysis.intervals import Z95
-from app.counts.tally import composite_members, pair_keys
+from app.counts.tally import MomentLayout, moment_layout
 from app.questionnaires.catalog import Question, Questionnaire
 
 
@@ -48,12 +48,20 @@ class KeySpace:
                 keys += [f"{question.code}={o}" for o in question.option_codes]
                 if question.kind == "multi":
                     keys.append(f"{question.code}#")
-        keys += pair_keys(self.q)
         return list(dict.fromkeys(keys))
 
     @cached_property
+    def layout(self) -> MomentLayout:
+        """The composite moments, which follow the tally keys in a report's matrix."""
+        return moment_layout(self.q)
+
+    @property
     def members(self) -> list[str]:
-        return composite_members(self.q)
+        return list(self.layout.members)
+
+    def moment_col(self, factor: str | None) -> int:
+        """Matrix column of a factor's (None: the SIPAS's) contributors."""
+        return len(self.keys) + self.layout.contributors(factor)
 
     def pair_moments(self, m: np.ndarray, rule: CriterionRule) -> PairMoments:
         """The composite moments of every row of `m` for `rule`'s item values (top-2-box
@@ -74,8 +82,11 @@ class KeySpace:
         first, second = np.triu_indices(k, 1)
         stats = ("t1", "t2", "tt") if top else ("x1", "x2", "xx")
 
+        base, layout = len(self.keys), self.layout
+
         def col(stat: str) -> np.ndarray:
-            return m[:, self._pair_cols[stat]].astype(float)
+            at = layout.stat(stat)
+            return m[:, base + at.start : base + at.stop].astype(float)
 
         both = col("n")
         n[:, first, second] = both
@@ -88,27 +99,24 @@ class KeySpace:
         return PairMoments(n, s, ss)
 
     @cached_property
-    def _pair_cols(self) -> dict[str, list[int]]:
-        members = self.members
-        pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
-        return {
-            stat: [self.index[f"v:{a}:{b}:{stat}"] for a, b in pairs]
-            for stat in ("n", "t1", "t2", "tt", "x1", "x2", "xx")
-        }
-
-    @cached_property
     def index(self) -> dict[str, int]:
         return {k: i for i, k in enumerate(self.keys)}
 
-    def matrix(self, counts: Sequence[Mapping[str, int]]) -> np.ndarray:
-        """Counters (one per unit) → units × keys matrix."""
-        m = np.zeros((len(counts), len(self.keys)), dtype=np.int64)
+    def matrix(
+        self, counts: Sequence[Mapping[str, int]], moments: Sequence[np.ndarray | None]
+    ) -> np.ndarray:
+        """Counters and moment vectors (one each per unit; None: no responses) → the
+        units × (keys, then moments) matrix a report computes from."""
+        m = np.zeros((len(counts), len(self.keys) + self.layout.size), dtype=np.int64)
         idx = self.index
         for row, c in enumerate(counts):
             for key, n in c.items():
                 col = idx.get(key)
                 if col is not None:
                     m[row, col] = n
+        for row, v in enumerate(moments):
+            if v is not None:
+                m[row, len(self.keys) :] = v
         return m
 
 
@@ -182,14 +190,12 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
     moments = ks.pair_moments(m, rule) if units else None
     position = {c: i for i, c in enumerate(ks.members)}
 
-    def composite(groups: list[list[str]], who: str, parts: list[Estimates]) -> Estimates:
+    def composite(groups: list[list[str]], who: int, parts: list[Estimates]) -> Estimates:
         # Linearised interval from the pair moments (analysis/composite.py); the old
         # smallest-component n is kept only for its zero-variance fallback.
         if moments is None:
             return composites(parts)
-        lin = linearised_means(
-            moments, [[position[c] for c in g] for g in groups], m[:, ks.index[who]]
-        )
+        lin = linearised_means(moments, [[position[c] for c in g] for g in groups], m[:, who])
         return composite_indices(lin, rule, scale, composites(parts))
 
     factors: dict[str, Estimates] = {}
@@ -198,7 +204,7 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
             factors[f.code] = items[f.overall_item]
         else:
             factors[f.code] = composite(
-                [list(f.items)], f"v:n:{f.code}", [items[c] for c in f.items]
+                [list(f.items)], ks.moment_col(f.code), [items[c] for c in f.items]
             )
     if sc.sipas == "overall_item" and sc.overall_item:
         sipas = items[sc.overall_item]
@@ -207,7 +213,7 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
             [f.overall_item] if sc.factor == "overall_item" and f.overall_item else list(f.items)
             for f in q.factors
         ]
-        sipas = composite(of_factors, "v:n:*", list(factors.values()))
+        sipas = composite(of_factors, ks.moment_col(None), list(factors.values()))
 
     blocks: dict[str, dict[str, Estimates]] = {}
     for block, questions in ks.blocks.items():

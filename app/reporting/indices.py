@@ -12,7 +12,7 @@ import math
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from threading import Lock
@@ -47,6 +47,7 @@ from app.counts.tally import (
     UnitCounts,
     counts_matrix,
     fold_campaign,
+    moments_matrix,
     subtree_totals,
 )
 from app.questionnaires.catalog import Catalog, Questionnaire, Rule
@@ -104,10 +105,26 @@ class Filters:
             raise Invalid.of("filters_invalid", problems)
 
 
-def unit_figures(q: Questionnaire, counts: Counter[str], rule: Rule) -> dict[str, Any]:
-    """Every indicator of one unit from its counts (the report's code path, one row)."""
+def unit_figures(
+    q: Questionnaire, counts: Counter[str], moments: np.ndarray | None, rule: Rule
+) -> dict[str, Any]:
+    """Every indicator of one unit from its counts and composite moments (the report's
+    code path, one row)."""
     ks = keyspace(q)
-    return figures(ks, ks.matrix([counts]), rule).entries[0]
+    return figures(ks, ks.matrix([counts], [moments]), rule).entries[0]
+
+
+def subtree_matrix(
+    session: Session, campaign_id: int, unit_ids: Sequence[int], q: Questionnaire
+) -> np.ndarray:
+    """The report matrix (tally keys, then composite moments) of each unit's subtree."""
+    ks = keyspace(q)
+    return np.hstack(
+        [
+            counts_matrix(session, campaign_id, unit_ids, ks.index),
+            moments_matrix(session, campaign_id, unit_ids, ks.layout),
+        ]
+    )
 
 
 def reliability(q: Questionnaire, counts: Counter[str]) -> dict[str, Any]:
@@ -406,7 +423,9 @@ def _targets(
 
 def _filtered_counts(
     session: Session, campaign: Campaign, q: Questionnaire, targets: list[Unit], f: Filters
-) -> dict[int, Counter[str]]:
+) -> tuple[dict[int, Counter[str]], dict[int, np.ndarray]]:
+    """Counts and composite moments of each target's subtree over the matching
+    responses, counted as the fold counts them."""
     ids = [u.id for u in targets]
     up: dict[int, list[int]] = {}
     for unit_id, ancestor_id in session.execute(
@@ -443,7 +462,11 @@ def _filtered_counts(
     for unit_id, counts in counted.totals.items():
         for target in up.get(unit_id, ()):
             out[target].update(counts)
-    return out
+    moments = {uid: np.zeros(keyspace(q).layout.size, dtype=np.int64) for uid in ids}
+    for unit_id, vector in counted.moments.items():
+        for target in up.get(unit_id, ()):
+            moments[target] += vector
+    return out, moments
 
 
 @dataclass
@@ -611,13 +634,13 @@ def _build(
     ks = keyspace(q)
     ids = [u.id for u in targets]
     if filters.any():
-        counted = _filtered_counts(session, campaign, q, targets, filters)
-        matrix = ks.matrix([counted[i] for i in ids])
+        counted, vectors = _filtered_counts(session, campaign, q, targets, filters)
+        matrix = ks.matrix([counted[i] for i in ids], [vectors[i] for i in ids])
         moments: Counter[str] = Counter()
         for c in counted.values():
             moments.update({k: v for k, v in c.items() if k.startswith("a:")})
     else:
-        matrix = counts_matrix(session, campaign.id, ids, ks.index)
+        matrix = subtree_matrix(session, campaign.id, ids, q)
         moments = subtree_totals(session, campaign.id, ids, "a:")
     computed = figures(ks, matrix, rule)
     entries = []
@@ -642,9 +665,11 @@ def _build(
 
         def children_counts(children: list[Unit]) -> np.ndarray:
             if filters.any():
-                counted = _filtered_counts(session, campaign, q, children, filters)
-                return ks.matrix([counted[c.id] for c in children])
-            return counts_matrix(session, campaign.id, [c.id for c in children], ks.index)
+                counted, vectors = _filtered_counts(session, campaign, q, children, filters)
+                return ks.matrix(
+                    [counted[c.id] for c in children], [vectors[c.id] for c in children]
+                )
+            return subtree_matrix(session, campaign.id, [c.id for c in children], q)
 
         computed = _mean_of_units(session, q, campaign, targets, entries, children_counts, rule)
     leagues = _leagues(
@@ -832,7 +857,8 @@ def _unit_body(
         session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5, sort=sort
     )
     if filters.any():
-        counts = _filtered_counts(session, campaign, q, [unit], filters)[unit.id]
+        counted, vectors = _filtered_counts(session, campaign, q, [unit], filters)
+        counts, vector = counted[unit.id], vectors[unit.id]
     else:
         ks = keyspace(q)
         counts = Counter(
@@ -845,7 +871,8 @@ def _unit_body(
             )
         )
         counts.update(subtree_totals(session, campaign.id, [unit.id], "a:"))
-    figs = unit_figures(q, counts, scoring or q.model.scoring.criterion)
+        vector = moments_matrix(session, campaign.id, [unit.id], ks.layout)[0]
+    figs = unit_figures(q, counts, vector, scoring or q.model.scoring.criterion)
     flags, detail = unit_flags(q, figs, campaign.min_sample)
     return {
         **{k: v for k, v in children.items() if k not in ("units", "level", "parent")},

@@ -90,7 +90,7 @@ def test_0005_gives_folded_responses_the_same_day_and_flag_counts_the_fold_gives
 def test_0015_refolds_old_tallies_into_the_same_counts_with_the_composite_moments() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from sqlalchemy import delete, func, select, update
+    from sqlalchemy import func, select, update
 
     from app.campaigns.service import get_campaign
     from app.collection import admission
@@ -99,7 +99,7 @@ def test_0015_refolds_old_tallies_into_the_same_counts_with_the_composite_moment
     from app.collection.schemas import SubmissionIn
     from app.core.db import make_engine, session_scope
     from app.counts import tally
-    from app.counts.models import FoldQueue, Tally
+    from app.counts.models import FoldQueue, Tally, TallyMoments
     from app.questionnaires.catalog import get_catalog
     from tests.answers import body, valid_answers
     from tests.factories import make_campaign, make_counter, make_unit
@@ -139,17 +139,24 @@ def test_0015_refolds_old_tallies_into_the_same_counts_with_the_composite_moment
                 with session_scope(engine) as s:
                     return dict(s.execute(select(Tally.key, Tally.n)).tuples().all())
 
-            folded = tallies()
+            def vectors() -> list[list[int]]:
+                with session_scope(engine) as s:
+                    rows = s.execute(select(TallyMoments.data)).scalars().all()
+                    return [tally.moment_layout(q).decode(d).tolist() for d in rows]
+
+            folded, moments = tallies(), vectors()
             assert folded["n"] == 3
-            assert folded["v:n:*"] == 3
-            migrate.downgrade("0014", url)
-            with session_scope(engine) as s:  # the tallies of the code before 0015
-                s.execute(delete(Tally).where(Tally.key.startswith("v:")))
+            layout = tally.moment_layout(q)
+            assert [v[layout.contributors(None)] for v in moments] == [3]
+            migrate.downgrade("0014", url)  # the tallies of the code before 0015
+            assert tallies() == folded
             migrate.upgrade(url)
             assert tallies() == {}
+            assert vectors() == []
             with session_scope(engine) as s:
                 assert s.scalar(select(func.count()).select_from(FoldQueue)) == 3
                 tally.fold_campaign(s, get_campaign(s, "M-1"), q)
             assert tallies() == folded
+            assert vectors() == moments
         finally:
             engine.dispose()

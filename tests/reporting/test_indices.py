@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -16,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from analysis.intervals import wilson
 from app.campaigns.models import Campaign
+from app.collection.models import Submission
 from app.collection.schemas import SubmissionIn
 from app.collection.service import record
 from app.core.config import get_settings
 from app.core.db import session_factory, session_scope
 from app.counts import tally
-from app.counts.models import Tally
-from app.counts.tally import RowFacts, UnitCounts, count_answers
+from app.counts.models import Tally, TallyMoments
+from app.counts.tally import RowFacts, UnitCounts, answer_moments, count_answers, moment_layout
 from app.questionnaires.catalog import Catalog, Questionnaire
 from app.reporting.indices import unit_figures
 from tests import concurrency
@@ -270,9 +272,11 @@ def test_engine_matches_the_naive_reference(catalog: Catalog, data: Any) -> None
     assert q is not None
     rows = data.draw(st.lists(responses(q), min_size=0, max_size=25))
     counts: Counter[str] = Counter()
+    moments = np.zeros(moment_layout(q).size, dtype=np.int64)
     for r in rows:
         counts.update(count_answers(q, r, "web"))
-    got = unit_figures(q, counts, "top2box")
+        moments += answer_moments(q, r)
+    got = unit_figures(q, counts, moments, "top2box")
     want = _naive(q, rows)
     for code, value in want["items"].items():
         assert got["items"][code]["value"] == pytest.approx(value), code
@@ -299,9 +303,13 @@ def test_chunked_counting_matches_counting_one_response_at_a_time(
     for chunk in (rows[:half], rows[half:]):
         acc.add([(unit, "kiosk", answers, RowFacts()) for unit, answers in chunk])
     want: dict[int, Counter[str]] = {}
+    vectors: dict[int, list[int]] = {}
     for unit, answers in rows:
         want.setdefault(unit, Counter()).update(count_answers(q, answers, "kiosk"))
+        held = vectors.get(unit, [0] * moment_layout(q).size)
+        vectors[unit] = (np.asarray(held) + answer_moments(q, answers)).tolist()
     assert acc.totals == want
+    assert {u: v.tolist() for u, v in acc.moments.items()} == vectors
 
 
 def test_a_value_off_the_scale_counts_as_not_answered_in_the_moments(catalog: Catalog) -> None:
@@ -329,7 +337,7 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
 
     from app.campaigns.models import Campaign
     from app.collection.models import Submission
-    from app.counts.models import Tally
+    from app.counts.models import Tally, TallyMoments
     from app.counts.tally import fold_campaign
 
     monkeypatch.setattr(tally, "FOLD_CHUNK", chunk)  # 2: a backlog of several chunks
@@ -358,6 +366,17 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
     for t in session.scalars(select(Tally).where(Tally.campaign_id == campaign.id)):
         got.setdefault(t.unit_id, Counter())[t.key] = t.n
     assert got == want
+    layout = moment_layout(q)
+    want_moments: dict[int, list[int]] = {}
+    for row in session.scalars(select(Submission).where(Submission.campaign_id == campaign.id)):
+        held = np.asarray(want_moments.get(row.unit_id, [0] * layout.size))
+        want_moments[row.unit_id] = (held + answer_moments(q, row.answers)).tolist()
+    stored = session.execute(
+        select(TallyMoments.unit_id, TallyMoments.data).where(
+            TallyMoments.campaign_id == campaign.id
+        )
+    ).all()
+    assert {u: layout.decode(d).tolist() for u, d in stored} == want_moments
     assert any(k.startswith("a:CC:x:") for k in got[tree["S1"].id])
     assert any(k.startswith("day=") for k in got[tree["S1"].id])
 
@@ -396,10 +415,26 @@ def test_two_folds_at_once_count_every_response_once(
                 select(func.sum(Tally.n)).where(Tally.campaign_id == campaign_id, Tally.key == "n")
             ).one()
             left = tally.has_untallied(s, campaign_id)
+            layout = moment_layout(q)
+            stored = [
+                layout.decode(d)
+                for d in s.scalars(
+                    select(TallyMoments.data).where(TallyMoments.campaign_id == campaign_id)
+                )
+            ]
+            want = sum(
+                answer_moments(q, a)
+                for a in s.scalars(
+                    select(Submission.answers).where(Submission.campaign_id == campaign_id)
+                )
+            )
         assert len(folded) == 2  # both finished
         assert sum(folded) == 40
         assert n == 40
         assert not left
+        assert len(stored) == 1  # one unit, one vector holding all 40 responses' sums
+        assert stored[0].tolist() == np.asarray(want).tolist()
+        assert stored[0][layout.contributors(None)] == 40
 
 
 def test_change_against_a_previous_campaign(
