@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign
@@ -201,10 +201,12 @@ PAIR_BLOCK = 4096  # responses per block: keeps the products matrix to a few meg
 
 
 def _chunk_pairs(
-    q: Questionnaire, rows: Sequence[tuple[int, Mapping[str, Any]]]
+    q: Questionnaire, rows: Sequence[tuple[int, Mapping[str, Any]]], x: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The composite moments (:class:`MomentLayout` positions) of a chunk of (unit,
-    answers), summed per unit: (unit ids, units × layout sums), with numpy."""
+    answers), summed per unit: (unit ids, units × layout sums), with numpy. `x`, if
+    given, is the chunk's responses × members scale matrix (rows in `rows` order),
+    so a caller that has it already does not build it twice."""
     width = moment_layout(q).size
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, width), dtype=np.int64)
@@ -212,7 +214,9 @@ def _chunk_pairs(
     valid = q.scale_answers - {q.not_applicable}
     unit_of = np.array([u for u, _ in rows], dtype=np.int64)
     order = np.argsort(unit_of, kind="stable")
-    x = _scale_matrix([rows[i][1] for i in order.tolist()], members, valid)
+    if x is None:
+        x = _scale_matrix([a for _, a in rows], members, valid)
+    x = x[order]
     grouped = unit_of[order]
     uniq, row_of = np.unique(grouped, return_inverse=True)
     # int8 throughout (values 0–5, products at most 25): a quarter of the memory
@@ -327,14 +331,25 @@ def add_moment_rows(
     conn = session.connection()
     units = sorted(vectors)
     zero = layout.encode(np.zeros(layout.size, dtype=np.int64))
-    upsert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(
-        upsert(TallyMoments).on_conflict_do_nothing(index_elements=["campaign_id", "unit_id"]),
-        [
-            {"campaign_id": campaign_id, "unit_id": u, "layout": layout.tag, "data": zero}
-            for u in units
-        ],
-    )
+    if conn.dialect.name == "postgresql":  # the zeros sent once, not once per unit
+        conn.execute(
+            text(
+                "INSERT INTO tally_moments (campaign_id, unit_id, layout, data) "
+                "SELECT :c, u, :tag, :zero FROM unnest(CAST(:u AS integer[])) AS u "
+                "ORDER BY u ON CONFLICT DO NOTHING"
+            ),
+            {"c": campaign_id, "u": units, "tag": layout.tag, "zero": zero},
+        )
+    else:
+        conn.execute(
+            sqlite.insert(TallyMoments).on_conflict_do_nothing(
+                index_elements=["campaign_id", "unit_id"]
+            ),
+            [
+                {"campaign_id": campaign_id, "unit_id": u, "layout": layout.tag, "data": zero}
+                for u in units
+            ],
+        )
     held = conn.execute(
         select(TallyMoments.unit_id, TallyMoments.layout, TallyMoments.data)
         .where(TallyMoments.campaign_id == campaign_id, TallyMoments.unit_id.in_(units))
@@ -347,6 +362,17 @@ def add_moment_rows(
             raise LayoutMismatch(f"campaign {campaign_id} unit {unit_id}: {tag} ≠ {layout.tag}")
         total = layout.decode(data) + vectors[unit_id]
         updates.append({"c": campaign_id, "u": unit_id, "d": layout.encode(total)})
+    if conn.dialect.name == "postgresql":
+        # One statement for every unit: an executemany is a round trip per row.
+        conn.execute(
+            text(
+                "UPDATE tally_moments t SET data = v.data "
+                "FROM unnest(CAST(:u AS integer[]), CAST(:d AS bytea[])) AS v(unit_id, data) "
+                "WHERE t.campaign_id = :c AND t.unit_id = v.unit_id"
+            ),
+            {"c": campaign_id, "u": [r["u"] for r in updates], "d": [r["d"] for r in updates]},
+        )
+        return
     conn.execute(
         update(TallyMoments)
         .where(TallyMoments.campaign_id == bindparam("c"), TallyMoments.unit_id == bindparam("u"))
@@ -442,7 +468,10 @@ def _scale_matrix(
 
 
 def _chunk_moments(
-    q: Questionnaire, rows: list[tuple[int, Mapping[str, Any]]], into: dict[int, Counter[str]]
+    q: Questionnaire,
+    rows: list[tuple[int, Mapping[str, Any]]],
+    into: dict[int, Counter[str]],
+    x: np.ndarray | None = None,
 ) -> None:
     """Alpha moments of a chunk of (unit, answers), per unit, computed with numpy.
 
@@ -455,7 +484,8 @@ def _chunk_moments(
     unit_idx_of = np.array([u for u, _ in rows])
     uniq, unit_idx = np.unique(unit_idx_of, return_inverse=True)
     codes = list(dict.fromkeys(i for f in q.factors for i in f.items))
-    x = _scale_matrix([a for _, a in rows], codes, q.scale_answers - {q.not_applicable})
+    if x is None:  # else given: responses × codes
+        x = _scale_matrix([a for _, a in rows], codes, q.scale_answers - {q.not_applicable})
     keys: list[str] = []
     columns: list[Any] = []  # per-response columns of the moments matrix
     for factor in q.factors:
@@ -518,12 +548,20 @@ class UnitCounts:
         for unit_id, channel, answers, facts in rows:
             keys.setdefault(unit_id, []).extend(answer_keys(self.q, answers, channel, facts))
         moments: dict[int, Counter[str]] = {}
-        _chunk_moments(self.q, [(unit_id, answers) for unit_id, _, answers, _ in rows], moments)
+        pairs = [(unit_id, answers) for unit_id, _, answers, _ in rows]
+        # The alpha and the composite moments read the same scale matrix when the
+        # composites are means of the criteria (factor rule criteria_mean).
+        codes = list(dict.fromkeys(i for f in self.q.factors for i in f.items))
+        shared = None
+        if rows and list(moment_layout(self.q).members) == codes:
+            valid = self.q.scale_answers - {self.q.not_applicable}
+            shared = _scale_matrix([a for _, a in pairs], codes, valid)
+        _chunk_moments(self.q, pairs, moments, shared)
         for unit_id, ks in keys.items():
             total = self._totals.setdefault(unit_id, Counter())
             total.update(Counter(ks))
             total.update(moments.get(unit_id, Counter()))
-        uniq, sums = _chunk_pairs(self.q, [(unit_id, answers) for unit_id, _, answers, _ in rows])
+        uniq, sums = _chunk_pairs(self.q, pairs, shared)
         for unit_id, row in zip(uniq.tolist(), sums, strict=True):
             held = self._pairs.get(unit_id)
             self._pairs[unit_id] = row if held is None else held + row

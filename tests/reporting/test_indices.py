@@ -381,6 +381,34 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
     assert any(k.startswith("day=") for k in got[tree["S1"].id])
 
 
+def test_moments_stored_under_another_layout_are_recounted_not_misread(
+    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+) -> None:
+    """A vector written by code with another arrangement of the sums (a changed
+    MomentLayout) must not be read with today's positions: the campaign's counts
+    start over from the responses, and the report is the one they give."""
+    from sqlalchemy import update
+
+    from app.counts import snapshots
+    from app.counts.models import TallyMoments
+
+    for i, counter in enumerate(["k-S1", "k-S1", "k-S2", "k-S2", "k-S1"]):
+        post(client, catalog, counter, level=1 + i % 5, TC1=(i * 2) % 6)
+    params = {"level": "department"}
+    before = client.get("/api/v1/campaigns/C-IDX/indices", params=params).json()
+    assert by_unit(before)["S1"]["sipas"]["ci"] is not None
+    session.execute(update(TallyMoments).values(layout="m0-old", data=b"\x07" * 80))
+    campaign = session.scalars(select(Campaign).where(Campaign.code == "C-IDX")).one()
+    snapshots.forget(session, campaign.id)
+    after = client.get("/api/v1/campaigns/C-IDX/indices", params=params).json()
+    assert by_unit(after)["S1"]["sipas"] == by_unit(before)["S1"]["sipas"]
+    assert by_unit(after)["S2"]["n"] == 2  # counted once, not on top of the old tallies
+    tags = set(session.scalars(select(TallyMoments.layout)))
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    assert tags == {moment_layout(q).tag}
+
+
 def test_two_folds_at_once_count_every_response_once(
     engine: Engine, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
