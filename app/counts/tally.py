@@ -428,19 +428,34 @@ def moments_matrix(
             UnitAncestor.ancestor_id.in_(list(unit_ids))
         )
     ).all()
-    below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id.in_(list(unit_ids)))
-    rows = conn.execute(
-        select(TallyMoments.unit_id, TallyMoments.layout, TallyMoments.data).where(
-            TallyMoments.campaign_id == campaign_id, TallyMoments.unit_id.in_(below)
-        )
-    ).all()
+    rows: Sequence[Any]
+    if conn.dialect.name == "postgresql":
+        # Binary results: a report reads megabytes of vectors, which the text format
+        # would send hex-encoded (twice the bytes) and psycopg decode again.
+        raw = conn.connection.driver_connection
+        with raw.cursor(binary=True) as cur:  # type: ignore[union-attr]
+            cur.execute(
+                "SELECT m.unit_id, m.layout, m.data FROM tally_moments m "
+                "WHERE m.campaign_id = %s AND m.unit_id IN "
+                "(SELECT a.unit_id FROM unit_ancestor a WHERE a.ancestor_id = ANY(%s))",
+                (campaign_id, list(unit_ids)),
+            )
+            rows = cur.fetchall()
+    else:
+        below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id.in_(list(unit_ids)))
+        rows = conn.execute(
+            select(TallyMoments.unit_id, TallyMoments.layout, TallyMoments.data).where(
+                TallyMoments.campaign_id == campaign_id, TallyMoments.unit_id.in_(below)
+            )
+        ).all()
     if not rows or not closure:
         return m
     own_ids = np.array([r[0] for r in rows], dtype=np.int64)
     for unit_id, tag, _ in rows:
         if tag != layout.tag:
             raise LayoutMismatch(f"campaign {campaign_id} unit {unit_id}: {tag} ≠ {layout.tag}")
-    own = np.frombuffer(b"".join(r[2] for r in rows), dtype="<i8").reshape(len(rows), layout.size)
+    own = np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype="<i8")
+    own = own.reshape(len(rows), layout.size)
     order = np.argsort(own_ids)
     own_ids, own = own_ids[order], own[order]
     pairs = np.array(closure, dtype=np.int64)
