@@ -17,7 +17,7 @@ CriterionRule = Literal["top2box", "mean20", "rescaled"]
 INTERVAL_METHODS = {
     "proportion": "wilson",
     "mean": "t",
-    "composite": "wilson-min-n",
+    "composite": "linearised",
 }
 
 
@@ -131,7 +131,10 @@ def composite(parts: Sequence[Estimate]) -> Estimate:
     -----
     .. math:: I_F = \\frac{1}{J} \\sum_{j=1}^{J} I_j
 
-    The components are answered by the same people and move together, so the
+    The report publishes this value with the linearised interval of
+    :func:`analysis.composite.composite_indices` instead (this interval only stands
+    in where that one's variance is 0). The components are answered by the same
+    people and move together, so the
     variance of their mean is close to that of one component. The interval treats
     the composite as one proportion observed on the smallest component n: exact
     when all components agree respondent by respondent, wider than necessary (so
@@ -180,12 +183,14 @@ def timeliness(early: int, on_time: int, late: int) -> Timeliness:
 
 @dataclass(frozen=True)
 class Estimates:
-    """One figure for many units: values and bounds in percent (nan = none), and n."""
+    """One figure for many units: values and bounds in percent (nan = none), and n;
+    `se` the standard error in percent where the interval comes from one (composites)."""
 
     value: np.ndarray
     low: np.ndarray
     high: np.ndarray
     n: np.ndarray
+    se: np.ndarray | None = None
 
 
 def proportions(k: np.ndarray, n: np.ndarray) -> Estimates:

@@ -14,7 +14,7 @@ from app.collection.schemas import SubmissionIn
 from app.collection.service import Recorded, record
 from app.core.db import session_factory, session_scope
 from app.core.errors import Conflict
-from app.counts.models import FoldQueue, Tally
+from app.counts.models import FoldQueue, Tally, TallyMoments
 from app.questionnaires.catalog import Catalog
 from app.units.models import Counter, Unit
 from tests.factories import make_campaign, make_counter, make_unit
@@ -36,6 +36,7 @@ def committed_place(engine: Any, catalog: Catalog) -> Iterator[str]:
             campaign_id = s.scalar(select(Campaign.id).where(Campaign.code == f"C-{tag}"))
             s.execute(delete(Submission).where(Submission.campaign_id == campaign_id))
             s.execute(delete(Tally).where(Tally.campaign_id == campaign_id))
+            s.execute(delete(TallyMoments).where(TallyMoments.campaign_id == campaign_id))
             s.execute(delete(FoldQueue).where(FoldQueue.campaign_id == campaign_id))
             s.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
             s.execute(delete(Campaign).where(Campaign.id == campaign_id))

@@ -120,4 +120,25 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Bỏ ý kiến khỏi báo cáo",
         "en": "Took a comment out of the report",
     },
+    # results: rank intervals and the label against the median (issue 16 §2)
+    "vs_above": {"vi": "Cao hơn trung vị", "en": "Above the median"},
+    "vs_indistinguishable": {
+        "vi": "Không phân biệt được với trung vị",
+        "en": "Not distinguishable from the median",
+    },
+    "vs_below": {"vi": "Thấp hơn trung vị", "en": "Below the median"},
+    "rank_interval_of": {
+        "vi": "Khoảng xếp hạng 95%: từ hạng {best} đến hạng {worst}",
+        "en": "95% rank interval: from place {best} to place {worst}",
+    },
+    "rank_legend": {
+        "vi": "Hạng (khoảng xếp hạng 95%): với số phiếu đã thu, hạng thật của đơn vị nằm "
+        "trong khoảng trong ngoặc; khoảng rộng nghĩa là số liệu chưa đủ để phân định thứ hạng. "
+        "Cao hơn / thấp hơn trung vị: khoảng tin cậy 95% của SIPAS nằm hẳn trên / dưới trung "
+        "vị của nhóm; không phân biệt được: khoảng đó chứa trung vị.",
+        "en": "Rank (95% rank interval): given the responses collected, the unit's true "
+        "place lies in the bracketed range; a wide range means the data cannot place it more "
+        "precisely. Above / below the median: the SIPAS 95% interval lies wholly above / "
+        "below the league's median; not distinguishable: it contains the median.",
+    },
 }

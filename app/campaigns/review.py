@@ -292,9 +292,12 @@ def _get(session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID) -
 def _retally(session: Session, catalog: Catalog, campaign: Campaign, sub: Submission) -> None:
     """Subtract a counted row's answers from the tallies."""
     q = questionnaire_of(catalog, campaign)
+    if tally.recount_if_relaid(session, campaign.id, q):
+        # The counts start over from the responses: leave this one out of the recount.
+        tally.dequeue(session, sub.id)
+        return
     facts = tally.RowFacts(sub.submitted_at, sub.quality_flags, sub.over_quota)
-    counts = tally.count_answers(q, sub.answers, sub.channel, facts)
-    tally.add_counts(session, campaign.id, sub.unit_id, counts, sign=-1)
+    tally.add_counts(session, q, campaign.id, sub.unit_id, sub.answers, sub.channel, facts, sign=-1)
 
 
 def exclude(

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # An indicator enters its median only when a unit's figure rests on at least
     # min(campaign min_sample, this) answers (two late cases say nothing of a rate).
     MEDIAN_MIN_N: int = Field(default=10, ge=1)
+    # Bootstrap replicates behind each rank interval (methods.rank_interval): 1,000
+    # puts the 2.5 % and 97.5 % rank quantiles within a place of their limit.
+    RANK_REPLICATES: int = Field(default=1000, ge=100, le=100_000)
     # Days after a campaign closes during which responses finished while it was open
     # (an offline kiosk's queue) are still accepted, marked `late_sync`.
     LATE_SYNC_GRACE_DAYS: int = Field(default=7, ge=0)

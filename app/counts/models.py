@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -75,3 +75,23 @@ class FoldQueue(Base):
 
     submission_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class TallyMoments(Base):
+    """The composite-interval moments of one unit in a campaign: one row, one vector.
+
+    `data` is a little-endian int64 vector whose positions are fixed by the
+    questionnaire (`app.counts.tally.MomentLayout` documents them); `layout` names
+    that arrangement, so a vector written under another one is recomputed from the
+    responses, never read with the wrong positions. ~1,600 sums per unit stored as
+    tally rows made the fold 4× and the report rebuild 10× slower (docs/benchmarks.md);
+    as one row they cost one upsert per unit and one read per report. Like `tally`,
+    derived data without foreign keys, grown by the fold and shrunk by exclusions.
+    """
+
+    __tablename__ = "tally_moments"
+
+    campaign_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layout: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

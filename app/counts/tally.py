@@ -5,6 +5,7 @@ to keep the tallies current; filtered reports use it directly on the matching
 rows. Both paths therefore count in exactly the same way.
 """
 
+import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -14,7 +15,18 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Row, delete, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -23,7 +35,7 @@ from app.collection.models import Submission
 from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.db import no_statement_timeout
-from app.counts.models import FoldQueue, Tally, UnitAncestor
+from app.counts.models import FoldQueue, Tally, TallyMoments, UnitAncestor
 from app.questionnaires.catalog import Questionnaire
 
 FOLD_CHUNK = 20_000
@@ -94,6 +106,151 @@ def count_answers(
     return c
 
 
+def answer_moments(q: Questionnaire, answers: Mapping[str, Any]) -> np.ndarray:
+    """The composite-moment vector of one response (:class:`MomentLayout`)."""
+    return _chunk_pairs(q, [(0, answers)])[1][0]
+
+
+# --- Moments of the composites' linearised intervals (analysis/composite.py) -----
+PAIR_STATS = ("n", "t1", "t2", "tt", "x1", "x2", "xx")
+# Bump when the arrangement below changes for every questionnaire (the layout tag
+# includes it, so stored vectors of the old arrangement are recomputed).
+LAYOUT_VERSION = 1
+
+
+def composite_members(q: Questionnaire) -> list[str]:
+    """The items factors and the SIPAS are means of: the criteria (factor rule
+    `criteria_mean`) or the factors' overall items."""
+    if q.model.scoring.factor == "overall_item":
+        return [f.overall_item for f in q.factors if f.overall_item]
+    return list(dict.fromkeys(i for f in q.factors for i in f.items))
+
+
+@dataclass(frozen=True)
+class MomentLayout:
+    """Positions in a unit's moment vector (`tally_moments.data`, little-endian int64).
+
+    For the P = k(k−1)/2 pairs (a, b) of the k :func:`composite_members` (a before b,
+    in member order), sums over the respondents who answered both: how many (n), the
+    first item's and the second's top-2-box indicator (t1, t2) and score (x1, x2),
+    and their products (tt, xx). Both scorings are kept because a report may ask for
+    either. Positions: stat s (PAIR_STATS order) of pair p at s·P + p; then, at 7·P + f,
+    the respondents with a valid answer to at least one item of factor f
+    (questionnaire order), and at 7·P + F the same for any member (the SIPAS's n).
+    Each item's own sums come from its answer counts (`code=v` tally keys), so they
+    are not repeated here. `tag` names the arrangement: the layout version, the size
+    and a hash of the members and factors, so a vector stored under another
+    arrangement is told apart instead of misread.
+    """
+
+    members: tuple[str, ...]
+    factors: tuple[str, ...]
+    tag: str
+
+    @property
+    def pairs(self) -> int:
+        k = len(self.members)
+        return k * (k - 1) // 2
+
+    @property
+    def size(self) -> int:
+        return len(PAIR_STATS) * self.pairs + len(self.factors) + 1
+
+    def stat(self, name: str) -> slice:
+        """The P positions of one pair statistic."""
+        i = PAIR_STATS.index(name)
+        return slice(i * self.pairs, (i + 1) * self.pairs)
+
+    def contributors(self, factor: str | None) -> int:
+        """Position of a factor's contributors (None: the SIPAS's)."""
+        at = len(self.factors) if factor is None else self.factors.index(factor)
+        return len(PAIR_STATS) * self.pairs + at
+
+    def decode(self, data: bytes) -> np.ndarray:
+        v = np.frombuffer(data, dtype="<i8")
+        if v.shape != (self.size,):
+            raise ValueError(
+                f"a moment vector of {v.size} values, layout {self.tag} has {self.size}"
+            )
+        return v.astype(np.int64)
+
+    @staticmethod
+    def encode(v: np.ndarray) -> bytes:
+        return np.ascontiguousarray(v, dtype="<i8").tobytes()
+
+
+_layouts: dict[tuple[str, int], MomentLayout] = {}
+
+
+def moment_layout(q: Questionnaire) -> MomentLayout:
+    """The (cached) moment layout of a questionnaire version."""
+    cached = _layouts.get((q.slug, q.version))
+    if cached is None:
+        members = tuple(composite_members(q))
+        factors = tuple(f.code for f in q.factors)
+        shape = repr((PAIR_STATS, members, factors, q.model.scoring.factor))
+        digest = hashlib.sha256(shape.encode()).hexdigest()[:12]
+        k = len(members)
+        size = len(PAIR_STATS) * (k * (k - 1) // 2) + len(factors) + 1
+        cached = MomentLayout(members, factors, f"m{LAYOUT_VERSION}-{size}-{digest}")
+        _layouts[(q.slug, q.version)] = cached
+    return cached
+
+
+PAIR_BLOCK = 4096  # responses per block: keeps the products matrix to a few megabytes
+
+
+def _chunk_pairs(
+    q: Questionnaire, rows: Sequence[tuple[int, Mapping[str, Any]]], x: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The composite moments (:class:`MomentLayout` positions) of a chunk of (unit,
+    answers), summed per unit: (unit ids, units × layout sums), with numpy. `x`, if
+    given, is the chunk's responses × members scale matrix (rows in `rows` order),
+    so a caller that has it already does not build it twice."""
+    width = moment_layout(q).size
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, width), dtype=np.int64)
+    members = composite_members(q)
+    valid = q.scale_answers - {q.not_applicable}
+    unit_of = np.array([u for u, _ in rows], dtype=np.int64)
+    order = np.argsort(unit_of, kind="stable")
+    if x is None:
+        x = _scale_matrix([a for _, a in rows], members, valid)
+    x = x[order]
+    grouped = unit_of[order]
+    uniq, row_of = np.unique(grouped, return_inverse=True)
+    # int8 throughout (values 0–5, products at most 25): a quarter of the memory
+    # traffic of int64; the per-unit sums are taken in int64.
+    x8 = x.astype(np.int8)
+    d = (x8 > 0).astype(np.int8)
+    t = np.isin(x8, q.model.scoring.satisfied).astype(np.int8) * d
+    first, second = np.triu_indices(len(members), 1)
+    factor_cols = [[members.index(i) for i in f.items if i in members] for f in q.factors]
+    if q.model.scoring.factor == "overall_item":
+        factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
+    pairs = len(first)
+    out = np.zeros((len(uniq), width), dtype=np.int64)
+    for start in range(0, len(rows), PAIR_BLOCK):
+        sl = slice(start, start + PAIR_BLOCK)
+        db, tb, xb = d[sl], t[sl], x8[sl]
+        seg = row_of[sl]
+        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        at = seg[starts]
+        da, dc = db[:, first], db[:, second]
+        ta, tc = tb[:, first], tb[:, second]
+        xa, xc = xb[:, first], xb[:, second]
+        products = (da * dc, ta * dc, da * tc, ta * tc, xa * dc, da * xc, xa * xc)
+        for i, m in enumerate(products):  # PAIR_STATS order
+            out[at, i * pairs : (i + 1) * pairs] += np.add.reduceat(
+                m, starts, axis=0, dtype=np.int64
+            )
+        rest = [db[:, c].any(axis=1) for c in factor_cols] + [db.any(axis=1)]
+        out[at, 7 * pairs :] += np.add.reduceat(
+            np.stack(rest, axis=1).astype(np.int64), starts, axis=0
+        )
+    return uniq, out
+
+
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add `n` to each (campaign, unit, key) tally, creating missing rows."""
     if not rows:
@@ -129,9 +286,18 @@ def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def add_counts(
-    session: Session, campaign_id: int, unit_id: int, counts: Mapping[str, int], sign: int
+    session: Session,
+    q: Questionnaire,
+    campaign_id: int,
+    unit_id: int,
+    answers: Mapping[str, Any],
+    channel: str,
+    facts: RowFacts,
+    sign: int,
 ) -> None:
-    """Add (sign +1) or subtract (-1) one response's counts, as an exclusion does."""
+    """Add (sign +1) or subtract (-1) one response's counts and composite moments, as
+    an exclusion (or a test) does."""
+    counts = count_answers(q, answers, channel, facts)
     _upsert(
         session,
         [
@@ -139,6 +305,165 @@ def add_counts(
             for k, n in counts.items()
         ],
     )
+    vector = sign * answer_moments(q, answers)
+    add_moment_rows(session, campaign_id, moment_layout(q), {unit_id: vector})
+
+
+class LayoutMismatch(RuntimeError):
+    """A stored moment vector has another layout than the questionnaire's (see
+    :func:`recount_if_relaid`): it must be recomputed, not read."""
+
+
+def add_moment_rows(
+    session: Session, campaign_id: int, layout: MomentLayout, vectors: Mapping[int, np.ndarray]
+) -> None:
+    """Add each unit's vector into its `tally_moments` row, creating missing ones.
+
+    Read-modify-write, so the rows are locked first: missing rows are inserted as
+    zeros (ON CONFLICT DO NOTHING: a concurrent fold may have created one), then the
+    units' rows are read `FOR UPDATE` in unit order, so two folds (or a fold and an
+    exclusion) wait for each other's commit instead of losing an addition, and
+    cannot deadlock (both also lock tally rows first, in key order). SQLite has one
+    writer at a time, which gives the same guarantee without the lock.
+    """
+    if not vectors:
+        return
+    conn = session.connection()
+    units = sorted(vectors)
+    zero = layout.encode(np.zeros(layout.size, dtype=np.int64))
+    if conn.dialect.name == "postgresql":  # the zeros sent once, not once per unit
+        conn.execute(
+            text(
+                "INSERT INTO tally_moments (campaign_id, unit_id, layout, data) "
+                "SELECT :c, u, :tag, :zero FROM unnest(CAST(:u AS integer[])) AS u "
+                "ORDER BY u ON CONFLICT DO NOTHING"
+            ),
+            {"c": campaign_id, "u": units, "tag": layout.tag, "zero": zero},
+        )
+    else:
+        conn.execute(
+            sqlite.insert(TallyMoments).on_conflict_do_nothing(
+                index_elements=["campaign_id", "unit_id"]
+            ),
+            [
+                {"campaign_id": campaign_id, "unit_id": u, "layout": layout.tag, "data": zero}
+                for u in units
+            ],
+        )
+    held = conn.execute(
+        select(TallyMoments.unit_id, TallyMoments.layout, TallyMoments.data)
+        .where(TallyMoments.campaign_id == campaign_id, TallyMoments.unit_id.in_(units))
+        .order_by(TallyMoments.unit_id)
+        .with_for_update()
+    ).all()
+    updates = []
+    for unit_id, tag, data in held:
+        if tag != layout.tag:
+            raise LayoutMismatch(f"campaign {campaign_id} unit {unit_id}: {tag} ≠ {layout.tag}")
+        total = layout.decode(data) + vectors[unit_id]
+        updates.append({"c": campaign_id, "u": unit_id, "d": layout.encode(total)})
+    if conn.dialect.name == "postgresql":
+        # One statement for every unit: an executemany is a round trip per row.
+        conn.execute(
+            text(
+                "UPDATE tally_moments t SET data = v.data "
+                "FROM unnest(CAST(:u AS integer[]), CAST(:d AS bytea[])) AS v(unit_id, data) "
+                "WHERE t.campaign_id = :c AND t.unit_id = v.unit_id"
+            ),
+            {"c": campaign_id, "u": [r["u"] for r in updates], "d": [r["d"] for r in updates]},
+        )
+        return
+    conn.execute(
+        update(TallyMoments)
+        .where(TallyMoments.campaign_id == bindparam("c"), TallyMoments.unit_id == bindparam("u"))
+        .values(data=bindparam("d")),
+        updates,
+    )
+
+
+def recount_if_relaid(session: Session, campaign_id: int, q: Questionnaire) -> bool:
+    """Start the campaign's counts over when any stored moment vector has another
+    layout than `q`'s (a change of LAYOUT_VERSION or of the members): tallies and
+    vectors are emptied and every counted response queued again, so the next fold
+    recomputes them. Exact, like the fold; True if it did. One indexed look-up when
+    nothing changed, so every fold can afford it."""
+    stale = session.execute(
+        select(TallyMoments.unit_id)
+        .where(TallyMoments.campaign_id == campaign_id, TallyMoments.layout != moment_layout(q).tag)
+        .limit(1)
+    ).first()
+    if stale is None:
+        return False
+    session.execute(delete(Tally).where(Tally.campaign_id == campaign_id))
+    session.execute(delete(TallyMoments).where(TallyMoments.campaign_id == campaign_id))
+    queued = select(FoldQueue.submission_id).where(FoldQueue.campaign_id == campaign_id)
+    session.execute(
+        insert(FoldQueue).from_select(
+            ["submission_id", "campaign_id"],
+            select(Submission.id, Submission.campaign_id).where(
+                Submission.campaign_id == campaign_id,
+                Submission.excluded_at.is_(None),
+                Submission.id.not_in(queued),
+            ),
+        )
+    )
+    return True
+
+
+def moments_matrix(
+    session: Session, campaign_id: int, unit_ids: Sequence[int], layout: MomentLayout
+) -> np.ndarray:
+    """Units × layout composite moments of each unit in `unit_ids` over its subtree.
+
+    One query for the closure and one for the vectors of every unit below; the
+    subtree sums are then one np.add.at of each unit's vector into its listed
+    ancestors.
+    """
+    m = np.zeros((len(unit_ids), layout.size), dtype=np.int64)
+    if not unit_ids:
+        return m
+    conn = session.connection()
+    closure = conn.execute(
+        select(UnitAncestor.unit_id, UnitAncestor.ancestor_id).where(
+            UnitAncestor.ancestor_id.in_(list(unit_ids))
+        )
+    ).all()
+    rows: Sequence[Any]
+    if conn.dialect.name == "postgresql":
+        # Binary results: a report reads megabytes of vectors, which the text format
+        # would send hex-encoded (twice the bytes) and psycopg decode again.
+        raw = conn.connection.driver_connection
+        with raw.cursor(binary=True) as cur:  # type: ignore[union-attr]
+            cur.execute(
+                "SELECT m.unit_id, m.layout, m.data FROM tally_moments m "
+                "WHERE m.campaign_id = %s AND m.unit_id IN "
+                "(SELECT a.unit_id FROM unit_ancestor a WHERE a.ancestor_id = ANY(%s))",
+                (campaign_id, list(unit_ids)),
+            )
+            rows = cur.fetchall()
+    else:
+        below = select(UnitAncestor.unit_id).where(UnitAncestor.ancestor_id.in_(list(unit_ids)))
+        rows = conn.execute(
+            select(TallyMoments.unit_id, TallyMoments.layout, TallyMoments.data).where(
+                TallyMoments.campaign_id == campaign_id, TallyMoments.unit_id.in_(below)
+            )
+        ).all()
+    if not rows or not closure:
+        return m
+    own_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    for unit_id, tag, _ in rows:
+        if tag != layout.tag:
+            raise LayoutMismatch(f"campaign {campaign_id} unit {unit_id}: {tag} ≠ {layout.tag}")
+    own = np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype="<i8")
+    own = own.reshape(len(rows), layout.size)
+    order = np.argsort(own_ids)
+    own_ids, own = own_ids[order], own[order]
+    pairs = np.array(closure, dtype=np.int64)
+    pairs = pairs[np.isin(pairs[:, 0], own_ids)]
+    row_of = {uid: i for i, uid in enumerate(unit_ids)}
+    target_row = np.array([row_of[a] for a in pairs[:, 1].tolist()], dtype=np.int64)
+    np.add.at(m, target_row, own[np.searchsorted(own_ids, pairs[:, 0])].astype(np.int64))
+    return m
 
 
 def _scale_matrix(
@@ -158,7 +483,10 @@ def _scale_matrix(
 
 
 def _chunk_moments(
-    q: Questionnaire, rows: list[tuple[int, Mapping[str, Any]]], into: dict[int, Counter[str]]
+    q: Questionnaire,
+    rows: list[tuple[int, Mapping[str, Any]]],
+    into: dict[int, Counter[str]],
+    x: np.ndarray | None = None,
 ) -> None:
     """Alpha moments of a chunk of (unit, answers), per unit, computed with numpy.
 
@@ -171,7 +499,8 @@ def _chunk_moments(
     unit_idx_of = np.array([u for u, _ in rows])
     uniq, unit_idx = np.unique(unit_idx_of, return_inverse=True)
     codes = list(dict.fromkeys(i for f in q.factors for i in f.items))
-    x = _scale_matrix([a for _, a in rows], codes, q.scale_answers - {q.not_applicable})
+    if x is None:  # else given: responses × codes
+        x = _scale_matrix([a for _, a in rows], codes, q.scale_answers - {q.not_applicable})
     keys: list[str] = []
     columns: list[Any] = []  # per-response columns of the moments matrix
     for factor in q.factors:
@@ -214,7 +543,19 @@ class UnitCounts:
 
     def __init__(self, q: Questionnaire):
         self.q = q
-        self.totals: dict[int, Counter[str]] = {}
+        self._totals: dict[int, Counter[str]] = {}
+        # Composite moments stay arrays (one vector per unit, MomentLayout).
+        self._pairs: dict[int, np.ndarray] = {}
+
+    @property
+    def totals(self) -> dict[int, Counter[str]]:
+        """Counts per unit so far."""
+        return self._totals
+
+    @property
+    def moments(self) -> dict[int, np.ndarray]:
+        """Composite-moment vectors per unit so far (every unit with a response)."""
+        return self._pairs
 
     def add(self, rows: Sequence[tuple[int, str, Mapping[str, Any], RowFacts]]) -> None:
         """Add a chunk of (unit id, channel, answers, facts)."""
@@ -222,11 +563,23 @@ class UnitCounts:
         for unit_id, channel, answers, facts in rows:
             keys.setdefault(unit_id, []).extend(answer_keys(self.q, answers, channel, facts))
         moments: dict[int, Counter[str]] = {}
-        _chunk_moments(self.q, [(unit_id, answers) for unit_id, _, answers, _ in rows], moments)
+        pairs = [(unit_id, answers) for unit_id, _, answers, _ in rows]
+        # The alpha and the composite moments read the same scale matrix when the
+        # composites are means of the criteria (factor rule criteria_mean).
+        codes = list(dict.fromkeys(i for f in self.q.factors for i in f.items))
+        shared = None
+        if rows and list(moment_layout(self.q).members) == codes:
+            valid = self.q.scale_answers - {self.q.not_applicable}
+            shared = _scale_matrix([a for _, a in pairs], codes, valid)
+        _chunk_moments(self.q, pairs, moments, shared)
         for unit_id, ks in keys.items():
-            total = self.totals.setdefault(unit_id, Counter())
+            total = self._totals.setdefault(unit_id, Counter())
             total.update(Counter(ks))
             total.update(moments.get(unit_id, Counter()))
+        uniq, sums = _chunk_pairs(self.q, pairs, shared)
+        for unit_id, row in zip(uniq.tolist(), sums, strict=True):
+            held = self._pairs.get(unit_id)
+            self._pairs[unit_id] = row if held is None else held + row
 
 
 def fold(
@@ -243,6 +596,8 @@ def fold(
     campaign id to its questionnaire.
     """
     conn = session.connection()
+    for cid in [campaign_id] if campaign_id is not None else sorted(questionnaires):
+        recount_if_relaid(session, cid, questionnaires[cid])
     total = 0
     counted: dict[int, UnitCounts] = {}
     for claimed in _claim(conn, campaign_id):
@@ -264,6 +619,9 @@ def fold(
         for k, n in counts.items()
     ]
     _upsert(session, out)
+    for cid in sorted(counted):  # after the tallies, in campaign order: see add_moment_rows
+        acc = counted[cid]
+        add_moment_rows(session, cid, moment_layout(acc.q), acc.moments)
     for cid in sorted(counted):
         conn.execute(
             update(Campaign).where(Campaign.id == cid).values(tally_token=uuid.uuid4().hex)

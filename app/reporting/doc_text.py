@@ -26,6 +26,14 @@ DOC: dict[str, dict[str, str]] = {
     "change_rank": {"vi": "Thay đổi (bậc)", "en": "Change (places)"},
     "flags": {"vi": "Ghi chú", "en": "Notes"},
     "median": {"vi": "Trung vị", "en": "Median"},
+    "rank_interval": {"vi": "Khoảng xếp hạng (95%)", "en": "Rank interval (95%)"},
+    "vs_median": {"vi": "So với trung vị", "en": "Against the median"},
+    "vs_above": {"vi": "Cao hơn trung vị", "en": "Above the median"},
+    "vs_indistinguishable": {
+        "vi": "Không phân biệt được với trung vị",
+        "en": "Not distinguishable from the median",
+    },
+    "vs_below": {"vi": "Thấp hơn trung vị", "en": "Below the median"},
     "median_units": {"vi": "Số đơn vị tính trung vị", "en": "Units behind the median"},
     "league": {"vi": "Nhóm xếp hạng", "en": "League"},
     "flag_small_sample": {"vi": "Mẫu nhỏ, không xếp hạng", "en": "Small sample, not ranked"},
@@ -86,6 +94,22 @@ def d(key: str, lang: str, **params: object) -> str:
 
 def kind_label(kind: str, lang: str) -> str:
     return d(f"kind_{kind}", lang) if f"kind_{kind}" in DOC else kind
+
+
+def rank_interval_text(entry: dict[str, Any]) -> str:
+    """A ranked unit's 95 % rank interval as written in documents: "2–6" ("1" when
+    certain); empty when the unit is not ranked."""
+    interval = entry.get("rank_interval")
+    if not interval:
+        return ""
+    best, worst = interval
+    return f"{best}–{worst}"
+
+
+def vs_median_label(entry: dict[str, Any], lang: str) -> str:
+    """Above / not distinguishable from / below the median, in `lang`; empty when none."""
+    label = entry.get("vs_median")
+    return d(f"vs_{label}", lang) if label else ""
 
 
 def flag_labels(flags: list[str], lang: str) -> str:

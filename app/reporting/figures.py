@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from analysis.composite import PairMoments, composite_indices, linearised_means
 from analysis.indices import CriterionRule, Estimates, composites, criterion_indices, proportions
+from analysis.intervals import Z95
+from app.counts.tally import MomentLayout, moment_layout
 from app.questionnaires.catalog import Question, Questionnaire
 
 
@@ -48,18 +51,72 @@ class KeySpace:
         return list(dict.fromkeys(keys))
 
     @cached_property
+    def layout(self) -> MomentLayout:
+        """The composite moments, which follow the tally keys in a report's matrix."""
+        return moment_layout(self.q)
+
+    @property
+    def members(self) -> list[str]:
+        return list(self.layout.members)
+
+    def moment_col(self, factor: str | None) -> int:
+        """Matrix column of a factor's (None: the SIPAS's) contributors."""
+        return len(self.keys) + self.layout.contributors(factor)
+
+    def pair_moments(self, m: np.ndarray, rule: CriterionRule) -> PairMoments:
+        """The composite moments of every row of `m` for `rule`'s item values (top-2-box
+        indicator, or score), as analysis/composite.py takes them."""
+        members, scale, idx = self.members, self.q.scale_values, self.index
+        k, units = len(members), m.shape[0]
+        top = rule == "top2box"
+        n = np.zeros((units, k, k))
+        s = np.zeros((units, k, k))
+        ss = np.zeros((units, k, k))
+        values = np.asarray(scale, dtype=float)
+        y = np.isin(scale, self.q.model.scoring.satisfied).astype(float) if top else values
+        for i, code in enumerate(members):
+            dist = m[:, [idx[f"{code}={v}"] for v in scale]].astype(float)
+            n[:, i, i] = dist.sum(axis=1)
+            s[:, i, i] = dist @ y
+            ss[:, i, i] = dist @ (y * y)
+        first, second = np.triu_indices(k, 1)
+        stats = ("t1", "t2", "tt") if top else ("x1", "x2", "xx")
+
+        base, layout = len(self.keys), self.layout
+
+        def col(stat: str) -> np.ndarray:
+            at = layout.stat(stat)
+            return m[:, base + at.start : base + at.stop].astype(float)
+
+        both = col("n")
+        n[:, first, second] = both
+        n[:, second, first] = both
+        s[:, first, second] = col(stats[0])
+        s[:, second, first] = col(stats[1])
+        product = col(stats[2])
+        ss[:, first, second] = product
+        ss[:, second, first] = product
+        return PairMoments(n, s, ss)
+
+    @cached_property
     def index(self) -> dict[str, int]:
         return {k: i for i, k in enumerate(self.keys)}
 
-    def matrix(self, counts: Sequence[Mapping[str, int]]) -> np.ndarray:
-        """Counters (one per unit) → units × keys matrix."""
-        m = np.zeros((len(counts), len(self.keys)), dtype=np.int64)
+    def matrix(
+        self, counts: Sequence[Mapping[str, int]], moments: Sequence[np.ndarray | None]
+    ) -> np.ndarray:
+        """Counters and moment vectors (one each per unit; None: no responses) → the
+        units × (keys, then moments) matrix a report computes from."""
+        m = np.zeros((len(counts), len(self.keys) + self.layout.size), dtype=np.int64)
         idx = self.index
         for row, c in enumerate(counts):
             for key, n in c.items():
                 col = idx.get(key)
                 if col is not None:
                     m[row, col] = n
+        for row, v in enumerate(moments):
+            if v is not None:
+                m[row, len(self.keys) :] = v
         return m
 
 
@@ -107,6 +164,15 @@ class Figures:
     entries: list[dict[str, Any]]
     values: dict[str, Any]
     ns: dict[str, Any]  # the same shape as `values`: the n behind each value
+    sipas_se: np.ndarray  # each unit's SIPAS standard error (nan: none), for rank intervals
+
+
+def se_of(e: Estimates) -> np.ndarray:
+    """The standard errors of `e`: its own, else read back from its 95 % interval
+    (half its width / 1.96, as for a Wilson interval of a single item)."""
+    if e.se is not None:
+        return np.asarray(e.se, dtype=float)
+    return (np.asarray(e.high, dtype=float) - np.asarray(e.low, dtype=float)) / (2 * Z95)
 
 
 def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
@@ -121,17 +187,33 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
         )
 
     items = {code: item(code) for code in ks.scale_items}
+    moments = ks.pair_moments(m, rule) if units else None
+    position = {c: i for i, c in enumerate(ks.members)}
+
+    def composite(groups: list[list[str]], who: int, parts: list[Estimates]) -> Estimates:
+        # Linearised interval from the pair moments (analysis/composite.py); the old
+        # smallest-component n is kept only for its zero-variance fallback.
+        if moments is None:
+            return composites(parts)
+        lin = linearised_means(moments, [[position[c] for c in g] for g in groups], m[:, who])
+        return composite_indices(lin, rule, scale, composites(parts))
+
     factors: dict[str, Estimates] = {}
     for f in q.factors:
         if sc.factor == "overall_item" and f.overall_item:
             factors[f.code] = items[f.overall_item]
         else:
-            factors[f.code] = composites([items[c] for c in f.items])
-    sipas = (
-        items[sc.overall_item]
-        if sc.sipas == "overall_item" and sc.overall_item
-        else composites(list(factors.values()))
-    )
+            factors[f.code] = composite(
+                [list(f.items)], ks.moment_col(f.code), [items[c] for c in f.items]
+            )
+    if sc.sipas == "overall_item" and sc.overall_item:
+        sipas = items[sc.overall_item]
+    else:
+        of_factors = [
+            [f.overall_item] if sc.factor == "overall_item" and f.overall_item else list(f.items)
+            for f in q.factors
+        ]
+        sipas = composite(of_factors, ks.moment_col(None), list(factors.values()))
 
     blocks: dict[str, dict[str, Estimates]] = {}
     for block, questions in ks.blocks.items():
@@ -192,4 +274,4 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
     values.update({g: {k: e.value for k, e in est.items()} for g, est in groups.items()})
     ns: dict[str, Any] = {"sipas": sipas.n}
     ns.update({g: {k: e.n for k, e in est.items()} for g, est in groups.items()})
-    return Figures(entries, values, ns)
+    return Figures(entries, values, ns, se_of(sipas))

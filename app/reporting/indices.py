@@ -7,11 +7,12 @@ computed from the tallies after folding in whatever arrived since, and stored
 with the same counting function.
 """
 
+import hashlib
 import math
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from threading import Lock
@@ -23,7 +24,13 @@ from sqlalchemy.orm import Session
 
 from analysis.intervals import Z95
 from analysis.ranking import change as change_of
-from analysis.ranking import competition_ranks, median_of, top_bottom
+from analysis.ranking import (
+    competition_ranks,
+    median_of,
+    rank_intervals,
+    top_bottom,
+    versus_median,
+)
 from analysis.reliability import Moments, cronbach_alpha
 from app.campaigns.models import Campaign, CampaignUnit
 from app.campaigns.service import get_campaign, questionnaire_of
@@ -40,6 +47,7 @@ from app.counts.tally import (
     UnitCounts,
     counts_matrix,
     fold_campaign,
+    moments_matrix,
     subtree_totals,
 )
 from app.questionnaires.catalog import Catalog, Questionnaire, Rule
@@ -97,10 +105,26 @@ class Filters:
             raise Invalid.of("filters_invalid", problems)
 
 
-def unit_figures(q: Questionnaire, counts: Counter[str], rule: Rule) -> dict[str, Any]:
-    """Every indicator of one unit from its counts (the report's code path, one row)."""
+def unit_figures(
+    q: Questionnaire, counts: Counter[str], moments: np.ndarray | None, rule: Rule
+) -> dict[str, Any]:
+    """Every indicator of one unit from its counts and composite moments (the report's
+    code path, one row)."""
     ks = keyspace(q)
-    return figures(ks, ks.matrix([counts]), rule).entries[0]
+    return figures(ks, ks.matrix([counts], [moments]), rule).entries[0]
+
+
+def subtree_matrix(
+    session: Session, campaign_id: int, unit_ids: Sequence[int], q: Questionnaire
+) -> np.ndarray:
+    """The report matrix (tally keys, then composite moments) of each unit's subtree."""
+    ks = keyspace(q)
+    return np.hstack(
+        [
+            counts_matrix(session, campaign_id, unit_ids, ks.index),
+            moments_matrix(session, campaign_id, unit_ids, ks.layout),
+        ]
+    )
 
 
 def reliability(q: Questionnaire, counts: Counter[str]) -> dict[str, Any]:
@@ -201,16 +225,31 @@ def unit_flags(
     return flags, detail
 
 
+def rank_seed(campaign_code: str, league: str) -> int:
+    """The bootstrap seed of a league's rank intervals: from the campaign and the
+    league, so the same responses always give the same intervals (and an edition,
+    which freezes the report, keeps them)."""
+    digest = hashlib.sha256(f"{campaign_code}|{league}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
 def _leagues(
-    entries: list[dict[str, Any]], computed: Figures, top: int, precision: int, min_n: int
+    entries: list[dict[str, Any]],
+    computed: Figures,
+    top: int,
+    precision: int,
+    min_n: int,
+    campaign_code: str = "",
 ) -> dict[str, dict[str, Any]]:
-    """Rank, median, top and bottom within each league (a unit kind, or `mixed`).
+    """Rank, rank interval, median, top and bottom within each league (a unit kind, or
+    `mixed`).
 
     Departments, communes and a service centre are different populations: each is
     ranked among its own kind unless the caller asked for one mixed list. Flagged
     units are listed but neither ranked nor in the medians.
     """
     out: dict[str, dict[str, Any]] = {}
+    replicates = get_settings().RANK_REPLICATES
     for league in dict.fromkeys(e["league"] for e in entries):
         members = [e for e in entries if e["league"] == league]
         compared = {e["unit"]: e["sipas"]["value"] for e in members if not e["flags"]}
@@ -220,6 +259,26 @@ def _leagues(
         mask = np.array([e["league"] == league and not e["flags"] for e in entries], dtype=bool)
         tb = top_bottom(compared, top, precision=precision)
         medians, behind = _medians(computed.values, computed.ns, mask, min_n)
+        ranked = [i for i, e in enumerate(entries) if mask[i] and e["rank"] is not None]
+        intervals = rank_intervals(
+            np.array([entries[i]["sipas"]["value"] for i in ranked], dtype=float),
+            computed.sipas_se[ranked],
+            np.array([entries[i]["rank"] for i in ranked], dtype=np.int64),
+            replicates=replicates,
+            seed=rank_seed(campaign_code, league),
+        )
+        for e in members:
+            e["rank_interval"] = None
+            e["vs_median"] = None
+        for i, best, worst in zip(
+            ranked, intervals.best.tolist(), intervals.worst.tolist(), strict=True
+        ):
+            e = entries[i]
+            ci = e["sipas"]["ci"]
+            e["rank_interval"] = [best, worst]
+            e["vs_median"] = versus_median(
+                ci[0] if ci else None, ci[1] if ci else None, medians["sipas"]
+            )
         out[league] = {
             "units": len(members),
             "ranked": len(ranks),
@@ -317,7 +376,10 @@ def _arrays_of(entries: list[dict[str, Any]]) -> Figures:
             pairs = {k: column([e[block][k] for e in entries]) for k in entries[0][block]}
             values[block] = {k: v for k, (v, _) in pairs.items()}
             ns[block] = {k: n for k, (_, n) in pairs.items()}
-    return Figures(entries, values, ns)
+    # mean_of_units intervals are value ± 1.96 se (mean_figure), so se reads back exactly.
+    ci = [e["sipas"]["ci"] for e in entries]
+    se = np.array([np.nan if c is None else (c[1] - c[0]) / (2 * Z95) for c in ci], dtype=float)
+    return Figures(entries, values, ns, se)
 
 
 def _targets(
@@ -363,7 +425,9 @@ def _targets(
 
 def _filtered_counts(
     session: Session, campaign: Campaign, q: Questionnaire, targets: list[Unit], f: Filters
-) -> dict[int, Counter[str]]:
+) -> tuple[dict[int, Counter[str]], dict[int, np.ndarray]]:
+    """Counts and composite moments of each target's subtree over the matching
+    responses, counted as the fold counts them."""
     ids = [u.id for u in targets]
     up: dict[int, list[int]] = {}
     for unit_id, ancestor_id in session.execute(
@@ -400,7 +464,11 @@ def _filtered_counts(
     for unit_id, counts in counted.totals.items():
         for target in up.get(unit_id, ()):
             out[target].update(counts)
-    return out
+    moments = {uid: np.zeros(keyspace(q).layout.size, dtype=np.int64) for uid in ids}
+    for unit_id, vector in counted.moments.items():
+        for target in up.get(unit_id, ()):
+            moments[target] += vector
+    return out, moments
 
 
 @dataclass
@@ -424,8 +492,9 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
 
 # The shape of a report's body; part of each snapshot's key, so that a stored
 # snapshot of an older shape is rebuilt rather than served (2: option rates no longer
-# repeat their block's name; `sort`).
-FORM = 2
+# repeat their block's name; `sort`; 3: linearised composite intervals, composite n =
+# contributing respondents, rank_interval and vs_median).
+FORM = 3
 SORTS = ("code", "rank", "name")
 
 
@@ -526,6 +595,7 @@ def report(
             aggregate=aggregate,
             sort=sort,
             precision=get_settings().RANK_PRECISION,
+            replicates=get_settings().RANK_REPLICATES,
         )
         return snapshots.serve(
             session, campaigns, view, lambda: _fold(session, catalog, campaigns), build
@@ -568,13 +638,13 @@ def _build(
     ks = keyspace(q)
     ids = [u.id for u in targets]
     if filters.any():
-        counted = _filtered_counts(session, campaign, q, targets, filters)
-        matrix = ks.matrix([counted[i] for i in ids])
+        counted, vectors = _filtered_counts(session, campaign, q, targets, filters)
+        matrix = ks.matrix([counted[i] for i in ids], [vectors[i] for i in ids])
         moments: Counter[str] = Counter()
         for c in counted.values():
             moments.update({k: v for k, v in c.items() if k.startswith("a:")})
     else:
-        matrix = counts_matrix(session, campaign.id, ids, ks.index)
+        matrix = subtree_matrix(session, campaign.id, ids, q)
         moments = subtree_totals(session, campaign.id, ids, "a:")
     computed = figures(ks, matrix, rule)
     entries = []
@@ -587,6 +657,8 @@ def _build(
                 "kind": u.kind,
                 **figs,
                 "rank": None,
+                "rank_interval": None,
+                "vs_median": None,
                 "league": "mixed" if mixed else u.kind,
                 "aggregate": "pooled",
                 "flags": flags,
@@ -597,13 +669,20 @@ def _build(
 
         def children_counts(children: list[Unit]) -> np.ndarray:
             if filters.any():
-                counted = _filtered_counts(session, campaign, q, children, filters)
-                return ks.matrix([counted[c.id] for c in children])
-            return counts_matrix(session, campaign.id, [c.id for c in children], ks.index)
+                counted, vectors = _filtered_counts(session, campaign, q, children, filters)
+                return ks.matrix(
+                    [counted[c.id] for c in children], [vectors[c.id] for c in children]
+                )
+            return subtree_matrix(session, campaign.id, [c.id for c in children], q)
 
         computed = _mean_of_units(session, q, campaign, targets, entries, children_counts, rule)
     leagues = _leagues(
-        entries, computed, top, get_settings().RANK_PRECISION, median_min_n(campaign)
+        entries,
+        computed,
+        top,
+        get_settings().RANK_PRECISION,
+        median_min_n(campaign),
+        campaign.code,
     )
     primary = _primary_league(entries)
     main = leagues.get(primary) if primary else None
@@ -671,11 +750,22 @@ METHODS = {
     "applied to the overall item.",
     "ci": "95 %. Proportions (top2box criteria, perception, timeliness, expectations): Wilson score. "
     "Mean-score rules (mean20, rescaled): Student t interval on the mean (n − 1 degrees of "
-    "freedom), clipped to the scale's range, none below 2 valid answers. Factors and SIPAS: Wilson at the "
-    "composite's value with n = the smallest n of its components (conservative when components "
-    "are not perfectly correlated).",
+    "freedom), clipped to the scale's range, none below 2 valid answers. Factors and SIPAS: "
+    "linearised (delta method): the composite is a mean of criterion means, each over its own "
+    "valid answers (a ratio estimator, so skipped criteria are accounted for); its variance is "
+    "that of the sum over respondents of each one's deviations from the criterion means, "
+    "weighted as in the composite, computed from per-unit sums of the criteria's values and "
+    "their cross-products over the respondents who answered both. Interval: value ± "
+    "t(n − 1) × standard error, clipped to the index's range; none below 2 respondents; under "
+    "top2box, when every answer agrees (variance 0), Wilson at the composite's value on its "
+    "smallest criterion n instead of a zero-width interval. docs/method.md §3 has the formulas.",
     "n": "Criterion: valid answers. Rates: respondents who answered the question (late-case follow-up: "
-    "late cases). Factor and SIPAS: the smallest n of their components. Unit n: responses.",
+    "late cases). Factor and SIPAS: respondents with a valid answer to at least one of their "
+    "criteria. Unit n: responses.",
+    "responses": "Every figure of a document is computed from the same responses: those not "
+    "excluded, matching the filters if any, recorded at a listed unit or below it. A unit "
+    "document's unit, its `n` and its reliability cover every such response under the unit, "
+    "including any recorded at the unit itself; each sub-unit's entry covers those under it.",
     "aggregate": "pooled: a unit's figures come from every response under it, so a sub-unit "
     "with most of the responses weighs most. mean_of_units: a unit with sub-units gets the "
     "unweighted mean of its unflagged direct sub-units' figures (as the Ministry averages "
@@ -692,13 +782,26 @@ METHODS = {
     "after float noise below 1e-9 is removed, so equal published figures share a rank. Top and "
     "bottom lists include every unit tied at the cut-off; ties are listed by unit code in both. "
     "Flagged units are not ranked.",
+    "rank_interval": "95 % rank interval [best, worst] of each ranked unit within its league, by "
+    "a parametric bootstrap: RANK_REPLICATES (default 1,000) times, every ranked unit's SIPAS is "
+    "drawn from a normal distribution centred on its estimate with its standard error (that of "
+    "its linearised interval; mean_of_units: of its averaged interval), the units are ranked "
+    "again, and the interval runs from the 2.5 % to the 97.5 % quantile of the unit's ranks, "
+    "widened if needed to hold its published rank. The generator is seeded from the campaign "
+    "code and the league, so the same responses always give the same intervals; a published "
+    "edition keeps them. A wide interval means the data cannot place the unit more precisely.",
+    "vs_median": "above: the unit's 95 % SIPAS interval lies wholly above its league's median "
+    "SIPAS; below: wholly below; indistinguishable: it contains the median. Null for units that "
+    "are not ranked.",
     "flags": "small_sample: the item with the fewest valid answers among those the unit's SIPAS "
     "is made from has fewer than the campaign's min_sample (flag_detail names it); incomplete: "
     "a criterion, factor or the SIPAS has no valid answers to be computed from (flag_detail "
     "lists them). Flagged units are listed but not ranked and not in medians.",
     "sort": "units are listed by code (default), by rank (ties by code, unranked units last) or "
     "by name (Vietnamese letters with their base letter), as `sort` asks.",
-    "reliability": "Cronbach's alpha per factor over all listed units, complete cases, Feldt 95 % interval.",
+    "reliability": "Cronbach's alpha per factor over the responses of the listed units (a unit "
+    "document: the unit's), using the complete cases among them (respondents who rated every "
+    "criterion of the factor; its `n` counts them), with Feldt's 95 % interval.",
 }
 
 
@@ -734,6 +837,7 @@ def unit_report(
                 scoring=scoring,
                 sort=sort,
                 precision=get_settings().RANK_PRECISION,
+                replicates=get_settings().RANK_REPLICATES,
             ),
             lambda: _fold(session, catalog, [campaign]),
             build,
@@ -757,7 +861,8 @@ def _unit_body(
         session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5, sort=sort
     )
     if filters.any():
-        counts = _filtered_counts(session, campaign, q, [unit], filters)[unit.id]
+        counted, vectors = _filtered_counts(session, campaign, q, [unit], filters)
+        counts, vector = counted[unit.id], vectors[unit.id]
     else:
         ks = keyspace(q)
         counts = Counter(
@@ -770,10 +875,13 @@ def _unit_body(
             )
         )
         counts.update(subtree_totals(session, campaign.id, [unit.id], "a:"))
-    figs = unit_figures(q, counts, scoring or q.model.scoring.criterion)
+        vector = moments_matrix(session, campaign.id, [unit.id], ks.layout)[0]
+    figs = unit_figures(q, counts, vector, scoring or q.model.scoring.criterion)
     flags, detail = unit_flags(q, figs, campaign.min_sample)
     return {
         **{k: v for k, v in children.items() if k not in ("units", "level", "parent")},
+        # The sub-units' n summed would leave out responses recorded at the unit itself.
+        "n": figs["n"],
         "unit": {
             "unit": unit.code,
             "name": unit.name,

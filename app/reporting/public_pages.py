@@ -169,6 +169,8 @@ def unit_page(
         edition=ed,
         entry=entry,
         rank=ranked["rank"] if ranked else None,
+        rank_interval=ranked.get("rank_interval") if ranked else None,
+        vs_median=ranked.get("vs_median") if ranked else None,
         ranked_of=sum(1 for e in league.units if e["rank"] is not None) if league else 0,
         league=kind_label(league.name, lang) if league else "",
         median=median,

@@ -43,6 +43,25 @@ PUBLIC: dict[str, dict[str, str]] = {
         "vi": "Hạng {rank}/{of} trong nhóm {league}",
         "en": "Ranked {rank} of {of} among {league}",
     },
+    "rank_interval": {
+        "vi": "khoảng xếp hạng 95%: {best}–{worst}",
+        "en": "95% rank interval: {best}–{worst}",
+    },
+    "vs_above": {"vi": "Cao hơn trung vị", "en": "Above the median"},
+    "vs_indistinguishable": {
+        "vi": "Không phân biệt được với trung vị",
+        "en": "Not distinguishable from the median",
+    },
+    "vs_below": {"vi": "Thấp hơn trung vị", "en": "Below the median"},
+    "rank_legend": {
+        "vi": "Trong ngoặc: khoảng xếp hạng 95% — với số phiếu đã thu, hạng thật của đơn vị "
+        "nằm trong khoảng này. Cao hơn / thấp hơn trung vị: khoảng tin cậy 95% của SIPAS nằm "
+        "hẳn trên / dưới trung vị; không phân biệt được: khoảng đó chứa trung vị.",
+        "en": "In brackets: the 95% rank interval — given the responses collected, the "
+        "unit's true place lies in this range. Above / below the median: the SIPAS 95% "
+        "interval lies wholly above / below the median; not distinguishable: it contains "
+        "the median.",
+    },
     "no_rank": {
         "vi": "Không xếp hạng: {why}",
         "en": "Not ranked: {why}",

@@ -44,6 +44,18 @@ class UnitIndices(BaseModel):
     rank: int | None = Field(
         description="1 = best SIPAS within the unit's league; null when flagged."
     )
+    rank_interval: list[int] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="95 % rank interval [best, worst] within the league (1 = best; "
+        "`methods.rank_interval`); null when not ranked.",
+    )
+    vs_median: Literal["above", "indistinguishable", "below"] | None = Field(
+        default=None,
+        description="The unit's SIPAS interval against its league's median SIPAS "
+        "(`methods.vs_median`); null when not ranked.",
+    )
     league: str = Field(
         description="What the unit is ranked among: its kind, or `mixed` (see `methods.rank`)."
     )

@@ -17,7 +17,14 @@ from typing import Any
 from app.core.clock import VIETNAM
 from app.core.csvfile import SafeWriter, safe_workbook
 from app.questionnaires.catalog import Questionnaire
-from app.reporting.doc_text import d, flag_labels, kind_label, status_text
+from app.reporting.doc_text import (
+    d,
+    flag_labels,
+    kind_label,
+    rank_interval_text,
+    status_text,
+    vs_median_label,
+)
 from app.reporting.figures import rate_key
 
 # Blocks of per-option rates with the sheet each goes to.
@@ -117,7 +124,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     columns += [names["factors"][c] for c in factor_codes]
     if compare:
         columns += [d("change_points", lang), d("change_rank", lang)]
-    columns.append(d("flags", lang))
+    columns += [d("rank_interval", lang), d("vs_median", lang), d("flags", lang)]
     row = 0
     for league in leagues(body):
         ws.write_string(row, 0, kind_label(league.name, lang), title)
@@ -153,7 +160,9 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
                 else:
                     ws.write_number(row, col + 1, change["rank"], whole)
                 col += 2
-            ws.write_string(row, col, flag_labels(e["flags"], lang))
+            ws.write_string(row, col, rank_interval_text(e))
+            ws.write_string(row, col + 1, vs_median_label(e, lang))
+            ws.write_string(row, col + 2, flag_labels(e["flags"], lang))
             row += 1
         ws.write_string(row, 2, d("median", lang), bold)
         _num(ws, row, 5, league.median.get("sipas"), pct_bold)
@@ -167,7 +176,9 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     ws.set_column(2, 2, 36)
     ws.set_column(3, 3, 18)
     ws.set_column(4, 4, 9)
-    ws.set_column(5, len(columns) - 2, 12)
+    ws.set_column(5, len(columns) - 4, 12)
+    ws.set_column(len(columns) - 3, len(columns) - 3, 12)
+    ws.set_column(len(columns) - 2, len(columns) - 2, 24)
     ws.set_column(len(columns) - 1, len(columns) - 1, 28)
 
     _block_sheet(wb, "sheet_items", "items", body, names["items"], lang, head, pct, whole, bold)
@@ -313,7 +324,7 @@ def wide_csv(
     header += [names["factors"][c] for c in factor_codes]
     if compare:
         header += [d("change_points", lang), d("change_rank", lang)]
-    header.append(d("flags", lang))
+    header += [d("rank_interval", lang), d("vs_median", lang), d("flags", lang)]
     w.writerow(header)
     for league in leagues(body):
         group = kind_label(league.name, lang)
@@ -326,9 +337,9 @@ def wide_csv(
                 change = e.get("change") or {}
                 places = change.get("rank")
                 row += [num(change.get("points")), "" if places is None else places]
-            row.append(flag_labels(e["flags"], lang))
+            row += [rank_interval_text(e), vs_median_label(e, lang), flag_labels(e["flags"], lang)]
             w.writerow(row)
         median = [group, "", "", d("median", lang), "", "", num(league.median.get("sipas")), "", ""]
         median += [num(league.median.get("factors", {}).get(c)) for c in factor_codes]
-        w.writerow(median + ([""] * 2 if compare else []) + [""])
+        w.writerow(median + ([""] * 2 if compare else []) + ["", "", ""])
     return out.getvalue().encode("utf-8")

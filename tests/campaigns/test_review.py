@@ -37,6 +37,11 @@ def _tc1(client: TestClient) -> tuple[float, int]:
     return unit["items"]["TC1"]["value"], unit["n"]
 
 
+def _sipas(client: TestClient, **params: str) -> dict[str, Any]:
+    unit = client.get("/api/v1/campaigns/C-2026/indices", params=params).json()["units"][0]
+    return unit["sipas"]
+
+
 def test_excluding_a_speeding_response_takes_it_out_of_the_indices_and_restore_puts_it_back(
     client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
@@ -67,6 +72,10 @@ def test_excluding_a_speeding_response_takes_it_out_of_the_indices_and_restore_p
     )
     assert done.status_code == 200, done.text
     assert _tc1(client) == (100.0, 2)
+    # Its composite moments were subtracted too: the SIPAS interval from the stored
+    # sums is the one counted afresh from the remaining rows (a filter that keeps all).
+    assert _sipas(client) == _sipas(client, date_from="2000-01-01")
+    assert _sipas(client)["n"] == 2
     row = session.get(Submission, uuid.UUID(fast["id"]))
     assert row is not None
     session.refresh(row)

@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -16,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from analysis.intervals import wilson
 from app.campaigns.models import Campaign
+from app.collection.models import Submission
 from app.collection.schemas import SubmissionIn
 from app.collection.service import record
 from app.core.config import get_settings
 from app.core.db import session_factory, session_scope
 from app.counts import tally
-from app.counts.models import Tally
-from app.counts.tally import RowFacts, UnitCounts, count_answers
+from app.counts.models import Tally, TallyMoments
+from app.counts.tally import RowFacts, UnitCounts, answer_moments, count_answers, moment_layout
 from app.questionnaires.catalog import Catalog, Questionnaire
 from app.reporting.indices import unit_figures
 from tests import concurrency
@@ -100,7 +102,9 @@ def test_known_answers_give_exactly_the_expected_indices(
     assert s1["items"]["TC2"]["value"] == 100.0
     # Factors: TC = mean(50, 100, 100, 100) = 87.5; CC = mean(0, 100 × 5) = 83.33…; others 100.
     assert s1["factors"]["TC"]["value"] == pytest.approx(87.5)
-    assert s1["factors"]["TC"]["n"] == 2
+    # n of a composite: respondents with a valid answer to one of its criteria (all 3;
+    # the third left TC1 out but rated TC2–TC4).
+    assert s1["factors"]["TC"]["n"] == 3
     assert s1["factors"]["CC"]["value"] == pytest.approx(500 / 6)
     assert s1["sipas"]["value"] == pytest.approx((87.5 + 100 + 500 / 6 + 100 + 100) / 5)
     # Perception and timeliness.
@@ -268,9 +272,11 @@ def test_engine_matches_the_naive_reference(catalog: Catalog, data: Any) -> None
     assert q is not None
     rows = data.draw(st.lists(responses(q), min_size=0, max_size=25))
     counts: Counter[str] = Counter()
+    moments = np.zeros(moment_layout(q).size, dtype=np.int64)
     for r in rows:
         counts.update(count_answers(q, r, "web"))
-    got = unit_figures(q, counts, "top2box")
+        moments += answer_moments(q, r)
+    got = unit_figures(q, counts, moments, "top2box")
     want = _naive(q, rows)
     for code, value in want["items"].items():
         assert got["items"][code]["value"] == pytest.approx(value), code
@@ -297,9 +303,13 @@ def test_chunked_counting_matches_counting_one_response_at_a_time(
     for chunk in (rows[:half], rows[half:]):
         acc.add([(unit, "kiosk", answers, RowFacts()) for unit, answers in chunk])
     want: dict[int, Counter[str]] = {}
+    vectors: dict[int, list[int]] = {}
     for unit, answers in rows:
         want.setdefault(unit, Counter()).update(count_answers(q, answers, "kiosk"))
+        held = vectors.get(unit, [0] * moment_layout(q).size)
+        vectors[unit] = (np.asarray(held) + answer_moments(q, answers)).tolist()
     assert acc.totals == want
+    assert {u: v.tolist() for u, v in acc.moments.items()} == vectors
 
 
 def test_a_value_off_the_scale_counts_as_not_answered_in_the_moments(catalog: Catalog) -> None:
@@ -327,7 +337,7 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
 
     from app.campaigns.models import Campaign
     from app.collection.models import Submission
-    from app.counts.models import Tally
+    from app.counts.models import Tally, TallyMoments
     from app.counts.tally import fold_campaign
 
     monkeypatch.setattr(tally, "FOLD_CHUNK", chunk)  # 2: a backlog of several chunks
@@ -356,8 +366,47 @@ def test_the_fold_counts_exactly_what_count_answers_counts(
     for t in session.scalars(select(Tally).where(Tally.campaign_id == campaign.id)):
         got.setdefault(t.unit_id, Counter())[t.key] = t.n
     assert got == want
+    layout = moment_layout(q)
+    want_moments: dict[int, list[int]] = {}
+    for row in session.scalars(select(Submission).where(Submission.campaign_id == campaign.id)):
+        held = np.asarray(want_moments.get(row.unit_id, [0] * layout.size))
+        want_moments[row.unit_id] = (held + answer_moments(q, row.answers)).tolist()
+    stored = session.execute(
+        select(TallyMoments.unit_id, TallyMoments.data).where(
+            TallyMoments.campaign_id == campaign.id
+        )
+    ).all()
+    assert {u: layout.decode(d).tolist() for u, d in stored} == want_moments
     assert any(k.startswith("a:CC:x:") for k in got[tree["S1"].id])
     assert any(k.startswith("day=") for k in got[tree["S1"].id])
+
+
+def test_moments_stored_under_another_layout_are_recounted_not_misread(
+    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+) -> None:
+    """A vector written by code with another arrangement of the sums (a changed
+    MomentLayout) must not be read with today's positions: the campaign's counts
+    start over from the responses, and the report is the one they give."""
+    from sqlalchemy import update
+
+    from app.counts import snapshots
+    from app.counts.models import TallyMoments
+
+    for i, counter in enumerate(["k-S1", "k-S1", "k-S2", "k-S2", "k-S1"]):
+        post(client, catalog, counter, level=1 + i % 5, TC1=(i * 2) % 6)
+    params = {"level": "department"}
+    before = client.get("/api/v1/campaigns/C-IDX/indices", params=params).json()
+    assert by_unit(before)["S1"]["sipas"]["ci"] is not None
+    session.execute(update(TallyMoments).values(layout="m0-old", data=b"\x07" * 80))
+    campaign = session.scalars(select(Campaign).where(Campaign.code == "C-IDX")).one()
+    snapshots.forget(session, campaign.id)
+    after = client.get("/api/v1/campaigns/C-IDX/indices", params=params).json()
+    assert by_unit(after)["S1"]["sipas"] == by_unit(before)["S1"]["sipas"]
+    assert by_unit(after)["S2"]["n"] == 2  # counted once, not on top of the old tallies
+    tags = set(session.scalars(select(TallyMoments.layout)))
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    assert tags == {moment_layout(q).tag}
 
 
 def test_two_folds_at_once_count_every_response_once(
@@ -394,10 +443,26 @@ def test_two_folds_at_once_count_every_response_once(
                 select(func.sum(Tally.n)).where(Tally.campaign_id == campaign_id, Tally.key == "n")
             ).one()
             left = tally.has_untallied(s, campaign_id)
+            layout = moment_layout(q)
+            stored = [
+                layout.decode(d)
+                for d in s.scalars(
+                    select(TallyMoments.data).where(TallyMoments.campaign_id == campaign_id)
+                )
+            ]
+            want = sum(
+                answer_moments(q, a)
+                for a in s.scalars(
+                    select(Submission.answers).where(Submission.campaign_id == campaign_id)
+                )
+            )
         assert len(folded) == 2  # both finished
         assert sum(folded) == 40
         assert n == 40
         assert not left
+        assert len(stored) == 1  # one unit, one vector holding all 40 responses' sums
+        assert stored[0].tolist() == np.asarray(want).tolist()
+        assert stored[0][layout.contributors(None)] == 40
 
 
 def test_change_against_a_previous_campaign(
@@ -442,3 +507,72 @@ def test_openapi_documents_the_report(client: TestClient) -> None:
         for p in spec["paths"]["/api/v1/campaigns/{campaign}/indices"]["get"]["parameters"]
     }
     assert {"level", "parent", "gender", "date_from", "scoring", "compare", "format"} <= params
+
+
+def _expected_sipas(q: Questionnaire, rows: list[dict[str, Any]], rule: str) -> tuple[float, float]:
+    """The SIPAS interval straight from the answers (analysis/composite.py's reference)."""
+    import numpy as np
+
+    from analysis.composite import composite_indices, linearised_means, moments_of_answers
+    from analysis.indices import composites, criterion_indices
+
+    codes = list(q.criteria)
+    x = np.array([[r.get(c, 0) for c in codes] for r in rows], dtype=float)
+    valid = (x >= 1) & (x <= 5)
+    y = (x >= 4).astype(float) if rule == "top2box" else x
+    groups = [[codes.index(i) for i in f.items] for f in q.factors]
+    lin = linearised_means(
+        moments_of_answers(y, valid), groups, np.array([int(valid.any(axis=1).sum())])
+    )
+    dist = [np.array([[(x[:, i] == v).sum() for v in range(1, 6)]]) for i in range(len(codes))]
+    parts = [criterion_indices(d, rule) for d in dist]  # type: ignore[arg-type]
+    plain = composites([composites([parts[i] for i in g]) for g in groups])
+    e = composite_indices(lin, rule, [1, 2, 3, 4, 5], plain)
+    return float(e.low[0]), float(e.high[0])
+
+
+@pytest.mark.parametrize("scoring", ["top2box", "mean20"])
+def test_sipas_interval_is_the_linearised_one_from_the_folded_moments(
+    client: TestClient, catalog: Catalog, tree: dict[str, Any], scoring: str
+) -> None:
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    rows = [
+        valid_answers(catalog, level=5, TC1=0, CC2=3),
+        valid_answers(catalog, level=4, KQ1=2, GY4=0),
+        valid_answers(catalog, level=2, TC2=5, TT1=4),
+        valid_answers(catalog, level=3, TC1=0, CC1=5, CC3=0),
+        valid_answers(catalog, level=5, GY1=1, GY2=2),
+    ]
+    for answers in rows:
+        r = client.post("/api/v1/submissions", json=body(catalog, counter="k-S1", answers=answers))
+        assert r.status_code == 201, r.text
+    params = {"level": "department", "scoring": scoring}
+    s1 = by_unit(client.get("/api/v1/campaigns/C-IDX/indices", params=params).json())["S1"]
+    assert s1["sipas"]["n"] == 5
+    assert s1["sipas"]["ci"] == pytest.approx(list(_expected_sipas(q, rows, scoring)))
+    # A filtered report counts the rows itself, through the same counting function.
+    filtered = client.get(
+        "/api/v1/campaigns/C-IDX/indices", params={**params, "channel": "kiosk"}
+    ).json()
+    assert by_unit(filtered)["S1"]["sipas"]["ci"] == pytest.approx(s1["sipas"]["ci"])
+    # The province pools S1's moments with nobody else's: the same interval.
+    top = client.get("/api/v1/campaigns/C-IDX/indices", params={"scoring": scoring}).json()
+    assert top["units"][0]["sipas"]["ci"] == pytest.approx(s1["sipas"]["ci"])
+
+
+def test_unit_document_covers_the_unit_s_responses_throughout(
+    client: TestClient, catalog: Catalog, session: Session, tree: dict[str, Any]
+) -> None:
+    from app.units.models import Unit
+
+    make_counter(session, "k-P", session.scalars(select(Unit).where(Unit.code == "P")).one())
+    post(client, catalog, "k-P", level=5)  # recorded at the province itself
+    post(client, catalog, "k-S1", level=4)
+    post(client, catalog, "k-S1", level=3, TC1=0)  # not a complete case of TC
+    doc = client.get("/api/v1/campaigns/C-IDX/units/P/indices").json()
+    assert doc["n"] == doc["unit"]["n"] == 3
+    assert doc["unit"]["sipas"]["n"] == 3
+    assert doc["reliability"]["TC"]["n"] == 2
+    assert doc["reliability"]["CC"]["n"] == 3
+    assert "complete cases" in doc["methods"]["reliability"]

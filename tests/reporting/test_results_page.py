@@ -90,9 +90,9 @@ def test_each_kind_of_unit_is_its_own_league_with_its_median(
     assert "/X1" in communes
     assert "/S1" not in communes
     # Ranks start at 1 in each league: X1 is the only ranked commune.
-    assert re.search(r'<td class="num">1</td>', row_of(communes, "X1"))
-    assert re.search(r'<td class="num">1</td>', row_of(departments, "S1"))
-    assert re.search(r'<td class="num">2</td>', row_of(departments, "S2"))
+    assert re.search(r'<td class="num">1 <small', row_of(communes, "X1"))
+    assert re.search(r'<td class="num">1 <small', row_of(departments, "S1"))
+    assert re.search(r'<td class="num">2 <small', row_of(departments, "S2"))
 
 
 def test_the_level_selector_lists_one_kind_across_the_scope(
