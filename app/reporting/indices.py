@@ -493,8 +493,9 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
 # The shape of a report's body; part of each snapshot's key, so that a stored
 # snapshot of an older shape is rebuilt rather than served (2: option rates no longer
 # repeat their block's name; `sort`; 3: linearised composite intervals, composite n =
-# contributing respondents, rank_interval and vs_median).
-FORM = 3
+# contributing respondents, rank_interval and vs_median; 4: `overall`, the campaign
+# as one figure when the report lists its scope units).
+FORM = 4
 SORTS = ("code", "rank", "name")
 
 
@@ -647,6 +648,13 @@ def _build(
         matrix = subtree_matrix(session, campaign.id, ids, q)
         moments = subtree_totals(session, campaign.id, ids, "a:")
     computed = figures(ks, matrix, rule)
+    # The campaign as one figure (the printed report's headline) when the report lists
+    # the campaign's own scope units: overlapping scopes are refused, so their subtrees
+    # are disjoint and their counts add up to exactly the campaign's responses.
+    overall = None
+    if level is None and parent is None and len(targets) > 1:
+        whole = figures(ks, matrix.sum(axis=0, keepdims=True), rule).entries[0]
+        overall = {"unit": campaign.code, "name": campaign.name, "kind": "campaign", **whole}
     entries = []
     for u, figs in zip(targets, computed.entries, strict=True):
         flags, detail = unit_flags(q, figs, campaign.min_sample)
@@ -713,6 +721,8 @@ def _build(
         "reliability": reliability(q, moments),
         "methods": METHODS,
     }
+    if overall is not None:
+        body["overall"] = overall
     if compare:
         previous = report(
             session,
@@ -735,6 +745,10 @@ def _build(
                 p["rank"] if p else None,
             )
             e["change"] = {"campaign": compare, "points": ch.points, "rank": ch.rank}
+        was = previous.body.get("overall")
+        if overall is not None and was is not None:
+            ch = change_of(overall["sipas"]["value"], was["sipas"]["value"], None, None)
+            overall["change"] = {"campaign": compare, "points": ch.points, "rank": None}
     body["sort"] = sort
     body["units"] = ordered(entries, sort)
     return body

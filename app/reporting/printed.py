@@ -462,7 +462,7 @@ def _rules(body: dict[str, Any], groups: list[League], lang: str) -> list[str]:
         out.append(w("rule_mixed", lang))
     out.append(w("rule_min", lang, n=body.get("min_sample")))
     out.append(w("rule_ties", lang, p=get_settings().RANK_PRECISION))
-    if any("rank_interval" in e for e in body["units"]):
+    if any(e.get("rank_interval") for e in body["units"]):
         out.append(w("rule_intervals", lang))
     return out
 
@@ -491,9 +491,12 @@ def campaign_report(
     asked for (by default that unit's sub-units). `get(level, parent)` gives a report
     body (live, or of an edition; with the comparison asked for, if any)."""
     top = get(None, None)
-    head = top["units"][0] if len(top["units"]) == 1 else None
+    # One scope unit (a province): its own figures; several: the campaign as a whole.
+    head = top["units"][0] if len(top["units"]) == 1 else top.get("overall")
     if level is None and parent is None:
-        body = get(None, head["unit"]) if head is not None else top
+        body = (
+            get(None, head["unit"]) if head is not None and head is not top.get("overall") else top
+        )
     else:
         body = get(level, parent)
     return render(body, head, campaign, q, lang, sample_of(session, campaign))

@@ -113,6 +113,13 @@ class IndicesReport(BaseModel):
     )
     sort: Literal["code", "rank", "name"] = Field(description="The order of `units`.")
     units: list[UnitIndices]
+    overall: dict[str, Any] | None = Field(
+        default=None,
+        description="The campaign as one figure, when the report lists the campaign's scope "
+        "units (no level or parent asked for) and there are several: every indicator over "
+        "all their responses, like a unit's (`unit` is the campaign code, `kind` is "
+        "`campaign`; no rank), with `change` when compared. Absent otherwise.",
+    )
     median: Medians = Field(
         description="Median of each indicator over the unflagged units of `league` with enough "
         "answers for it (methods.median)."

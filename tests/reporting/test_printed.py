@@ -247,6 +247,12 @@ def test_rank_intervals_labels_and_change_are_printed_when_the_report_has_them(
     client: TestClient, session: Session, catalog: Catalog, campaign: None
 ) -> None:
     plain = client.get(URL, params={"parent": "P"}).json()
+    # The live report has them (the edition of an older version may not): printed from
+    # the report alone, the PDF shows them exactly when the report has them.
+    assert any(u["rank_interval"] for u in plain["units"])
+    for u in plain["units"]:
+        del u["rank_interval"], u["vs_median"]
+    plain["methods"] = {k: v for k, v in plain["methods"].items() if k != "rank_interval"}
     without = _render(session, catalog, plain, "vi")
     assert not re.search(r"\d \(\d+–\d+\)", without)  # no interval where none is given
     assert "▲" not in without
@@ -272,3 +278,34 @@ def test_rank_intervals_labels_and_change_are_printed_when_the_report_has_them(
     en = _render(session, catalog, marked, "en")
     assert "▲ above the median" in en
     assert "−1.23 points since C-2025, +1 places" in en
+
+
+def test_a_campaign_over_several_units_has_its_own_headline(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    """A campaign whose scope is a list of agencies (the demo's, many provinces') is
+    headlined by the campaign as a whole: every indicator over all its responses."""
+    p = make_unit(session, "P", name="Tỉnh Lai Châu")
+    units = []
+    for code, kind in (("S1", "department"), ("S2", "department"), ("X1", "commune")):
+        units.append(make_unit(session, code, kind, p))
+        make_counter(session, f"k-{code}", units[-1])
+    make_campaign(session, catalog, "C-MANY", units)
+    levels = {"k-S1": [5, 5, 4], "k-S2": [2, 3], "k-X1": [4]}
+    for counter, answers in levels.items():
+        for level in answers:
+            b = body(catalog, counter=counter, answers=valid_answers(catalog, level=level))
+            assert client.post("/api/v1/submissions", json=b).status_code == 201
+    report = client.get("/api/v1/campaigns/C-MANY/indices").json()
+    overall = report["overall"]
+    assert (overall["unit"], overall["kind"], overall["n"]) == ("C-MANY", "campaign", 6)
+    # Pooled over the six responses: 4 of 6 answered 4 or 5 to every criterion.
+    assert overall["sipas"]["value"] == pytest.approx(100 * 4 / 6)
+    assert overall["sipas"]["ci"][0] < overall["sipas"]["value"] < overall["sipas"]["ci"][1]
+    # A report of one unit's sub-units, or of one level, has none: it is not the campaign.
+    assert "overall" not in client.get("/api/v1/campaigns/C-MANY/indices?level=department").json()
+    text = " ".join(
+        text_of(client.get("/api/v1/campaigns/C-MANY/indices?format=pdf").content).split()
+    )
+    assert "Chỉ số hài lòng chung (SIPAS)" in text
+    assert vi(overall["sipas"]["value"]) in text
