@@ -375,7 +375,7 @@ def campaign_indices(
         )
 
     if format == "pdf":
-        return _printed(session, campaign, get, level, parent, lang)
+        return _printed(session, campaign, get, level, parent, lang, r.edition)
     return _respond(
         request,
         session,
@@ -404,13 +404,23 @@ def _printed(
     level: str | None,
     parent: str | None,
     lang: str,
+    edition: Edition | None = None,
 ) -> Response:
-    """The printed report: the headline of the campaign's single scope unit (if it has
-    one) and the league tables of the units asked for (by default that unit's sub-units)."""
+    """The printed report: the headline of the campaign (its single scope unit, or the
+    whole) and the league tables of the units asked for (by default that unit's
+    sub-units); an edition's with the sample frozen when it was published."""
     c = get_campaign(session, campaign)
     q = questionnaire_of(get_catalog(), c)
+    frozen = editions.frozen_sample(session, edition) if edition is not None else None
     data = printed.campaign_report(
-        session, c, q, lambda lv, pa: get(lv, pa).body, level, parent, lang
+        session,
+        c,
+        q,
+        lambda lv, pa: get(lv, pa).body,
+        level,
+        parent,
+        lang,
+        printed.Sample.from_json(frozen) if frozen is not None else None,
     )
     return Response(
         data,

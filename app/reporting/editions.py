@@ -79,10 +79,32 @@ def freeze(session: Session, catalog: Catalog, campaign: Campaign) -> dict[str, 
     return docs
 
 
+# What the printed report says of its sample beyond the indices (responses per
+# channel, exclusions by reason, the comments chosen), frozen with the edition so a
+# correction or a comment chosen later never changes a published edition's PDF.
+SAMPLE_VIEW = "sample:printed"
+
+
+def _sample(session: Session, campaign: Campaign) -> dict[str, Any]:
+    from app.reporting import printed  # typesetting code, loaded only when publishing
+
+    return printed.sample_of(session, campaign).as_json()
+
+
+def frozen_sample(session: Session, edition: Edition) -> dict[str, Any] | None:
+    """The sample frozen with an edition (None for editions published before it was)."""
+    gz = session.scalar(
+        select(EditionDocument.json_gz).where(
+            EditionDocument.edition_id == edition.id, EditionDocument.view == SAMPLE_VIEW
+        )
+    )
+    return None if gz is None else dict(orjson.loads(Report(gz=bytes(gz)).json()))
+
+
 def _standing(docs: dict[str, bytes]) -> dict[str, dict[str, Any]]:
     """Each unit's SIPAS (from its own report) and rank (in the first list it is in)."""
     out: dict[str, dict[str, Any]] = {}
-    lists = sorted(v for v in docs if not v.startswith("unit:"))
+    lists = sorted(v for v in docs if not v.startswith(("unit:", "sample:")))
     lists.sort(key=lambda v: v != TOP)  # the top level's ranks first
     for view in lists:
         body = Report(gz=docs[view]).body
@@ -186,6 +208,7 @@ def publish(
         raise Invalid.of("form_has_problems", [FieldError.of("note", "chars_1_1000")])
     docs = freeze(session, catalog, campaign)
     moved = moved_between(documents(session, previous[-1]), docs) if previous else []
+    docs[SAMPLE_VIEW] = gzip_bytes(orjson.dumps(_sample(session, campaign)))
     responses, excluded = _counts(session, campaign)
     now = datetime.now(UTC)
     edition = Edition(

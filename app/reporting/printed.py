@@ -285,6 +285,23 @@ class Sample:
     comments: int = 0
     chosen: list[tuple[str, str]] = field(default_factory=list)  # (unit name, text)
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "channels": self.channels,
+            "excluded": self.excluded,
+            "comments": self.comments,
+            "chosen": [list(c) for c in self.chosen],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Sample":
+        return cls(
+            channels=dict(data["channels"]),
+            excluded=dict(data["excluded"]),
+            comments=int(data["comments"]),
+            chosen=[(str(u), str(t)) for u, t in data["chosen"]],
+        )
+
 
 def sample_of(session: Session, campaign: Campaign) -> Sample:
     """The campaign's counted responses per channel, its exclusions grouped by the
@@ -485,11 +502,13 @@ def campaign_report(
     level: str | None,
     parent: str | None,
     lang: str,
+    sample: Sample | None = None,
 ) -> bytes:
     """The printed report of a campaign, as the API and the CLI make it: the headline of
     the campaign's single scope unit (if it has one) and the league tables of the units
     asked for (by default that unit's sub-units). `get(level, parent)` gives a report
-    body (live, or of an edition; with the comparison asked for, if any)."""
+    body (live, or of an edition; with the comparison asked for, if any); `sample` the
+    edition's frozen sample (default: the campaign's as it is now)."""
     top = get(None, None)
     # One scope unit (a province): its own figures; several: the campaign as a whole.
     head = top["units"][0] if len(top["units"]) == 1 else top.get("overall")
@@ -499,7 +518,7 @@ def campaign_report(
         )
     else:
         body = get(level, parent)
-    return render(body, head, campaign, q, lang, sample_of(session, campaign))
+    return render(body, head, campaign, q, lang, sample or sample_of(session, campaign))
 
 
 def render(

@@ -309,3 +309,27 @@ def test_a_campaign_over_several_units_has_its_own_headline(
     )
     assert "Chỉ số hài lòng chung (SIPAS)" in text
     assert vi(overall["sipas"]["value"]) in text
+
+
+def test_a_published_editions_pdf_keeps_the_sample_it_was_published_with(
+    client: TestClient, session: Session, catalog: Catalog, campaign: None
+) -> None:
+    """Comments chosen and responses excluded after publication change the live report,
+    never the PDF of a published edition."""
+    from app.access.service import Principal
+    from app.reporting import editions
+
+    csrf = sign_in(client, "lan@sonv")
+    thanks, slow = ids[0], ids[4]
+    assert _comment(client, csrf, thanks, "choose").status_code == 303
+    c = session.scalar(select(Campaign).where(Campaign.code == "C-PDF"))
+    assert c is not None
+    editions.publish(session, catalog, Principal("admin@p", "admin", None), c, interim=True)
+    assert _comment(client, csrf, thanks, "unchoose").status_code == 303
+    assert _comment(client, csrf, slow, "choose").status_code == 303
+    live = " ".join(pages_of(client.get(URL, params={"format": "pdf"}).content))
+    assert SLOW in live
+    assert THANKS not in live
+    first = " ".join(pages_of(client.get(URL, params={"format": "pdf", "edition": 1}).content))
+    assert f"“{THANKS}” — Sở Tư pháp" in first
+    assert SLOW not in first
