@@ -276,8 +276,11 @@ def _leagues(
             e = entries[i]
             ci = e["sipas"]["ci"]
             e["rank_interval"] = [best, worst]
-            e["vs_median"] = versus_median(
-                ci[0] if ci else None, ci[1] if ci else None, medians["sipas"]
+            # A unit alone in its league is its own median: no comparison to state.
+            e["vs_median"] = (
+                versus_median(ci[0] if ci else None, ci[1] if ci else None, medians["sipas"])
+                if len(ranked) > 1
+                else None
             )
         out[league] = {
             "units": len(members),
@@ -494,8 +497,9 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
 # snapshot of an older shape is rebuilt rather than served (2: option rates no longer
 # repeat their block's name; `sort`; 3: linearised composite intervals, composite n =
 # contributing respondents, rank_interval and vs_median; 4: `overall`, the campaign
-# as one figure when the report lists its scope units).
-FORM = 4
+# as one figure when the report lists its scope units; 5: no vs_median for a unit
+# ranked alone in its league).
+FORM = 5
 SORTS = ("code", "rank", "name")
 
 
@@ -806,7 +810,7 @@ METHODS = {
     "edition keeps them. A wide interval means the data cannot place the unit more precisely.",
     "vs_median": "above: the unit's 95 % SIPAS interval lies wholly above its league's median "
     "SIPAS; below: wholly below; indistinguishable: it contains the median. Null for units that "
-    "are not ranked.",
+    "are not ranked, and for a unit ranked alone in its league (it is its own median).",
     "flags": "small_sample: the item with the fewest valid answers among those the unit's SIPAS "
     "is made from has fewer than the campaign's min_sample (flag_detail names it); incomplete: "
     "a criterion, factor or the SIPAS has no valid answers to be computed from (flag_detail "

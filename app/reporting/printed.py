@@ -158,6 +158,10 @@ WORDS: dict[str, dict[str, str]] = {
     "unit": {"vi": "Đơn vị", "en": "Unit"},
     "n": {"vi": "Số phiếu", "en": "n"},
     "median": {"vi": "Trung vị", "en": "Median"},
+    "median_of": {
+        "vi": "Trung vị: của các đơn vị thuộc nhóm {kind}.",
+        "en": "Medians: of the {kind} league.",
+    },
     "top": {"vi": "Năm đơn vị cao nhất", "en": "Top five"},
     "bottom": {"vi": "Năm đơn vị thấp nhất", "en": "Bottom five"},
     "perception": {"vi": "Nhận định của người dân, tổ chức", "en": "What respondents reported"},
@@ -240,6 +244,12 @@ def places(value: int | None) -> str:
     if value is None:
         return ""
     return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "±0"
+
+
+def count(n: int, lang: str) -> str:
+    """A count as the language writes it: 5.000 in Vietnamese, 5,000 in English."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "vi" else text
 
 
 def number(value: float | None, lang: str) -> str:
@@ -557,7 +567,10 @@ def html(
     for e in body["units"]:
         by_kind[e["kind"]] = by_kind.get(e["kind"], 0) + e["n"]
     head = overall or {}
-    main_median = groups[0].median if groups else {}
+    # The headline is compared with the medians of the report's main league (the one
+    # its top and bottom lists describe), and says which league that is.
+    main = next((g for g in groups if g.name == body.get("league")), groups[0] if groups else None)
+    main_median = main.median if main else {}
     expectations = []
     for question in q.report_questions("expectations"):
         for o in question.options:
@@ -645,6 +658,8 @@ def html(
         top=[by_code[c] for c in top_codes if c in by_code],
         bottom=[by_code[c] for c in bottom_codes if c in by_code],
         top_league=body.get("league"),
+        median_league=main.name if main else None,
+        count=lambda n: count(n, lang),
         sample=sample,
         channel=lambda ch: w(f"ch_{ch}", lang) if f"ch_{ch}" in WORDS else ch,
         has_change=has_change,

@@ -309,6 +309,14 @@ def test_a_campaign_over_several_units_has_its_own_headline(
     )
     assert "Chỉ số hài lòng chung (SIPAS)" in text
     assert vi(overall["sipas"]["value"]) in text
+    # Its charts say which league's medians they are set against: the report's main one.
+    assert report["league"] == "department"
+    assert "Trung vị: của các đơn vị thuộc nhóm Sở, ban, ngành." in text
+
+
+def test_counts_are_written_as_each_language_writes_them() -> None:
+    assert (printed.count(5000, "vi"), printed.count(5000, "en")) == ("5.000", "5,000")
+    assert printed.count(999, "vi") == "999"
 
 
 def test_a_published_editions_pdf_keeps_the_sample_it_was_published_with(
@@ -333,3 +341,15 @@ def test_a_published_editions_pdf_keeps_the_sample_it_was_published_with(
     first = " ".join(pages_of(client.get(URL, params={"format": "pdf", "edition": 1}).content))
     assert f"“{THANKS}” — Sở Tư pháp" in first
     assert SLOW not in first
+
+
+def test_a_unit_ranked_alone_in_its_league_is_not_compared_with_itself(
+    client: TestClient, campaign: None
+) -> None:
+    report = client.get(URL, params={"parent": "P"}).json()
+    alone = [u for u in report["units"] if u["league"] == "commune"]
+    assert [u["unit"] for u in alone] == ["X1"]
+    assert (alone[0]["rank"], alone[0]["rank_interval"], alone[0]["vs_median"]) == (1, [1, 1], None)
+    others = [u for u in report["units"] if u["league"] == "department" and u["rank"]]
+    assert len(others) == 2
+    assert all(u["vs_median"] for u in others)
