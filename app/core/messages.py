@@ -982,15 +982,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # comments chosen for the printed report (app/campaigns/comments.py)
     "comment_hidden_not_chosen": {
-        "vi": "Ý kiến đã ẩn (phản cảm) không thể đưa vào báo cáo",
-        "en": "a hidden comment cannot be chosen for the report",
+        "vi": "Ý kiến của phiếu {sid} ở câu {question!r} đã bị ẩn (phản cảm), không thể "
+        "đưa vào báo cáo",
+        "en": "the comment of response {sid} in {question!r} is hidden and cannot be chosen "
+        "for the report",
     },
     "comment_already_chosen": {
-        "vi": "Ý kiến này đã được đưa vào báo cáo",
+        "vi": "Ý kiến của phiếu {sid} ở câu {question!r} đã được đưa vào báo cáo",
         "en": "the comment of response {sid} in {question!r} is in the report already",
     },
     "comment_not_chosen": {
-        "vi": "Ý kiến này chưa được đưa vào báo cáo",
+        "vi": "Ý kiến của phiếu {sid} ở câu {question!r} chưa được đưa vào báo cáo",
         "en": "the comment of response {sid} in {question!r} is not in the report",
     },
 }
