@@ -389,13 +389,12 @@ def _arrays_of(entries: list[dict[str, Any]]) -> Figures:
 
 def dossier_counts(session: Session, campaign: Campaign) -> dict[int, int | None]:
     """Each scope unit's stored transaction (dossier) count, by unit id."""
-    return dict(
-        session.execute(
-            select(CampaignUnit.unit_id, CampaignUnit.transactions).where(
-                CampaignUnit.campaign_id == campaign.id
-            )
-        ).tuples()
+    rows = session.execute(
+        select(CampaignUnit.unit_id, CampaignUnit.transactions).where(
+            CampaignUnit.campaign_id == campaign.id
+        )
     )
+    return {unit_id: transactions for unit_id, transactions in rows}
 
 
 def _weighted_overall(

@@ -156,7 +156,7 @@ WORDS: dict[str, dict[str, str]] = {
     "weighted_by_dossiers": {
         "vi": "Gia quyền theo số hồ sơ của các đơn vị (hiệu ứng thiết kế {deff}, cỡ mẫu "
         "hiệu dụng {neff})",
-        "en": "Weighted by the units' dossiers (design effect {deff}, effective sample {neff})",
+        "en": "Weighted by the dossiers of the units (design effect {deff}, effective sample {neff})",
     },
     "league": {"vi": "Bảng xếp hạng", "en": "League table"},
     "rank": {"vi": "Hạng", "en": "Rank"},

@@ -33,7 +33,9 @@ def test_weighted_value_variance_and_design_effect_by_hand() -> None:
 
 
 def test_strata_without_answers_or_dossiers_are_left_out_and_weights_renormalised() -> None:
-    r = post_stratified([None, 80.0, 60.0, 10.0], [None, 4.0, 9.0, 1.0], [0, 10, 10, 5], [50, 1, 3, 0])
+    r = post_stratified(
+        [None, 80.0, 60.0, 10.0], [None, 4.0, 9.0, 1.0], [0, 10, 10, 5], [50, 1, 3, 0]
+    )
     # The first has no answers, the last no dossiers: 80 and 60 weighted 1 : 3.
     assert r.value == pytest.approx(65.0)
     assert r.weights == pytest.approx((0.0, 0.25, 0.75, 0.0))
@@ -98,7 +100,9 @@ def test_the_weighted_interval_covers_the_population_value_95_percent() -> None:
         p = 100 * k / sample
         v = [proportion_variance(float(x), int(n)) for x, n in zip(p, sample, strict=True)]
         pooled = proportion_variance(100 * k.sum() / sample.sum(), int(sample.sum()))
-        r = post_stratified(p.tolist(), v, sample.tolist(), dossiers.tolist(), pooled_variance=pooled)
+        r = post_stratified(
+            p.tolist(), v, sample.tolist(), dossiers.tolist(), pooled_variance=pooled
+        )
         assert r.ci is not None and r.deff is not None
         covered += r.ci[0] <= target <= r.ci[1]
         deffs.append(r.deff)
