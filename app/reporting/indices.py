@@ -306,6 +306,7 @@ def _primary_league(entries: list[dict[str, Any]]) -> str | None:
 
 
 Aggregate = Literal["pooled", "mean_of_units", "weighted"]
+AGGREGATES: dict[str, Aggregate] = {"mean_of_units": "mean_of_units", "weighted": "weighted"}
 
 
 def mean_figure(figs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -394,7 +395,7 @@ def dossier_counts(session: Session, campaign: Campaign) -> dict[int, int | None
             CampaignUnit.campaign_id == campaign.id
         )
     )
-    return {unit_id: transactions for unit_id, transactions in rows}
+    return dict(rows.tuples().all())
 
 
 def _weighted_overall(
@@ -689,9 +690,7 @@ def report(
         )
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
     if aggregate is None:
-        aggregate = (
-            campaign.aggregate if campaign.aggregate in ("mean_of_units", "weighted") else "pooled"
-        )
+        aggregate = AGGREGATES.get(campaign.aggregate, "pooled")
 
     def build() -> dict[str, Any]:
         return _build(
@@ -776,14 +775,15 @@ def _build(
     # The campaign as one figure (the printed report's headline) when the report lists
     # the campaign's own scope units: overlapping scopes are refused, so their subtrees
     # are disjoint and their counts add up to exactly the campaign's responses.
-    overall = None
+    overall: dict[str, Any] | None = None
     if level is None and parent is None and len(targets) > 1:
         pooled = figures(ks, matrix.sum(axis=0, keepdims=True), rule)
-        overall = {"unit": campaign.code, "name": campaign.name, "kind": "campaign"}
-        if aggregate == "weighted":
-            overall |= _weighted_overall(session, campaign, q, rule, targets, computed, pooled)
-        else:
-            overall |= pooled.entries[0]
+        whole = (
+            _weighted_overall(session, campaign, q, rule, targets, computed, pooled)
+            if aggregate == "weighted"
+            else pooled.entries[0]
+        )
+        overall = {"unit": campaign.code, "name": campaign.name, "kind": "campaign", **whole}
     entries = []
     for u, figs in zip(targets, computed.entries, strict=True):
         flags, detail = unit_flags(q, figs, campaign.min_sample)

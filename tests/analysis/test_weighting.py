@@ -52,9 +52,11 @@ def test_no_interval_when_a_stratum_used_has_no_variance() -> None:
 
 def test_interval_is_clipped_to_the_figures_range() -> None:
     r = post_stratified([99.0, 98.0], [4.0, 4.0], [30, 30], [1, 1], bounds=(0.0, 100.0))
-    assert r.ci is not None and r.ci[1] == 100.0
+    assert r.ci is not None
+    assert r.ci[1] == 100.0
     low = post_stratified([22.0], [25.0], [30], [5], bounds=(20.0, 100.0))
-    assert low.ci is not None and low.ci[0] == 20.0
+    assert low.ci is not None
+    assert low.ci[0] == 20.0
 
 
 def test_nothing_to_weight() -> None:
@@ -103,7 +105,8 @@ def test_the_weighted_interval_covers_the_population_value_95_percent() -> None:
         r = post_stratified(
             p.tolist(), v, sample.tolist(), dossiers.tolist(), pooled_variance=pooled
         )
-        assert r.ci is not None and r.deff is not None
+        assert r.ci is not None
+        assert r.deff is not None
         covered += r.ci[0] <= target <= r.ci[1]
         deffs.append(r.deff)
     assert 0.93 <= covered / trials <= 0.97

@@ -63,5 +63,7 @@ def test_every_rule_names_its_codes_in_both_languages() -> None:
         missing = {c for c in codes if c not in METHODS_VI[key]}
         assert not missing, (key, missing)
     for rule in ("pooled", "mean_of_units", "weighted"):
-        assert rule in METHODS["aggregate"] and rule in METHODS_VI["aggregate"]
-    assert "hồ sơ" in METHODS_VI["aggregate"] and "deff" in METHODS_VI["aggregate"]
+        assert rule in METHODS["aggregate"]
+        assert rule in METHODS_VI["aggregate"]
+    assert "hồ sơ" in METHODS_VI["aggregate"]
+    assert "deff" in METHODS_VI["aggregate"]
