@@ -453,8 +453,11 @@ def _weighted_overall(
             bounds=bounds,
         )
         ci = list(r.ci) if r.ci else None
-        if r.se == 0:  # every answer agrees: the pooled interval, not a zero-width one
-            ci = fig["ci"]
+        if r.se == 0:
+            # Every answer agrees: the pooled (Wilson) interval rather than a zero-width
+            # one, when it is about the same value; otherwise none.
+            same = fig["value"] is not None and abs(fig["value"] - (r.value or 0)) < 1e-9
+            ci = fig["ci"] if same else None
         return {
             "value": r.value,
             "ci": ci,
@@ -854,17 +857,28 @@ def _build(
     if overall is not None:
         body["overall"] = overall
     if compare:
-        previous = report(
-            session,
-            catalog,
-            compare,
-            level=level,
-            parent=parent,
-            filters=filters,
-            scoring=scoring,
-            mixed=mixed,
-            aggregate=aggregate,
-        )
+
+        def before_with(rule: Aggregate) -> Report:
+            return report(
+                session,
+                catalog,
+                compare,
+                level=level,
+                parent=parent,
+                filters=filters,
+                scoring=scoring,
+                mixed=mixed,
+                aggregate=rule,
+            )
+
+        try:
+            previous = before_with(aggregate)
+        except Invalid as exc:
+            if exc.key != "weight_no_transactions":
+                raise
+            # Last year's campaign has no dossier counts: its units compare as they
+            # are (weighting changes only `overall`), its overall figure not at all.
+            previous = before_with("pooled")
         before = {e["unit"]: e for e in previous.body["units"]}
         for e in entries:
             p = before.get(e["unit"])
@@ -876,7 +890,11 @@ def _build(
             )
             e["change"] = {"campaign": compare, "points": ch.points, "rank": ch.rank}
         was = previous.body.get("overall")
-        if overall is not None and was is not None:
+        if (
+            overall is not None
+            and was is not None
+            and was.get("aggregate") == overall.get("aggregate")
+        ):
             ch = change_of(overall["sipas"]["value"], was["sipas"]["value"], None, None)
             overall["change"] = {"campaign": compare, "points": ch.points, "rank": None}
     body["sort"] = sort

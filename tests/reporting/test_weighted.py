@@ -253,3 +253,24 @@ def test_the_workbook_and_the_printed_report_say_it(
         wb = load_workbook(io.BytesIO(workbook.workbook(report, q, lang, as_of=None)))
         cells = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row}
         assert texts["aggregate"] in cells
+
+
+def test_a_comparison_with_a_campaign_without_dossier_counts_still_compares_units(
+    client: TestClient, session: Session, catalog: Catalog, province: None
+) -> None:
+    from app.campaigns.models import CampaignStatus
+
+    c = campaigns.get_campaign(session, "C-W")
+    make_campaign(
+        session,
+        catalog,
+        "C-W0",
+        [s.unit for s in campaigns.scope(session, c)],
+        CampaignStatus.closed,
+    )
+    r = client.get(URL, params={"aggregate": "weighted", "compare": "C-W0"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["overall"]["sipas"]["value"] == pytest.approx(72.0)
+    assert "change" not in report["overall"]  # a weighted figure against a pooled one: no
+    assert all(u["change"]["campaign"] == "C-W0" for u in report["units"])
