@@ -58,7 +58,8 @@ def main() -> None:
         computed = figures(ks, m, "top2box")
         pooled = figures(ks, m.sum(axis=0, keepdims=True), "top2box")
         tx = rng.integers(100, 5000, size=args.units).tolist()
-        assert computed.variances is not None and pooled.variances is not None
+        assert computed.variances is not None
+        assert pooled.variances is not None
         cv, pv = computed.variances, pooled.variances
 
         def weighted() -> None:
