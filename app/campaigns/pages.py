@@ -32,6 +32,7 @@ from app.campaigns.service import CampaignIn
 from app.core import clock
 from app.core.clock import VIETNAM
 from app.core.db import SessionDep
+from app.core.replica import ReadSessionDep
 from app.core.errors import FieldError, Invalid
 from app.core.inputs import ascii_int
 from app.questionnaires.catalog import get_catalog
@@ -257,7 +258,7 @@ def _progress_rows(
 def progress_page(
     code: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: PagePrincipal,
     under: str = "",
     status: str = "",

@@ -19,7 +19,7 @@ from app.campaigns.models import Campaign
 from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS
 from app.core.config import get_settings
-from app.core.db import SessionDep
+from app.core.replica import ReadSessionDep
 from app.core.errors import FieldError, Invalid, NotFound
 from app.core.inputs import BoundedDate
 from app.core.responses import errors, one_of
@@ -224,7 +224,7 @@ def accepts_gzip(header: str) -> bool:
 
 def _respond(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     report: indices.Report,
     fmt: str | None,
     name: str,
@@ -296,7 +296,7 @@ def _respond(
 def campaign_indices(
     campaign: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: OptionalPrincipal,
     f: FiltersDep,
     level: Annotated[
@@ -398,7 +398,7 @@ def _file_name(base: str, r: Reading) -> str:
 
 
 def _printed(
-    session: SessionDep,
+    session: ReadSessionDep,
     campaign: str,
     get: Callable[[str | None, str | None], indices.Report],
     level: str | None,
@@ -434,7 +434,7 @@ def unit_indices(
     campaign: str,
     unit: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: OptionalPrincipal,
     f: FiltersDep,
     scoring: Scoring = None,
@@ -486,7 +486,7 @@ def unit_indices(
 )
 def campaign_microdata(
     campaign: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: ApiPrincipal,
     format: Annotated[
         microdata.MicroFormat,
@@ -518,7 +518,7 @@ def campaign_microdata(
         s404="Unknown campaign, or (without a key or session) unpublished.",
     ),
 )
-def campaign_editions(campaign: str, session: SessionDep, who: OptionalPrincipal) -> EditionsOut:
+def campaign_editions(campaign: str, session: ReadSessionDep, who: OptionalPrincipal) -> EditionsOut:
     """The campaign's published editions, oldest first (signed-in readers also see
     withdrawn ones, and who published each)."""
     r = reading(session, campaign, who, None)
