@@ -112,10 +112,15 @@ def fresh(request: Request) -> bool:
     return until > time.time()
 
 
+def read_session(replica: Engine, primary: Engine) -> ReadSession:
+    """A session that reads from `replica` and writes to `primary`."""
+    return ReadSession(info={_REPLICA: replica, _PRIMARY: primary}, expire_on_commit=False)
+
+
 def _replica_session(replica: Engine) -> ReadSession | None:
     """A session on the replica if it answers in time and is close enough behind."""
     settings = get_settings()
-    session = ReadSession(info={_REPLICA: replica, _PRIMARY: get_engine()}, expire_on_commit=False)
+    session = read_session(replica, get_engine())
     try:
         lag = 0.0 if replica.dialect.name != "postgresql" else session.execute(LAG_SQL).scalar()
     except exc.DBAPIError:
