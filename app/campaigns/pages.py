@@ -32,9 +32,9 @@ from app.campaigns.service import CampaignIn
 from app.core import clock
 from app.core.clock import VIETNAM
 from app.core.db import SessionDep
-from app.core.replica import ReadSessionDep
 from app.core.errors import FieldError, Invalid
 from app.core.inputs import ascii_int
+from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import get_catalog
 from app.reporting.models import Edition
 from app.units import service as units

@@ -154,9 +154,7 @@ def get_read_session(request: Request, primary: SessionDep) -> Iterator[Session]
         try:
             yield session
         except BaseException as error:
-            if on_replica(session) and isinstance(
-                error, exc.OperationalError | exc.InterfaceError
-            ):
+            if on_replica(session) and isinstance(error, exc.OperationalError | exc.InterfaceError):
                 down.mark()  # it went away mid-request: the next ones use the primary
             session.rollback()
             raise
@@ -203,4 +201,3 @@ class FreshAfterWrite:
             await send(message)
 
         await self.app(scope, receive, sending)
-

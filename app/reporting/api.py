@@ -19,9 +19,9 @@ from app.campaigns.models import Campaign
 from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS
 from app.core.config import get_settings
-from app.core.replica import ReadSessionDep
 from app.core.errors import FieldError, Invalid, NotFound
 from app.core.inputs import BoundedDate
+from app.core.replica import ReadSessionDep
 from app.core.responses import errors, one_of
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes, gzip_bytes
@@ -518,7 +518,9 @@ def campaign_microdata(
         s404="Unknown campaign, or (without a key or session) unpublished.",
     ),
 )
-def campaign_editions(campaign: str, session: ReadSessionDep, who: OptionalPrincipal) -> EditionsOut:
+def campaign_editions(
+    campaign: str, session: ReadSessionDep, who: OptionalPrincipal
+) -> EditionsOut:
     """The campaign's published editions, oldest first (signed-in readers also see
     withdrawn ones, and who published each)."""
     r = reading(session, campaign, who, None)

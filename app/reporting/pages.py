@@ -14,8 +14,8 @@ from app.campaigns import coordination
 from app.campaigns import service as campaigns
 from app.campaigns.pages import query_builder
 from app.campaigns.service import questionnaire_of
-from app.core.replica import ReadSessionDep
 from app.core.errors import Invalid, NotFound
+from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import Questionnaire, get_catalog
 from app.reporting import indices, page_query
 from app.units import service as units

@@ -15,8 +15,8 @@ from app.access import dash_format
 from app.campaigns.models import Campaign
 from app.campaigns.service import questionnaire_of
 from app.core.config import get_settings
-from app.core.replica import ReadSessionDep
 from app.core.errors import NotFound
+from app.core.replica import ReadSessionDep
 from app.counts.report_forms import Report
 from app.questionnaires.catalog import get_catalog
 from app.reporting import editions

@@ -2,7 +2,6 @@
 written, asked for no cache, or the replica is down; writes always to the primary."""
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +32,9 @@ def _request(headers: dict[str, str] | None = None) -> Request:
 
 
 @pytest.fixture
-def with_replica(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def with_replica(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(get_settings(), "DATABASE_REPLICA_URL", "postgresql://replica/sipas")
     monkeypatch.setattr(replica.down, "at", -1e9)
-    yield
 
 
 def test_reads_from_the_replica_writes_and_later_reads_on_the_primary(tmp_path: Path) -> None:
@@ -83,7 +81,8 @@ def test_a_reader_who_just_wrote_reads_the_primary(
     past = f"{time.time() - 1:.0f}"
     for headers in ({"cookie": f"sipas_fresh={past}"}, {}):
         (got_session,) = list(replica.get_read_session(_request(headers), primary))  # type: ignore[arg-type]
-        assert isinstance(got_session, Session) and replica.on_replica(got_session)
+        assert isinstance(got_session, Session)
+        assert replica.on_replica(got_session)
 
 
 def test_a_replica_that_does_not_answer_sends_reads_to_the_primary_for_a_while(
@@ -124,7 +123,9 @@ def test_a_signed_in_write_marks_the_reader_fresh(with_replica: None) -> None:
     signed_in = {"cookie": "sipas_session=abc"}
     done = c.post("/w", headers=signed_in)
     cookie = done.headers.get("set-cookie", "")
-    assert cookie.startswith("sipas_fresh=") and "Max-Age=10" in cookie and "HttpOnly" in cookie
+    assert cookie.startswith("sipas_fresh=")
+    assert "Max-Age=10" in cookie
+    assert "HttpOnly" in cookie
     until = float(cookie.split(";")[0].split("=")[1])
     assert time.time() < until <= time.time() + 11
     # Reads, refused writes and writes without a sign-in (a kiosk) leave no marker.
