@@ -42,8 +42,8 @@ from tests.factories import make_campaign, make_counter, make_unit
 
 SCRIPT = ROOT / "scripts" / "cluster"
 DIR = ROOT / "var" / "cluster-bench"
-PG_PORT = 55632
-HTTP_PORT = 58200
+PG_PORT = 15632
+HTTP_PORT = 18200
 
 LUA = """
 local n = 0

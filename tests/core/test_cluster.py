@@ -42,8 +42,8 @@ from tests.factories import make_campaign, make_counter, make_unit
 pytestmark = pytest.mark.cluster
 
 SCRIPT = ROOT / "scripts" / "cluster"
-PG_PORT = 55532  # replica 55533, PgBouncer 55534; apart from a developer's `scripts/cluster`
-HTTP_PORT = 58100  # apps 58101, 58102
+PG_PORT = 15532  # replica 15533, PgBouncer 15534: apart from a developer's scripts/cluster
+HTTP_PORT = 18100  # apps 18101, 18102 (below 32768: no outgoing connection takes them)
 KIOSKS = 12
 SECONDS = 24.0
 
