@@ -34,6 +34,7 @@ from app.core.clock import VIETNAM
 from app.core.db import SessionDep
 from app.core.errors import FieldError, Invalid
 from app.core.inputs import ascii_int
+from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import get_catalog
 from app.reporting.models import Edition
 from app.units import service as units
@@ -261,7 +262,7 @@ def _progress_rows(
 def progress_page(
     code: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: PagePrincipal,
     under: str = "",
     status: str = "",
