@@ -148,13 +148,20 @@ def bodies(n: int) -> list[str]:
 
 
 class Wrk:
-    def __init__(self, work: Path, kiosk_lines: list[str], threads: int) -> None:
+    def __init__(self, work: Path, kiosk_lines: list[str], threads: int, db_url: str) -> None:
         self.work = work
+        self.db_url = db_url
         self.threads = threads
         (work / "kiosks.tsv").write_text("\n".join(kiosk_lines) + "\n")
 
     def run(
-        self, url: str, path: str, seconds: int, connections: int, batch: int = 0
+        self,
+        url: str,
+        path: str,
+        seconds: int,
+        connections: int,
+        batch: int = 0,
+        server: subprocess.Popen[bytes] | None = None,
     ) -> dict[str, Any]:
         # Fresh timestamps each run: a live response is one finished minutes ago.
         (self.work / "bodies.jsonl").write_text("\n".join(bodies(64)) + "\n")
@@ -169,13 +176,36 @@ class Wrk:
         }
         cmd = ["wrk", "-t", str(self.threads), "-c", str(connections), "-d", f"{seconds}s"]
         cmd += ["--timeout", "10s", "-s", str(LUA), url + path]
+        pids = [server.pid, *workers_of(server.pid)] if server else []
+        backends = self.backends() if server else []
+        cpu_before, db_before = cpu_seconds(pids), cpu_seconds(backends)
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+        cpu, db_cpu = cpu_seconds(pids) - cpu_before, cpu_seconds(backends) - db_before
         line = next(x for x in out.splitlines() if x.startswith("SIPAS_WRK "))
         result: dict[str, Any] = json.loads(line.removeprefix("SIPAS_WRK "))
         result["nonce"] = nonce
         result["accepted_per_s"] = result["accepted"] / result["seconds"]
         result["rps"] = result["requests"] / result["seconds"]
+        # CPU the server's processes spent per accepted response: unlike the rate, it
+        # hardly moves when other work loads the machine.
+        result["server_cpu_ms"] = 1000 * cpu / max(result["accepted"], 1) if pids else None
+        # The same for the PostgreSQL backends serving this database (its pools).
+        result["db_cpu_ms"] = 1000 * db_cpu / max(result["accepted"], 1) if pids else None
         return result
+
+    def backends(self) -> list[int]:
+        engine = make_engine(self.db_url)
+        with engine.connect() as c:
+            pids = c.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            found = [int(p) for p in pids]
+        engine.dispose()
+        # Only the server's own processes can be read (same machine).
+        return [p for p in found if Path(f"/proc/{p}/stat").exists()]
 
 
 def pgbench(url: str, seconds: int, clients: int, campaign: int, place: tuple[int, int]) -> float:
@@ -215,37 +245,63 @@ def stored(url: str, nonce: str) -> int:
     return int(n)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a backend that ended
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def workers_of(pid: int) -> list[int]:
     """The worker processes uvicorn's supervisor started (its children)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [int(c) for c in children]
 
 
-def hottest(raw: Path, top: int = 25) -> str:
-    """py-spy's raw (collapsed) stacks summed per function: self and inclusive share."""
+IDLE = ("Condition.wait (threading", "Runner.run (asyncio", "Connection._recv (multiprocessing")
+DB_WAIT = ("Connection.wait (psycopg",)
+
+
+def hottest(raw: Path, top: int = 30) -> str:
+    """py-spy's raw (collapsed) stacks summed per function, over the samples where a
+    worker was running Python (not idle in its thread pool or event loop, not waiting
+    for PostgreSQL): inclusive and self share."""
     own: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
-    total = 0
+    total = idle = db = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         n = int(count)
-        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1] for f in stack.split(";")[1:]]
+        frames = stack.split(";")[1:]
         if not frames:
             continue
         total += n
+        if frames[-1].startswith(IDLE):
+            idle += n
+            continue
+        if frames[-1].startswith(DB_WAIT):
+            db += n
+            continue
         own[frames[-1]] += n
         for f in set(frames):
             inclusive[f] += n
-    lines = [f"{total} samples; inclusive share, then self share, per function"]
-    for f, n in inclusive.most_common(top * 3):
-        if "site-packages" in f and not any(
-            k in f for k in ("sqlalchemy", "fastapi", "pydantic", "starlette", "psycopg")
-        ):
-            continue
-        lines.append(f"{100 * n / total:5.1f}%  {100 * own[f] / total:5.1f}%  {f}")
+    busy = max(total - idle - db, 1)
+    lines = [
+        f"{total} samples: idle {100 * idle / total:.0f}%, waiting for PostgreSQL "
+        f"{100 * db / total:.0f}%, running {100 * busy / total:.0f}%.",
+        "Share of the running samples, inclusive then self, per function:",
+    ]
+    for f, n in inclusive.most_common(top * 4)[: top * 2]:
+        lines.append(f"{100 * n / busy:5.1f}%  {100 * own[f] / busy:5.1f}%  {f}")
     lines.append("-- self time")
     for f, n in own.most_common(top):
-        lines.append(f"{100 * n / total:5.1f}%  {f}")
+        lines.append(f"{100 * n / busy:5.1f}%  {f}")
     return "\n".join(lines)
 
 
@@ -296,11 +352,12 @@ def main() -> None:
         procs.append(real)
         uvicorn = [sys.executable, "-m", "uvicorn", "bench.baseline_async:app", "--workers"]
         uvicorn += [str(args.workers), "--port", str(base_port), "--log-level", "warning"]
-        procs.append(start([*uvicorn, "--no-access-log"], base_port, env))
+        base = start([*uvicorn, "--no-access-log"], base_port, env)
+        procs.append(base)
         real_url, base_url = f"http://127.0.0.1:{real_port}", f"http://127.0.0.1:{base_port}"
         single = "/api/v1/submissions"
         work = Path(tempfile.mkdtemp(prefix="sipas-wrk-"))
-        wrk = Wrk(work, kiosk_lines, args.threads)
+        wrk = Wrk(work, kiosk_lines, args.threads, url)
         # Warm up: every worker imports, connects and fills its caches.
         wrk.run(real_url, single, 5, args.connections)
         if not args.api_only:
@@ -309,10 +366,14 @@ def main() -> None:
         tps: list[float] = []
         first_place = next(iter(places.values()))
         for _ in range(args.rounds):
-            runs["api"].append(wrk.run(real_url, single, args.duration, args.connections))
+            runs["api"].append(
+                wrk.run(real_url, single, args.duration, args.connections, server=real)
+            )
             if args.api_only:
                 continue
-            runs["baseline"].append(wrk.run(base_url, "/insert", args.duration, args.connections))
+            runs["baseline"].append(
+                wrk.run(base_url, "/insert", args.duration, args.connections, server=base)
+            )
             tps.append(pgbench(url, args.duration, args.pgbench_clients, campaign_id, first_place))
         if not args.api_only:
             runs["batch"].append(
@@ -333,7 +394,7 @@ def main() -> None:
             raw = out / "ingest-profile.raw"
             spy = subprocess.Popen(
                 [spy_bin, "record", "-p", str(real.pid), "--subprocesses", "-r", "250"]
-                + ["-d", str(args.profile), "-f", "raw", "-o", str(raw), "--nonblocking"],
+                + ["--gil", "-d", str(args.profile), "-f", "raw", "-o", str(raw), "--nonblocking"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -356,7 +417,10 @@ def main() -> None:
 
     api = best("api")
     if args.api_only:
-        print(f"API only: {api['accepted_per_s']:.0f} accepted/s, p50 {api['p50_ms']:.1f} ms")
+        print(
+            f"API only: {api['accepted_per_s']:.0f} accepted/s, p50 {api['p50_ms']:.1f} ms, "
+            f"CPU per response: app {api['server_cpu_ms']:.2f} ms, PostgreSQL {api['db_cpu_ms']:.2f} ms"
+        )
         return
     baseline, batch = best("baseline"), best("batch")
     report.update(
@@ -383,7 +447,9 @@ def main() -> None:
     for name, r in (("sipas serve (API)", api), ("bare insert", baseline)):
         print(
             f"{name:20} {r['accepted_per_s']:7.0f} accepted/s  p50 {r['p50_ms']:6.1f} ms  "
-            f"p99 {r['p99_ms']:6.1f} ms  other {r['other']}  errors {r['socket_errors']}"
+            f"p99 {r['p99_ms']:6.1f} ms  CPU/response: app {r['server_cpu_ms']:5.2f} ms, "
+            f"PostgreSQL {r['db_cpu_ms']:5.2f} ms  "
+            f"other {r['other']}  errors {r['socket_errors']}"
         )
     print(f"{'pgbench INSERT':20} {max(tps):7.0f} tx/s  ({args.pgbench_clients} clients)")
     print(f"ratio API / bare insert  {report['ratio_api_to_baseline']:.2f}  (target >= 0.8)")

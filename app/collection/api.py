@@ -3,13 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
+from sqlalchemy.orm import Session
 
 from app.access.security import bearer_token
 from app.collection import admission, kiosks
 from app.collection import service as submissions
 from app.collection.schemas import BatchIn, BatchOut, Receipt, SubmissionIn
-from app.core.db import SessionDep
+from app.core.db import SessionDep, commit_in_route
 from app.core.errors import NotFound
 from app.core.inputs import ascii_int
 from app.core.responses import errors
@@ -20,15 +21,17 @@ from app.web.render import LANG_COOKIE
 router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
 
-def submitter(request: Request, session: SessionDep) -> admission.Submitter:
-    """The kiosk cookie and write key the request carries (app/collection/admission.py)."""
+def submitter(request: Request, session: Session) -> admission.Submitter:
+    """The kiosk cookie and write key the request carries (app/collection/admission.py).
+
+    Called inside the route, not as a dependency: a sync dependency is one more trip
+    to the thread pool per submission, and that trip cost more than the look-up.
+    """
     lang = i18n.pick(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
     return admission.submitter_for(
         session, bearer_token(request), request.cookies.get(kiosks.KIOSK_COOKIE), lang
     )
 
-
-SubmitterDep = Annotated[admission.Submitter, Depends(submitter)]
 # Read leniently: a malformed count must never cost a kiosk its responses.
 QueueHeader = Annotated[
     str | None,
@@ -65,13 +68,15 @@ WHY = {
 def create_submission(
     body: SubmissionIn,
     session: SessionDep,
-    who: SubmitterDep,
+    request: Request,
     response: Response,
     queue: QueueHeader = None,
 ) -> Receipt:
     """Record one completed questionnaire (idempotent on `id`)."""
+    who = submitter(request, session)
     done = submissions.record(session, get_catalog(), body, who=who)
     kiosks.report_queue(session, who.device_id, ascii_int(queue) if queue else None, [])
+    commit_in_route(session)
     if not done.created:
         response.status_code = 200
     return done.receipt
@@ -83,14 +88,16 @@ def create_submission(
     responses=errors(401, 403, 413, 422, 429, 503, **WHY),
 )
 def create_batch(
-    body: BatchIn, session: SessionDep, who: SubmitterDep, queue: QueueHeader = None
+    body: BatchIn, session: SessionDep, request: Request, queue: QueueHeader = None
 ) -> BatchOut:
     """Record up to 500 queued responses; one result per item, in order. Replaying is safe.
 
     Each item is admitted on its own: a refused one gets status 403 and its `error`.
     """
+    who = submitter(request, session)
     results = submissions.record_batch(session, get_catalog(), body.submissions, who=who)
     kiosks.report_queue(session, who.device_id, ascii_int(queue) if queue else None, results)
+    commit_in_route(session)
     return BatchOut(results=results)
 
 
