@@ -32,6 +32,7 @@ def submitter(request: Request, session: Session) -> admission.Submitter:
         session, bearer_token(request), request.cookies.get(kiosks.KIOSK_COOKIE), lang
     )
 
+
 # Read leniently: a malformed count must never cost a kiosk its responses.
 QueueHeader = Annotated[
     str | None,

@@ -572,6 +572,26 @@ def _arrival(row: dict[str, Any]) -> quotas.Arrival:
     return quotas.Arrival(row["id"], row["campaign_id"], row["unit_id"], row["answers"])
 
 
+def _rate_statement(who: Any) -> Any:
+    return (
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            who,
+            Submission.received_at > bindparam("since"),
+            Submission.submitted_at > bindparam("live"),
+        )
+    )
+
+
+# Built once (compiled from the cache on every submission): live responses this
+# minute from one kiosk device, or from one counter's device-less senders.
+_RATE_DEVICE = _rate_statement(Submission.device_id == bindparam("who"))
+_RATE_COUNTER = _rate_statement(
+    (Submission.counter_id == bindparam("who")) & Submission.device_id.is_(None)
+)
+
+
 def rate_room(
     session: Session, now: datetime, counter_id: int, device_id: int | None
 ) -> int | None:
@@ -586,21 +606,9 @@ def rate_room(
     limit = get_settings().RATE_PER_MINUTE
     if not limit:
         return None
-    since = now - timedelta(minutes=1)
-    who = (
-        Submission.device_id == device_id
-        if device_id is not None
-        else (Submission.counter_id == counter_id) & Submission.device_id.is_(None)
-    )
-    recent = session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(
-            who,
-            Submission.received_at > since,
-            Submission.submitted_at > now - LIVE_WINDOW,
-        )
-    )
+    stmt, who = (_RATE_DEVICE, device_id) if device_id is not None else (_RATE_COUNTER, counter_id)
+    params = {"who": who, "since": now - timedelta(minutes=1), "live": now - LIVE_WINDOW}
+    recent = session.connection().execute(stmt, params).scalar()
     return max(limit - (recent or 0), 0)
 
 
