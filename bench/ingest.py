@@ -277,6 +277,8 @@ def hottest(raw: Path, top: int = 30) -> str:
     total = idle = db = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.strip().isdigit():  # a sample cut short when recording stopped
+            continue
         n = int(count)
         frames = stack.split(";")[1:]
         if not frames:
