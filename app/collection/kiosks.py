@@ -10,8 +10,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.collection.schemas import BatchResult
@@ -180,12 +181,13 @@ _DEVICE = (
     )
     .limit(1)
 )
+_DEVICES = cast(Table, KioskDevice.__table__)
 _QUEUE = (
-    update(KioskDevice.__table__)
-    .where(KioskDevice.__table__.c.id == bindparam("d"))
+    update(_DEVICES)
+    .where(_DEVICES.c.id == bindparam("d"))
     .values(
         queue_length=bindparam("n"),
-        queue_reported_at=bindparam("at", type_=KioskDevice.__table__.c.queue_reported_at.type),
+        queue_reported_at=bindparam("at", type_=_DEVICES.c.queue_reported_at.type),
     )
 )
 

@@ -3,8 +3,8 @@ submission route commits in its own thread, and what it acknowledges is stored."
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, Iterator
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -90,7 +90,7 @@ def test_commit_in_route_leaves_a_session_it_did_not_open(session: Session) -> N
 
 def test_get_session_rolls_back_on_error_and_skips_a_committed_session() -> None:
     async def run(fail: bool, commit: bool) -> Session:
-        gen = get_session(None)
+        gen = cast(AsyncGenerator[Session, None], get_session(None))
         s = await gen.__anext__()
         s.connection()
         if commit:
