@@ -37,9 +37,13 @@ def dossier_hash(code: str) -> str:
     return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()
 
 
-def _add(row: dict[str, Any], flag: str) -> None:
+def add_flag(row: dict[str, Any], flag: str) -> None:
+    """Add `flag` to a row about to be stored (once)."""
     if flag not in row["quality_flags"]:
         row["quality_flags"] = [*row["quality_flags"], flag]
+
+
+_add = add_flag
 
 
 # Built once (compiled from the cache on every kiosk submission): the device's other
