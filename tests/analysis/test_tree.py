@@ -37,7 +37,7 @@ COUNTS = {
 
 def test_each_node_from_hand_computed_counts() -> None:
     v = evaluate_one(small_tree(), COUNTS)
-    assert v["a1"] == 75 and v["a2"] == 20 and v["b1"] == 25 and v["hl"] == 90
+    assert [v["a1"], v["a2"], v["b1"], v["hl"]] == [75, 20, 25, 90]
     assert v["A"] == pytest.approx(47.5)  # (75 + 20) / 2
     assert v["B"] == 25
     assert v["overall"] == pytest.approx(36.25)  # (47.5 + 25) / 2
@@ -76,7 +76,8 @@ def test_a_node_without_answers_is_left_out_and_many_units_at_once() -> None:
     overall = found["overall"]
     assert overall.value[0] == pytest.approx(36.25)
     assert overall.value[1] == 50  # A has no answer: overall is B alone
-    assert math.isnan(overall.value[2]) and overall.n[2] == 0
+    assert math.isnan(overall.value[2])
+    assert overall.n[2] == 0
     assert list(found["A"].n) == [4, 0, 0]  # the smallest n of its items
     assert evaluate_one(small_tree(), {})["overall"] is None
 
