@@ -311,7 +311,7 @@ class Questionnaire:
         the overall item, as `scoring` says)."""
         items = {}
         for code, question in self.questions.items():
-            if question.kind == "scale":
+            if question.kind == "scale" and question.scale in (None, *self.model.scales):
                 options, na, satisfied = self.scale_of(code)
                 items[code] = ItemScale(
                     tuple(o.code for o in options), tuple(satisfied), na.code if na else None
@@ -348,7 +348,7 @@ class Questionnaire:
                 return f.title
         if code in self.questions:
             return self.questions[code].text
-        return {lang: "SIPAS" for lang in self.languages}
+        return dict.fromkeys(self.languages, "SIPAS")
 
     def report_questions(self, block: str) -> list[Question]:
         """Choice questions reported in `block` (perception, expectations, respondents)."""
@@ -602,9 +602,7 @@ def _check_scoring(model: QuestionnaireModel, earlier: dict[str, Question]) -> l
             if s.factor
         ]
     elif not factors:
-        problems.append(
-            "sections: no factor (a section with `factor: true`), and no scoring.tree"
-        )
+        problems.append("sections: no factor (a section with `factor: true`), and no scoring.tree")
     sc = model.scoring
     if sc.overall_item and sc.overall_item not in scale_codes:
         problems.append(f"scoring.overall_item: {sc.overall_item!r} is not a scale question")
@@ -632,7 +630,9 @@ def _check_scoring(model: QuestionnaireModel, earlier: dict[str, Question]) -> l
     return problems
 
 
-def _check_tree(model: QuestionnaireModel, spec: TreeSpec, earlier: dict[str, Question]) -> list[str]:
+def _check_tree(
+    model: QuestionnaireModel, spec: TreeSpec, earlier: dict[str, Question]
+) -> list[str]:
     """`scoring.tree`: the checks of analysis/tree.py, placed in the file, and every
     scored item on a scale with satisfied values."""
     problems: list[str] = []
