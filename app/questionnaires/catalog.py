@@ -393,6 +393,10 @@ class Questionnaire:
                 out["max_choices"] = q.max_choices
             if q.kind == "text":
                 out["max_length"] = q.max_length
+            if q.scale is not None:
+                out["scale"] = q.scale
+            if q.ends_form is not None:
+                out["ends_form"] = q.ends_form.model_dump()
             return out
 
         return {
@@ -403,6 +407,7 @@ class Questionnaire:
             "title": m.title,
             "intro": m.intro,
             "scale": {"options": scale, "not_applicable": na},
+            **({"scales": {k: v.model_dump() for k, v in m.scales.items()}} if m.scales else {}),
             "scoring": m.scoring.model_dump(),
             "factors": [
                 {
