@@ -205,3 +205,42 @@ def test_a_minor_ends_the_form_and_a_full_answer_is_taken(catalog: Catalog) -> N
         ("answers.C10_digital", "answer_not_on_scale_no_na"),
     ]
     assert "integer 1–4" in str(wrong[0].msg)
+
+
+def test_sipas_2023_tree_from_tallied_responses_matches_a_hand_count(catalog: Catalog) -> None:
+    """Responses counted as the fold counts them (count_answers), then the tree: the
+    same figures as counting satisfied answers by hand."""
+    q = catalog.get("sipas-2023", 1)
+    assert q is not None
+    rng = np.random.default_rng(2023)
+    items = q.tree.scored_items
+    rows = []
+    for _ in range(60):
+        row: dict[str, Any] = {"adult": "yes"}
+        for code in items:
+            v = int(rng.integers(-1, 6))
+            if v >= 0:
+                row[code] = v
+        rows.append(row)
+    counts: Counter[str] = Counter()
+    for r in rows:
+        counts.update(count_answers(q, r, "web"))
+    got = evaluate_one(q.tree, counts)
+
+    def item(code: str) -> float:
+        valid = [r[code] for r in rows if r.get(code, 0) != 0]
+        return 100 * sum(v >= 4 for v in valid) / len(valid)
+
+    def group(code: str) -> float:
+        return sum(item(i) for i in q.tree.nodes[code].children) / len(q.tree.nodes[code].children)
+
+    def aspect(code: str) -> float:
+        groups = q.tree.nodes[code].children
+        sizes = [len(q.tree.nodes[g].children) for g in groups]
+        return sum(n * group(g) for n, g in zip(sizes, groups, strict=True)) / sum(sizes)
+
+    for g in ("I_A", "I_C", "II_E"):
+        assert got[g] == pytest.approx(group(g))
+    assert got["policy"] == pytest.approx(aspect("policy"))
+    assert got["sipas"] == pytest.approx((23 * aspect("policy") + 16 * aspect("service")) / 39)
+    assert got["sipas"] == pytest.approx(sum(item(i) for i in items) / 39)
