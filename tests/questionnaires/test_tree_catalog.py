@@ -244,3 +244,15 @@ def test_sipas_2023_tree_from_tallied_responses_matches_a_hand_count(catalog: Ca
     assert got["policy"] == pytest.approx(aspect("policy"))
     assert got["sipas"] == pytest.approx((23 * aspect("policy") + 16 * aspect("service")) / 39)
     assert got["sipas"] == pytest.approx(sum(item(i) for i in items) / 39)
+
+
+def test_paper_labels_follow_each_questions_own_scale(catalog: Catalog) -> None:
+    from app.collection.paper import option_labels
+
+    q = catalog.get("sipas-2023", 1)
+    assert q is not None
+    labels = option_labels(q)
+    assert labels["C1_economy"]["khá quan tâm theo dõi"] == 2
+    assert "hài lòng" not in labels["C1_economy"]
+    assert labels["P01"]["hài lòng"] == 4
+    assert labels["P01"]["không biết / không trả lời"] == 0
