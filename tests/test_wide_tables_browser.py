@@ -101,7 +101,8 @@ def _browse(live: Live, login: str, password: str) -> Iterator[Page]:
 def _check(page: Page, path: str, shot: str) -> list[dict[str, Any]]:
     """Open `path`; every table, scrolled to its right end, keeps its names on screen."""
     response = page.goto(path)
-    assert response is not None and response.status == 200, path
+    assert response is not None
+    assert response.status == 200, path
     width = PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{path} scrolls"
     tables: list[dict[str, Any]] = page.evaluate(MEASURE)
@@ -111,7 +112,7 @@ def _check(page: Page, path: str, shot: str) -> list[dict[str, Any]]:
             # The row's name (its row header, if it has one) is among the cells that stay.
             assert row["header"] < t["keep"], f"{path} #{t['id']}: the name scrolls away"
             for left, right in row["kept"]:
-                assert 0 <= left and right <= width + 0.5, (
+                assert 0 <= left <= right <= width + 0.5, (
                     f"{path} #{t['id']}: {row['text']!r} is off the screen "
                     f"({left:.0f}–{right:.0f} px) once the table is scrolled"
                 )
