@@ -129,8 +129,9 @@ def results_page(
         },
     }
     rows = sorted(body.get("units", []), key=keys.get(sort, keys["rank"]), reverse=desc)
-    columns = [("unit", "unit"), ("n", "n"), ("sipas", "SIPAS")]
-    columns += [(f, names[f]) for f in factor_codes] + [("rank", "rank")]
+    # Rank and unit first: on a phone they stay at the left while the rest scrolls.
+    columns = [("rank", "rank"), ("unit", "unit"), ("n", "n"), ("sipas", "SIPAS")]
+    columns += [(f, names[f]) for f in factor_codes]
     leagues = [
         {"kind": kind, "units": members, "median": info["median"], "ranked": info["ranked"]}
         for kind, info in body.get("leagues", {}).items()
