@@ -915,8 +915,11 @@ def _claim(conn: Connection, campaign_id: int | None) -> Iterator[list[Claimed]]
             cur.execute(pick, (campaign_id,) if campaign_id is not None else None)
             while rows := cur.fetchmany(FOLD_CHUNK):
                 keys, cids, units, channels, answers, days, flags, overs = zip(*rows, strict=True)
+                # One array literal (ids are uuids: nothing to quote), not 20,000
+                # parameters for the driver to dump one by one.
                 done.execute(
-                    "DELETE FROM fold_queue WHERE submission_id = ANY(%s::uuid[])", (list(keys),)
+                    "DELETE FROM fold_queue WHERE submission_id = ANY(%s::text::uuid[])",
+                    ("{" + ",".join(keys) + "}",),
                 )
                 parsed = _parse_all(answers)
                 marks = [() if f == "[]" else json_loads(f) for f in flags]
