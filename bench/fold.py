@@ -67,7 +67,8 @@ def baseline_module(revision: str) -> ModuleType:
     path = Path(tempfile.mkdtemp(prefix="sipas-bench-")) / "baseline_tally.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("baseline_tally", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["baseline_tally"] = module
     spec.loader.exec_module(module)

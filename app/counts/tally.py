@@ -705,7 +705,10 @@ class UnitCounts:
                     options = list(itertools.chain.from_iterable(given))
                     lengths = np.fromiter(map(len, given), dtype=np.int64, count=len(given))
                     owner = np.repeat(uidx[present], lengths)
-                    self._count(target, owner, units, options, f"{code}=")
+                    prefix = f"{code}="
+                    if None in options:  # an option null is a value here, not "not answered"
+                        options, prefix = [f"{prefix}{o}" for o in options], ""
+                    self._count(target, owner, units, options, prefix)
                 continue
             scale[code] = self._count(target, uidx, units, col, f"{code}=")
         valid = self._valid
