@@ -340,15 +340,27 @@ def add_moment_rows(
     conn = session.connection()
     units = sorted(vectors)
     zero = layout.encode(np.zeros(layout.size, dtype=np.int64))
-    if conn.dialect.name == "postgresql":  # the zeros sent once, not once per unit
-        conn.execute(
+    if conn.dialect.name == "postgresql":
+        # A unit without a row gets its vector as it is (one write of ~13 KB per
+        # unit instead of zeros and then the sum); the rest are read-modify-written.
+        created = conn.execute(
             text(
                 "INSERT INTO tally_moments (campaign_id, unit_id, layout, data) "
-                "SELECT :c, u, :tag, :zero FROM unnest(CAST(:u AS integer[])) AS u "
-                "ORDER BY u ON CONFLICT DO NOTHING"
+                "SELECT :c, v.u, :tag, v.d "
+                "FROM unnest(CAST(:u AS integer[]), CAST(:d AS bytea[])) AS v(u, d) "
+                "ORDER BY v.u ON CONFLICT DO NOTHING RETURNING unit_id"
             ),
-            {"c": campaign_id, "u": units, "tag": layout.tag, "zero": zero},
-        )
+            {
+                "c": campaign_id,
+                "u": units,
+                "tag": layout.tag,
+                "d": [layout.encode(vectors[u]) for u in units],
+            },
+        ).scalars()
+        done = set(created)
+        units = [u for u in units if u not in done]
+        if not units:
+            return
     else:
         conn.execute(
             sqlite.insert(TallyMoments).on_conflict_do_nothing(
