@@ -96,7 +96,9 @@ def fingerprint(engine: Engine) -> tuple[int, str]:
     rows = 0
     with engine.connect() as c:
         for r in c.execute(
-            text("SELECT campaign_id, unit_id, key, n FROM tally ORDER BY campaign_id, unit_id, key")
+            text(
+                "SELECT campaign_id, unit_id, key, n FROM tally ORDER BY campaign_id, unit_id, key"
+            )
         ):
             digest.update(repr(tuple(r)).encode())
             rows += 1

@@ -127,7 +127,7 @@ def test_values_validation_never_stores_are_counted_as_the_reference_counts_them
 def test_an_int_and_its_text_are_one_key_and_a_bool_is_another(catalog: Catalog) -> None:
     q = catalog.get("sipas-2017", 1)
     assert q is not None
-    chunk = [
+    chunk: list[tuple[int, str, dict[str, Any], RowFacts]] = [
         (1, "web", {"trips": "1"}, RowFacts()),
         (1, "web", {"trips": 1}, RowFacts()),
         (1, "web", {"trips": True}, RowFacts()),
