@@ -79,6 +79,10 @@ PREVIOUS = "DEMO-2025"
 CHUNK = 20_000
 # Sample targets by kind of unit: the service centre serves most citizens.
 TARGETS = {"service_centre": 400, "department": 150, "commune": 120}
+# Dossiers a year by kind of unit (varied per unit below), so that the demo can show
+# the figure weighted by dossiers (`aggregate=weighted`): the centre takes most
+# responses but fewer than half of the province's dossiers.
+DOSSIERS = {"service_centre": 30_000, "department": 2_400, "commune": 1_500}
 # What citizens write in the last, optional question (a few are left for a
 # coordinator to hide as abusive).
 COMMENTS = [
@@ -227,8 +231,18 @@ def _campaign(
 
 
 def _targets(session: Session, campaign: Campaign, places: list[Unit]) -> None:
-    """Sample targets for the scope units that have none yet."""
+    """Sample targets and dossier counts for the scope units that have none yet."""
     kinds = {u.id: u.kind for u in places}
+    for i, cu in enumerate(
+        session.scalars(
+            select(CampaignUnit)
+            .where(CampaignUnit.campaign_id == campaign.id, CampaignUnit.transactions.is_(None))
+            .order_by(CampaignUnit.unit_id)
+        )
+    ):
+        base = DOSSIERS.get(kinds.get(cu.unit_id, ""))
+        if base is not None:
+            cu.transactions = base + (i * 379) % (base // 2)
     for cu in session.scalars(
         select(CampaignUnit).where(
             CampaignUnit.campaign_id == campaign.id, CampaignUnit.target.is_(None)

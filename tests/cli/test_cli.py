@@ -1,5 +1,6 @@
 """The `sipas` command as a coordinator runs it, in a fresh process and database."""
 
+import json
 import os
 import re
 import subprocess
@@ -254,11 +255,16 @@ def test_report_prints_a_table_and_writes_csv(run, tmp_path: Path) -> None:  # t
     assert "Bảng xếp hạng: Sở, ban, ngành" in " ".join(text.split())
     assert "so với đợt DEMO-2025" in " ".join(text.split())
     assert run("report", "DEMO-2026", "--format", "pdf").returncode == 1  # needs -o
-    # Weighted by dossiers: the demo's scope units have no dossier counts yet.
+    # Weighted by dossiers: the demo gives its scope units dossier counts, so the
+    # campaign's own figure is post-stratified (the refusal without counts is in
+    # tests/reporting/test_weighted.py).
     weighted = run("report", "DEMO-2026", "--aggregate", "weighted", "--format", "json")
-    assert weighted.returncode == 1
-    assert "cannot be weighted by dossiers" in weighted.stderr
-    assert "has no dossier count" in weighted.stderr
+    assert weighted.returncode == 0, weighted.stderr
+    overall = json.loads(weighted.stdout)["overall"]
+    assert overall["aggregate"] == "weighted"
+    strata = overall["weighting"]["strata"]
+    assert abs(sum(s["weight"] for s in strata) - 1) < 1e-9
+    assert all(s["transactions"] > 0 for s in strata)
     bogus = run("report", "DEMO-2026", "--aggregate", "heaviest")
     assert bogus.returncode == 1
     assert "--aggregate: 'heaviest' is not one of pooled, mean_of_units, weighted" in bogus.stderr
