@@ -35,6 +35,7 @@ from app.collection.models import Submission
 from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.db import no_statement_timeout
+from app.counts import columns
 from app.counts.models import FoldQueue, Tally, TallyMoments, UnitAncestor
 from app.questionnaires.catalog import Questionnaire
 
@@ -608,6 +609,7 @@ def fold(
             )
         for cid, rows in by_campaign.items():
             counted.setdefault(cid, UnitCounts(questionnaires[cid])).add(rows)
+            columns.append(session, cid, questionnaires[cid], rows)  # for filtered reports
         total += len(claimed)
     if not total:
         return 0

@@ -1,0 +1,547 @@
+"""A columnar copy of the counted answers, so filtered reports count with numpy.
+
+The fold appends one :class:`~app.counts.models.AnswerBlock` per campaign and chunk
+(:func:`append`); an exclusion of a counted response appends it again with sign -1,
+as the tallies subtract it. A filtered report reads the campaign's blocks in one
+query (:func:`read`), masks the rows its filters keep and counts them per unit
+(:func:`filtered`) into the same tally keys, alpha moments and composite-moment
+vectors the fold stores, so every figure equals the one counted from the responses.
+
+Block `data` (little-endian), for n rows and the W columns of :class:`ColumnLayout`:
+unit ids int32[n], Vietnam days (proleptic ordinal) int32[n], channel int8[n] (index
+in CHANNELS, -1 other), sign int8[n] (+1 counted, -1 excluded after counting), then
+the answers int8[W, n], column by column: each scale item as the index of its value
+in the scale's values (-1: missing, not applicable or anything else), each single
+choice as the index of its option (-1: none), and per multiple choice one column
+"answered" (0/1) followed by one 0/1 column per option.
+
+Backfill is lazy: blocks are complete when their totals (sum of signs) add up to the
+campaign's tallied `n` and every block has the current layout; otherwise the first
+filtered report rebuilds them from the responses (:func:`rebuild`), under the
+campaign's row lock so a concurrent fold neither doubles nor loses a response.
+"""
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.orm import Session
+
+from app.campaigns.models import Campaign
+from app.collection.models import CHANNELS, Submission
+from app.core.clock import VIETNAM
+from app.counts.models import AnswerBlock, FoldQueue, Tally, UnitAncestor
+from app.questionnaires.catalog import Questionnaire
+
+if TYPE_CHECKING:
+    from app.counts.tally import MomentLayout, RowFacts
+
+# Bump when the block format changes: blocks of the old format are then rebuilt.
+COLUMNS_VERSION = 1
+BLOCK_ROWS = 20_000  # responses per block written by a rebuild (the fold's chunk)
+SMALL_BLOCK = 2_000  # trickle folds write small blocks; this many of them are merged
+MERGE_AT = 16
+GROUP_ROWS = 1 << 16  # rows per Gram product: bounds the float64 copy of a big unit
+
+
+@dataclass(frozen=True)
+class ColumnLayout:
+    """Which question each answer column holds (see the module docstring)."""
+
+    scale: tuple[str, ...]
+    values: tuple[int, ...]
+    single: tuple[tuple[str, tuple[str, ...]], ...]
+    multi: tuple[tuple[str, tuple[str, ...]], ...]
+    tag: str
+
+    @property
+    def width(self) -> int:
+        return len(self.scale) + len(self.single) + sum(1 + len(o) for _, o in self.multi)
+
+    def scale_column(self, code: str) -> int:
+        return self.scale.index(code)
+
+    def single_column(self, code: str) -> int | None:
+        for i, (c, _) in enumerate(self.single):
+            if c == code:
+                return len(self.scale) + i
+        return None
+
+
+_layouts: dict[tuple[str, int], ColumnLayout] = {}
+
+
+def column_layout(q: Questionnaire) -> ColumnLayout:
+    """The (cached) column layout of a questionnaire version."""
+    cached = _layouts.get((q.slug, q.version))
+    if cached is None:
+        scale = tuple(q.scale_items)
+        values = tuple(q.scale_values)
+        single = tuple(
+            (c, tuple(x.option_codes)) for c, x in q.questions.items() if x.kind == "single"
+        )
+        multi = tuple(
+            (c, tuple(x.option_codes)) for c, x in q.questions.items() if x.kind == "multi"
+        )
+        if len(values) > 127 or any(len(o) > 127 for _, o in single):
+            raise ValueError(f"{q.slug} v{q.version}: more than 127 options in one column")
+        shape = repr((COLUMNS_VERSION, scale, values, single, multi, tuple(CHANNELS)))
+        digest = hashlib.sha256(shape.encode()).hexdigest()[:16]
+        cached = ColumnLayout(scale, values, single, multi, f"c{COLUMNS_VERSION}-{digest}")
+        _layouts[(q.slug, q.version)] = cached
+    return cached
+
+
+def _lookup(answers: Sequence[Mapping[str, Any]], code: str, index: Mapping[Any, int]) -> list[int]:
+    """Each response's answer to `code` as its index in `index` (-1: not there)."""
+    try:
+        return [index.get(a.get(code), -1) for a in answers]
+    except TypeError:  # an unhashable answer (a list where one value belongs) is no option
+        return [
+            index.get(v, -1) if isinstance(v, str | int) else -1
+            for v in (a.get(code) for a in answers)
+        ]
+
+
+def _day(at: datetime) -> int:
+    return at.astimezone(VIETNAM).date().toordinal()
+
+
+Row = tuple[int, str, Mapping[str, Any], datetime | None]  # unit id, channel, answers, when
+
+
+def encode(layout: ColumnLayout, rows: Sequence[Row], sign: int) -> bytes:
+    """The `data` of a block of (unit id, channel, answers, submitted_at) rows."""
+    n = len(rows)
+    unit = np.fromiter((r[0] for r in rows), dtype="<i4", count=n)
+    days = np.fromiter((_day(r[3]) if r[3] else 0 for r in rows), dtype="<i4", count=n)
+    channel_of = {c: i for i, c in enumerate(CHANNELS)}
+    channel = np.fromiter((channel_of.get(r[1], -1) for r in rows), dtype=np.int8, count=n)
+    signs = np.full(n, sign, dtype=np.int8)
+    m = np.empty((layout.width, n), dtype=np.int8)
+    answers = [r[2] for r in rows]
+    value_of = {v: i for i, v in enumerate(layout.values)}
+    col = 0
+    for code in layout.scale:
+        m[col] = _lookup(answers, code, value_of)
+        col += 1
+    for code, options in layout.single:
+        m[col] = _lookup(answers, code, {o: i for i, o in enumerate(options)})
+        col += 1
+    for code, options in layout.multi:
+        m[col] = [code in a for a in answers]
+        chosen = [a.get(code) or () for a in answers]
+        col += 1
+        for option in options:
+            m[col] = [option in c for c in chosen]
+            col += 1
+    return b"".join(x.tobytes() for x in (unit, days, channel, signs, m))
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The decoded blocks of a campaign: one entry per row (`answers`: W × rows)."""
+
+    unit: np.ndarray
+    day: np.ndarray
+    channel: np.ndarray
+    sign: np.ndarray
+    answers: np.ndarray
+
+
+def decode(layout: ColumnLayout, blocks: Sequence[tuple[int, bytes]]) -> Columns:
+    """Blocks (n, data) concatenated into one set of columns."""
+    total = sum(n for n, _ in blocks)
+    w = layout.width
+    unit = np.empty(total, dtype=np.int32)
+    day = np.empty(total, dtype=np.int32)
+    channel = np.empty(total, dtype=np.int8)
+    sign = np.empty(total, dtype=np.int8)
+    answers = np.empty((w, total), dtype=np.int8)
+    at = 0
+    for n, data in blocks:
+        buf = memoryview(data)
+        if len(buf) != n * (10 + w):
+            raise ValueError(f"an answer block of {len(buf)} bytes for {n} rows of {w} columns")
+        sl = slice(at, at + n)
+        unit[sl] = np.frombuffer(buf, dtype="<i4", count=n)
+        day[sl] = np.frombuffer(buf, dtype="<i4", count=n, offset=4 * n)
+        channel[sl] = np.frombuffer(buf, dtype=np.int8, count=n, offset=8 * n)
+        sign[sl] = np.frombuffer(buf, dtype=np.int8, count=n, offset=9 * n)
+        answers[:, sl] = np.frombuffer(buf, dtype=np.int8, offset=10 * n).reshape(w, n)
+        at += n
+    return Columns(unit, day, channel, sign, answers)
+
+
+def append(
+    session: Session,
+    campaign_id: int,
+    q: Questionnaire,
+    rows: Sequence[tuple[int, str, Mapping[str, Any], "RowFacts"]],
+    sign: int = 1,
+) -> None:
+    """Add counted rows (sign +1: the fold) or subtract them (-1: an exclusion of a
+    counted response) as one block; merge the campaign's small blocks once there are
+    MERGE_AT of them, so trickle ingest does not leave thousands of one-row blocks."""
+    if not rows:
+        return
+    layout = column_layout(q)
+    conn = session.connection()
+    conn.execute(
+        insert(AnswerBlock).values(
+            campaign_id=campaign_id,
+            layout=layout.tag,
+            n=len(rows),
+            total=sign * len(rows),
+            data=encode(layout, [(u, c, a, f.submitted_at) for u, c, a, f in rows], sign),
+        )
+    )
+    if len(rows) < SMALL_BLOCK:
+        _merge_small(session, campaign_id, layout)
+
+
+def _merge_small(session: Session, campaign_id: int, layout: ColumnLayout) -> None:
+    conn = session.connection()
+    small = (AnswerBlock.campaign_id == campaign_id, AnswerBlock.n < SMALL_BLOCK)
+    if conn.execute(select(func.count()).where(*small)).scalar_one() < MERGE_AT:
+        return
+    # SKIP LOCKED: blocks a concurrent fold is merging are left to it.
+    held = conn.execute(
+        select(
+            AnswerBlock.id, AnswerBlock.layout, AnswerBlock.n, AnswerBlock.total, AnswerBlock.data
+        )
+        .where(*small, AnswerBlock.layout == layout.tag)
+        .order_by(AnswerBlock.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if len(held) < 2:
+        return
+    cols = decode(layout, [(r.n, bytes(r.data)) for r in held])
+    data = b"".join(
+        x.astype(x.dtype.newbyteorder("<"), copy=False).tobytes()
+        for x in (cols.unit, cols.day, cols.channel, cols.sign, cols.answers)
+    )
+    conn.execute(delete(AnswerBlock).where(AnswerBlock.id.in_([r.id for r in held])))
+    conn.execute(
+        insert(AnswerBlock).values(
+            campaign_id=campaign_id,
+            layout=layout.tag,
+            n=sum(r.n for r in held),
+            total=sum(r.total for r in held),
+            data=data,
+        )
+    )
+
+
+def _blocks(session: Session, campaign_id: int) -> tuple[list[Any], int]:
+    """The campaign's blocks and its tallied `n`, read in one statement (one snapshot,
+    so a fold committing in between cannot make them disagree)."""
+    tallied = (
+        select(func.coalesce(func.sum(Tally.n), 0))
+        .where(Tally.campaign_id == campaign_id, Tally.key == "n")
+        .scalar_subquery()
+    )
+    rows = (
+        session.connection()
+        .execute(
+            select(AnswerBlock.layout, AnswerBlock.n, AnswerBlock.total, AnswerBlock.data, tallied)
+            .where(AnswerBlock.campaign_id == campaign_id)
+            .order_by(AnswerBlock.id)
+        )
+        .all()
+    )
+    if rows:
+        return list(rows), int(rows[0][4])
+    return [], int(session.connection().execute(select(tallied)).scalar_one())
+
+
+def _complete(layout: ColumnLayout, blocks: Sequence[Any], tallied: int) -> bool:
+    return all(b[0] == layout.tag for b in blocks) and sum(b[2] for b in blocks) == tallied
+
+
+def read(session: Session, campaign_id: int, q: Questionnaire) -> Columns:
+    """The campaign's counted responses as columns; rebuilt first if the blocks are
+    not complete (a campaign counted before blocks existed, or a recount)."""
+    layout = column_layout(q)
+    blocks, tallied = _blocks(session, campaign_id)
+    if not _complete(layout, blocks, tallied):
+        rebuild(session, campaign_id, q)
+        blocks, _ = _blocks(session, campaign_id)
+    return decode(layout, [(b[1], bytes(b[3])) for b in blocks])
+
+
+def rebuild(session: Session, campaign_id: int, q: Questionnaire) -> int:
+    """Write the campaign's blocks again from its counted responses (those neither
+    excluded nor waiting in the fold queue); returns how many rows.
+
+    The campaign row is locked first: a fold that commits meanwhile sets its tally
+    token last and so waits for this transaction, while its claimed rows are still
+    in the queue here (its deletions are not committed) and its own blocks are added
+    after ours. A fold that committed before the lock is seen whole.
+    """
+    layout = column_layout(q)
+    conn = session.connection()
+    conn.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
+    blocks, tallied = _blocks(session, campaign_id)
+    if _complete(layout, blocks, tallied):  # another report rebuilt them meanwhile
+        return 0
+    conn.execute(delete(AnswerBlock).where(AnswerBlock.campaign_id == campaign_id))
+    queued = exists().where(FoldQueue.submission_id == Submission.id)
+    stmt = select(
+        Submission.unit_id, Submission.channel, Submission.answers, Submission.submitted_at
+    ).where(Submission.campaign_id == campaign_id, Submission.excluded_at.is_(None), ~queued)
+    written: list[dict[str, Any]] = []
+    for chunk in conn.execute(stmt.execution_options(yield_per=BLOCK_ROWS)).partitions():
+        rows: list[Row] = [(u, c, a, at) for u, c, a, at in chunk]
+        written.append(
+            {
+                "campaign_id": campaign_id,
+                "layout": layout.tag,
+                "n": len(rows),
+                "total": len(rows),
+                "data": encode(layout, rows, 1),
+            }
+        )
+    for row in written:
+        conn.execute(insert(AnswerBlock).values(**row))
+    return sum(r["n"] for r in written)
+
+
+# --- Counting the selected rows -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows a filtered report keeps: single-choice answers equal to an option,
+    a channel, and Vietnam days from `day_from` to `day_to`, both included."""
+
+    answers: tuple[tuple[str, str], ...] = ()
+    channel: str | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Per target unit: the report matrix row (tally keys in `keys` order, then the
+    composite moments) and the alpha moments (`a:` keys) of its subtree."""
+
+    matrix: np.ndarray
+    alpha: list[Counter[str]]
+
+
+def _mask(layout: ColumnLayout, cols: Columns, sel: Selection) -> np.ndarray:
+    keep = np.ones(cols.unit.shape[0], dtype=bool)
+    for code, value in sel.answers:
+        at = layout.single_column(code)
+        options = dict(layout.single).get(code, ())
+        if at is None or value not in options:
+            return np.zeros_like(keep)  # no response holds that one value
+        keep &= cols.answers[at] == options.index(value)
+    if sel.channel is not None:
+        if sel.channel not in CHANNELS:
+            return np.zeros_like(keep)
+        keep &= cols.channel == CHANNELS.index(sel.channel)
+    if sel.day_from is not None:
+        keep &= cols.day >= sel.day_from.toordinal()
+    if sel.day_to is not None:
+        keep &= cols.day <= sel.day_to.toordinal()
+    return keep
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where each count goes: tally-key columns of the report matrix, alpha keys."""
+
+    q: Questionnaire
+    layout: ColumnLayout
+    keys: Mapping[str, int]
+    moments: "MomentLayout"
+
+    @property
+    def width(self) -> int:
+        return len(self.keys) + self.moments.size
+
+    def alpha_keys(self) -> list[str]:
+        out = []
+        for f in self.q.factors:
+            out.append(f"a:{f.code}:n")
+            out += [f"a:{f.code}:s:{i}" for i in f.items]
+            out += [
+                f"a:{f.code}:x:{f.items[i]}:{f.items[j]}"
+                for i in range(len(f.items))
+                for j in range(i, len(f.items))
+            ]
+        return out
+
+
+def _counts(
+    plan: _Plan, cols: Columns, rows: np.ndarray, grp: np.ndarray, groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Report-matrix rows and alpha moments per group of the given rows."""
+    layout, keys = plan.layout, plan.keys
+    out = np.zeros((groups, plan.width), dtype=np.int64)
+    alpha_keys = plan.alpha_keys()
+    alpha = np.zeros((groups, len(alpha_keys)), dtype=np.int64)
+    if rows.size == 0:
+        return out, alpha
+    if "n" in keys:
+        out[:, keys["n"]] = np.bincount(grp, minlength=groups)
+
+    def histogram(col: int, labels: Sequence[str]) -> None:
+        k = len(labels)
+        v = cols.answers[col, rows].astype(np.int64)
+        h = np.bincount(grp * (k + 1) + (v + 1), minlength=groups * (k + 1))
+        h = h.reshape(groups, k + 1)
+        for i, key in enumerate(labels):
+            at = keys.get(key)
+            if at is not None:
+                out[:, at] = h[:, i + 1]
+
+    for c, code in enumerate(layout.scale):
+        histogram(c, [f"{code}={v}" for v in layout.values])
+    for i, (code, options) in enumerate(layout.single):
+        histogram(len(layout.scale) + i, [f"{code}={o}" for o in options])
+    col = len(layout.scale) + len(layout.single)
+    for code, options in layout.multi:
+        for key in [f"{code}#", *(f"{code}={o}" for o in options)]:
+            at = keys.get(key)
+            if at is not None:
+                picked = cols.answers[col, rows] == 1
+                out[:, at] = np.bincount(grp[picked], minlength=groups)
+            col += 1
+    _moments(plan, cols, rows, grp, groups, out[:, len(keys) :], alpha)
+    return out, alpha
+
+
+def _moments(
+    plan: _Plan,
+    cols: Columns,
+    rows: np.ndarray,
+    grp: np.ndarray,
+    groups: int,
+    out: np.ndarray,
+    alpha: np.ndarray,
+) -> None:
+    """The composite moments (MomentLayout) and alpha moments of each group, from
+    per-group Gram matrices: the sum over a unit's respondents of the product of
+    two items' indicators or scores is one entry of Zᵀ Z, so one BLAS product per
+    unit gives every pair at once, exactly (integers well below 2⁵³ in float64)."""
+    q, layout, ml = plan.q, plan.layout, plan.moments
+    order = np.argsort(grp, kind="stable")
+    rows, grp = rows[order], grp[order]
+    bounds = np.searchsorted(grp, np.arange(groups + 1))
+    values = np.array([0, *layout.values], dtype=np.float64)
+    scale_cols = {code: i for i, code in enumerate(layout.scale)}
+
+    def scores(codes: Sequence[str]) -> np.ndarray:
+        idx = [scale_cols[c] for c in codes]
+        return values[cols.answers[idx][:, rows].astype(np.int64) + 1].T  # rows × items
+
+    members = list(ml.members)
+    k = len(members)
+    x = scores(members)
+    d = (x > 0).astype(np.float64)
+    t = np.isin(x, q.model.scoring.satisfied) * d
+    z = np.hstack([d, t, x])
+    first, second = np.triu_indices(k, 1)
+    # Gram positions of each PAIR_STATS statistic, in MomentLayout order.
+    ri = np.concatenate([first, k + first, first, k + first, 2 * k + first, first, 2 * k + first])
+    ci = np.concatenate(
+        [second, second, k + second, k + second, second, 2 * k + second, 2 * k + second]
+    )
+    factor_cols = [[members.index(i) for i in f.items if i in members] for f in q.factors]
+    if q.model.scoring.factor == "overall_item":
+        factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
+    base = 7 * ml.pairs
+    for f, fc in enumerate(factor_cols):
+        answered = d[:, fc].any(axis=1) if fc else np.zeros(len(rows), dtype=bool)
+        out[:, base + f] = np.bincount(grp[answered], minlength=groups)
+    out[:, base + len(factor_cols)] = np.bincount(grp[d.any(axis=1)], minlength=groups)
+    # Alpha: complete cases of each factor, with a leading 1 for their count.
+    alpha_z = []
+    for factor in q.factors:
+        xf = scores(factor.items)
+        complete = np.asarray((xf > 0).all(axis=1))[:, None]
+        alpha_z.append(np.hstack([complete, xf * complete]).astype(np.float64))
+    alpha_at = []
+    for factor in q.factors:
+        m = len(factor.items)
+        upper = [(0, 1 + i) for i in range(m)] + [
+            (1 + i, 1 + j) for i in range(m) for j in range(i, m)
+        ]
+        alpha_at.append(([0] + [a for a, _ in upper], [0] + [b for _, b in upper]))
+    for g in range(groups):
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        if lo == hi:
+            continue
+        gram = np.zeros((3 * k, 3 * k))
+        for start in range(lo, hi, GROUP_ROWS):
+            part = z[start : min(hi, start + GROUP_ROWS)]
+            gram += part.T @ part
+        out[g, :base] = np.rint(gram[ri, ci])
+        at = 0
+        for zf, (ra, ca) in zip(alpha_z, alpha_at, strict=True):
+            part = zf[lo:hi]
+            gf = part.T @ part
+            alpha[g, at : at + len(ra)] = np.rint(gf[ra, ca])
+            at += len(ra)
+
+
+def filtered(
+    session: Session,
+    q: Questionnaire,
+    campaign_id: int,
+    targets: Sequence[int],
+    keys: Mapping[str, int],
+    moments: "MomentLayout",
+    sel: Selection,
+) -> Counted:
+    """The counts of each target unit's subtree over the selected counted responses."""
+    plan = _Plan(q, column_layout(q), keys, moments)
+    closure = (
+        session.connection()
+        .execute(
+            select(UnitAncestor.unit_id, UnitAncestor.ancestor_id).where(
+                UnitAncestor.ancestor_id.in_(list(targets))
+            )
+        )
+        .all()
+    )
+    cols = read(session, campaign_id, q)
+    pairs = np.array(closure, dtype=np.int64).reshape(-1, 2)
+    target_row = {uid: i for i, uid in enumerate(targets)}
+    pair_target = np.array([target_row[a] for a in pairs[:, 1].tolist()], dtype=np.int64)
+    below, own = np.unique(pairs[:, 0], return_inverse=True)
+    top = int(max(below.max(initial=0), cols.unit.max(initial=0))) + 1
+    # Each row's group: its target when every unit lies under one target (the usual
+    # report: disjoint subtrees), else its own unit, summed into targets afterwards.
+    disjoint = len(below) == len(pairs)
+    lut = np.full(top, -1, dtype=np.int64)
+    lut[pairs[:, 0]] = pair_target if disjoint else own
+    groups = len(targets) if disjoint else len(below)
+    grp_all = lut[cols.unit] if cols.unit.size else np.zeros(0, dtype=np.int64)
+    keep = _mask(plan.layout, cols, sel) & (grp_all >= 0)
+    rows = np.flatnonzero(keep & (cols.sign > 0))
+    out, alpha = _counts(plan, cols, rows, grp_all[rows], groups)
+    minus = np.flatnonzero(keep & (cols.sign < 0))
+    if minus.size:
+        less, fewer = _counts(plan, cols, minus, grp_all[minus], groups)
+        out -= less
+        alpha -= fewer
+    if not disjoint:
+        by_target = np.zeros((len(targets), plan.width), dtype=np.int64)
+        np.add.at(by_target, pair_target, out[own])
+        alpha_t = np.zeros((len(targets), alpha.shape[1]), dtype=np.int64)
+        np.add.at(alpha_t, pair_target, alpha[own])
+        out, alpha = by_target, alpha_t
+    names = plan.alpha_keys()
+    return Counted(
+        out,
+        [Counter({k: v for k, v in zip(names, row, strict=True) if v}) for row in alpha.tolist()],
+    )
