@@ -130,7 +130,9 @@ def reference(
         for t in up.get(unit_id, ()):
             vectors[t] += v
     matrix = ks.matrix([counts[t] for t in targets], [vectors[t] for t in targets])
-    alpha = [Counter({k: v for k, v in counts[t].items() if k.startswith("a:") and v}) for t in targets]
+    alpha = [
+        Counter({k: v for k, v in counts[t].items() if k.startswith("a:") and v}) for t in targets
+    ]
     return matrix, alpha
 
 
@@ -264,7 +266,8 @@ def test_trickle_folds_merge_their_small_blocks(
         add_responses(session, q, campaign, [units["D1-C2"]], 2, seed=100 + seed)
         fold_campaign(session, campaign, q)
     blocks = session.scalar(select(func.count()).select_from(AnswerBlock))
-    assert blocks is not None and blocks < columns.MERGE_AT
+    assert blocks is not None
+    assert blocks < columns.MERGE_AT
     assert session.scalar(select(func.sum(AnswerBlock.n))) == 2 * (columns.MERGE_AT + 4)
     targets = [units["D1"].id]
     f = {"channel": "kiosk"}
