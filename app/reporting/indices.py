@@ -58,6 +58,9 @@ CACHE_SECONDS = 60.0
 NO_FACTS = RowFacts()  # filtered reports count answers only (no day or flag keys)
 
 
+FILTER_QUESTIONS = ("service_field", "respondent_type", "gender", "age_band")
+
+
 @dataclass(frozen=True)
 class Filters:
     """Report filters; dates are days in Vietnam time, both ends included."""
@@ -75,7 +78,7 @@ class Filters:
 
     def check(self, q: Questionnaire) -> None:
         problems = []
-        for name in ("service_field", "respondent_type", "gender", "age_band"):
+        for name in FILTER_QUESTIONS:
             value = getattr(self, name)
             question = q.questions.get(name)
             if value is None:
@@ -424,6 +427,12 @@ def _targets(
     return list(session.scalars(stmt.order_by(Unit.code)))
 
 
+def selection(f: Filters) -> answer_columns.Selection:
+    """The rows a report's filters keep, as the answer columns select them."""
+    chosen = tuple((n, getattr(f, n)) for n in FILTER_QUESTIONS if getattr(f, n) is not None)
+    return answer_columns.Selection(chosen, f.channel, f.date_from, f.date_to)
+
+
 def _filtered_counts(
     session: Session, campaign: Campaign, q: Questionnaire, targets: list[Unit], f: Filters
 ) -> answer_columns.Counted:
@@ -431,14 +440,8 @@ def _filtered_counts(
     the campaign's answer columns (app/counts/columns.py): the report matrix rows in
     `targets` order and the alpha moments, as the fold counts them."""
     ks = keyspace(q)
-    chosen = tuple(
-        (name, getattr(f, name))
-        for name in ("service_field", "respondent_type", "gender", "age_band")
-        if getattr(f, name) is not None
-    )
-    selection = answer_columns.Selection(chosen, f.channel, f.date_from, f.date_to)
     return answer_columns.filtered(
-        session, q, campaign.id, [u.id for u in targets], ks.index, ks.layout, selection
+        session, q, campaign.id, [u.id for u in targets], ks.index, ks.layout, selection(f)
     )
 
 
