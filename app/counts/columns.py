@@ -329,10 +329,17 @@ class Selection:
 @dataclass(frozen=True)
 class Counted:
     """Per target unit: the report matrix row (tally keys in `keys` order, then the
-    composite moments) and the alpha moments (`a:` keys) of its subtree."""
+    composite moments) and the alpha moments (`a:` keys, `alpha_keys` order) of its
+    subtree."""
 
     matrix: np.ndarray
-    alpha: list[Counter[str]]
+    alpha: np.ndarray
+    alpha_keys: list[str]
+
+    def alpha_counts(self, rows: slice | int = slice(None)) -> Counter[str]:
+        """The alpha moments of one target, or summed over several, as tally keys."""
+        sums = self.alpha[rows] if isinstance(rows, int) else self.alpha[rows].sum(axis=0)
+        return Counter({k: v for k, v in zip(self.alpha_keys, sums.tolist(), strict=True) if v})
 
 
 def _mask(layout: ColumnLayout, cols: Columns, sel: Selection) -> np.ndarray:
@@ -429,68 +436,69 @@ def _moments(
     alpha: np.ndarray,
 ) -> None:
     """The composite moments (MomentLayout) and alpha moments of each group, from
-    per-group Gram matrices: the sum over a unit's respondents of the product of
-    two items' indicators or scores is one entry of Zᵀ Z, so one BLAS product per
-    unit gives every pair at once, exactly (integers well below 2⁵³ in float64)."""
+    per-group Gram matrices.
+
+    The sum over a unit's respondents of the product of two items' indicators or
+    scores is one entry of Zᵀ Z, with Z the unit's respondents × [answered (d),
+    top-2-box (t), score (x) of each member; per factor, complete (c) and c × score
+    of its items], so one BLAS product per unit gives every pair at once. Exact: the
+    products are integers, float32 holds them exactly while a product's sum stays
+    below 2²⁴ (GROUP_ROWS rows × 25 at most), and partial sums are added in int64.
+    """
     q, layout, ml = plan.q, plan.layout, plan.moments
     order = np.argsort(grp, kind="stable")
     rows, grp = rows[order], grp[order]
     bounds = np.searchsorted(grp, np.arange(groups + 1))
-    values = np.array([0, *layout.values], dtype=np.float64)
+    values = np.array([0, *layout.values], dtype=np.float32)
     scale_cols = {code: i for i, code in enumerate(layout.scale)}
 
     def scores(codes: Sequence[str]) -> np.ndarray:
         idx = [scale_cols[c] for c in codes]
-        return values[cols.answers[idx][:, rows].astype(np.int64) + 1].T  # rows × items
+        return values[cols.answers[idx][:, rows].astype(np.intp) + 1].T  # rows × items
 
     members = list(ml.members)
     k = len(members)
     x = scores(members)
-    d = (x > 0).astype(np.float64)
-    t = np.isin(x, q.model.scoring.satisfied) * d
-    z = np.hstack([d, t, x])
+    d = (x > 0).astype(np.float32)
+    t = np.isin(x, q.model.scoring.satisfied).astype(np.float32) * d
+    parts = [d, t, x]
+    # Alpha: complete cases of each factor, with a leading indicator for their count.
+    alpha_ri: list[int] = []
+    alpha_ci: list[int] = []
+    at = 3 * k
+    for factor in q.factors:
+        xf = scores(factor.items)
+        complete = (xf > 0).all(axis=1, keepdims=True).astype(np.float32)
+        parts.append(np.hstack([complete, xf * complete]))
+        m = len(factor.items)
+        upper = [(0, 0)] + [(0, 1 + i) for i in range(m)]
+        upper += [(1 + i, 1 + j) for i in range(m) for j in range(i, m)]
+        alpha_ri += [at + a for a, _ in upper]
+        alpha_ci += [at + b for _, b in upper]
+        at += 1 + m
+    z = np.ascontiguousarray(np.hstack(parts))
     first, second = np.triu_indices(k, 1)
-    # Gram positions of each PAIR_STATS statistic, in MomentLayout order.
-    ri = np.concatenate([first, k + first, first, k + first, 2 * k + first, first, 2 * k + first])
-    ci = np.concatenate(
-        [second, second, k + second, k + second, second, 2 * k + second, 2 * k + second]
-    )
+    # Gram positions of each PAIR_STATS statistic, in MomentLayout order, then alpha's.
+    pair_ri = [first, k + first, first, k + first, 2 * k + first, first, 2 * k + first]
+    pair_ci = [second, second, k + second, k + second, second, 2 * k + second, 2 * k + second]
+    ri = np.concatenate([*pair_ri, np.array(alpha_ri, dtype=np.intp)])
+    ci = np.concatenate([*pair_ci, np.array(alpha_ci, dtype=np.intp)])
+    base = 7 * ml.pairs
     factor_cols = [[members.index(i) for i in f.items if i in members] for f in q.factors]
     if q.model.scoring.factor == "overall_item":
         factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
-    base = 7 * ml.pairs
     for f, fc in enumerate(factor_cols):
         answered = d[:, fc].any(axis=1) if fc else np.zeros(len(rows), dtype=bool)
         out[:, base + f] = np.bincount(grp[answered], minlength=groups)
     out[:, base + len(factor_cols)] = np.bincount(grp[d.any(axis=1)], minlength=groups)
-    # Alpha: complete cases of each factor, with a leading 1 for their count.
-    alpha_z = []
-    for factor in q.factors:
-        xf = scores(factor.items)
-        complete = np.asarray((xf > 0).all(axis=1))[:, None]
-        alpha_z.append(np.hstack([complete, xf * complete]).astype(np.float64))
-    alpha_at = []
-    for factor in q.factors:
-        m = len(factor.items)
-        upper = [(0, 1 + i) for i in range(m)] + [
-            (1 + i, 1 + j) for i in range(m) for j in range(i, m)
-        ]
-        alpha_at.append(([0] + [a for a, _ in upper], [0] + [b for _, b in upper]))
-    for g in range(groups):
+    sums = np.zeros((groups, len(ri)), dtype=np.int64)
+    for g in np.flatnonzero(np.diff(bounds)).tolist():
         lo, hi = int(bounds[g]), int(bounds[g + 1])
-        if lo == hi:
-            continue
-        gram = np.zeros((3 * k, 3 * k))
         for start in range(lo, hi, GROUP_ROWS):
             part = z[start : min(hi, start + GROUP_ROWS)]
-            gram += part.T @ part
-        out[g, :base] = np.rint(gram[ri, ci])
-        at = 0
-        for zf, (ra, ca) in zip(alpha_z, alpha_at, strict=True):
-            part = zf[lo:hi]
-            gf = part.T @ part
-            alpha[g, at : at + len(ra)] = np.rint(gf[ra, ca])
-            at += len(ra)
+            sums[g] += (part.T @ part)[ri, ci].astype(np.int64)
+    out[:, :base] = sums[:, :base]
+    alpha[:] = sums[:, base:]
 
 
 def filtered(
@@ -540,8 +548,4 @@ def filtered(
         alpha_t = np.zeros((len(targets), alpha.shape[1]), dtype=np.int64)
         np.add.at(alpha_t, pair_target, alpha[own])
         out, alpha = by_target, alpha_t
-    names = plan.alpha_keys()
-    return Counted(
-        out,
-        [Counter({k: v for k, v in zip(names, row, strict=True) if v}) for row in alpha.tolist()],
-    )
+    return Counted(out, alpha, plan.alpha_keys())

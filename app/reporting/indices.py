@@ -616,9 +616,7 @@ def _build(
     if filters.any():
         counted = _filtered_counts(session, campaign, q, targets, filters)
         matrix = counted.matrix
-        moments: Counter[str] = Counter()
-        for c in counted.alpha:
-            moments.update(c)
+        moments = counted.alpha_counts()
     else:
         matrix = subtree_matrix(session, campaign.id, ids, q)
         moments = subtree_totals(session, campaign.id, ids, "a:")
@@ -850,7 +848,7 @@ def _unit_body(
         one = _filtered_counts(session, campaign, q, [unit], filters)
         ks = keyspace(q)
         counts = Counter(dict(zip(ks.keys, one.matrix[0, : len(ks.keys)].tolist(), strict=True)))
-        counts.update(one.alpha[0])
+        counts.update(one.alpha_counts(0))
         vector = one.matrix[0, len(ks.keys) :]
     else:
         ks = keyspace(q)

@@ -147,7 +147,7 @@ def from_columns(
         f.get("date_to"),
     )
     got = columns.filtered(session, q, campaign.id, targets, ks.index, ks.layout, sel)
-    return got.matrix, got.alpha
+    return got.matrix, [got.alpha_counts(i) for i in range(len(targets))]
 
 
 def random_filters(q: Questionnaire, rng: random.Random) -> dict[str, Any]:
