@@ -154,28 +154,28 @@ class Columns:
     answers: np.ndarray
 
 
+def views(layout: ColumnLayout, n: int, data: bytes) -> Columns:
+    """One block's columns, read in place (no copy)."""
+    w = layout.width
+    if len(data) != n * (10 + w):
+        raise ValueError(f"an answer block of {len(data)} bytes for {n} rows of {w} columns")
+    return Columns(
+        np.frombuffer(data, dtype="<i4", count=n),
+        np.frombuffer(data, dtype="<i4", count=n, offset=4 * n),
+        np.frombuffer(data, dtype=np.int8, count=n, offset=8 * n),
+        np.frombuffer(data, dtype=np.int8, count=n, offset=9 * n),
+        np.frombuffer(data, dtype=np.int8, offset=10 * n).reshape(w, n),
+    )
+
+
 def decode(layout: ColumnLayout, blocks: Sequence[tuple[int, bytes]]) -> Columns:
     """Blocks (n, data) concatenated into one set of columns."""
-    total = sum(n for n, _ in blocks)
-    w = layout.width
-    unit = np.empty(total, dtype=np.int32)
-    day = np.empty(total, dtype=np.int32)
-    channel = np.empty(total, dtype=np.int8)
-    sign = np.empty(total, dtype=np.int8)
-    answers = np.empty((w, total), dtype=np.int8)
-    at = 0
-    for n, data in blocks:
-        buf = memoryview(data)
-        if len(buf) != n * (10 + w):
-            raise ValueError(f"an answer block of {len(buf)} bytes for {n} rows of {w} columns")
-        sl = slice(at, at + n)
-        unit[sl] = np.frombuffer(buf, dtype="<i4", count=n)
-        day[sl] = np.frombuffer(buf, dtype="<i4", count=n, offset=4 * n)
-        channel[sl] = np.frombuffer(buf, dtype=np.int8, count=n, offset=8 * n)
-        sign[sl] = np.frombuffer(buf, dtype=np.int8, count=n, offset=9 * n)
-        answers[:, sl] = np.frombuffer(buf, dtype=np.int8, offset=10 * n).reshape(w, n)
-        at += n
-    return Columns(unit, day, channel, sign, answers)
+    parts = [views(layout, n, data) for n, data in blocks]
+    if not parts:
+        return views(layout, 0, b"")
+    return Columns(
+        *(np.concatenate([getattr(p, f) for p in parts], axis=-1) for f in Columns.__annotations__)
+    )
 
 
 def append(
@@ -239,40 +239,51 @@ def _merge_small(session: Session, campaign_id: int, layout: ColumnLayout) -> No
 
 
 def _blocks(session: Session, campaign_id: int) -> tuple[list[Any], int]:
-    """The campaign's blocks and its tallied `n`, read in one statement (one snapshot,
-    so a fold committing in between cannot make them disagree)."""
+    """The campaign's blocks (layout, n, total, data) and its tallied `n`, read in one
+    statement (one snapshot, so a fold committing in between cannot make them
+    disagree)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Binary results: the text format would send the blocks hex-encoded (twice
+        # the bytes) for psycopg to decode again.
+        raw = conn.connection.driver_connection
+        with raw.cursor(binary=True) as cur:  # type: ignore[union-attr]
+            cur.execute(
+                "SELECT b.layout, b.n, b.total, b.data, t.n FROM (SELECT coalesce(sum(n), 0) AS n "
+                "FROM tally WHERE campaign_id = %s AND key = 'n') t "
+                "LEFT JOIN answer_block b ON b.campaign_id = %s ORDER BY b.id",
+                (campaign_id, campaign_id),
+            )
+            found = cur.fetchall()
+        return [r for r in found if r[0] is not None], int(found[0][4])
     tallied = (
         select(func.coalesce(func.sum(Tally.n), 0))
         .where(Tally.campaign_id == campaign_id, Tally.key == "n")
         .scalar_subquery()
     )
-    rows = (
-        session.connection()
-        .execute(
-            select(AnswerBlock.layout, AnswerBlock.n, AnswerBlock.total, AnswerBlock.data, tallied)
-            .where(AnswerBlock.campaign_id == campaign_id)
-            .order_by(AnswerBlock.id)
-        )
-        .all()
-    )
+    rows = conn.execute(
+        select(AnswerBlock.layout, AnswerBlock.n, AnswerBlock.total, AnswerBlock.data, tallied)
+        .where(AnswerBlock.campaign_id == campaign_id)
+        .order_by(AnswerBlock.id)
+    ).all()
     if rows:
         return list(rows), int(rows[0][4])
-    return [], int(session.connection().execute(select(tallied)).scalar_one())
+    return [], int(conn.execute(select(tallied)).scalar_one())
 
 
 def _complete(layout: ColumnLayout, blocks: Sequence[Any], tallied: int) -> bool:
     return all(b[0] == layout.tag for b in blocks) and sum(b[2] for b in blocks) == tallied
 
 
-def read(session: Session, campaign_id: int, q: Questionnaire) -> Columns:
-    """The campaign's counted responses as columns; rebuilt first if the blocks are
-    not complete (a campaign counted before blocks existed, or a recount)."""
+def read(session: Session, campaign_id: int, q: Questionnaire) -> list[Columns]:
+    """The campaign's counted responses, block by block; the blocks are rebuilt first
+    if they are not complete (a campaign counted before blocks existed, a recount)."""
     layout = column_layout(q)
     blocks, tallied = _blocks(session, campaign_id)
     if not _complete(layout, blocks, tallied):
         rebuild(session, campaign_id, q)
         blocks, _ = _blocks(session, campaign_id)
-    return decode(layout, [(b[1], bytes(b[3])) for b in blocks])
+    return [views(layout, b[1], bytes(b[3])) for b in blocks]
 
 
 def rebuild(session: Session, campaign_id: int, q: Questionnaire) -> int:
@@ -388,21 +399,22 @@ class _Plan:
 
 
 def _counts(
-    plan: _Plan, cols: Columns, rows: np.ndarray, grp: np.ndarray, groups: int
+    plan: _Plan, answers: np.ndarray, grp: np.ndarray, groups: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Report-matrix rows and alpha moments per group of the given rows."""
+    """Report-matrix rows and alpha moments per group of the selected rows (`answers`:
+    columns × rows, `grp`: each row's group)."""
     layout, keys = plan.layout, plan.keys
     out = np.zeros((groups, plan.width), dtype=np.int64)
     alpha_keys = plan.alpha_keys()
     alpha = np.zeros((groups, len(alpha_keys)), dtype=np.int64)
-    if rows.size == 0:
+    if grp.size == 0:
         return out, alpha
     if "n" in keys:
         out[:, keys["n"]] = np.bincount(grp, minlength=groups)
 
     def histogram(col: int, labels: Sequence[str]) -> None:
         k = len(labels)
-        v = cols.answers[col, rows].astype(np.int64)
+        v = answers[col].astype(np.int64)
         h = np.bincount(grp * (k + 1) + (v + 1), minlength=groups * (k + 1))
         h = h.reshape(groups, k + 1)
         for i, key in enumerate(labels):
@@ -419,17 +431,16 @@ def _counts(
         for key in [f"{code}#", *(f"{code}={o}" for o in options)]:
             at = keys.get(key)
             if at is not None:
-                picked = cols.answers[col, rows] == 1
+                picked = answers[col] == 1
                 out[:, at] = np.bincount(grp[picked], minlength=groups)
             col += 1
-    _moments(plan, cols, rows, grp, groups, out[:, len(keys) :], alpha)
+    _moments(plan, answers, grp, groups, out[:, len(keys) :], alpha)
     return out, alpha
 
 
 def _moments(
     plan: _Plan,
-    cols: Columns,
-    rows: np.ndarray,
+    answers: np.ndarray,
     grp: np.ndarray,
     groups: int,
     out: np.ndarray,
@@ -447,14 +458,14 @@ def _moments(
     """
     q, layout, ml = plan.q, plan.layout, plan.moments
     order = np.argsort(grp, kind="stable")
-    rows, grp = rows[order], grp[order]
+    grp = grp[order]
     bounds = np.searchsorted(grp, np.arange(groups + 1))
     values = np.array([0, *layout.values], dtype=np.float32)
     scale_cols = {code: i for i, code in enumerate(layout.scale)}
 
     def scores(codes: Sequence[str]) -> np.ndarray:
         idx = [scale_cols[c] for c in codes]
-        return values[cols.answers[idx][:, rows].astype(np.intp) + 1].T  # rows × items
+        return values[answers[idx][:, order].astype(np.intp) + 1].T  # rows × items
 
     members = list(ml.members)
     k = len(members)
@@ -488,7 +499,7 @@ def _moments(
     if q.model.scoring.factor == "overall_item":
         factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
     for f, fc in enumerate(factor_cols):
-        answered = d[:, fc].any(axis=1) if fc else np.zeros(len(rows), dtype=bool)
+        answered = d[:, fc].any(axis=1) if fc else np.zeros(len(grp), dtype=bool)
         out[:, base + f] = np.bincount(grp[answered], minlength=groups)
     out[:, base + len(factor_cols)] = np.bincount(grp[d.any(axis=1)], minlength=groups)
     sums = np.zeros((groups, len(ri)), dtype=np.int64)
@@ -521,25 +532,38 @@ def filtered(
         )
         .all()
     )
-    cols = read(session, campaign_id, q)
+    blocks = read(session, campaign_id, q)
     pairs = np.array(closure, dtype=np.int64).reshape(-1, 2)
     target_row = {uid: i for i, uid in enumerate(targets)}
     pair_target = np.array([target_row[a] for a in pairs[:, 1].tolist()], dtype=np.int64)
     below, own = np.unique(pairs[:, 0], return_inverse=True)
-    top = int(max(below.max(initial=0), cols.unit.max(initial=0))) + 1
+    top = max([int(below.max(initial=0)), *(int(b.unit.max(initial=0)) for b in blocks)]) + 1
     # Each row's group: its target when every unit lies under one target (the usual
     # report: disjoint subtrees), else its own unit, summed into targets afterwards.
     disjoint = len(below) == len(pairs)
     lut = np.full(top, -1, dtype=np.int64)
     lut[pairs[:, 0]] = pair_target if disjoint else own
     groups = len(targets) if disjoint else len(below)
-    grp_all = lut[cols.unit] if cols.unit.size else np.zeros(0, dtype=np.int64)
-    keep = _mask(plan.layout, cols, sel) & (grp_all >= 0)
-    rows = np.flatnonzero(keep & (cols.sign > 0))
-    out, alpha = _counts(plan, cols, rows, grp_all[rows], groups)
-    minus = np.flatnonzero(keep & (cols.sign < 0))
-    if minus.size:
-        less, fewer = _counts(plan, cols, minus, grp_all[minus], groups)
+    # Only the kept rows are copied out of the blocks, block by block.
+    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for b in blocks:
+        g = lut[b.unit]
+        at = np.flatnonzero(_mask(plan.layout, b, sel) & (g >= 0))
+        kept.append((g[at], b.sign[at], b.answers[:, at]))
+    grp = np.concatenate([k[0] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
+    sign = np.concatenate([k[1] for k in kept]) if kept else np.zeros(0, dtype=np.int8)
+    answers = (
+        np.concatenate([k[2] for k in kept], axis=1)
+        if kept
+        else np.zeros((plan.layout.width, 0), dtype=np.int8)
+    )
+    plus = sign > 0
+    if plus.all():
+        out, alpha = _counts(plan, answers, grp, groups)
+    else:
+        out, alpha = _counts(plan, answers[:, plus], grp[plus], groups)
+        minus = sign < 0
+        less, fewer = _counts(plan, answers[:, minus], grp[minus], groups)
         out -= less
         alpha -= fewer
     if not disjoint:
