@@ -447,69 +447,84 @@ def _moments(
     alpha: np.ndarray,
 ) -> None:
     """The composite moments (MomentLayout) and alpha moments of each group, from
-    per-group Gram matrices.
+    per-group matrix products.
 
     The sum over a unit's respondents of the product of two items' indicators or
-    scores is one entry of Zᵀ Z, with Z the unit's respondents × [answered (d),
-    top-2-box (t), score (x) of each member; per factor, complete (c) and c × score
-    of its items], so one BLAS product per unit gives every pair at once. Exact: the
-    products are integers, float32 holds them exactly while a product's sum stays
-    below 2²⁴ (GROUP_ROWS rows × 25 at most), and partial sums are added in int64.
+    scores is one entry of A Bᵀ, with A and B the unit's [answered (d), top-2-box (t),
+    score (x)] × respondents: D·Dᵀ gives every pair's n, T·Dᵀ t1 and t2, X·Dᵀ x1 and
+    x2, T·Tᵀ tt and X·Xᵀ xx; per factor, [complete, complete × score] times itself
+    gives alpha's n, sums and cross-products. A few BLAS products per unit instead
+    of a row per respondent and pair. Exact: the products are integers, float32
+    holds them exactly while a sum stays below 2²⁴ (GROUP_ROWS rows × 25 at most),
+    and partial sums are added in int64.
     """
     q, layout, ml = plan.q, plan.layout, plan.moments
     order = np.argsort(grp, kind="stable")
     grp = grp[order]
     bounds = np.searchsorted(grp, np.arange(groups + 1))
-    values = np.array([0, *layout.values], dtype=np.float32)
+    # Respondents × scale scores (0: no valid answer), in group order and row-major:
+    # BLAS multiplies row slices of it at full speed (column slices of the transpose
+    # fall off its path).
+    codes = np.ascontiguousarray(answers[: len(layout.scale)][:, order].T)
+    if layout.values == tuple(range(1, len(layout.values) + 1)):
+        scored = codes.astype(np.float32) + 1  # value index i is the value i + 1
+    else:
+        values = np.array([0, *layout.values], dtype=np.float32)
+        scored = values[codes.astype(np.intp) + 1]
     scale_cols = {code: i for i, code in enumerate(layout.scale)}
 
-    def scores(codes: Sequence[str]) -> np.ndarray:
-        idx = [scale_cols[c] for c in codes]
-        return values[answers[idx][:, order].astype(np.intp) + 1].T  # rows × items
+    def scores(codes: Sequence[str]) -> np.ndarray:  # rows × items
+        return scored[:, [scale_cols[c] for c in codes]]
 
     members = list(ml.members)
     k = len(members)
+    n = len(grp)
+    sizes = [1 + len(f.items) for f in q.factors]
+    z = np.empty((n, 3 * k + sum(sizes)), dtype=np.float32)
     x = scores(members)
-    d = (x > 0).astype(np.float32)
-    t = np.isin(x, q.model.scoring.satisfied).astype(np.float32) * d
-    parts = [d, t, x]
-    # Alpha: complete cases of each factor, with a leading indicator for their count.
-    alpha_ri: list[int] = []
-    alpha_ci: list[int] = []
+    z[:, 2 * k : 3 * k] = x
+    z[:, :k] = x > 0
+    z[:, k : 2 * k] = np.isin(x, q.model.scoring.satisfied) & (x > 0)
+    d = z[:, :k]
     at = 3 * k
-    for factor in q.factors:
+    for factor, size in zip(q.factors, sizes, strict=True):
         xf = scores(factor.items)
-        complete = (xf > 0).all(axis=1, keepdims=True).astype(np.float32)
-        parts.append(np.hstack([complete, xf * complete]))
-        m = len(factor.items)
-        upper = [(0, 0)] + [(0, 1 + i) for i in range(m)]
-        upper += [(1 + i, 1 + j) for i in range(m) for j in range(i, m)]
-        alpha_ri += [at + a for a, _ in upper]
-        alpha_ci += [at + b for _, b in upper]
-        at += 1 + m
-    z = np.ascontiguousarray(np.hstack(parts))
+        complete = (xf > 0).all(axis=1)
+        z[:, at] = complete
+        z[:, at + 1 : at + size] = xf * complete[:, None]
+        at += size
     first, second = np.triu_indices(k, 1)
-    # Gram positions of each PAIR_STATS statistic, in MomentLayout order, then alpha's.
-    pair_ri = [first, k + first, first, k + first, 2 * k + first, first, 2 * k + first]
-    pair_ci = [second, second, k + second, k + second, second, 2 * k + second, 2 * k + second]
-    ri = np.concatenate([*pair_ri, np.array(alpha_ri, dtype=np.intp)])
-    ci = np.concatenate([*pair_ci, np.array(alpha_ci, dtype=np.intp)])
+    # Gram positions of each PAIR_STATS statistic, in MomentLayout order (z's columns:
+    # d, t, x of each member, then each factor's complete and complete × scores).
+    ri = np.concatenate([first, k + first, first, k + first, 2 * k + first, first, 2 * k + first])
+    ci = np.concatenate(
+        [second, second, k + second, k + second, second, 2 * k + second, 2 * k + second]
+    )
+    alpha_at: list[tuple[int, int]] = []  # Gram positions of alpha's moments, in key order
+    at = 3 * k
+    for size in sizes:
+        alpha_at += [
+            (at + int(a), at + int(b)) for a, b in zip(*np.triu_indices(size), strict=True)
+        ]
+        at += size
     base = 7 * ml.pairs
     factor_cols = [[members.index(i) for i in f.items if i in members] for f in q.factors]
     if q.model.scoring.factor == "overall_item":
         factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
     for f, fc in enumerate(factor_cols):
-        answered = d[:, fc].any(axis=1) if fc else np.zeros(len(grp), dtype=bool)
+        answered = d[:, fc].any(axis=1) if fc else np.zeros(n, dtype=bool)
         out[:, base + f] = np.bincount(grp[answered], minlength=groups)
     out[:, base + len(factor_cols)] = np.bincount(grp[d.any(axis=1)], minlength=groups)
-    sums = np.zeros((groups, len(ri)), dtype=np.int64)
+    # One product per unit (small matrices: one call costs less than several).
+    ri = np.concatenate([ri, [at for at, _ in alpha_at]])
+    ci = np.concatenate([ci, [b for _, b in alpha_at]])
     for g in np.flatnonzero(np.diff(bounds)).tolist():
         lo, hi = int(bounds[g]), int(bounds[g + 1])
         for start in range(lo, hi, GROUP_ROWS):
             part = z[start : min(hi, start + GROUP_ROWS)]
-            sums[g] += (part.T @ part)[ri, ci].astype(np.int64)
-    out[:, :base] = sums[:, :base]
-    alpha[:] = sums[:, base:]
+            got = (part.T @ part)[ri, ci].astype(np.int64)
+            out[g, :base] += got[:base]
+            alpha[g] += got[base:]
 
 
 def filtered(
