@@ -1,5 +1,7 @@
 """Filtered reports beside what an analyst would do instead: DuckDB over Parquet.
 
+    .venv/bin/python -m bench.filtered --database URL   # a database bench.indices --keep left
+
 Used by bench/indices.py at each size: the campaign's responses are exported to a
 Parquet file with one column per question (scale items TINYINT, choices VARCHAR,
 multiple choices VARCHAR[], the Vietnam day and the channel), then for each filter
@@ -176,3 +178,31 @@ def agree(
             want[row[unit_id], ks.index[key]] = n
     checked = [i for i, k in enumerate(ks.keys) if not k.endswith("#")]
     return bool((got[:, checked] == want[:, checked]).all())
+
+
+def main() -> None:
+    """Only the filtered cases, on a database bench/indices.py kept (--keep)."""
+    import argparse
+    import json
+    import tempfile
+
+    from app.core.db import make_engine
+    from app.questionnaires.catalog import get_catalog
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--database", required=True, help="a database bench.indices kept")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    catalog = get_catalog()
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    engine = make_engine(args.database)
+    with tempfile.TemporaryDirectory() as work:
+        result = measure(engine, catalog, q, Path(work), args.runs)
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "filtered.json").write_text(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -489,7 +489,7 @@ def _moments(
     at = 3 * k
     for factor, size in zip(q.factors, sizes, strict=True):
         xf = scores(factor.items)
-        complete = (xf > 0).all(axis=1)
+        complete = np.asarray((xf > 0).all(axis=1))
         z[:, at] = complete
         z[:, at + 1 : at + size] = xf * complete[:, None]
         at += size
