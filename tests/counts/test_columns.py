@@ -274,3 +274,25 @@ def test_trickle_folds_merge_their_small_blocks(
     assert from_columns(session, q, campaign, targets, f)[0].tolist() == (
         reference(session, q, campaign, targets, f)[0].tolist()
     )
+
+
+def test_a_filtered_unit_document_counts_its_subtree_like_the_list(
+    client: TestClient, catalog: Catalog, tree: dict[str, Any]
+) -> None:
+    rng = random.Random(9)
+    women = 0
+    for i in range(12):
+        gender = rng.choice(["male", "female"])
+        women += gender == "female" and i % 3 != 2
+        counter = ("k-D1", "k-D1-C1", "k-D2-C1")[i % 3]  # D1 itself and below it, and D2
+        answers = valid_answers(catalog, level=rng.randint(1, 5), gender=gender, CC1=i % 6)
+        b = body(catalog, counter=counter, answers=answers)
+        assert client.post("/api/v1/submissions", json=b).status_code == 201
+    f = {"gender": "female"}
+    doc = client.get("/api/v1/campaigns/C-COL/units/D1/indices", params=f).json()
+    listed = client.get("/api/v1/campaigns/C-COL/indices", params={"level": "department", **f})
+    d1 = next(u for u in listed.json()["units"] if u["unit"] == "D1")
+    assert doc["unit"]["n"] == women
+    assert d1["n"] == women
+    for key in ("sipas", "factors", "items", "perception"):
+        assert doc["unit"][key] == d1[key]
