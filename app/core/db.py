@@ -106,7 +106,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("connect_args", postgres_timeouts())
+    connect_args = postgres_timeouts()
+    if not settings.DB_PREPARED_STATEMENTS:
+        connect_args["prepare_threshold"] = None  # PgBouncer in transaction mode
+    kwargs.setdefault("connect_args", connect_args)
     # The pool holds one connection per request that may use the database at once
     # (`database_turn` admits no more), plus a few for work outside requests.
     if "poolclass" not in kwargs:  # a NullPool (the readiness probe) takes none of these

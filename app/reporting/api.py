@@ -19,9 +19,9 @@ from app.campaigns.models import Campaign
 from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS
 from app.core.config import get_settings
-from app.core.db import SessionDep
 from app.core.errors import FieldError, Invalid, NotFound
 from app.core.inputs import BoundedDate
+from app.core.replica import ReadSessionDep
 from app.core.responses import errors, one_of
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes, gzip_bytes
@@ -100,7 +100,11 @@ Separator = Annotated[
     ),
 ]
 Lang = Annotated[
-    Literal["vi", "en"], Query(description="Language of the labels of xlsx and wide CSV.")
+    Literal["vi", "en"],
+    Query(
+        description="Language of the labels of xlsx, wide CSV and PDF; in JSON, of `methods` "
+        "(English unless `lang=vi` is given; `methods_vi` always holds the Vietnamese)."
+    ),
 ]
 Sort = Annotated[
     Literal["code", "rank", "name"],
@@ -224,7 +228,7 @@ def accepts_gzip(header: str) -> bool:
 
 def _respond(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     report: indices.Report,
     fmt: str | None,
     name: str,
@@ -240,7 +244,7 @@ def _respond(
     responses were counted), and goes out as the gzip bytes it is stored as to any
     client that accepts gzip."""
     wants_csv = fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
-    variant = "json"
+    variant = "json-vi" if request.query_params.get("lang") == "vi" else "json"
     if fmt == "xlsx":
         variant = f"xlsx-{lang}"
     elif wants_csv:
@@ -284,6 +288,14 @@ def _respond(
         data = snapshots.csv_gz(session, report)
         if not gzip_ok:
             data = gunzip_bytes(data)
+    elif request.query_params.get("lang") == "vi" and "methods_vi" in report.body:
+        # `methods` in Vietnamese, from the texts stored with the report (an edition
+        # keeps the words it was published with).
+        media = "application/json"
+        body = report.body
+        data = indices.Report({**body, "methods": body["methods_vi"]}).json()
+        if gzip_ok:
+            data = gzip_bytes(data)
     else:
         media = "application/json"
         data = report.gz() if gzip_ok else report.json()
@@ -296,7 +308,7 @@ def _respond(
 def campaign_indices(
     campaign: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: OptionalPrincipal,
     f: FiltersDep,
     level: Annotated[
@@ -325,11 +337,12 @@ def campaign_indices(
         ),
     ] = False,
     aggregate: Annotated[
-        Literal["pooled", "mean_of_units"] | None,
+        Literal["pooled", "mean_of_units", "weighted"] | None,
         Query(
             description="Figures of a listed unit with sub-units: `pooled` (every response "
             "under it) or `mean_of_units` (unweighted mean of its unflagged direct sub-units); "
-            "default: the campaign's setting."
+            "`weighted`: the campaign's `overall` post-stratified by its scope units' dossier "
+            "counts (422 if one has none); default: the campaign's setting."
         ),
     ] = None,
     sort: Sort = "code",
@@ -398,7 +411,7 @@ def _file_name(base: str, r: Reading) -> str:
 
 
 def _printed(
-    session: SessionDep,
+    session: ReadSessionDep,
     campaign: str,
     get: Callable[[str | None, str | None], indices.Report],
     level: str | None,
@@ -434,7 +447,7 @@ def unit_indices(
     campaign: str,
     unit: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: OptionalPrincipal,
     f: FiltersDep,
     scoring: Scoring = None,
@@ -486,7 +499,7 @@ def unit_indices(
 )
 def campaign_microdata(
     campaign: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: ApiPrincipal,
     format: Annotated[
         microdata.MicroFormat,
@@ -518,7 +531,9 @@ def campaign_microdata(
         s404="Unknown campaign, or (without a key or session) unpublished.",
     ),
 )
-def campaign_editions(campaign: str, session: SessionDep, who: OptionalPrincipal) -> EditionsOut:
+def campaign_editions(
+    campaign: str, session: ReadSessionDep, who: OptionalPrincipal
+) -> EditionsOut:
     """The campaign's published editions, oldest first (signed-in readers also see
     withdrawn ones, and who published each)."""
     r = reading(session, campaign, who, None)

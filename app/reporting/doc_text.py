@@ -76,7 +76,7 @@ DOC: dict[str, dict[str, str]] = {
     "m_min_sample": {"vi": "Cỡ mẫu tối thiểu", "en": "Minimum sample"},
     "m_filters": {"vi": "Lọc", "en": "Filters"},
     "m_rule": {"vi": "Quy tắc", "en": "Rule"},
-    "m_text": {"vi": "Nội dung (tiếng Anh)", "en": "Text"},
+    "m_text": {"vi": "Nội dung", "en": "Text"},
     "m_percent": {
         "vi": "Các chỉ số là tỷ lệ phần trăm (0–100), hiển thị 2 chữ số thập phân; "
         "ô lưu đủ chữ số.",

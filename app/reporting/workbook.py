@@ -273,7 +273,8 @@ def _method_sheet(
     ws.write_string(row, 0, d("m_rule", lang), head)
     ws.write_string(row, 1, d("m_text", lang), head)
     row += 1
-    for key, text in body["methods"].items():
+    methods = body.get("methods_vi", body["methods"]) if lang == "vi" else body["methods"]
+    for key, text in methods.items():
         ws.write_string(row, 0, key, bold)
         ws.write_string(row, 1, text, wrap)
         row += 1

@@ -243,7 +243,7 @@ def test_a_campaign_counted_before_the_blocks_gets_them_on_its_first_filtered_re
     units, campaign = tree["units"], tree["campaign"]
     add_responses(session, q, campaign, list(units.values()), 120, seed=4)
     fold_campaign(session, campaign, q)
-    session.execute(delete(AnswerBlock))  # as after migration 0017: tallies, no blocks
+    session.execute(delete(AnswerBlock))  # as after migration 0018: tallies, no blocks
     add_responses(session, q, campaign, list(units.values()), 30, seed=5)  # still queued
     targets = [units["D1"].id, units["D2"].id]
     f = {"age_band": "35_49"}

@@ -1,7 +1,7 @@
 """Answer blocks: a columnar copy of the counted answers, for filtered reports.
 
-Revision ID: 0017_filter_answer_blocks
-Revises: 0016
+Revision ID: 0018_filter_answer_blocks
+Revises: 0017_weight_aggregate
 Create Date: 2026-12-04 03:20:00
 
 Filtered reports counted every matching response's JSON answers in Python (39 s at
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017_filter_answer_blocks"
-down_revision: str | None = "0016"
+revision: str = "0018_filter_answer_blocks"
+down_revision: str | None = "0017_weight_aggregate"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
