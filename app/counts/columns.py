@@ -484,7 +484,10 @@ def _moments(
     x = scores(members)
     z[:, 2 * k : 3 * k] = x
     z[:, :k] = x > 0
-    z[:, k : 2 * k] = np.isin(x, q.model.scoring.satisfied) & (x > 0)
+    satisfied = np.zeros(x.shape, dtype=bool)
+    for v in q.model.scoring.satisfied:  # a few comparisons: cheaper than np.isin here
+        satisfied |= x == v
+    z[:, k : 2 * k] = satisfied & (x > 0)
     d = z[:, :k]
     at = 3 * k
     for factor, size in zip(q.factors, sizes, strict=True):
