@@ -11,7 +11,7 @@ from app.campaigns.models import (
 )
 from app.collection.form_token import FormToken
 from app.collection.models import CHANNELS, Submission
-from app.counts.models import Tally, TallyMoments, UnitAncestor
+from app.counts.models import AnswerBlock, Tally, TallyMoments, UnitAncestor
 from app.counts.snapshot_models import ReportSnapshot
 from app.reporting.models import Edition, EditionDocument
 from app.units.models import UNIT_KINDS, Counter, KioskDevice, Unit
@@ -19,6 +19,7 @@ from app.units.models import UNIT_KINDS, Counter, KioskDevice, Unit
 __all__ = [
     "ROLES",
     "Account",
+    "AnswerBlock",
     "ApiKey",
     "AuditEvent",
     "CampaignQuota",

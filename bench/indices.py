@@ -18,6 +18,9 @@ ingest), then, median of several runs each:
 - repeated report: the same call again in the same process
 - filtered report: the same report for women only (`gender=female`), which has to
   read the matching responses, beside the GROUP BY that reads one answer of each
+- every filter the issue names (each single filter, one month, two filters and a
+  date range), cold, beside DuckDB's query of the same counts over a Parquet export
+  of the same responses (bench/filtered.py): ratio ours ÷ DuckDB
 - freshness: one new response through the service, then reports every 50 ms until
   one counts it; with the default window (REPORT_MAX_STALE_SECONDS) and without.
 
@@ -30,6 +33,7 @@ import argparse
 import contextlib
 import json
 import statistics
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,6 +56,7 @@ from app.questionnaires.catalog import get_catalog
 from app.reporting import indices
 from app.units.models import Counter, Unit
 from app.units.service import create_unit
+from bench import filtered as filtered_vs_duckdb
 from bench.common import add_pg_argument
 from tests.answers import body
 from tests.dbutil import fresh_database
@@ -288,6 +293,10 @@ def main() -> None:
             fresh_window_s = until_counted(window, first_n)
             fresh_s = until_counted(0, first_n + 1)
             get_settings().REPORT_MAX_STALE_SECONDS = window
+            with tempfile.TemporaryDirectory() as work:
+                side = filtered_vs_duckdb.measure(
+                    engine, catalog, q, Path(work), 3 if size <= 1_000_000 else 1
+                )
             row = {
                 "responses": size,
                 "units": units,
@@ -310,6 +319,7 @@ def main() -> None:
                 "window_s": window,
                 "counted_within_s_window": fresh_window_s,
                 "counted_within_s_exact": fresh_s,
+                "filtered_vs_duckdb": side,
             }
             results.append(row)
             print(

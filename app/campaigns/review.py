@@ -20,7 +20,7 @@ from app.campaigns.models import Campaign
 from app.campaigns.service import questionnaire_of
 from app.collection.models import REVIEW_PREDICATE, Submission
 from app.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from app.counts import snapshots, tally
+from app.counts import columns, snapshots, tally
 from app.counts.models import UnitAncestor
 from app.questionnaires import quality
 from app.questionnaires.catalog import Catalog, get_catalog
@@ -298,6 +298,8 @@ def _retally(session: Session, catalog: Catalog, campaign: Campaign, sub: Submis
         return
     facts = tally.RowFacts(sub.submitted_at, sub.quality_flags, sub.over_quota)
     tally.add_counts(session, q, campaign.id, sub.unit_id, sub.answers, sub.channel, facts, sign=-1)
+    row = (sub.unit_id, sub.channel, sub.answers, sub.submitted_at)
+    columns.append(session, campaign.id, q, [row], sign=-1)  # filtered reports subtract it too
 
 
 def exclude(

@@ -39,6 +39,7 @@ from app.collection.models import Submission
 from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.db import json_loads, no_statement_timeout
+from app.counts import columns
 from app.counts.models import FoldQueue, Tally, TallyMoments, UnitAncestor
 from app.questionnaires.catalog import Questionnaire
 
@@ -839,6 +840,8 @@ def fold(
                 by_campaign.setdefault(row[0], []).append(row)
             for cid, rows in by_campaign.items():
                 counted.setdefault(cid, UnitCounts(questionnaires[cid])).add_claimed(rows)
+                # The columnar copy filtered reports read (unit, channel, answers, day).
+                columns.append(session, cid, questionnaires[cid], [r[1:5] for r in rows])
             total += len(claimed)
     if not total:
         return 0

@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date
 from threading import Lock
 from typing import Any, Literal
 
@@ -35,18 +35,16 @@ from analysis.reliability import Moments, cronbach_alpha
 from analysis.weighting import Stratified, post_stratified
 from app.campaigns.models import Campaign, CampaignUnit
 from app.campaigns.service import get_campaign, questionnaire_of
-from app.collection.models import CHANNELS, Submission
-from app.core.clock import VIETNAM
+from app.collection.models import CHANNELS
 from app.core.config import get_settings
 from app.core.errors import FieldError, Invalid, NotFound
 from app.core.replica import on_replica, use_primary
+from app.counts import columns as answer_columns
 from app.counts import snapshots
 from app.counts.models import UnitAncestor
 from app.counts.report_forms import BLOCKS, Report, gc_paused, to_csv
 from app.counts.tally import (
-    FOLD_CHUNK,
     RowFacts,
-    UnitCounts,
     counts_matrix,
     fold_campaign,
     has_untallied,
@@ -62,6 +60,9 @@ __all__ = ["Filters", "Report", "report", "to_csv", "unit_report"]
 
 CACHE_SECONDS = 60.0
 NO_FACTS = RowFacts()  # filtered reports count answers only (no day or flag keys)
+
+
+FILTER_QUESTIONS = ("service_field", "respondent_type", "gender", "age_band")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Filters:
 
     def check(self, q: Questionnaire) -> None:
         problems = []
-        for name in ("service_field", "respondent_type", "gender", "age_band"):
+        for name in FILTER_QUESTIONS:
             value = getattr(self, name)
             question = q.questions.get(name)
             if value is None:
@@ -550,52 +551,22 @@ def _targets(
     return list(session.scalars(stmt.order_by(Unit.code)))
 
 
+def selection(f: Filters) -> answer_columns.Selection:
+    """The rows a report's filters keep, as the answer columns select them."""
+    chosen = tuple((n, getattr(f, n)) for n in FILTER_QUESTIONS if getattr(f, n) is not None)
+    return answer_columns.Selection(chosen, f.channel, f.date_from, f.date_to)
+
+
 def _filtered_counts(
     session: Session, campaign: Campaign, q: Questionnaire, targets: list[Unit], f: Filters
-) -> tuple[dict[int, Counter[str]], dict[int, np.ndarray]]:
-    """Counts and composite moments of each target's subtree over the matching
-    responses, counted as the fold counts them."""
-    ids = [u.id for u in targets]
-    up: dict[int, list[int]] = {}
-    for unit_id, ancestor_id in session.execute(
-        select(UnitAncestor.unit_id, UnitAncestor.ancestor_id).where(
-            UnitAncestor.ancestor_id.in_(ids)
-        )
-    ):
-        up.setdefault(unit_id, []).append(ancestor_id)
-    stmt = select(Submission.unit_id, Submission.channel, Submission.answers).where(
-        Submission.campaign_id == campaign.id, Submission.excluded_at.is_(None)
+) -> answer_columns.Counted:
+    """Counts and moments of each target's subtree over the matching responses, from
+    the campaign's answer columns (app/counts/columns.py): the report matrix rows in
+    `targets` order and the alpha moments, as the fold counts them."""
+    ks = keyspace(q)
+    return answer_columns.filtered(
+        session, q, campaign.id, [u.id for u in targets], ks.index, ks.layout, selection(f)
     )
-    if len(up) < 5000:  # otherwise the campaign-wide scan is cheaper than a huge IN list
-        stmt = stmt.where(Submission.unit_id.in_(list(up)))
-    for name in ("service_field", "respondent_type", "gender", "age_band"):
-        value = getattr(f, name)
-        if value is not None:
-            stmt = stmt.where(Submission.answers[name].as_string() == value)
-    if f.channel:
-        stmt = stmt.where(Submission.channel == f.channel)
-    if f.date_from:
-        stmt = stmt.where(
-            Submission.submitted_at >= datetime.combine(f.date_from, datetime.min.time(), VIETNAM)
-        )
-    if f.date_to:
-        stmt = stmt.where(
-            Submission.submitted_at
-            < datetime.combine(f.date_to + timedelta(days=1), datetime.min.time(), VIETNAM)
-        )
-    counted = UnitCounts(q)
-    rows = session.execute(stmt.execution_options(yield_per=FOLD_CHUNK))
-    for chunk in rows.partitions():
-        counted.add([(unit_id, channel, answers, NO_FACTS) for unit_id, channel, answers in chunk])
-    out: dict[int, Counter[str]] = {uid: Counter() for uid in ids}
-    for unit_id, counts in counted.totals.items():
-        for target in up.get(unit_id, ()):
-            out[target].update(counts)
-    moments = {uid: np.zeros(keyspace(q).layout.size, dtype=np.int64) for uid in ids}
-    for unit_id, vector in counted.moments.items():
-        for target in up.get(unit_id, ()):
-            moments[target] += vector
-    return out, moments
 
 
 @dataclass
@@ -776,11 +747,9 @@ def _build(
     ks = keyspace(q)
     ids = [u.id for u in targets]
     if filters.any():
-        counted, vectors = _filtered_counts(session, campaign, q, targets, filters)
-        matrix = ks.matrix([counted[i] for i in ids], [vectors[i] for i in ids])
-        moments: Counter[str] = Counter()
-        for c in counted.values():
-            moments.update({k: v for k, v in c.items() if k.startswith("a:")})
+        counted = _filtered_counts(session, campaign, q, targets, filters)
+        matrix = counted.matrix
+        moments = counted.alpha_counts()
     else:
         matrix = subtree_matrix(session, campaign.id, ids, q)
         moments = subtree_totals(session, campaign.id, ids, "a:")
@@ -819,10 +788,7 @@ def _build(
 
         def children_counts(children: list[Unit]) -> np.ndarray:
             if filters.any():
-                counted, vectors = _filtered_counts(session, campaign, q, children, filters)
-                return ks.matrix(
-                    [counted[c.id] for c in children], [vectors[c.id] for c in children]
-                )
+                return _filtered_counts(session, campaign, q, children, filters).matrix
             return subtree_matrix(session, campaign.id, [c.id for c in children], q)
 
         computed = _mean_of_units(session, q, campaign, targets, entries, children_counts, rule)
@@ -968,8 +934,11 @@ def _unit_body(
         session, catalog, campaign, q, None, unit.code, filters, scoring, None, 5, sort=sort
     )
     if filters.any():
-        counted, vectors = _filtered_counts(session, campaign, q, [unit], filters)
-        counts, vector = counted[unit.id], vectors[unit.id]
+        one = _filtered_counts(session, campaign, q, [unit], filters)
+        ks = keyspace(q)
+        counts = Counter(dict(zip(ks.keys, one.matrix[0, : len(ks.keys)].tolist(), strict=True)))
+        counts.update(one.alpha_counts(0))
+        vector = one.matrix[0, len(ks.keys) :]
     else:
         ks = keyspace(q)
         counts = Counter(
