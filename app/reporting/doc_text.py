@@ -5,6 +5,7 @@ comes from the questionnaire file."""
 from datetime import datetime
 from typing import Any
 
+from app.core import labels
 from app.core.clock import VIETNAM
 
 DOC: dict[str, dict[str, str]] = {
@@ -36,23 +37,7 @@ DOC: dict[str, dict[str, str]] = {
     "vs_below": {"vi": "Thấp hơn trung vị", "en": "Below the median"},
     "median_units": {"vi": "Số đơn vị tính trung vị", "en": "Units behind the median"},
     "league": {"vi": "Nhóm xếp hạng", "en": "League"},
-    "flag_small_sample": {"vi": "Mẫu nhỏ, không xếp hạng", "en": "Small sample, not ranked"},
-    "flag_incomplete": {
-        "vi": "Thiếu thành phần, không xếp hạng",
-        "en": "Incomplete, not ranked",
-    },
-    "kind_country": {"vi": "Cả nước", "en": "Country"},
-    "kind_ministry": {"vi": "Bộ, ngành", "en": "Ministry"},
-    "kind_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
-    "kind_department": {"vi": "Sở, ban, ngành", "en": "Department"},
-    "kind_district": {"vi": "Quận, huyện", "en": "District"},
-    "kind_commune": {"vi": "Xã, phường, đặc khu", "en": "Commune"},
-    "kind_service_centre": {
-        "vi": "Trung tâm Phục vụ hành chính công",
-        "en": "Public administrative service centre",
-    },
-    "kind_agency": {"vi": "Cơ quan", "en": "Agency"},
-    "kind_mixed": {"vi": "Tất cả đơn vị", "en": "All units"},
+    **labels.prefixed("flag_", labels.RANK_FLAG),
     "m_campaign": {"vi": "Đợt khảo sát", "en": "Campaign"},
     "m_status": {"vi": "Tình trạng số liệu", "en": "Status of the figures"},
     "m_live": {
@@ -93,7 +78,8 @@ def d(key: str, lang: str, **params: object) -> str:
 
 
 def kind_label(kind: str, lang: str) -> str:
-    return d(f"kind_{kind}", lang) if f"kind_{kind}" in DOC else kind
+    """A unit kind (or the `mixed` league) in words: app/core/labels.py."""
+    return labels.kind(kind, lang)
 
 
 def rank_interval_text(entry: dict[str, Any]) -> str:

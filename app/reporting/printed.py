@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.campaigns import comments
 from app.campaigns.models import Campaign
 from app.collection.models import Submission
+from app.core import labels
 from app.core.clock import VIETNAM
 from app.core.config import get_settings
 from app.questionnaires.catalog import Questionnaire
@@ -49,10 +50,6 @@ WORDS: dict[str, dict[str, str]] = {
     "questionnaire": {"vi": "Bộ câu hỏi", "en": "Questionnaire"},
     "rules": {"vi": "Quy tắc tính và công bố", "en": "How figures are computed and published"},
     "channels": {"vi": "Số phiếu theo kênh khảo sát", "en": "Responses by channel"},
-    "ch_kiosk": {"vi": "Máy tính bảng tại quầy", "en": "Tablet at the counter"},
-    "ch_web": {"vi": "Trực tuyến", "en": "Online"},
-    "ch_paper": {"vi": "Phiếu giấy", "en": "Paper"},
-    "ch_interview": {"vi": "Phỏng vấn", "en": "Interview"},
     "excluded": {"vi": "Phiếu bị loại", "en": "Excluded responses"},
     "excluded_none": {
         "vi": "Không có phiếu nào bị loại.",
@@ -661,7 +658,7 @@ def html(
         median_league=main.name if main else None,
         count=lambda n: count(n, lang),
         sample=sample,
-        channel=lambda ch: w(f"ch_{ch}", lang) if f"ch_{ch}" in WORDS else ch,
+        channel=lambda ch: labels.channel(ch, lang),
         has_change=has_change,
         compared=changes[0].get("campaign") if changes else None,
         has_vs=has_vs,
