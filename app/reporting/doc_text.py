@@ -28,6 +28,8 @@ DOC: dict[str, dict[str, str]] = {
     "flags": {"vi": "Ghi chú", "en": "Notes"},
     "median": {"vi": "Trung vị", "en": "Median"},
     "rank_interval": {"vi": "Khoảng xếp hạng (95%)", "en": "Rank interval (95%)"},
+    "rank_best": {"vi": "Hạng cao nhất có thể (95%)", "en": "Best plausible rank (95%)"},
+    "rank_worst": {"vi": "Hạng thấp nhất có thể (95%)", "en": "Worst plausible rank (95%)"},
     "vs_median": {"vi": "So với trung vị", "en": "Against the median"},
     "vs_above": {"vi": "Cao hơn trung vị", "en": "Above the median"},
     "vs_indistinguishable": {
@@ -60,8 +62,10 @@ DOC: dict[str, dict[str, str]] = {
     "m_responses": {"vi": "Tổng số phiếu", "en": "Responses counted"},
     "m_min_sample": {"vi": "Cỡ mẫu tối thiểu", "en": "Minimum sample"},
     "m_filters": {"vi": "Lọc", "en": "Filters"},
-    "m_rule": {"vi": "Quy tắc", "en": "Rule"},
-    "m_text": {"vi": "Nội dung (tiếng Anh)", "en": "Text"},
+    "m_rule": {"vi": "Quy tắc tính và công bố", "en": "How figures are computed and published"},
+    "m_channel": {"vi": "Kênh thu thập", "en": "Channel"},
+    "m_date_from": {"vi": "Từ ngày", "en": "From"},
+    "m_date_to": {"vi": "Đến ngày", "en": "To"},
     "m_percent": {
         "vi": "Các chỉ số là tỷ lệ phần trăm (0–100), hiển thị 2 chữ số thập phân; "
         "ô lưu đủ chữ số.",

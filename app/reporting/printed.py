@@ -22,8 +22,8 @@ from app.campaigns.models import Campaign
 from app.collection.models import Submission
 from app.core import labels
 from app.core.clock import VIETNAM
-from app.core.config import get_settings
 from app.questionnaires.catalog import Questionnaire
+from app.reporting import method_text
 from app.reporting.doc_text import flag_labels, kind_label, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
 from app.web.render import templates
@@ -58,40 +58,6 @@ WORDS: dict[str, dict[str, str]] = {
     "excluded_intro": {
         "vi": "{n} phiếu bị cán bộ điều phối loại khỏi kết quả sau khi rà soát, theo lý do:",
         "en": "{n} responses were excluded by a coordinator after review, by reason:",
-    },
-    "rule_composites": {
-        "vi": "Chỉ số của mỗi yếu tố là trung bình cộng các tiêu chí của yếu tố; chỉ số SIPAS "
-        "là trung bình cộng năm yếu tố. Mỗi số liệu kèm khoảng tin cậy 95%.",
-        "en": "A factor's index is the mean of its criteria; SIPAS is the mean of the five "
-        "factors. Every figure comes with its 95% interval.",
-    },
-    "rule_leagues": {
-        "vi": "Mỗi loại đơn vị được xếp hạng riêng ({kinds}); trung vị được tính trong từng nhóm.",
-        "en": "Each kind of unit is ranked among its own kind ({kinds}); medians are taken "
-        "within each league.",
-    },
-    "rule_mixed": {
-        "vi": "Tất cả đơn vị được xếp hạng chung một bảng.",
-        "en": "All units are ranked in one table.",
-    },
-    "rule_min": {
-        "vi": "Đơn vị có tiêu chí dưới {n} câu trả lời hợp lệ, hoặc thiếu số liệu của một "
-        "tiêu chí, yếu tố hay chỉ số SIPAS, vẫn được liệt kê nhưng không được xếp hạng và "
-        "không tính vào trung vị.",
-        "en": "A unit with a criterion under {n} valid answers, or missing a criterion, factor "
-        "or SIPAS figure, is listed but neither ranked nor counted in the medians.",
-    },
-    "rule_ties": {
-        "vi": "Xếp hạng theo chỉ số SIPAS làm tròn {p} chữ số thập phân như khi công bố: các "
-        "đơn vị bằng điểm cùng hạng.",
-        "en": "Ranks follow SIPAS rounded to {p} decimals as published: units with equal "
-        "figures share a rank.",
-    },
-    "rule_intervals": {
-        "vi": "Khoảng hạng (ví dụ 3 (2–6)) là các hạng mà đơn vị có thể đạt với độ tin cậy "
-        "95%, do số liệu là từ mẫu.",
-        "en": "A rank interval (e.g. 3 (2–6)) gives the ranks the unit could hold at 95% "
-        "confidence, the figures being from a sample.",
     },
     "change": {"vi": "Thay đổi", "en": "Change"},
     "change_since": {
@@ -179,30 +145,6 @@ WORDS: dict[str, dict[str, str]] = {
         "hơn hẹn {early}; tỷ lệ trả muộn hơn hẹn là {late} (giá trị trung vị là {median}).",
         "en": "{ok} of results were on time or early, {early} early; {late} were late "
         "(median {median}).",
-    },
-}
-
-
-# The criterion rule in plain words, by the report's `scoring`.
-SCORING: dict[str, dict[str, str]] = {
-    "top2box": {
-        "vi": "Chỉ số của mỗi tiêu chí là tỷ lệ câu trả lời hợp lệ ở mức 4 (hài lòng) "
-        "hoặc 5 (rất hài lòng); câu trả lời “không áp dụng” và bỏ trống không được tính.",
-        "en": "A criterion's index is the share of valid answers at 4 (satisfied) or 5 "
-        "(very satisfied); “not applicable” and blank answers are left out.",
-    },
-    "mean20": {
-        "vi": "Chỉ số của mỗi tiêu chí là điểm trung bình (1–5) nhân 20; câu trả lời "
-        "“không áp dụng” và bỏ trống không được tính.",
-        "en": "A criterion's index is its mean score (1–5) times 20; “not applicable” and "
-        "blank answers are left out.",
-    },
-    "rescaled": {
-        "vi": "Chỉ số của mỗi tiêu chí là điểm trung bình quy về thang 0–100 "
-        "((trung bình − 1) / 4 × 100); câu trả lời “không áp dụng” và bỏ trống không "
-        "được tính.",
-        "en": "A criterion's index is its mean score rescaled to 0–100 ((mean − 1) / 4 × "
-        "100); “not applicable” and blank answers are left out.",
     },
 }
 
@@ -472,25 +414,6 @@ def _ci(fig: dict[str, Any] | None) -> tuple[float, float] | None:
     return (ci[0], ci[1]) if ci else None
 
 
-def _rules(body: dict[str, Any], groups: list[League], lang: str) -> list[str]:
-    """The rules of computing and publishing in plain words, from the report itself."""
-    out = []
-    scoring = SCORING.get(str(body.get("scoring")))
-    if scoring:
-        out.append(scoring.get(lang) or scoring["vi"])
-    out.append(w("rule_composites", lang))
-    if len(groups) > 1 or (groups and groups[0].name != "mixed"):
-        kinds = ", ".join(kind_label(g.name, lang) for g in groups)
-        out.append(w("rule_leagues", lang, kinds=kinds))
-    else:
-        out.append(w("rule_mixed", lang))
-    out.append(w("rule_min", lang, n=body.get("min_sample")))
-    out.append(w("rule_ties", lang, p=get_settings().RANK_PRECISION))
-    if any(e.get("rank_interval") for e in body["units"]):
-        out.append(w("rule_intervals", lang))
-    return out
-
-
 def rank_text(e: dict[str, Any], lang: str) -> str:
     """A rank as printed: 3, or 3 (2–6) with its 95% interval when the report has one."""
     if e.get("rank") is None:
@@ -637,7 +560,7 @@ def html(
         factor_titles=factor_titles,
         criteria=list(criteria),
         criteria_titles=criteria,
-        rules=_rules(body, groups, lang),
+        rules=method_text.rules(body, [g.name for g in groups], lang),
         sentences=_sentences(head, main_median, q, lang) if head else [],
         on_time=_on_time(head, main_median, lang) if head else "",
         late=_late(head, main_median, lang) if head else "",
