@@ -151,7 +151,7 @@ def test_every_number_in_the_workbook_is_stored_as_a_number(
         row = next(row for row in rows if row[1] == u["unit"])
         assert [row[best_col], row[worst_col]] == u["rank_interval"]
     unranked = next(row for row in rows if row[1] == "S3")
-    assert unranked[best_col] is None and unranked[worst_col] is None
+    assert (unranked[best_col], unranked[worst_col]) == (None, None)
 
 
 def test_the_method_sheet_in_english(client: TestClient, results: dict[str, Any]) -> None:

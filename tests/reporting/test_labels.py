@@ -55,7 +55,7 @@ def test_every_code_has_words_in_both_languages(
 ) -> None:
     assert set(table) == codes, name
     for code, text in table.items():
-        assert text["vi"].strip() and text["en"].strip(), (name, code)
+        assert all(text[lang].strip() for lang in ("vi", "en")), (name, code)
     for lang in ("vi", "en"):  # two codes never share a name
         words = [text[lang] for text in table.values()]
         assert len(set(words)) == len(words), (name, lang)

@@ -148,7 +148,10 @@ def test_the_sample_the_rules_the_late_cases_and_the_footer_in_words(
     text = " ".join(pages)
     # Responses by channel (the excluded one is not counted) and exclusions by reason,
     # without the coordinator's own note.
-    assert "Số phiếu theo kênh khảo sát Máy tính bảng tại quầy: 4; Điện thoại, máy tính (mã QR): 2" in text
+    assert (
+        "Số phiếu theo kênh khảo sát Máy tính bảng tại quầy: 4; Điện thoại, máy tính (mã QR): 2"
+        in text
+    )
     assert "1 phiếu bị cán bộ điều phối loại khỏi kết quả" in text
     assert "Làm quá nhanh, không kịp đọc câu hỏi 1" in text
     assert "12 giây" not in text
