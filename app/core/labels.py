@@ -40,11 +40,15 @@ RANK_FLAG: dict[str, dict[str, str]] = {
     "incomplete": {"vi": "Thiếu thành phần, không xếp hạng", "en": "Incomplete, not ranked"},
 }
 
-# A change against a compared campaign whose figure for the unit was itself flagged.
+# A change against a compared campaign whose figure for the unit was itself flagged:
+# the change is shown with this note (and PREVIOUS_MARK beside it in a table).
 PREVIOUS_FLAG: dict[str, str] = {
-    "vi": "Số liệu đợt so sánh dựa trên mẫu nhỏ hoặc thiếu thành phần (không được xếp hạng)",
-    "en": "The compared campaign's figure rests on a small sample or is incomplete (not ranked)",
+    "vi": "Thay đổi so với số liệu đợt trước dựa trên mẫu nhỏ hoặc thiếu thành phần "
+    "(đợt trước không được xếp hạng)",
+    "en": "Change against a previous figure resting on a small sample or incomplete "
+    "(not ranked then)",
 }
+PREVIOUS_MARK = "*"
 
 # The criterion rule, short (a heading, a cell); printed.SCORING says it in full.
 SCORING: dict[str, dict[str, str]] = {
@@ -65,19 +69,21 @@ AGGREGATE: dict[str, dict[str, str]] = {
 }
 
 
+def say(text: dict[str, str], lang: str) -> str:
+    """One entry in `lang` (Vietnamese when the language has none)."""
+    return text.get(lang) or text["vi"]
+
+
 def word(table: dict[str, dict[str, str]], code: str, lang: str) -> str:
-    """The words for `code` in `lang` (Vietnamese when the language has none); the
-    code itself when the table has no words for it."""
+    """The words for `code` in `lang`; the code itself when the table has none for it."""
     entry = table.get(code)
-    if entry is None:
-        return code
-    return entry.get(lang) or entry["vi"]
+    return code if entry is None else say(entry, lang)
 
 
 def kind(code: str, lang: str) -> str:
     """A unit kind (or the `mixed` league) in words."""
     if code == "mixed":
-        return LEAGUE_MIXED.get(lang) or LEAGUE_MIXED["vi"]
+        return say(LEAGUE_MIXED, lang)
     return word(UNIT_KIND, code, lang)
 
 

@@ -106,6 +106,21 @@ def flag_labels(flags: list[str], lang: str) -> str:
     return "; ".join(d(f"flag_{f}", lang) if f"flag_{f}" in DOC else f for f in flags)
 
 
+def previous_flagged(entry: dict[str, Any]) -> bool:
+    """Whether the unit's change is set against a previous figure too small or
+    incomplete to rank (`change.previous_flags`)."""
+    return bool((entry.get("change") or {}).get("previous_flags"))
+
+
+def notes(entry: dict[str, Any], lang: str) -> str:
+    """A unit's notes column: why it is not ranked, and whether its change rests on a
+    previous figure that was not ranked."""
+    out = [flag_labels(entry["flags"], lang)] if entry["flags"] else []
+    if previous_flagged(entry):
+        out.append(labels.say(labels.PREVIOUS_FLAG, lang))
+    return "; ".join(out)
+
+
 def status_text(body: dict[str, Any], lang: str) -> str:
     """What a document says about its figures: internal, published (edition and date)
     or preliminary (kết quả sơ bộ)."""

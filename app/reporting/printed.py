@@ -24,7 +24,7 @@ from app.core import labels
 from app.core.clock import VIETNAM
 from app.questionnaires.catalog import Questionnaire
 from app.reporting import method_text
-from app.reporting.doc_text import flag_labels, kind_label, status_text
+from app.reporting.doc_text import flag_labels, kind_label, previous_flagged, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
 from app.web.render import templates
 
@@ -597,6 +597,10 @@ def html(
         day=lambda v: day(v, lang),
         kind_label=lambda k: kind_label(k, lang),
         flag_labels=lambda f: flag_labels(f, lang),
+        previous_flagged=previous_flagged,
+        any_previous=lambda units: any(previous_flagged(e) for e in units),
+        previous_mark=labels.PREVIOUS_MARK,
+        previous_note=labels.say(labels.PREVIOUS_FLAG, lang),
         made=datetime.now(VIETNAM),
         status=status,
         footer=f"{campaign.name} ({campaign.code}) — {status}",

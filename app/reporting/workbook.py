@@ -21,8 +21,8 @@ from app.questionnaires.catalog import Questionnaire
 from app.reporting import method_text
 from app.reporting.doc_text import (
     d,
-    flag_labels,
     kind_label,
+    notes,
     rank_interval_text,
     status_text,
     vs_median_label,
@@ -168,7 +168,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
             _num(ws, row, col, best, whole)
             _num(ws, row, col + 1, worst, whole)
             ws.write_string(row, col + 2, vs_median_label(e, lang))
-            ws.write_string(row, col + 3, flag_labels(e["flags"], lang))
+            ws.write_string(row, col + 3, notes(e, lang))
             row += 1
         ws.write_string(row, 2, d("median", lang), bold)
         _num(ws, row, 5, league.median.get("sipas"), pct_bold)
@@ -375,7 +375,7 @@ def wide_csv(
                 row += [num(change.get("points")), "" if places is None else places]
             best, worst = e.get("rank_interval") or ("", "")
             row += [rank_interval_text(e), best, worst]
-            row += [vs_median_label(e, lang), flag_labels(e["flags"], lang)]
+            row += [vs_median_label(e, lang), notes(e, lang)]
             w.writerow(row)
         median = [group, "", "", d("median", lang), "", "", num(league.median.get("sipas")), "", ""]
         median += [num(league.median.get("factors", {}).get(c)) for c in factor_codes]
