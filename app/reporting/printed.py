@@ -7,6 +7,8 @@ and timeliness are written from them the way provinces write them: "Tỷ lệ �
 55,60% (giá trị trung vị là 62,60%)", with the decimal comma and dd/mm/yyyy dates.
 """
 
+import textwrap
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -132,6 +134,7 @@ WORDS: dict[str, dict[str, str]] = {
     "expectations": {"vi": "Mong đợi cải thiện", "en": "Expected improvements"},
     "unit_page": {"vi": "Phiếu kết quả", "en": "Result sheet"},
     "factors": {"vi": "Các yếu tố", "en": "Factors"},
+    "factor_legend": {"vi": "Chỉ số các yếu tố (%):", "en": "Factor indices (%):"},
     "weakest": {"vi": "Các tiêu chí thấp nhất", "en": "Weakest criteria"},
     "not_ranked": {"vi": "không xếp hạng", "en": "not ranked"},
     "of": {"vi": "trên", "en": "of"},
@@ -284,35 +287,48 @@ def _pick(text: dict[str, str], lang: str) -> str:
     return text.get(lang) or text.get("vi") or next(iter(text.values()))
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+# A chart label's line: the labels column (report.html, .chart td.labels, 96 mm at
+# 6.8 pt) holds about 75 letters of Vietnamese; 70 leaves room for wide ones.
+LABEL_CHARS = 70
 
 
-def chart(bars: list[Bar], lang: str, *, label_chars: int = 60) -> Markup:
-    """A bar chart: per row the label, the figure, the bar with its 95% interval as a
-    thin whisker and a red tick at the median, and the median in words.
+def wrap_label(text: str, width: int = LABEL_CHARS) -> list[str]:
+    """A chart label on as many lines as it needs, never cut: words are kept whole and
+    a line longer than `width` only when one word is (TC2, TC3 and TC4 differ only in
+    their last words, so cutting them made three alike labels)."""
+    # Composed (NFC): a questionnaire may store "ế" as e + two combining marks, three
+    # code points that print as one letter.
+    text = unicodedata.normalize("NFC", text)
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def chart(bars: list[Bar], lang: str) -> Markup:
+    """A bar chart: per row the label (wrapped, never cut), the figure, the bar with its
+    95% interval as a thin whisker and a red tick at the median, and the median in words.
 
     The words are three HTML columns of fixed-height lines and the graphics one inline
     SVG beside them, with no text in it: WeasyPrint lays out an SVG as one replaced
     element but sets SVG text glyph by glyph (about 12 ms a label), and the words as
     <br>-separated lines are a handful of boxes. That keeps a 100-unit report (a
-    page per unit, 27 rows each) within its 30 s."""
-    row, bar_w = ROW_MM, 50.0
-    height = row * len(bars)
+    page per unit, 27 rows each) within its 30 s. A label wrapped on k lines makes its
+    row k lines high; the bar sits on its first line, beside its figure."""
+    line, bar_w = ROW_MM, 50.0
+    wrapped = [wrap_label(b.label) for b in bars]
+    height = line * sum(len(w_) for w_ in wrapped)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_w}mm" height="{height}mm" '
-        f'viewBox="0 0 {bar_w} {height}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_w}mm" height="{height:.2f}mm" '
+        f'viewBox="0 0 {bar_w} {height:.2f}">'
     ]
-    for i, b in enumerate(bars):
-        y = i * row
-        mid = y + row / 2
+    y = 0.0
+    for b, label_lines in zip(bars, wrapped, strict=True):
+        mid = y + line / 2
         parts.append(
-            f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w}" height="{row - 1.8:.2f}" fill="#eef"/>'
+            f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w}" height="{line - 1.8:.2f}" fill="#eef"/>'
         )
         if b.value is not None:
             parts.append(
                 f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w * b.value / 100:.2f}" '
-                f'height="{row - 1.8:.2f}" fill="#7d9fc2"/>'
+                f'height="{line - 1.8:.2f}" fill="#7d9fc2"/>'
             )
         if b.ci is not None:
             lo, hi = (bar_w * v / 100 for v in b.ci)
@@ -324,21 +340,36 @@ def chart(bars: list[Bar], lang: str, *, label_chars: int = 60) -> Markup:
         if b.median is not None:
             x = bar_w * b.median / 100
             parts.append(
-                f'<rect x="{x - 0.3:.2f}" y="{y + 0.2:.2f}" width="0.6" height="{row - 0.4:.2f}" '
+                f'<rect x="{x - 0.3:.2f}" y="{y + 0.2:.2f}" width="0.6" height="{line - 0.4:.2f}" '
                 'fill="#c00"/>'
             )
+        y += line * len(label_lines)
     parts.append("</svg>")
     median_word = w("median", lang)
 
-    def lines(texts: list[str]) -> Markup:
-        return Markup("<br>").join(escape(t) for t in texts)
+    heights = [len(ls) for ls in wrapped]
 
+    def lines(texts: list[str]) -> Markup:
+        # A row's first line holds its words; the lines its label wraps onto stay empty
+        # (a zero-width space keeps each a line).
+        blank = Markup("<br>&#8203;")
+        return Markup("<br>").join(
+            escape(t) + blank * (k - 1) for t, k in zip(texts, heights, strict=True)
+        )
+
+    labels_html = Markup("<br>").join(
+        Markup("<br>").join(
+            [escape(ls[0]), *(Markup('<span class="cont">{}</span>').format(t) for t in ls[1:])]
+        )
+        for ls in wrapped
+    )
+    meds = [f"{median_word} {percent(b.median, lang)}" for b in bars]
     return Markup(
         '<table class="chart"><tr>'
-        f'<td class="labels">{lines([_short(b.label, label_chars) for b in bars])}</td>'
+        f'<td class="labels">{labels_html}</td>'
         f'<td class="num">{lines([b.text for b in bars])}</td>'
         f'<td class="bars">{"".join(parts)}</td>'
-        f'<td class="meds">{lines([f"{median_word} {percent(b.median, lang)}" for b in bars])}</td>'
+        f'<td class="meds">{lines(meds)}</td>'
         "</tr></table>"
     )
 
