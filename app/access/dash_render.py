@@ -58,6 +58,8 @@ def where(loc: str, lang: str) -> str:
         return dash_text.t("loc_line_column", lang, n=m.group(1), column=m.group(2))
     if loc.startswith("targets."):
         return dash_text.t("loc_target_of", lang, unit=loc.removeprefix("targets."))
+    if loc.startswith("transactions."):
+        return dash_text.t("loc_transactions_of", lang, unit=loc.removeprefix("transactions."))
     if loc.startswith("quotas."):
         return dash_text.t("loc_quota_of", lang, key=loc.removeprefix("quotas."))
     return dash_text.t("loc_field", lang, name=loc)

@@ -30,6 +30,27 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Ngừng nhận tại đơn vị đó (báo lịch sự cho người dân)",
         "en": "Stop accepting there (with a polite message)",
     },
+    "aggregate": {"vi": "Số liệu của cấp trên", "en": "A higher level's figure"},
+    "agg_pooled": {
+        "vi": "Gộp mọi phiếu (đơn vị nhiều phiếu có trọng số lớn)",
+        "en": "Pool every response (a unit with more responses weighs more)",
+    },
+    "agg_mean_of_units": {
+        "vi": "Trung bình cộng các đơn vị cấp dưới (như Bộ tính trung bình các tỉnh)",
+        "en": "Unweighted mean of the sub-units (as the Ministry averages provinces)",
+    },
+    "agg_weighted": {
+        "vi": "Gia quyền theo số hồ sơ: số liệu chung của đợt, mỗi đơn vị trong phạm vi "
+        "theo tỷ lệ hồ sơ đã giải quyết (cần số hồ sơ của mọi đơn vị)",
+        "en": "Weighted by dossiers: the campaign's overall figure, each scope unit by its "
+        "share of the dossiers handled (every unit needs its dossier count)",
+    },
+    "overall_figure": {"vi": "Số liệu chung của đợt", "en": "The campaign as a whole"},
+    "overall_weighted": {
+        "vi": "gia quyền theo số hồ sơ · hiệu ứng thiết kế {deff} · cỡ mẫu hiệu dụng {neff}",
+        "en": "weighted by dossiers · design effect {deff} · effective n {neff}",
+    },
+    "overall_pooled": {"vi": "gộp mọi phiếu", "en": "all responses pooled"},
     # templates, uploads, counters
     "templates": {"vi": "Mẫu để điền", "en": "Templates to fill in"},
     "targets_template": {
@@ -523,6 +544,8 @@ UI: dict[str, dict[str, str]] = {
     "loc_complaint_url": {"vi": "Trang tiếp nhận phản ánh trực tuyến", "en": "Complaint web page"},
     "loc_min_sample": {"vi": "Cỡ mẫu tối thiểu", "en": "Minimum sample"},
     "loc_quota_policy": {"vi": "Khi đủ chỉ tiêu", "en": "When a target is full"},
+    "loc_aggregate": {"vi": "Số liệu của cấp trên", "en": "A higher level's figure"},
+    "loc_transactions_of": {"vi": "Số hồ sơ của {unit}", "en": "Dossiers of {unit}"},
     "loc_is_private": {"vi": "Không công bố", "en": "Private"},
     "loc_units": {"vi": "Đơn vị khảo sát", "en": "Units surveyed"},
     "loc_unit": {"vi": "Đơn vị", "en": "Unit"},

@@ -37,6 +37,9 @@ class Aggregate(StrEnum):
     # The unweighted mean of its unflagged direct sub-units, as the Ministry averages
     # provinces.
     mean_of_units = "mean_of_units"
+    # The campaign's overall figure post-stratified by its scope units' dossier counts
+    # (CampaignUnit.transactions): each unit weighs by its share of the dossiers.
+    weighted = "weighted"
 
 
 class CampaignStatus(StrEnum):
@@ -55,7 +58,7 @@ class Campaign(Base):
         CheckConstraint("min_sample >= 1", name="min_sample"),
         CheckConstraint("questionnaire_version >= 1", name="questionnaire_version"),
         CheckConstraint("quota_policy IN ('accept', 'stop')", name="quota_policy"),
-        CheckConstraint("aggregate IN ('pooled', 'mean_of_units')", name="aggregate"),
+        CheckConstraint("aggregate IN ('pooled', 'mean_of_units', 'weighted')", name="aggregate"),
         CheckConstraint(
             "margin_of_error IS NULL OR (margin_of_error > 0 AND margin_of_error < 1)",
             name="margin_of_error",

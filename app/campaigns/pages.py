@@ -69,6 +69,7 @@ class CampaignForm:
     questionnaire: str = "sipas-2017/1"
     min_sample: str = "30"
     quota_policy: str = "accept"
+    aggregate: str = "pooled"
     is_private: bool = False
     complaint_phone: str = ""
     complaint_url: str = ""
@@ -87,6 +88,7 @@ class CampaignForm:
             questionnaire=field(form, "questionnaire"),
             min_sample=field(form, "min_sample"),
             quota_policy=field(form, "quota_policy") or "accept",
+            aggregate=field(form, "aggregate") or "pooled",
             is_private=bool(field(form, "is_private")),
             complaint_phone=field(form, "complaint_phone"),
             complaint_url=field(form, "complaint_url"),
@@ -106,6 +108,7 @@ class CampaignForm:
             questionnaire=f"{c.questionnaire}/{c.questionnaire_version}",
             min_sample=str(c.min_sample),
             quota_policy=c.quota_policy,
+            aggregate=c.aggregate,
             is_private=c.is_private,
             complaint_phone=c.complaint_phone or "",
             complaint_url=c.complaint_url or "",
@@ -148,6 +151,7 @@ class CampaignForm:
             min_sample=min_sample,
             is_private=self.is_private,
             quota_policy=self.quota_policy,
+            aggregate=self.aggregate,
             complaint_phone=self.complaint_phone,
             complaint_url=self.complaint_url,
         )

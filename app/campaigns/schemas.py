@@ -15,7 +15,7 @@ from app.units.models import UNIT_KINDS
 
 Code = Annotated[CleanStr, Field(min_length=1, max_length=64)]
 QuotaPolicy = Literal["accept", "stop"]
-Aggregate = Literal["pooled", "mean_of_units"]
+Aggregate = Literal["pooled", "mean_of_units", "weighted"]
 Status = Annotated[str, Field(json_schema_extra=one_of(lambda: [s.value for s in CampaignStatus]))]
 Kind = Annotated[str, Field(description="Unit kind.", json_schema_extra=one_of(lambda: UNIT_KINDS))]
 
@@ -40,7 +40,9 @@ class CampaignBody(BaseModel):
     aggregate: Aggregate = Field(
         default="pooled",
         description="Default figures of a unit with sub-units in the indices: `pooled` (every "
-        "response under it) or `mean_of_units` (unweighted mean of its unflagged sub-units).",
+        "response under it) or `mean_of_units` (unweighted mean of its unflagged sub-units); "
+        "`weighted`: the campaign's overall figure post-stratified by its scope units' "
+        "dossier counts (every scope unit needs one; methods.aggregate).",
     )
     complaint_phone: Annotated[CleanStr, Field(max_length=40)] | None = Field(
         default=None,

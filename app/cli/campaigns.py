@@ -33,7 +33,8 @@ def campaign_create(
         str,
         typer.Option(
             help="A higher level's figures: pooled (every response under it) or "
-            "mean_of_units (unweighted mean of its sub-units)."
+            "mean_of_units (unweighted mean of its sub-units) or weighted (the campaign's "
+            "overall figure weighted by its scope units' dossier counts)."
         ),
     ] = "pooled",
     open_now: Annotated[

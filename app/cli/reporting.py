@@ -36,6 +36,13 @@ def report(
         str | None,
         typer.Option(help="Previous campaign code: adds the change in points and rank."),
     ] = None,
+    aggregate: Annotated[
+        str | None,
+        typer.Option(
+            help="pooled, mean_of_units or weighted (the campaign's overall figure weighted "
+            "by its scope units' dossier counts); default: the campaign's setting."
+        ),
+    ] = None,
 ) -> None:
     """Print a campaign's indices per unit (SIPAS, factors, n, rank), or write CSV, JSON or
     an Excel workbook."""
@@ -58,9 +65,23 @@ def report(
         fail(ValueError(f"--sep: {sep!r} is not one of , ;"))
     if scoring not in (None, "top2box", "mean20", "rescaled"):
         fail(ValueError(f"--scoring: {scoring!r} is not one of top2box, mean20, rescaled"))
+    if aggregate not in (None, "pooled", "mean_of_units", "weighted"):
+        fail(
+            ValueError(f"--aggregate: {aggregate!r} is not one of pooled, mean_of_units, weighted")
+        )
+    chosen = cast(indices.Aggregate | None, aggregate)
     if output_format == "pdf":
         assert output is not None
-        _pdf(campaign, level, parent, lang, cast(indices.Rule | None, scoring), compare, output)
+        _pdf(
+            campaign,
+            level,
+            parent,
+            lang,
+            cast(indices.Rule | None, scoring),
+            compare,
+            output,
+            chosen,
+        )
         return
     try:
         with session_scope() as session:
@@ -72,6 +93,7 @@ def report(
                 parent=parent,
                 scoring=cast(indices.Rule | None, scoring),
                 compare=compare,
+                aggregate=chosen,
             )
             q = questionnaire_of(get_catalog(), get_campaign(session, campaign))
     except (AppError, QuestionnaireError) as exc:
@@ -112,6 +134,7 @@ def _pdf(
     scoring: Any,
     compare: str | None,
     output: Path,
+    aggregate: Any = None,
 ) -> None:
     """The printed report of the live (internal) results, as the API's format=pdf."""
     from app.campaigns.service import get_campaign, questionnaire_of
@@ -131,6 +154,7 @@ def _pdf(
                     parent=pa,
                     scoring=scoring,
                     compare=compare,
+                    aggregate=aggregate,
                 ).body
 
             with out.status("typesetting the report…"):

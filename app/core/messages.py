@@ -34,8 +34,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(units below a scope unit are included already)",
     },
     "aggregate_choice": {
-        "vi": "chọn pooled hoặc mean_of_units",
-        "en": "pooled or mean_of_units",
+        "vi": "chọn pooled, mean_of_units hoặc weighted",
+        "en": "pooled, mean_of_units or weighted",
+    },
+    "weight_no_transactions": {
+        "vi": "Không tính được số liệu gia quyền theo số hồ sơ của đợt {campaign!r}: "
+        "{n} đơn vị trong phạm vi chưa có số hồ sơ (nhập số hồ sơ ở trang Thiết lập, "
+        "hoặc chọn cách tính khác)",
+        "en": "campaign {campaign!r} cannot be weighted by dossiers: {n} scope unit(s) "
+        "have no dossier count (enter the counts on the settings page, or choose "
+        "another aggregate)",
+    },
+    "unit_no_transactions": {
+        "vi": "đơn vị {unit!r} chưa có số hồ sơ",
+        "en": "unit {unit!r} has no dossier count",
     },
     "campaign_exists": {
         "vi": "Đã có đợt khảo sát mã {code!r}",

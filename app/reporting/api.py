@@ -100,7 +100,11 @@ Separator = Annotated[
     ),
 ]
 Lang = Annotated[
-    Literal["vi", "en"], Query(description="Language of the labels of xlsx and wide CSV.")
+    Literal["vi", "en"],
+    Query(
+        description="Language of the labels of xlsx, wide CSV and PDF; in JSON, of `methods` "
+        "(English unless `lang=vi` is given; `methods_vi` always holds the Vietnamese)."
+    ),
 ]
 Sort = Annotated[
     Literal["code", "rank", "name"],
@@ -240,7 +244,7 @@ def _respond(
     responses were counted), and goes out as the gzip bytes it is stored as to any
     client that accepts gzip."""
     wants_csv = fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
-    variant = "json"
+    variant = "json-vi" if request.query_params.get("lang") == "vi" else "json"
     if fmt == "xlsx":
         variant = f"xlsx-{lang}"
     elif wants_csv:
@@ -284,6 +288,14 @@ def _respond(
         data = snapshots.csv_gz(session, report)
         if not gzip_ok:
             data = gunzip_bytes(data)
+    elif request.query_params.get("lang") == "vi" and "methods_vi" in report.body:
+        # `methods` in Vietnamese, from the texts stored with the report (an edition
+        # keeps the words it was published with).
+        media = "application/json"
+        body = report.body
+        data = indices.Report({**body, "methods": body["methods_vi"]}).json()
+        if gzip_ok:
+            data = gzip_bytes(data)
     else:
         media = "application/json"
         data = report.gz() if gzip_ok else report.json()
@@ -325,11 +337,12 @@ def campaign_indices(
         ),
     ] = False,
     aggregate: Annotated[
-        Literal["pooled", "mean_of_units"] | None,
+        Literal["pooled", "mean_of_units", "weighted"] | None,
         Query(
             description="Figures of a listed unit with sub-units: `pooled` (every response "
             "under it) or `mean_of_units` (unweighted mean of its unflagged direct sub-units); "
-            "default: the campaign's setting."
+            "`weighted`: the campaign's `overall` post-stratified by its scope units' dossier "
+            "counts (422 if one has none); default: the campaign's setting."
         ),
     ] = None,
     sort: Sort = "code",

@@ -66,6 +66,11 @@ DOC: dict[str, dict[str, str]] = {
     "m_channel": {"vi": "Kênh thu thập", "en": "Channel"},
     "m_date_from": {"vi": "Từ ngày", "en": "From"},
     "m_date_to": {"vi": "Đến ngày", "en": "To"},
+    "m_details": {
+        "vi": "Định nghĩa chi tiết (mục methods của báo cáo JSON)",
+        "en": "Definitions in detail (methods of the JSON report)",
+    },
+    "m_text": {"vi": "Nội dung", "en": "Text"},
     "m_percent": {
         "vi": "Các chỉ số là tỷ lệ phần trăm (0–100), hiển thị 2 chữ số thập phân; "
         "ô lưu đủ chữ số.",

@@ -15,6 +15,7 @@ import numpy as np
 from analysis.composite import PairMoments, composite_indices, linearised_means
 from analysis.indices import CriterionRule, Estimates, composites, criterion_indices, proportions
 from analysis.intervals import Z95
+from analysis.weighting import mean_variances, proportion_variances
 from app.counts.tally import MomentLayout, moment_layout
 from app.questionnaires.catalog import Question, Questionnaire
 
@@ -165,6 +166,9 @@ class Figures:
     values: dict[str, Any]
     ns: dict[str, Any]  # the same shape as `values`: the n behind each value
     sipas_se: np.ndarray  # each unit's SIPAS standard error (nan: none), for rank intervals
+    # The same shape as `values`: the estimated variance of each figure (s²/n, in
+    # percent²; nan: none), for a higher level's stratified (weighted) variance.
+    variances: dict[str, Any] | None = None
 
 
 def se_of(e: Estimates) -> np.ndarray:
@@ -187,6 +191,17 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
         )
 
     items = {code: item(code) for code in ks.scale_items}
+
+    def item_variance(code: str) -> np.ndarray:
+        if rule == "top2box":
+            return proportion_variances(items[code].value, items[code].n)
+        lo, hi = float(min(scale)), float(max(scale))
+        factor = 100 / hi if rule == "mean20" else 100 / (hi - lo)
+        return mean_variances(_cols(ks, m, [f"{code}={v}" for v in scale]), scale, factor)
+
+    def var_of(e: Estimates) -> np.ndarray:
+        return np.asarray(e.se, dtype=float) ** 2
+
     moments = ks.pair_moments(m, rule) if units else None
     position = {c: i for i, c in enumerate(ks.members)}
 
@@ -274,4 +289,14 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
     values.update({g: {k: e.value for k, e in est.items()} for g, est in groups.items()})
     ns: dict[str, Any] = {"sipas": sipas.n}
     ns.update({g: {k: e.n for k, e in est.items()} for g, est in groups.items()})
-    return Figures(entries, values, ns, se_of(sipas))
+    # Keyed by the estimate itself: a factor under overall_item is its item's estimate.
+    known = {id(items[c]): item_variance(c) for c in ks.scale_items}
+    known.update({id(e): var_of(e) for e in [*factors.values(), sipas] if e.se is not None})
+
+    def variance(e: Estimates) -> np.ndarray:
+        v = known.get(id(e))
+        return proportion_variances(e.value, e.n) if v is None else v
+
+    variances: dict[str, Any] = {"sipas": variance(sipas)}
+    variances.update({g: {k: variance(e) for k, e in est.items()} for g, est in groups.items()})
+    return Figures(entries, values, ns, se_of(sipas), variances)

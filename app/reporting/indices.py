@@ -32,6 +32,7 @@ from analysis.ranking import (
     versus_median,
 )
 from analysis.reliability import Moments, cronbach_alpha
+from analysis.weighting import Stratified, post_stratified
 from app.campaigns.models import Campaign, CampaignUnit
 from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS, Submission
@@ -52,6 +53,7 @@ from app.counts.tally import (
 )
 from app.questionnaires.catalog import Catalog, Questionnaire, Rule
 from app.reporting.figures import Figures, figures, keyspace
+from app.reporting.methods_text import METHODS, METHODS_VI
 from app.units.models import UNIT_KINDS, Unit
 
 __all__ = ["Filters", "Report", "report", "to_csv", "unit_report"]
@@ -303,7 +305,8 @@ def _primary_league(entries: list[dict[str, Any]]) -> str | None:
     return min(sizes, key=lambda k: (-sizes[k], order.get(k, len(order))))
 
 
-Aggregate = Literal["pooled", "mean_of_units"]
+Aggregate = Literal["pooled", "mean_of_units", "weighted"]
+AGGREGATES: dict[str, Aggregate] = {"mean_of_units": "mean_of_units", "weighted": "weighted"}
 
 
 def mean_figure(figs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -383,6 +386,125 @@ def _arrays_of(entries: list[dict[str, Any]]) -> Figures:
     ci = [e["sipas"]["ci"] for e in entries]
     se = np.array([np.nan if c is None else (c[1] - c[0]) / (2 * Z95) for c in ci], dtype=float)
     return Figures(entries, values, ns, se)
+
+
+def dossier_counts(session: Session, campaign: Campaign) -> dict[int, int | None]:
+    """Each scope unit's stored transaction (dossier) count, by unit id."""
+    rows = session.execute(
+        select(CampaignUnit.unit_id, CampaignUnit.transactions).where(
+            CampaignUnit.campaign_id == campaign.id
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def _weighted_overall(
+    session: Session,
+    campaign: Campaign,
+    q: Questionnaire,
+    rule: Rule,
+    strata: list[Unit],
+    computed: Figures,
+    pooled: Figures,
+) -> dict[str, Any]:
+    """The campaign as one figure, post-stratified by its scope units' dossier counts
+    (methods.aggregate): each indicator is Σ W_h ȳ_h over the scope units with an
+    answer, W_h their share of the dossiers, with the stratified variance Σ W_h² v_h
+    and the design effect against the pooled figure.
+
+    Refused when a scope unit has no dossier count: leaving it out would publish the
+    figure of a different population, and giving it a weight would be invented."""
+    counts = dossier_counts(session, campaign)
+    missing = [u for u in strata if counts.get(u.id) is None]
+    if missing:
+        raise Invalid.of(
+            "weight_no_transactions",
+            [
+                FieldError.of(
+                    f"transactions.{u.code}", "unit_no_transactions", "missing", unit=u.code
+                )
+                for u in missing
+            ],
+            campaign=campaign.code,
+            n=len(missing),
+        )
+    tx = [int(counts[u.id] or 0) for u in strata]
+    lo, hi = float(min(q.scale_values)), float(max(q.scale_values))
+    scale_bounds = (100 * lo / hi, 100.0) if rule == "mean20" else (0.0, 100.0)
+    cv, pv = computed.variances, pooled.variances
+    if cv is None or pv is None:
+        raise ValueError("the strata's figures carry no variances")
+    whole = pooled.entries[0]
+
+    def one(
+        values: np.ndarray,
+        variances: np.ndarray,
+        ns: np.ndarray,
+        at: np.ndarray,
+        fig: dict[str, Any],
+        bounds: tuple[float, float],
+    ) -> tuple[dict[str, Any], Stratified]:
+        r = post_stratified(
+            values.tolist(),
+            variances.tolist(),
+            ns.tolist(),
+            tx,
+            pooled_variance=float(at[0]) if at[0] == at[0] else None,
+            bounds=bounds,
+        )
+        ci = list(r.ci) if r.ci else None
+        if r.se == 0:
+            # Every answer agrees: the pooled (Wilson) interval rather than a zero-width
+            # one, when it is about the same value; otherwise none.
+            same = fig["value"] is not None and abs(fig["value"] - (r.value or 0)) < 1e-9
+            ci = fig["ci"] if same else None
+        return {
+            "value": r.value,
+            "ci": ci,
+            "n": r.n,
+            "deff": r.deff,
+            "n_effective": r.n_effective,
+        }, r
+
+    sipas, head = one(
+        computed.values["sipas"],
+        cv["sipas"],
+        computed.ns["sipas"],
+        pv["sipas"],
+        whole["sipas"],
+        scale_bounds,
+    )
+    out: dict[str, Any] = {"n": whole["n"], "sipas": sipas}
+    for block in BLOCKS:
+        if block not in whole:
+            continue
+        bounds = scale_bounds if block in ("factors", "items", "overall_items") else (0.0, 100.0)
+        out[block] = {
+            k: one(
+                computed.values[block][k],
+                cv[block][k],
+                computed.ns[block][k],
+                pv[block][k],
+                whole[block][k],
+                bounds,
+            )[0]
+            for k in whole[block]
+        }
+    out["aggregate"] = "weighted"
+    out["weighting"] = {
+        "by": "transactions",
+        "strata": [
+            {"unit": u.code, "transactions": t, "n": int(n), "weight": w}
+            for u, t, n, w in zip(
+                strata, tx, computed.ns["sipas"].tolist(), head.weights, strict=True
+            )
+        ],
+        "weighted_units": head.strata,
+        "left_out": [u.code for u, w in zip(strata, head.weights, strict=True) if w == 0],
+        "deff": head.deff,
+        "n_effective": head.n_effective,
+    }
+    return out
 
 
 def _targets(
@@ -498,8 +620,9 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
 # repeat their block's name; `sort`; 3: linearised composite intervals, composite n =
 # contributing respondents, rank_interval and vs_median; 4: `overall`, the campaign
 # as one figure when the report lists its scope units; 5: no vs_median for a unit
-# ranked alone in its league).
-FORM = 5
+# ranked alone in its league; 6: `methods_vi`, and `overall` weighted by dossiers under
+# aggregate=weighted).
+FORM = 6
 SORTS = ("code", "rank", "name")
 
 
@@ -570,7 +693,7 @@ def report(
         )
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
     if aggregate is None:
-        aggregate = "mean_of_units" if campaign.aggregate == "mean_of_units" else "pooled"
+        aggregate = AGGREGATES.get(campaign.aggregate, "pooled")
 
     def build() -> dict[str, Any]:
         return _build(
@@ -655,9 +778,14 @@ def _build(
     # The campaign as one figure (the printed report's headline) when the report lists
     # the campaign's own scope units: overlapping scopes are refused, so their subtrees
     # are disjoint and their counts add up to exactly the campaign's responses.
-    overall = None
+    overall: dict[str, Any] | None = None
     if level is None and parent is None and len(targets) > 1:
-        whole = figures(ks, matrix.sum(axis=0, keepdims=True), rule).entries[0]
+        pooled = figures(ks, matrix.sum(axis=0, keepdims=True), rule)
+        whole = (
+            _weighted_overall(session, campaign, q, rule, targets, computed, pooled)
+            if aggregate == "weighted"
+            else pooled.entries[0]
+        )
         overall = {"unit": campaign.code, "name": campaign.name, "kind": "campaign", **whole}
     entries = []
     for u, figs in zip(targets, computed.entries, strict=True):
@@ -724,21 +852,33 @@ def _build(
         "leagues": leagues,
         "reliability": reliability(q, moments),
         "methods": METHODS,
+        "methods_vi": METHODS_VI,
     }
     if overall is not None:
         body["overall"] = overall
     if compare:
-        previous = report(
-            session,
-            catalog,
-            compare,
-            level=level,
-            parent=parent,
-            filters=filters,
-            scoring=scoring,
-            mixed=mixed,
-            aggregate=aggregate,
-        )
+
+        def before_with(rule: Aggregate) -> Report:
+            return report(
+                session,
+                catalog,
+                compare,
+                level=level,
+                parent=parent,
+                filters=filters,
+                scoring=scoring,
+                mixed=mixed,
+                aggregate=rule,
+            )
+
+        try:
+            previous = before_with(aggregate)
+        except Invalid as exc:
+            if exc.key != "weight_no_transactions":
+                raise
+            # Last year's campaign has no dossier counts: its units compare as they
+            # are (weighting changes only `overall`), its overall figure not at all.
+            previous = before_with("pooled")
         before = {e["unit"]: e for e in previous.body["units"]}
         for e in entries:
             p = before.get(e["unit"])
@@ -757,7 +897,11 @@ def _build(
                 "previous_flags": list(p["flags"]) if p else [],
             }
         was = previous.body.get("overall")
-        if overall is not None and was is not None:
+        if (
+            overall is not None
+            and was is not None
+            and was.get("aggregate") == overall.get("aggregate")
+        ):
             ch = change_of(overall["sipas"]["value"], was["sipas"]["value"], None, None)
             overall["change"] = {
                 "campaign": compare,
@@ -768,71 +912,6 @@ def _build(
     body["sort"] = sort
     body["units"] = ordered(entries, sort)
     return body
-
-
-METHODS = {
-    "percent": "All figures are percentages from 0 to 100, unrounded.",
-    "criterion": "top2box: % of valid answers (1–5) that are 4 or 5; mean20: mean × 20; rescaled: "
-    "(mean − 1)/4 × 100. 'Not applicable' and missing answers are excluded.",
-    "factor": "criteria_mean: unweighted mean of the factor's criterion indices; overall_item: the "
-    "criterion rule applied to the factor's own overall item.",
-    "sipas": "factors_mean: unweighted mean of the five factor indices; overall_item: the criterion rule "
-    "applied to the overall item.",
-    "ci": "95 %. Proportions (top2box criteria, perception, timeliness, expectations): Wilson score. "
-    "Mean-score rules (mean20, rescaled): Student t interval on the mean (n − 1 degrees of "
-    "freedom), clipped to the scale's range, none below 2 valid answers. Factors and SIPAS: "
-    "linearised (delta method): the composite is a mean of criterion means, each over its own "
-    "valid answers (a ratio estimator, so skipped criteria are accounted for); its variance is "
-    "that of the sum over respondents of each one's deviations from the criterion means, "
-    "weighted as in the composite, computed from per-unit sums of the criteria's values and "
-    "their cross-products over the respondents who answered both. Interval: value ± "
-    "t(n − 1) × standard error, clipped to the index's range; none below 2 respondents; under "
-    "top2box, when every answer agrees (variance 0), Wilson at the composite's value on its "
-    "smallest criterion n instead of a zero-width interval. docs/method.md §3 has the formulas.",
-    "n": "Criterion: valid answers. Rates: respondents who answered the question (late-case follow-up: "
-    "late cases). Factor and SIPAS: respondents with a valid answer to at least one of their "
-    "criteria. Unit n: responses.",
-    "responses": "Every figure of a document is computed from the same responses: those not "
-    "excluded, matching the filters if any, recorded at a listed unit or below it. A unit "
-    "document's unit, its `n` and its reliability cover every such response under the unit, "
-    "including any recorded at the unit itself; each sub-unit's entry covers those under it.",
-    "aggregate": "pooled: a unit's figures come from every response under it, so a sub-unit "
-    "with most of the responses weighs most. mean_of_units: a unit with sub-units gets the "
-    "unweighted mean of its unflagged direct sub-units' figures (as the Ministry averages "
-    "provinces), with a 95 % interval from their standard errors as independent samples "
-    "(se = √Σseᵢ² / k) and n their answers summed; `averaged_units` says how many. The campaign "
-    "sets the default; `aggregate=` chooses per request.",
-    "median": "Median of each indicator over the unflagged units of a league (`leagues`) whose "
-    "figure for that indicator rests on at least min(min_sample, MEDIAN_MIN_N = 10 by default) "
-    "answers; `median_n` says how many units each median is taken over. The top-level median, "
-    "top and bottom are those of the league named by `league`.",
-    "rank": "Competition ranking on SIPAS (1 = best, ties share a rank) within a league: units "
-    "of one kind are ranked among their own kind (`mixed=true`: all listed units together). "
-    "SIPAS is compared rounded half-up to RANK_PRECISION decimals (default 2, as published), "
-    "after float noise below 1e-9 is removed, so equal published figures share a rank. Top and "
-    "bottom lists include every unit tied at the cut-off; ties are listed by unit code in both. "
-    "Flagged units are not ranked.",
-    "rank_interval": "95 % rank interval [best, worst] of each ranked unit within its league, by "
-    "a parametric bootstrap: RANK_REPLICATES (default 1,000) times, every ranked unit's SIPAS is "
-    "drawn from a normal distribution centred on its estimate with its standard error (that of "
-    "its linearised interval; mean_of_units: of its averaged interval), the units are ranked "
-    "again, and the interval runs from the 2.5 % to the 97.5 % quantile of the unit's ranks, "
-    "widened if needed to hold its published rank. The generator is seeded from the campaign "
-    "code and the league, so the same responses always give the same intervals; a published "
-    "edition keeps them. A wide interval means the data cannot place the unit more precisely.",
-    "vs_median": "above: the unit's 95 % SIPAS interval lies wholly above its league's median "
-    "SIPAS; below: wholly below; indistinguishable: it contains the median. Null for units that "
-    "are not ranked, and for a unit ranked alone in its league (it is its own median).",
-    "flags": "small_sample: the item with the fewest valid answers among those the unit's SIPAS "
-    "is made from has fewer than the campaign's min_sample (flag_detail names it); incomplete: "
-    "a criterion, factor or the SIPAS has no valid answers to be computed from (flag_detail "
-    "lists them). Flagged units are listed but not ranked and not in medians.",
-    "sort": "units are listed by code (default), by rank (ties by code, unranked units last) or "
-    "by name (Vietnamese letters with their base letter), as `sort` asks.",
-    "reliability": "Cronbach's alpha per factor over the responses of the listed units (a unit "
-    "document: the unit's), using the complete cases among them (respondents who rated every "
-    "criterion of the factor; its `n` counts them), with Feldt's 95 % interval.",
-}
 
 
 def unit_report(

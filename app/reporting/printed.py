@@ -118,6 +118,11 @@ WORDS: dict[str, dict[str, str]] = {
     "page": {"vi": "Trang", "en": "Page"},
     "headline": {"vi": "Chỉ số hài lòng chung (SIPAS)", "en": "Overall satisfaction (SIPAS)"},
     "interval": {"vi": "khoảng tin cậy 95%", "en": "95% interval"},
+    "weighted_by_dossiers": {
+        "vi": "Gia quyền theo số hồ sơ của các đơn vị (hiệu ứng thiết kế {deff}, cỡ mẫu "
+        "hiệu dụng {neff})",
+        "en": "Weighted by the dossiers of the units (design effect {deff}, effective sample {neff})",
+    },
     "league": {"vi": "Bảng xếp hạng", "en": "League table"},
     "rank": {"vi": "Hạng", "en": "Rank"},
     "unit": {"vi": "Đơn vị", "en": "Unit"},

@@ -127,8 +127,9 @@ class IndicesReport(BaseModel):
     questionnaire: str
     version: int
     scoring: Rule = Field(description="Criterion rule.")
-    aggregate: Literal["pooled", "mean_of_units"] = Field(
-        description="How units with sub-units got their figures (methods.aggregate)."
+    aggregate: Literal["pooled", "mean_of_units", "weighted"] = Field(
+        description="How units with sub-units, and under `weighted` the campaign's "
+        "`overall`, got their figures (methods.aggregate)."
     )
     sort: Literal["code", "rank", "name"] = Field(description="The order of `units`.")
     units: list[UnitIndices]
@@ -137,7 +138,11 @@ class IndicesReport(BaseModel):
         description="The campaign as one figure, when the report lists the campaign's scope "
         "units (no level or parent asked for) and there are several: every indicator over "
         "all their responses, like a unit's (`unit` is the campaign code, `kind` is "
-        "`campaign`; no rank), with `change` when compared. Absent otherwise.",
+        "`campaign`; no rank), with `change` when compared. Absent otherwise. Under "
+        "`aggregate=weighted` every figure is post-stratified by the scope units' dossier "
+        "counts and carries `deff` and `n_effective`; `aggregate` is `weighted` and "
+        "`weighting` gives each scope unit's dossiers, n and weight, the units left out "
+        "(no answers) and the SIPAS design effect.",
     )
     median: Medians = Field(
         description="Median of each indicator over the unflagged units of `league` with enough "
@@ -156,7 +161,13 @@ class IndicesReport(BaseModel):
     reliability: dict[str, dict[str, float | list[float] | int | None]] = Field(
         description="Cronbach's alpha per factor: alpha, ci (Feldt), n (complete cases), items."
     )
-    methods: dict[str, str] = Field(description="How every figure is computed.")
+    methods: dict[str, str] = Field(
+        description="How every figure is computed, one text per rule, in English (`lang=vi`: "
+        "in Vietnamese)."
+    )
+    methods_vi: dict[str, str] | None = Field(
+        default=None, description="The same texts in Vietnamese, with the same keys."
+    )
 
 
 class MovedUnit(BaseModel):

@@ -312,6 +312,17 @@ def _method_sheet(
         ws.write_number(row, 0, i, whole)
         ws.write_string(row, 1, text, wrap)
         row += 1
+    # Then the full definitions behind the figures, in the workbook's language, each
+    # under its name in the JSON report's `methods` (an analyst's cross-reference).
+    row += 1
+    ws.write_string(row, 0, d("m_details", lang), head)
+    ws.write_string(row, 1, d("m_text", lang), head)
+    row += 1
+    methods = body.get("methods_vi", body["methods"]) if lang == "vi" else body["methods"]
+    for key, text in methods.items():
+        ws.write_string(row, 0, key, bold)
+        ws.write_string(row, 1, text, wrap)
+        row += 1
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 110)
 

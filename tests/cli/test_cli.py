@@ -186,6 +186,14 @@ def test_report_prints_a_table_and_writes_csv(run, tmp_path: Path) -> None:  # t
     assert "Bảng xếp hạng: Sở, ban, ngành" in " ".join(text.split())
     assert "so với đợt DEMO-2025" in " ".join(text.split())
     assert run("report", "DEMO-2026", "--format", "pdf").returncode == 1  # needs -o
+    # Weighted by dossiers: the demo's scope units have no dossier counts yet.
+    weighted = run("report", "DEMO-2026", "--aggregate", "weighted", "--format", "json")
+    assert weighted.returncode == 1
+    assert "cannot be weighted by dossiers" in weighted.stderr
+    assert "has no dossier count" in weighted.stderr
+    bogus = run("report", "DEMO-2026", "--aggregate", "heaviest")
+    assert bogus.returncode == 1
+    assert "--aggregate: 'heaviest' is not one of pooled, mean_of_units, weighted" in bogus.stderr
 
 
 def test_questionnaire_check_names_the_broken_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -111,13 +111,16 @@ def test_the_workbook_holds_the_report_as_numbers_with_vietnamese_labels(
     assert facts["Cách tính cấp trên"] == "gộp mọi phiếu của các đơn vị cấp dưới"
     # The rules in the sentences the printed report prints, in the workbook's language.
     start = next(i for i, row in enumerate(method) if row[0] == "Quy tắc tính và công bố")
-    rules = [row[1] for row in method[start + 1 :] if row[1]]
+    end = next(i for i, row in enumerate(method) if str(row[0]).startswith("Định nghĩa chi tiết"))
+    rules = [row[1] for row in method[start + 1 : end] if row[1]]
     assert rules == method_text.rules(results, ["department", "service_centre"], "vi")
     assert rules[0].startswith("Chỉ số của mỗi tiêu chí là tỷ lệ câu trả lời hợp lệ ở mức 4")
     assert any("Sở, ban, ngành, Trung tâm Phục vụ hành chính công" in r for r in rules)
-    every_text = " ".join(str(c) for row in method for c in row if c is not None)
+    said = " ".join(str(c) for row in method[:end] for c in row if c is not None)
     for code in ("top2box", "pooled", "mean_of_units", "small_sample", "min_sample"):
-        assert code not in every_text
+        assert code not in said
+    # Then the full definitions, in Vietnamese, under their names in the JSON's methods.
+    assert facts["rank"] == results["methods_vi"]["rank"]
 
 
 def test_every_number_in_the_workbook_is_stored_as_a_number(
@@ -160,7 +163,8 @@ def test_the_method_sheet_in_english(client: TestClient, results: dict[str, Any]
     start = next(
         i for i, row in enumerate(method) if row[0] == "How figures are computed and published"
     )
-    rules = [row[1] for row in method[start + 1 :] if row[1]]
+    end = next(i for i, row in enumerate(method) if str(row[0]).startswith("Definitions"))
+    rules = [row[1] for row in method[start + 1 : end] if row[1]]
     assert rules == method_text.rules(results, ["department", "service_centre"], "en")
     assert rules[0].startswith("A criterion's index is the share of valid answers at 4")
 
