@@ -66,6 +66,10 @@ AGGREGATE: dict[str, dict[str, str]] = {
         "vi": "trung bình cộng của các đơn vị cấp dưới trực tiếp",
         "en": "unweighted mean of the direct sub-units",
     },
+    "weighted": {
+        "vi": "gia quyền theo số hồ sơ của từng đơn vị",
+        "en": "weighted by each unit's share of the dossiers",
+    },
 }
 
 
