@@ -12,7 +12,7 @@ PORT   ?= 8000
 # tried and the PostgreSQL run is skipped with a warning if nothing answers.
 PG_DEFAULT := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install browser run test test-sqlite test-postgres lint format demo bench clean
+.PHONY: install browser run test test-sqlite test-postgres lint format demo bench bench-tools bench-ingest clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -67,6 +67,24 @@ format: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/sipas db upgrade
 	$(BIN)/sipas demo
+
+# What the benchmarks drive the service with: wrk (HTTP load) and pgbench (the
+# PostgreSQL baseline), from Debian packages; installed when we can (root or sudo).
+bench-tools:
+	@for tool in wrk:wrk pgbench:postgresql-client; do \
+	    cmd=$${tool%%:*}; pkg=$${tool##*:}; \
+	    if ! command -v $$cmd >/dev/null; then \
+	        if [ "$$(id -u)" = 0 ]; then S=""; elif command -v sudo >/dev/null; then S="sudo -n"; else S=none; fi; \
+	        if [ "$$S" = none ]; then echo "$$cmd is missing: apt-get install $$pkg"; exit 1; fi; \
+	        echo "installing $$pkg for the benchmarks"; \
+	        $$S apt-get install -y -qq $$pkg >/dev/null 2>&1 || \
+	        { $$S apt-get update -qq && $$S apt-get install -y -qq $$pkg >/dev/null; }; \
+	    fi; \
+	done
+
+# Ingest through `sipas serve --workers 2` against a bare insert and pgbench (docs/benchmarks.md).
+bench-ingest: $(STAMP) bench-tools
+	$(BIN)/python -m bench.ingest $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* var/*.result

@@ -1,7 +1,8 @@
 """A realistic demo: a province, its departments and communes, counters, an open
 campaign over them with targets, last year's closed campaign to compare with, and
 synthetic submissions whose satisfaction differs by unit and factor, a few of them
-flagged (too fast, straight-lining) and some with citizens' comments.
+flagged (too fast, straight-lining) and some with citizens' comments; last year's
+results published (the public results page), and an account for each role.
 
 Ids are derived from the seed, so running the demo twice with the same seed adds
 nothing, and a different seed adds a new batch. Rows go in with COPY on PostgreSQL
@@ -11,6 +12,7 @@ nothing, and a different seed adds a new batch. Rows go in with COPY on PostgreS
 import hashlib
 import json
 import random
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,12 +23,17 @@ import numpy as np
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from app.access import service as accounts
+from app.access.models import Account
+from app.access.service import Principal
 from app.campaigns import quotas
 from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit
 from app.campaigns.service import CampaignIn, create_campaign, questionnaire_of
+from app.collection.models import Submission
 from app.collection.service import CORE_COLUMNS, copy_insert
 from app.counts import snapshots
 from app.questionnaires.catalog import Catalog, Questionnaire
+from app.reporting import editions
 from app.units.models import Counter, Unit
 from app.units.service import create_unit
 
@@ -95,6 +102,50 @@ PROCEDURES = [
     "Cấp giấy chứng nhận quyền sử dụng đất",
     "Chứng thực bản sao",
 ]
+
+
+# Who signs in to the demo: login, name, role, area (a unit code; None: everything).
+ACCOUNTS = (
+    ("quantri@demo", "Quản trị hệ thống (demo)", "admin", None),
+    ("dieuphoi@demo", "Điều phối viên, Sở Nội vụ (demo)", "coordinator", PROVINCE[0]),
+    ("sotuphap@demo", "Cán bộ Sở Tư pháp (demo)", "viewer", "DEMO-S02"),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    password: str
+    role: str
+    area: str | None  # unit code; None: every unit
+    area_name: str | None
+
+
+def demo_accounts(session: Session) -> list[DemoAccount]:
+    """The demo's accounts, one per role, each with a new random password (the demo
+    prints them: a fixed password would be a known way into any server it ran on)."""
+    made = []
+    for login, name, role, area in ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        if session.scalar(select(Account.id).where(Account.login == login)) is None:
+            accounts.create_account(session, login, name, password, role, area)
+        else:
+            accounts.reset_password(session, login, password)
+        unit = session.scalar(select(Unit).where(Unit.code == area)) if area else None
+        made.append(DemoAccount(login, password, role, area, unit.name if unit else None))
+    return made
+
+
+def publish_previous(session: Session, catalog: Catalog, previous: Campaign) -> int | None:
+    """Publish last year's closed campaign once (the public results page shows it);
+    its latest edition's number, or None while it has no responses."""
+    done = editions.all_editions(session, previous)
+    if done:
+        return done[-1].number
+    if not session.scalar(select(Submission.id).where(Submission.campaign_id == previous.id)):
+        return None
+    demo = Principal("demo", "admin", None)
+    return editions.publish(session, catalog, demo, previous).number
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.access import admin, signin
 from app.access.dash_render import dash_error, is_dash
+from app.access.security import SESSION_COOKIE
 from app.campaigns import api as campaigns
 from app.campaigns import comment_pages, review_pages
 from app.campaigns import pages as dashboard
@@ -26,6 +27,7 @@ from app.core.head import HeadAsGet
 from app.core.inputs import check_request, unparseable
 from app.core.limits import BodyLimit
 from app.core.logs import RequestContext
+from app.core.replica import FreshAfterWrite
 from app.core.responses import allowed_methods
 from app.questionnaires import api as questionnaires
 from app.questionnaires.catalog import get_catalog
@@ -226,6 +228,8 @@ def _add_middleware(app: FastAPI) -> None:
     # Pages and reports compress well (a questionnaire page ~8x); tiny JSON
     # receipts are left alone.
     app.add_middleware(GZipMiddleware, minimum_size=600)
+    # With a replica: a signed-in reader's reads follow their own writes (app/core/replica.py).
+    app.add_middleware(FreshAfterWrite, session_cookie=SESSION_COOKIE)
     # Inside HeadAsGet, which hands a copy of the scope on: the router writes the
     # matched route into the scope this middleware holds.
     app.add_middleware(metrics.RequestMetrics)

@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.models import CampaignStatus, CampaignUnit
 from app.collection.models import Submission
-from app.demo import CAMPAIGN, PREVIOUS, build_previous, build_tree, load_submissions
+from app.demo import (
+    CAMPAIGN,
+    PREVIOUS,
+    build_previous,
+    build_tree,
+    demo_accounts,
+    load_submissions,
+    publish_previous,
+)
 from app.questionnaires.catalog import Catalog
 from tests.access.test_dash_language import visible
 from tests.factories import make_account
@@ -55,3 +63,36 @@ def test_the_demo_has_what_an_analyst_looks_at(
     assert "Chọn một mức cho tất cả" in visible(review.text)
     progress = visible(client.get(base).text)
     assert "150" in progress  # a department's target
+
+
+def test_the_demo_accounts_sign_in_with_what_it_prints_and_see_their_area(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    campaign, pairs = build_tree(session, catalog)
+    previous = build_previous(session, catalog, pairs)
+    assert publish_previous(session, catalog, previous) is None  # nothing to publish yet
+    load_submissions(session, catalog, previous, pairs, 300, 2, extras=True)
+    assert publish_previous(session, catalog, previous) == 1
+    assert publish_previous(session, catalog, previous) == 1  # once
+    people = {p.login: p for p in demo_accounts(session)}
+    assert {(p.role, p.area) for p in people.values()} == {
+        ("admin", None),
+        ("coordinator", "DEMO"),
+        ("viewer", "DEMO-S02"),
+    }
+    public = client.get(f"/results/{PREVIOUS}")
+    assert public.status_code == 200
+    assert "Sở Tư pháp" in public.text
+    viewer = people["sotuphap@demo"]
+    sign_in(client, viewer.login, viewer.password)
+    mine = client.get(f"/api/v1/campaigns/{PREVIOUS}/comments", params={"state": "all"})
+    assert mine.status_code == 200
+    units = {c["unit"] for c in mine.json()["comments"]}
+    assert units == {"DEMO-S02"}  # only the viewer's department
+    client.post("/logout", data={"csrf": client.cookies.get("csrf") or ""})
+    client.cookies.clear()
+    again = {p.login: p for p in demo_accounts(session)}  # a rerun: new passwords
+    assert again["dieuphoi@demo"].password != people["dieuphoi@demo"].password
+    sign_in(client, "dieuphoi@demo", again["dieuphoi@demo"].password)
+    every = client.get(f"/api/v1/campaigns/{PREVIOUS}/comments", params={"state": "all"})
+    assert len({c["unit"] for c in every.json()["comments"]}) > 5

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from app.access import service as accounts
 from app.access.security import ApiManager, ApiPrincipal
 from app.access.service import Principal
-from app.campaigns import coordination, review
+from app.campaigns import comments, coordination, review
 from app.campaigns import service as campaigns
 from app.campaigns.models import CampaignStatus
 from app.campaigns.review import State
@@ -21,6 +21,9 @@ from app.campaigns.schemas import (
     CampaignBody,
     CampaignCreate,
     CampaignOut,
+    CommentOut,
+    CommentReviewBody,
+    CommentsOut,
     DayOut,
     OpenBody,
     ProgressOut,
@@ -45,7 +48,8 @@ WHY = {
     "s403": "Outside the account's role or area, an API key on a write, or a missing CSRF token.",
     "s404": "Unknown campaign (or one outside your area).",
     "s409": "The change conflicts with what is stored: the code is taken, or the response is "
-    "already excluded (or not excluded).",
+    "already excluded (or not excluded), or the comment already has the state asked for "
+    "(a hidden one cannot be chosen for the report).",
 }
 # What each kind of route can answer besides its result: every one checks the caller
 # (401) and reads the database (503); writes need a coordinator's session and CSRF
@@ -286,6 +290,78 @@ def restore_response(
     c = coordination.visible_campaign(session, who, campaign)
     review.restore(session, who, c, _uuid(response_id), body.reason)
     return ReviewOut(id=response_id, state="counted")
+
+
+def _comment_out(c: comments.Comment) -> CommentOut:
+    return CommentOut(
+        response_id=c.id,
+        question=c.question,
+        text=c.text,
+        unit=c.unit,
+        unit_name=c.unit_name,
+        channel=c.channel,
+        submitted_at=c.submitted_at,
+        hidden=c.hidden_at is not None,
+        hidden_at=c.hidden_at,
+        hidden_by=c.hidden_by,
+        hidden_reason=c.hidden_reason,
+        chosen=c.chosen_at is not None,
+        chosen_at=c.chosen_at,
+    )
+
+
+@router.get("/campaigns/{campaign}/comments", response_model=CommentsOut, responses=READ)
+def list_comments(
+    campaign: str,
+    session: SessionDep,
+    who: ApiPrincipal,
+    unit: Annotated[str | None, Query(description="Only under this unit (its code).")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=comments.MAX_SEARCH,
+            description="Words the comment contains (case and Vietnamese marks ignored).",
+        ),
+    ] = None,
+    question: Annotated[str | None, Query(description="Only this free-text question.")] = None,
+    state: Annotated[
+        comments.State, Query(description="shown (default), hidden, chosen (for the report), all")
+    ] = "shown",
+    page: Annotated[int, Query(ge=1, le=1_000_000_000)] = 1,
+) -> CommentsOut:
+    """Citizens' comments within the caller's area, newest first, 50 a page."""
+    c = coordination.visible_campaign(session, who, campaign)
+    query = comments.Query(unit or None, (q or "").strip() or None, question or None, state)
+    listing = comments.list_comments(session, who, c, query, page)
+    return CommentsOut(
+        total=listing.total,
+        page=page,
+        page_size=comments.PAGE_SIZE,
+        comments=[_comment_out(x) for x in listing.rows],
+    )
+
+
+@router.post(
+    "/campaigns/{campaign}/comments/{response_id}/{question}/{action}",
+    response_model=CommentOut,
+    responses=REVIEW,
+)
+def review_comment(
+    campaign: str,
+    response_id: str,
+    question: str,
+    action: comments.Action,
+    session: SessionDep,
+    who: ApiManager,
+    body: CommentReviewBody | None = None,
+) -> CommentOut:
+    """Hide a comment as abusive (with a reason), show it again, choose it for the printed
+    report or take it out again (audited); answers the comment as it is now."""
+    c = coordination.visible_campaign(session, who, campaign)
+    sid = _uuid(response_id)
+    reason = body.reason if body is not None else ""
+    comments.review_comment(session, who, c, sid, question, action, reason)
+    return _comment_out(comments.comment_of(session, who, c, sid, question))
 
 
 @router.get("/audit", response_model=list[AuditOut], responses=ADMIN)

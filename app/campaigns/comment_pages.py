@@ -141,7 +141,9 @@ def hide_comment(
 ) -> Response:
     """Hide one comment as abusive, with a reason."""
     c = coordination.visible_campaign(session, who, code)
-    comments.hide(session, who, c, response_id(rid), question, field(form, "reason"))
+    comments.review_comment(
+        session, who, c, response_id(rid), question, "hide", field(form, "reason")
+    )
     return _back(c.code, form, "hidden")
 
 
@@ -156,7 +158,7 @@ def show_comment(
 ) -> Response:
     """Show a hidden comment again."""
     c = coordination.visible_campaign(session, who, code)
-    comments.show(session, who, c, response_id(rid), question)
+    comments.review_comment(session, who, c, response_id(rid), question, "show")
     return _back(c.code, form, "shown")
 
 
@@ -171,7 +173,7 @@ def choose_comment(
 ) -> Response:
     """Choose one comment to print in the PDF report (đưa vào báo cáo)."""
     c = coordination.visible_campaign(session, who, code)
-    comments.choose(session, who, c, response_id(rid), question)
+    comments.review_comment(session, who, c, response_id(rid), question, "choose")
     return _back(c.code, form, "chosen")
 
 
@@ -186,5 +188,5 @@ def unchoose_comment(
 ) -> Response:
     """Take a comment out of the PDF report again."""
     c = coordination.visible_campaign(session, who, code)
-    comments.unchoose(session, who, c, response_id(rid), question)
+    comments.review_comment(session, who, c, response_id(rid), question, "unchoose")
     return _back(c.code, form, "unchosen")

@@ -275,93 +275,92 @@ def _target(
     return sub
 
 
-def hide(
+Action = Literal["hide", "show", "choose", "unchoose"]
+ACTIONS = ("hide", "show", "choose", "unchoose")
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """What an action does to a comment: puts on (or takes off) one mark, and the
+    message when the comment already is (or is not) so."""
+
+    model: type[HiddenComment] | type[ReportComment]
+    puts: bool
+    conflict: str
+
+
+MARKS: dict[Action, _Mark] = {
+    "hide": _Mark(HiddenComment, True, "comment_already_hidden"),
+    "show": _Mark(HiddenComment, False, "comment_not_hidden"),
+    "choose": _Mark(ReportComment, True, "comment_already_chosen"),
+    "unchoose": _Mark(ReportComment, False, "comment_not_chosen"),
+}
+
+
+def review_comment(
     session: Session,
     who: Principal,
     campaign: Campaign,
     sid: uuid.UUID,
     question: str,
-    reason: str,
-) -> HiddenComment:
-    """Hide one comment as abusive, with a reason (audited)."""
-    reason = reason.strip()
-    if not reason or len(reason) > 500:
-        raise Invalid.of(
-            "hide_reason_required", [FieldError.of("reason", "chars_1_500", "required")]
-        )
-    _target(session, who, campaign, sid, question)
-    if session.get(HiddenComment, (sid, question)) is not None:
-        raise Conflict.of("comment_already_hidden", sid=sid, question=question)
-    row = HiddenComment(
-        submission_id=sid,
-        question=question,
-        hidden_at=datetime.now(UTC),
-        hidden_by=who.actor,
-        reason=reason,
-    )
-    session.add(row)
-    chosen = session.get(ReportComment, (sid, question))
-    if chosen is not None:  # an abusive text is never printed
-        session.delete(chosen)
-    accounts.audit(
-        session,
-        who.actor,
-        "comment.hide",
-        f"{campaign.code}/{sid}",
-        {"question": question, "reason": reason},
-    )
-    session.flush()
-    return row
-
-
-def show(
-    session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, question: str
+    action: Action,
+    reason: str = "",
 ) -> None:
-    """Show a hidden comment again (audited)."""
+    """One reviewed change of a comment (hide as abusive with a reason, show again,
+    choose for the report, take out again): looked up within the principal's area,
+    checked against its state, written and audited, or nothing at all."""
+    mark = MARKS[action]
+    detail: dict[str, str] = {"question": question}
+    if action == "hide":
+        reason = reason.strip()
+        if not reason or len(reason) > 500:
+            raise Invalid.of(
+                "hide_reason_required", [FieldError.of("reason", "chars_1_500", "required")]
+            )
+        detail["reason"] = reason
     _target(session, who, campaign, sid, question)
-    row = session.get(HiddenComment, (sid, question))
-    if row is None:
-        raise Conflict.of("comment_not_hidden", sid=sid, question=question)
-    session.delete(row)
-    accounts.audit(
-        session, who.actor, "comment.show", f"{campaign.code}/{sid}", {"question": question}
-    )
-    session.flush()
-
-
-def choose(
-    session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, question: str
-) -> ReportComment:
-    """Choose one comment to print in the report (audited); never a hidden one."""
-    _target(session, who, campaign, sid, question)
-    if session.get(HiddenComment, (sid, question)) is not None:
+    key = (sid, question)
+    if action == "choose" and session.get(HiddenComment, key) is not None:
         raise Conflict.of("comment_hidden_not_chosen", sid=sid, question=question)
-    if session.get(ReportComment, (sid, question)) is not None:
-        raise Conflict.of("comment_already_chosen", sid=sid, question=question)
-    row = ReportComment(
-        submission_id=sid, question=question, chosen_at=datetime.now(UTC), chosen_by=who.actor
-    )
-    session.add(row)
-    accounts.audit(
-        session, who.actor, "comment.choose", f"{campaign.code}/{sid}", {"question": question}
-    )
+    row = session.get(mark.model, key)
+    if (row is not None) == mark.puts:
+        raise Conflict.of(mark.conflict, sid=sid, question=question)
+    now = datetime.now(UTC)
+    if action == "hide":
+        session.add(
+            HiddenComment(
+                submission_id=sid,
+                question=question,
+                hidden_at=now,
+                hidden_by=who.actor,
+                reason=reason,
+            )
+        )
+        chosen = session.get(ReportComment, key)
+        if chosen is not None:  # an abusive text is never printed
+            session.delete(chosen)
+    elif action == "choose":
+        session.add(
+            ReportComment(submission_id=sid, question=question, chosen_at=now, chosen_by=who.actor)
+        )
+    else:
+        session.delete(row)
+    accounts.audit(session, who.actor, f"comment.{action}", f"{campaign.code}/{sid}", detail)
     session.flush()
-    return row
 
 
-def unchoose(
+def comment_of(
     session: Session, who: Principal, campaign: Campaign, sid: uuid.UUID, question: str
-) -> None:
-    """Take a comment out of the report again (audited)."""
-    _target(session, who, campaign, sid, question)
-    row = session.get(ReportComment, (sid, question))
+) -> Comment:
+    """One comment as listed (unit, date, channel, hidden and chosen marks), if the
+    principal may see it."""
+    found = _select(session, who, campaign, Query(question=question, state="all"))
+    row = None
+    if found is not None:
+        row = session.execute(_rows(found, "all").where(found.c.sid == sid)).first()
     if row is None:
-        raise Conflict.of("comment_not_chosen", sid=sid, question=question)
-    session.delete(row)
-    accounts.audit(
-        session, who.actor, "comment.unchoose", f"{campaign.code}/{sid}", {"question": question}
-    )
-    session.flush()
+        raise NotFound.of("comment_unknown", sid=sid, question=question)
+    return _comment(row)
 
 
 @dataclass(frozen=True)

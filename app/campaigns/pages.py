@@ -34,6 +34,7 @@ from app.core.clock import VIETNAM
 from app.core.db import SessionDep
 from app.core.errors import FieldError, Invalid
 from app.core.inputs import ascii_int
+from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import get_catalog
 from app.reporting.models import Edition
 from app.units import service as units
@@ -176,7 +177,7 @@ def unit_tree(rows: list[Unit]) -> list[tuple[Unit, int]]:
 
 def _form_context(session: SessionDep, who: Principal) -> dict[str, Any]:
     return {
-        "questionnaires": list(get_catalog()),
+        "questionnaires": [q for q in get_catalog() if q.reports_built],
         "kinds": UNIT_KINDS,
         "parents": units.units_in(session, who.unit_id, parents_only=True),
         "tree": unit_tree(units.units_in(session, who.unit_id)),
@@ -261,7 +262,7 @@ def _progress_rows(
 def progress_page(
     code: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: PagePrincipal,
     under: str = "",
     status: str = "",

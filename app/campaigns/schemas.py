@@ -202,6 +202,39 @@ class ReviewOut(BaseModel):
     state: Literal["excluded", "counted"]
 
 
+class CommentOut(BaseModel):
+    """A citizen's free-text answer, with where and when it was given and its marks."""
+
+    response_id: uuid.UUID
+    question: str = Field(description="The free-text question's code, e.g. `comment`.")
+    text: str
+    unit: str
+    unit_name: str
+    channel: str = Field(json_schema_extra=one_of(lambda: CHANNELS))
+    submitted_at: datetime
+    hidden: bool = Field(description="Hidden as abusive: left out of every export.")
+    hidden_at: datetime | None
+    hidden_by: str | None
+    hidden_reason: str | None
+    chosen: bool = Field(description="Chosen to print in the report (đưa vào báo cáo).")
+    chosen_at: datetime | None
+
+
+class CommentsOut(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    comments: list[CommentOut]
+
+
+class CommentReviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[CleanStr, Field(max_length=500)] = Field(
+        default="", description="Why it is hidden (required to hide; ignored otherwise)."
+    )
+
+
 class AuditOut(BaseModel):
     at: datetime
     actor: str

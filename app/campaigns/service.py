@@ -148,7 +148,8 @@ def _check(
     elif data.min_sample > MAX_SAMPLE:
         problems.append(FieldError.of("min_sample", "at_most", "range", n=MAX_SAMPLE))
     problems += complaint_problems(_clean(data.complaint_phone), _clean(data.complaint_url))
-    if catalog.get(data.questionnaire, data.version) is None:
+    chosen = catalog.get(data.questionnaire, data.version)
+    if chosen is None:
         known = catalog.versions(data.questionnaire)
         installed = (
             ", ".join(map(str, known))
@@ -163,6 +164,17 @@ def _check(
                 slug=data.questionnaire,
                 version=data.version,
                 installed=installed,
+            )
+        )
+    elif not chosen.reports_built:
+        problems.append(
+            FieldError.of(
+                "questionnaire",
+                "questionnaire_reports_not_built",
+                "not_built",
+                slug=chosen.slug,
+                version=chosen.version,
+                ready=", ".join(f"{q.slug} v{q.version}" for q in catalog if q.reports_built),
             )
         )
     if not data.units:

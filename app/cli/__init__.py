@@ -8,6 +8,7 @@ import typer
 from app.cli.access import keys_cli, users_cli
 from app.cli.campaigns import campaign_cli
 from app.cli.collection import kiosk_cli, qr, submissions_cli
+from app.cli.comments import comments_cli
 from app.cli.common import err, fail
 from app.cli.db import _safe_url, db_cli
 from app.cli.demo import demo
@@ -27,6 +28,7 @@ cli.add_typer(db_cli, name="db")
 cli.add_typer(units_cli, name="units")
 cli.add_typer(counters_cli, name="counters")
 cli.add_typer(campaign_cli, name="campaign")
+cli.add_typer(comments_cli, name="comments")
 cli.add_typer(questionnaires_cli, name="questionnaires")
 cli.add_typer(submissions_cli, name="submissions")
 cli.add_typer(kiosk_cli, name="kiosk")

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from app.cli.common import err, fail, out
+from app.cli.common import _public_url, err, fail, out
 from app.core.db import session_scope
 from app.core.errors import AppError
 from app.questionnaires.catalog import QuestionnaireError, get_catalog
@@ -16,9 +16,16 @@ def demo(
     seed: Annotated[int, typer.Option(help="Same seed, same rows: a rerun adds nothing.")] = 1,
 ) -> None:
     """Load a demo province, counters, an open campaign with targets over its units,
-    last year's closed campaign to compare with, and synthetic submissions (a few
-    flagged for review, some with citizens' comments)."""
-    from app.demo import build_previous, build_tree, load_submissions
+    last year's closed campaign to compare with (published: the public results page),
+    synthetic submissions (a few flagged for review, some with citizens' comments) and
+    an account per role; prints where to sign in and with what."""
+    from app.demo import (
+        build_previous,
+        build_tree,
+        demo_accounts,
+        load_submissions,
+        publish_previous,
+    )
 
     earlier = submissions // 2  # last year's campaign: half as many, to stay quick
     try:
@@ -51,6 +58,9 @@ def demo(
                 progress=lambda k: bar.advance(task, k),
                 extras=True,
             )
+        with session_scope() as session:
+            edition = publish_previous(session, catalog, session.merge(previous))
+            people = demo_accounts(session)
     except (AppError, QuestionnaireError) as exc:
         fail(exc)
     out.print(f"campaign: {campaign.code} (open)")
@@ -58,13 +68,23 @@ def demo(
     out.print(
         f"previous campaign to compare with: {previous.code} (closed), {before} new submission(s)"
     )
-    out.print(
-        f"results, comments: /dash/campaigns/{campaign.code}/results?compare={previous.code}"
-        f" and /dash/campaigns/{campaign.code}/comments",
-        highlight=False,
-    )
-    out.print("counters: " + ", ".join(c.code for _, c in pairs[:4]) + f" … ({len(pairs)} in all)")
-    out.print(
-        "every counter's code and survey link: sipas counters list --unit DEMO",
-        highlight=False,
-    )
+    base = _public_url(None)
+
+    def say(line: str) -> None:
+        out.print(line, highlight=False, soft_wrap=True)  # URLs stay whole for copying
+
+    say("counters: " + ", ".join(c.code for _, c in pairs[:4]) + f" … ({len(pairs)} in all)")
+    say("every counter's code and survey link: sipas counters list --unit DEMO")
+    say("")
+    say(f"start the server (sipas serve) and sign in at {base}/login")
+    say("the passwords are new on every run of the demo:")
+    width = max(len(p.login) for p in people)
+    for p in people:
+        area = f"{p.area} {p.area_name}" if p.area else "every unit"
+        say(f"  {p.login:<{width}}  password {p.password}  {p.role:<11}  area: {area}")
+    say("dashboard, results compared with last year, and citizens' comments:")
+    say(f"  {base}/dash/campaigns/{campaign.code}/results?compare={previous.code}")
+    say(f"  {base}/dash/campaigns/{campaign.code}/comments")
+    if edition is not None:
+        say(f"public results of {previous.code}, edition {edition} (no sign-in):")
+        say(f"  {base}/results/{previous.code}")

@@ -24,8 +24,17 @@ def questionnaires_check(
     except QuestionnaireError as exc:
         fail(exc)
     for q in catalog:
+        counts = q.tree.counts()
+        shape = (
+            f"{len(q.criteria)} criteria in {len(q.factors)} factors"
+            if q.factors
+            else f"{counts['items']} scored items"
+        )
+        how = "declared" if q.declares_tree else "derived from the factors"
+        reports = "" if q.reports_built else "; reports not yet built for it (no campaign yet)"
         out.print(
-            f"{q.slug} v{q.version}: {len(q.criteria)} criteria in {len(q.factors)} factors, "
-            f"{len(q.questions)} questions ({', '.join(q.languages)}) ok",
+            f"{q.slug} v{q.version}: {shape}, index tree of {counts['items']} items and "
+            f"{counts['nodes']} nodes ({how}), {len(q.questions)} questions "
+            f"({', '.join(q.languages)}) ok{reports}",
             highlight=False,
         )

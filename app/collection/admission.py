@@ -95,11 +95,10 @@ def submitter_for(
 ) -> Submitter:
     """What a request shows: a write key (Authorization: Bearer) and/or a kiosk cookie."""
     key = write_key(session, bearer, lang) if bearer is not None else None
-    found = kiosks.device_for(session, kiosk_token)
+    found = kiosks.device_ids(session, kiosk_token)
     if found is None:
         return Submitter(key=key, lang=lang)
-    device = found[0]
-    return Submitter(device.id, device.counter_id, key, lang)
+    return Submitter(found[0], found[1], key, lang)
 
 
 def _sign(payload: str) -> str:

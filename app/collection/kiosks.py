@@ -10,8 +10,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.collection.schemas import BatchResult
@@ -169,6 +170,37 @@ def device_for(session: Session, token: str | None) -> tuple[KioskDevice, str] |
     return (row[0], row[1]) if row else None
 
 
+# Built once: the submission hot path runs these compiled, from SQLAlchemy's cache,
+# on the connection (no ORM objects), one each per request.
+_DEVICE = (
+    select(KioskDevice.id, KioskDevice.counter_id)
+    .where(
+        KioskDevice.token_hash == bindparam("h"),
+        KioskDevice.revoked_at.is_(None),
+        KioskDevice.enrolled_at.is_not(None),
+    )
+    .limit(1)
+)
+_DEVICES = cast(Table, KioskDevice.__table__)
+_QUEUE = (
+    update(_DEVICES)
+    .where(_DEVICES.c.id == bindparam("d"))
+    .values(
+        queue_length=bindparam("n"),
+        queue_reported_at=bindparam("at", type_=_DEVICES.c.queue_reported_at.type),
+    )
+)
+
+
+def device_ids(session: Session, token: str | None) -> tuple[int, int] | None:
+    """(device id, counter id) of the enrolled, unrevoked device holding `token`:
+    :func:`device_for` without loading the device, for each submission."""
+    if not token or len(token) > 100:
+        return None
+    row = session.connection().execute(_DEVICE, {"h": _hash(token)}).first()
+    return (row[0], row[1]) if row else None
+
+
 def device_id(session: Session, token: str | None) -> int | None:
     """The id of the enrolled device holding `token`, for bursts and rate limits."""
     found = device_for(session, token)
@@ -187,11 +219,8 @@ def report_queue(
     if device_id is None or besides is None:
         return
     kept = sum(1 for r in results if r.status not in DROPPED or r.error == "late_sync_expired")
-    session.execute(
-        update(KioskDevice)
-        .where(KioskDevice.id == device_id)
-        .values(queue_length=min(besides, 1_000_000) + kept, queue_reported_at=datetime.now(UTC))
-    )
+    n = min(besides, 1_000_000) + kept
+    session.connection().execute(_QUEUE, {"d": device_id, "n": n, "at": datetime.now(UTC)})
 
 
 def list_devices(

@@ -100,6 +100,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     response_id: str | None = None,
+    ended: str | None = None,
 ) -> HTMLResponse:
     q = survey.questionnaire
     answers = draft.answers if draft else {}
@@ -135,6 +136,7 @@ def _form_page(
         warn_seconds=settings.KIOSK_WARN_SECONDS,
         restart_seconds=settings.KIOSK_RESTART_SECONDS,
         messages=i18n.client_messages(lang),
+        ended=ended,
     )
 
 
@@ -236,6 +238,11 @@ def submit(
     step_raw = form.get("_step")
     step = (ascii_int(step_raw) if isinstance(step_raw, str) else None) or 0
     kiosk = is_kiosk(session, request, survey)
+    given = answers_from_form(q, getlist)
+    for code, question in q.questions.items():
+        if question.ends_form is not None and given.get(code) in question.ends_form.when:
+            # Without JavaScript: the eligibility answer ends the form; nothing is stored.
+            return _form_page(request, session, survey, lang, ended=code)
     try:
         body = submission_from_form(survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC))
     except Invalid as exc:

@@ -80,10 +80,12 @@ def _norm(label: str) -> str:
 def option_labels(q: Questionnaire) -> dict[str, dict[str, Any]]:
     """For each choice or scale question, its options' labels (every language) and
     codes, normalised, to the code: a paper form may be typed as "Hài lòng"."""
-    scale = [*q.model.scale.options, q.model.scale.not_applicable]
     out: dict[str, dict[str, Any]] = {}
     for code, question in q.questions.items():
-        options: list[Any] = scale if question.kind == "scale" else list(question.options)
+        options: list[Any] = list(question.options)
+        if question.kind == "scale":  # its own scale: the main one or a named 3-/4-level one
+            levels, na, _ = q.scale_of(code)
+            options = [*levels, *([na] if na is not None else [])]
         table: dict[str, Any] = {}
         for o in options:
             for text in o.label.values():

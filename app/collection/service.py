@@ -22,7 +22,17 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import ValidationError
-from sqlalchemy import Connection, TextClause, bindparam, func, join, literal, select, text
+from sqlalchemy import (
+    Connection,
+    TextClause,
+    bindparam,
+    exists,
+    func,
+    join,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import Session, aliased
@@ -572,6 +582,26 @@ def _arrival(row: dict[str, Any]) -> quotas.Arrival:
     return quotas.Arrival(row["id"], row["campaign_id"], row["unit_id"], row["answers"])
 
 
+def _rate_statement(who: Any) -> Any:
+    return (
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            who,
+            Submission.received_at > bindparam("since"),
+            Submission.submitted_at > bindparam("live"),
+        )
+    )
+
+
+# Built once (compiled from the cache on every submission): live responses this
+# minute from one kiosk device, or from one counter's device-less senders.
+_RATE_DEVICE = _rate_statement(Submission.device_id == bindparam("who"))
+_RATE_COUNTER = _rate_statement(
+    (Submission.counter_id == bindparam("who")) & Submission.device_id.is_(None)
+)
+
+
 def rate_room(
     session: Session, now: datetime, counter_id: int, device_id: int | None
 ) -> int | None:
@@ -586,22 +616,53 @@ def rate_room(
     limit = get_settings().RATE_PER_MINUTE
     if not limit:
         return None
-    since = now - timedelta(minutes=1)
-    who = (
-        Submission.device_id == device_id
-        if device_id is not None
-        else (Submission.counter_id == counter_id) & Submission.device_id.is_(None)
-    )
-    recent = session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(
-            who,
-            Submission.received_at > since,
-            Submission.submitted_at > now - LIVE_WINDOW,
-        )
-    )
+    stmt, who = (_RATE_DEVICE, device_id) if device_id is not None else (_RATE_COUNTER, counter_id)
+    params = {"who": who, "since": now - timedelta(minutes=1), "live": now - LIVE_WINDOW}
+    recent = session.connection().execute(stmt, params).scalar()
     return max(limit - (recent or 0), 0)
+
+
+# One statement for a tablet's live response: how many live responses it sent this
+# minute (the rate limit) and whether another of its responses was finished within
+# BURST_SECONDS of this one (the `burst` flag), the two look-ups on one index.
+_LIVE_DEVICE = select(
+    _RATE_DEVICE.scalar_subquery(),
+    exists().where(
+        Submission.device_id == bindparam("d"),
+        Submission.submitted_at > bindparam("lo"),
+        Submission.submitted_at < bindparam("hi"),
+        Submission.id != bindparam("id"),
+    ),
+)
+
+
+def _check_live_device(
+    session: Session, row: dict[str, Any], now: datetime, device_id: int, burst_seconds: int
+) -> None:
+    """:func:`check_rate` and the burst half of quality.add_context_flags, in one turn."""
+    limit = get_settings().RATE_PER_MINUTE
+    window = timedelta(seconds=burst_seconds)
+    at = row["submitted_at"]
+    recent, near = (
+        session.connection()
+        .execute(
+            _LIVE_DEVICE,
+            {
+                "who": device_id,
+                "d": device_id,
+                "since": now - timedelta(minutes=1),
+                "live": now - LIVE_WINDOW,
+                "lo": at - window,
+                "hi": at + window,
+                "id": row["id"],
+            },
+        )
+        .one()
+    )
+    if limit and recent + 1 > limit:
+        raise _rate_error(device_id)
+    if burst_seconds and near:
+        quality.add_flag(row, quality.BURST)
 
 
 def _rate_error(device_id: int | None) -> TooManyRequests:
@@ -695,11 +756,18 @@ def _record(
             raise judged.refusal
         raise Invalid.of("response_invalid", judged.problems, n=len(judged.problems))
     path = _admit(session, who, judged.row, body, now)
+    burst = get_settings().BURST_SECONDS
     if path == "key" and who.key is not None:
         admission.check_key_rate(session, who.key, now, 1, who.lang)
-    elif judged.row["submitted_at"] > now - LIVE_WINDOW:
-        check_rate(session, now, judged.row["counter_id"], device_id)
-    quality.add_context_flags(session, judged.row, get_settings().BURST_SECONDS)
+        quality.add_context_flags(session, judged.row, burst)
+    elif device_id is not None and judged.row["submitted_at"] > now - LIVE_WINDOW:
+        # A tablet's live response: its rate and its burst neighbours in one turn.
+        _check_live_device(session, judged.row, now, device_id, burst)
+        quality.add_context_flags(session, judged.row, 0)  # the dossier check alone
+    else:
+        if judged.row["submitted_at"] > now - LIVE_WINDOW:
+            check_rate(session, now, judged.row["counter_id"], device_id)
+        quality.add_context_flags(session, judged.row, burst)
     _replay_flags(session, [judged.row], now)
     if insert_once(session, judged.row):
         if quotas.admit(session, [_arrival(judged.row)]):

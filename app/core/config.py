@@ -96,6 +96,21 @@ class Settings(BaseSettings):
     DB_STATEMENT_TIMEOUT_SECONDS: float = Field(default=120.0, gt=0)
     # How long opening a connection to the database may take.
     DB_CONNECT_TIMEOUT_SECONDS: int = Field(default=5, ge=1)
+    # psycopg prepares a statement run five times on a connection. Behind PgBouncer in
+    # transaction mode (scripts/cluster) the next transaction may get another server
+    # connection that never saw it: set false there (docs/scaling.md).
+    DB_PREPARED_STATEMENTS: bool = True
+    # A streaming replica (PostgreSQL) that reports, exports and the dashboard's reads
+    # may use; writes, and the reads of a reader who has just written, stay on
+    # DATABASE_URL. Unset: everything uses DATABASE_URL.
+    DATABASE_REPLICA_URL: str = ""
+    # The replica is skipped while it replays more than this many seconds behind.
+    REPLICA_MAX_LAG_SECONDS: float = Field(default=2.0, ge=0)
+    # After a signed-in reader's write, their reads go to the primary for this long
+    # (read-your-writes: the review list after an exclusion, progress after an import).
+    REPLICA_STICKY_SECONDS: int = Field(default=10, ge=0)
+    # After the replica fails to answer, each process leaves it alone this long.
+    REPLICA_RETRY_SECONDS: float = Field(default=5.0, gt=0)
 
     @property
     def secure_cookies(self) -> bool:
@@ -121,6 +136,11 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         """The URL with the psycopg 3 driver for plain `postgresql://` URLs."""
         return normalise_database_url(self.DATABASE_URL)
+
+    @property
+    def replica_url(self) -> str:
+        """DATABASE_REPLICA_URL with the psycopg 3 driver ('' when unset)."""
+        return normalise_database_url(self.DATABASE_REPLICA_URL)
 
 
 def normalise_database_url(url: str) -> str:

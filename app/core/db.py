@@ -15,6 +15,7 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 
 from app.core import metrics
 from app.core.config import get_settings
@@ -106,7 +107,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("connect_args", postgres_timeouts())
+    connect_args = postgres_timeouts()
+    if not settings.DB_PREPARED_STATEMENTS:
+        connect_args["prepare_threshold"] = None  # PgBouncer in transaction mode
+    kwargs.setdefault("connect_args", connect_args)
     # The pool holds one connection per request that may use the database at once
     # (`database_turn` admits no more), plus a few for work outside requests.
     if "poolclass" not in kwargs:  # a NullPool (the readiness probe) takes none of these
@@ -201,23 +205,55 @@ async def database_turn() -> AsyncIterator[None]:
         gate.release()
 
 
-def get_session(
+# Set on a request's own session (get_session): the route may commit it itself.
+_ROUTE_COMMITS = "sipas_route_commits"
+
+
+async def get_session(
     _turn: Annotated[None, Depends(database_turn, scope="function")],
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """Request-scoped session: commit on success, roll back on any error.
 
     Declared with `scope="function"` in `SessionDep`, so the commit happens before
     the response is sent: a client never sees 201 for a row that failed to commit.
     It holds a turn at the database (`database_turn`) until it has committed.
+
+    Opening a session does no I/O, so it happens on the event loop; the commit or
+    rollback (I/O) goes to the thread pool, unless the route has already committed
+    in its own thread (`commit_in_route`), which saves that second trip.
     """
-    with session_factory()() as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
+    session = session_factory()()
+    session.info[_ROUTE_COMMITS] = True
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(_end, session, False)
+        raise
+    else:
+        if session.in_transaction():
+            await run_in_threadpool(_end, session, True)
         else:
+            session.close()
+
+
+def _end(session: Session, commit: bool) -> None:
+    with session:
+        if commit:
             session.commit()
+        else:
+            session.rollback()
+
+
+def commit_in_route(session: Session) -> None:
+    """Commit the request's transaction now, in the route's own thread.
+
+    For the hot write routes (submissions): `get_session` then finds nothing left to
+    commit and answers without another trip to the thread pool. A session the route
+    did not get from `get_session` (a test's, joined to its rolled-back transaction)
+    is left for its owner to commit.
+    """
+    if session.info.get(_ROUTE_COMMITS):
+        session.commit()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

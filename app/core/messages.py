@@ -90,6 +90,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "không có bộ câu hỏi {slug} v{version} (đã cài: {installed})",
         "en": "unknown questionnaire {slug} v{version} (installed: {installed})",
     },
+    "questionnaire_reports_not_built": {
+        "vi": "chưa thể mở đợt khảo sát theo bộ câu hỏi {slug} v{version}: báo cáo cho cách "
+        "tính chỉ số dạng cây của bộ câu hỏi này chưa được xây dựng (dùng được: {ready})",
+        "en": "a campaign cannot use questionnaire {slug} v{version} yet: the reports for its "
+        "index tree are not yet built (ready: {ready})",
+    },
     "questionnaire_unknown_version": {
         "vi": "không có bộ câu hỏi {slug} v{version} (các phiên bản đã cài: {installed})",
         "en": "unknown questionnaire {slug} v{version} (installed versions: {installed})",
@@ -332,6 +338,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "answer_not_on_scale": {
         "vi": "giá trị {value!r} không hợp lệ; chọn từ {lo} đến {hi} hoặc {na} (không áp dụng)",
         "en": "{value!r} is not on the scale: an integer {lo}–{hi}, or {na} for not applicable",
+    },
+    "answer_not_on_scale_no_na": {
+        "vi": "giá trị {value!r} không hợp lệ; chọn từ {lo} đến {hi}",
+        "en": "{value!r} is not on the scale: an integer {lo}–{hi}",
+    },
+    "answer_ends_form": {
+        "vi": "với câu trả lời {value!r}, phiếu kết thúc tại câu hỏi này; không nhận phiếu",
+        "en": "the answer {value!r} ends the form at this question; the response is not taken",
     },
     "answer_not_list": {
         "vi": "cần một danh sách mã phương án",

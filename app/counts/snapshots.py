@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign
 from app.core import metrics
 from app.core.config import get_settings
+from app.core.replica import on_replica, use_primary
 from app.counts.report_forms import Origin, Report, gc_paused
 from app.counts.snapshot_models import ReportSnapshot
 from app.counts.tally import has_untallied
@@ -282,6 +283,9 @@ def serve(
     stored = _stored(session, key, campaigns)
     if stored is not None:
         return stored
+    # A rebuild folds and stores: on the primary, from its rows (the replica's view
+    # of the campaigns reloads from there).
+    use_primary(session)
     seen = _builds.get(key, 0)
     with _build_lock(key):
         held = _recalled(key)
@@ -321,6 +325,8 @@ def csv_gz(session: Session, report: Report) -> bytes:
         return report.csv_gz()
     origin = report.origin
     data = report.csv_gz()
+    if on_replica(session):
+        return data  # kept by the next request served from the primary
     session.execute(
         update(ReportSnapshot)
         .where(

@@ -13,19 +13,14 @@ from app.questionnaires.catalog import Question, Questionnaire
 Problem = tuple[str, str, dict[str, Any]]
 
 
-def _scale_error(q: Questionnaire, value: Any) -> Problem | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value not in q.scale_answers:
-        lo, hi = min(q.scale_values), max(q.scale_values)
-        return (
-            "answer_not_on_scale",
-            "value",
-            {
-                "value": value,
-                "lo": lo,
-                "hi": hi,
-                "na": q.not_applicable,
-            },
-        )
+def _scale_error(q: Questionnaire, code: str, value: Any) -> Problem | None:
+    """A scale answer is one of its own scale's values or its not-applicable code."""
+    if isinstance(value, bool) or not isinstance(value, int) or value not in q.answers_of(code):
+        options, na, _ = q.scale_of(code)
+        lo, hi = min(o.code for o in options), max(o.code for o in options)
+        if na is None:
+            return ("answer_not_on_scale_no_na", "value", {"value": value, "lo": lo, "hi": hi})
+        return ("answer_not_on_scale", "value", {"value": value, "lo": lo, "hi": hi, "na": na.code})
     return None
 
 
@@ -48,7 +43,7 @@ def _multi_error(question: Question, value: Any) -> Problem | None:
 
 def _value_error(q: Questionnaire, question: Question, value: Any) -> Problem | None:
     if question.kind == "scale":
-        return _scale_error(q, value)
+        return _scale_error(q, question.code, value)
     if question.kind == "single":
         if not isinstance(value, str) or value not in question.option_codes:
             options = ", ".join(question.option_codes)
@@ -100,6 +95,13 @@ def check_answers(
             if (problem := _value_error(q, question, answers[code])) is not None:
                 key, kind, params = problem
                 problems.append(FieldError.of(f"{prefix}{code}", key, kind, **params))
+            elif question.ends_form is not None and answers[code] in question.ends_form.when:
+                # An ineligible respondent (a minor): the form ended here, nothing is taken.
+                problems.append(
+                    FieldError.of(
+                        f"{prefix}{code}", "answer_ends_form", "ends_form", value=answers[code]
+                    )
+                )
         elif visible and question.required:
             problems.append(FieldError.of(f"{prefix}{code}", "answer_required", "required"))
     return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,10 +18,14 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from analysis.tree import Aggregation, IndexTree, ItemScale, Node
+
 CODE = r"^[A-Za-z0-9_]+$"
 Code = Annotated[str, Field(pattern=CODE, max_length=40)]
 Text = dict[str, str]
 FILE_NAME = re.compile(r"^v(\d+)\.ya?ml$")
+# The root of a tree derived from factor sections.
+ROOT = "sipas"
 
 
 # How a criterion is scored: the questionnaire says which, a report may override it.
@@ -54,6 +59,40 @@ class Scale(_Strict):
         return [o.code for o in self.options]
 
 
+class NamedScale(_Strict):
+    """A scale other than the main one (`scales:`): 3-, 4-level or yes/no ratings, each
+    with its own satisfied values (needed when an item on it is scored) and, if it has
+    one, its own not-applicable code."""
+
+    options: list[ScaleOption] = Field(min_length=2)
+    not_applicable: ScaleOption | None = None
+    satisfied: list[int] = Field(default_factory=list)
+
+    @property
+    def values(self) -> list[int]:
+        return [o.code for o in self.options]
+
+
+class TreeNode(_Strict):
+    """One inner node of `scoring.tree`: a group, an aspect or the overall index."""
+
+    code: Code
+    title: Text
+    aggregate: Aggregation = "mean"
+    # The children (node or item codes), or for `top2box_of` the one item it scores.
+    of: list[Code] = Field(default_factory=list)
+    item: Code | None = None
+    # Other aggregations a report may choose for this node instead of `aggregate`.
+    choices: list[Aggregation] = Field(default_factory=list)
+
+
+class TreeSpec(_Strict):
+    """`scoring.tree`: the index as a tree of items, groups, aspects and the overall."""
+
+    root: Code
+    nodes: list[TreeNode] = Field(min_length=1)
+
+
 class TimelinessRule(_Strict):
     """Which question and options give the early / on-time / late rates."""
 
@@ -71,6 +110,15 @@ class Scoring(_Strict):
     overall_item: Code | None = None
     min_sample: int = Field(default=30, ge=1)
     timeliness: TimelinessRule | None = None
+    # Declared index tree; without it the tree is derived from the factor sections.
+    tree: TreeSpec | None = None
+
+
+class EndsForm(_Strict):
+    """An eligibility question: these answers end the form with `text` (nothing is sent)."""
+
+    when: list[Code] = Field(min_length=1)
+    text: Text
 
 
 class Question(_Strict):
@@ -78,6 +126,9 @@ class Question(_Strict):
     kind: Literal["scale", "single", "multi", "text"] = "scale"
     required: bool = True
     text: Text
+    # kind scale: the name of its scale in `scales` (None: the main `scale`).
+    scale: Code | None = None
+    ends_form: EndsForm | None = None
     options: list[Option] = Field(default_factory=list)
     show_if: dict[Code, list[Code]] | None = None
     min_choices: int | None = Field(default=None, ge=0)
@@ -97,6 +148,10 @@ class Question(_Strict):
             )
         if self.kind != "text" and self.max_length is not None:
             raise ValueError(f"max_length only applies to text (question {self.code!r})")
+        if self.kind != "scale" and self.scale is not None:
+            raise ValueError(f"scale only applies to kind scale (question {self.code!r})")
+        if self.kind != "single" and self.ends_form is not None:
+            raise ValueError(f"ends_form only applies to single (question {self.code!r})")
         return self
 
     @property
@@ -125,6 +180,7 @@ class QuestionnaireModel(_Strict):
     title: Text
     intro: Text
     scale: Scale
+    scales: dict[Code, NamedScale] = Field(default_factory=dict)
     scoring: Scoring
     sections: list[Section] = Field(min_length=1)
 
@@ -221,6 +277,79 @@ class Questionnaire:
     def not_applicable(self) -> int:
         return self.model.scale.not_applicable.code
 
+    def scale_of(self, code: str) -> tuple[list[ScaleOption], ScaleOption | None, list[int]]:
+        """Options, not-applicable option (None: none) and satisfied values of the
+        scale that question `code` (of kind scale) is answered on."""
+        name = self.questions[code].scale
+        if name is None:
+            m = self.model
+            return m.scale.options, m.scale.not_applicable, m.scoring.satisfied
+        named = self.model.scales[name]
+        return named.options, named.not_applicable, named.satisfied
+
+    def answers_of(self, code: str) -> frozenset[int]:
+        """Every valid answer to scale question `code`: its values and not-applicable."""
+        options, na, _ = self.scale_of(code)
+        return frozenset([o.code for o in options] + ([na.code] if na else []))
+
+    @property
+    def declares_tree(self) -> bool:
+        """Whether the file declares `scoring.tree` (else it is derived from factors)."""
+        return self.model.scoring.tree is not None
+
+    @property
+    def reports_built(self) -> bool:
+        """Whether the reports can be computed for this questionnaire. They are built on
+        factor sections (sipas-2017's shape); a tree-declared questionnaire's index is
+        computed by analysis/tree.py, but its reports are not yet wired to the tree."""
+        return not self.declares_tree and bool(self.factors)
+
+    @cached_property
+    def tree(self) -> IndexTree:
+        """The index tree: declared in `scoring.tree`, or derived from the factor sections
+        (factor = mean of its criteria or its overall item; SIPAS = mean of the factors or
+        the overall item, as `scoring` says)."""
+        items = {}
+        for code, question in self.questions.items():
+            if question.kind == "scale" and question.scale in (None, *self.model.scales):
+                options, na, satisfied = self.scale_of(code)
+                items[code] = ItemScale(
+                    tuple(o.code for o in options), tuple(satisfied), na.code if na else None
+                )
+        spec = self.model.scoring.tree
+        if spec is not None:
+            nodes = {
+                n.code: Node(n.code, tuple(n.of), n.aggregate, n.item, tuple(n.choices))
+                for n in spec.nodes
+            }
+            return IndexTree(spec.root, nodes, items)
+        sc = self.model.scoring
+        derived: dict[str, Node] = {}
+        for f in self.factors:
+            if sc.factor == "overall_item" and f.overall_item:
+                derived[f.code] = Node(f.code, aggregation="top2box_of", item=f.overall_item)
+            else:
+                derived[f.code] = Node(f.code, f.items)
+        if sc.sipas == "overall_item" and sc.overall_item:
+            derived[ROOT] = Node(ROOT, aggregation="top2box_of", item=sc.overall_item)
+        else:
+            derived[ROOT] = Node(ROOT, tuple(f.code for f in self.factors))
+        return IndexTree(ROOT, {ROOT: derived.pop(ROOT), **derived}, items)
+
+    def node_title(self, code: str) -> Text:
+        """The title of a tree node (a factor's section title when derived)."""
+        spec = self.model.scoring.tree
+        if spec is not None:
+            found = {n.code: n.title for n in spec.nodes}
+            if code in found:
+                return found[code]
+        for f in self.factors:
+            if f.code == code:
+                return f.title
+        if code in self.questions:
+            return self.questions[code].text
+        return dict.fromkeys(self.languages, "SIPAS")
+
     def report_questions(self, block: str) -> list[Question]:
         """Choice questions reported in `block` (perception, expectations, respondents)."""
         return [
@@ -264,6 +393,10 @@ class Questionnaire:
                 out["max_choices"] = q.max_choices
             if q.kind == "text":
                 out["max_length"] = q.max_length
+            if q.scale is not None:
+                out["scale"] = q.scale
+            if q.ends_form is not None:
+                out["ends_form"] = q.ends_form.model_dump()
             return out
 
         return {
@@ -274,6 +407,7 @@ class Questionnaire:
             "title": m.title,
             "intro": m.intro,
             "scale": {"options": scale, "not_applicable": na},
+            **({"scales": {k: v.model_dump() for k, v in m.scales.items()}} if m.scales else {}),
             "scoring": m.scoring.model_dump(),
             "factors": [
                 {
@@ -317,6 +451,14 @@ def _texts(model: QuestionnaireModel) -> Iterator[tuple[str, Text]]:
     for i, o in enumerate(model.scale.options):
         yield f"scale.options[{i}].label", o.label
     yield "scale.not_applicable.label", model.scale.not_applicable.label
+    for name, named in model.scales.items():
+        for i, o in enumerate(named.options):
+            yield f"scales.{name}.options[{i}].label", o.label
+        if named.not_applicable is not None:
+            yield f"scales.{name}.not_applicable.label", named.not_applicable.label
+    if model.scoring.tree is not None:
+        for ni, n in enumerate(model.scoring.tree.nodes):
+            yield f"scoring.tree.nodes[{ni}] ({n.code}).title", n.title
     for si, s in enumerate(model.sections):
         yield f"sections[{si}].title", s.title
         for qi, q in enumerate(s.questions):
@@ -324,6 +466,8 @@ def _texts(model: QuestionnaireModel) -> Iterator[tuple[str, Text]]:
             yield f"{where}.text", q.text
             for oi, opt in enumerate(q.options):
                 yield f"{where}.options[{oi}].label", opt.label
+            if q.ends_form is not None:
+                yield f"{where}.ends_form.text", q.ends_form.text
 
 
 def _check(model: QuestionnaireModel) -> list[str]:
@@ -356,6 +500,15 @@ def _check_scale(model: QuestionnaireModel) -> list[str]:
         problems.append("scale: option codes must be distinct, and differ from not_applicable")
     if not set(model.scoring.satisfied) <= set(values):
         problems.append(f"scoring.satisfied: {model.scoring.satisfied} are not all scale values")
+    for name, named in model.scales.items():
+        codes = named.values
+        na = named.not_applicable
+        if len(set(codes)) != len(codes) or (na is not None and na.code in codes):
+            problems.append(
+                f"scales.{name}: option codes must be distinct, and differ from not_applicable"
+            )
+        if not set(named.satisfied) <= set(codes):
+            problems.append(f"scales.{name}.satisfied: {named.satisfied} are not all scale values")
     return problems
 
 
@@ -377,7 +530,7 @@ def _check_sections(model: QuestionnaireModel) -> tuple[list[str], dict[str, Que
             problems.append(f"{where_s}.overall_item: only a factor has an overall item")
         for qi, q in enumerate(s.questions):
             where = f"sections[{si}].questions[{qi}] ({q.code})"
-            problems += _check_question(where, s, q, seen, earlier)
+            problems += _check_question(where, s, q, seen, earlier, model.scales.keys())
             earlier[q.code] = q
         own = [q.code for q in s.questions]
         for code in s.breaks:
@@ -389,7 +542,12 @@ def _check_sections(model: QuestionnaireModel) -> tuple[list[str], dict[str, Que
 
 
 def _check_question(
-    where: str, s: Section, q: Question, seen: dict[str, str], earlier: dict[str, Question]
+    where: str,
+    s: Section,
+    q: Question,
+    seen: dict[str, str],
+    earlier: dict[str, Question],
+    scales: AbstractSet[str],
 ) -> list[str]:
     """One question: its code, kind, options, and show_if pointing at an earlier choice."""
     problems: list[str] = []
@@ -398,6 +556,16 @@ def _check_question(
     seen.setdefault(q.code, where)
     if s.factor and q.kind != "scale":
         problems.append(f"{where}: a factor's items must be of kind scale")
+    if q.scale is not None and q.scale not in scales:
+        problems.append(f"{where}.scale: {q.scale!r} is not a scale in `scales`")
+    if s.factor and q.scale is not None:
+        problems.append(f"{where}.scale: a factor's items are on the main scale")
+    if q.ends_form is not None:
+        bad_end = sorted(set(q.ends_form.when) - set(q.option_codes))
+        if bad_end:
+            problems.append(f"{where}.ends_form.when: no option {', '.join(bad_end)}")
+        if q.show_if or not q.required:
+            problems.append(f"{where}.ends_form: the question must be required and always asked")
     opts = q.option_codes
     dups = sorted({c for c in opts if opts.count(c) > 1})
     if dups:
@@ -430,8 +598,16 @@ def _check_scoring(model: QuestionnaireModel, earlier: dict[str, Question]) -> l
                 f"sections[{si}] ({s.code}).overall_item: {s.overall_item!r} is not a scale question"
             )
     factors = [s for s in model.sections if s.factor]
-    if not factors:
-        problems.append("sections: no factor (a section with `factor: true`)")
+    if model.scoring.tree is not None:
+        problems += _check_tree(model, model.scoring.tree, earlier)
+        problems += [
+            f"sections[{si}] ({s.code}).factor: a questionnaire with scoring.tree has no "
+            "factor sections (the tree says how items are grouped)"
+            for si, s in enumerate(model.sections)
+            if s.factor
+        ]
+    elif not factors:
+        problems.append("sections: no factor (a section with `factor: true`), and no scoring.tree")
     sc = model.scoring
     if sc.overall_item and sc.overall_item not in scale_codes:
         problems.append(f"scoring.overall_item: {sc.overall_item!r} is not a scale question")
@@ -457,6 +633,50 @@ def _check_scoring(model: QuestionnaireModel, earlier: dict[str, Question]) -> l
             if not s.overall_item
         ]
     return problems
+
+
+def _check_tree(
+    model: QuestionnaireModel, spec: TreeSpec, earlier: dict[str, Question]
+) -> list[str]:
+    """`scoring.tree`: the checks of analysis/tree.py, placed in the file, and every
+    scored item on a scale with satisfied values."""
+    problems: list[str] = []
+    where_of: dict[str, str] = {}
+    for ni, n in enumerate(spec.nodes):
+        where = f"scoring.tree.nodes[{ni}] ({n.code})"
+        if n.code in where_of:
+            problems.append(f"{where}: duplicate node {n.code!r}, already at {where_of[n.code]}")
+        where_of.setdefault(n.code, where)
+        if n.code in earlier and earlier[n.code].kind != "scale":
+            problems.append(f"{where}: {n.code!r} is a question, not a node")
+    q = Questionnaire(model=model, source=Path())
+    tree = q.tree
+    for problem in tree.problems():
+        if problem.field == "items":
+            continue  # the scales are checked below, with their place in the file
+        if problem.node is None:
+            problems.append(f"scoring.tree.{problem.field}: {problem.message}")
+        else:
+            field = {"children": "of"}.get(problem.field, problem.field)
+            problems.append(f"{where_of[problem.node]}.{field}: {problem.message}")
+    for child in {c for n in spec.nodes for c in n.of} | {n.item for n in spec.nodes if n.item}:
+        question = earlier.get(child)
+        if question is not None and question.kind != "scale":
+            problems.append(
+                f"scoring.tree: {child!r} is a {question.kind} question; only scale "
+                "questions are items of the tree"
+            )
+    if tree.root in tree.nodes and not problems:
+        scored = tree.scored_items
+        for code in scored:
+            name = earlier[code].scale
+            named = model.scales[name] if name is not None else None
+            if named is not None and not named.satisfied:
+                problems.append(
+                    f"scales.{name}.satisfied: none, but item {code!r} is scored on it "
+                    "(scoring.tree)"
+                )
+    return list(dict.fromkeys(problems))
 
 
 def load_file(path: Path) -> Questionnaire:

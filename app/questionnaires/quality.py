@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.collection.models import Submission
@@ -37,9 +37,23 @@ def dossier_hash(code: str) -> str:
     return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()
 
 
-def _add(row: dict[str, Any], flag: str) -> None:
+def add_flag(row: dict[str, Any], flag: str) -> None:
+    """Add `flag` to a row about to be stored (once)."""
     if flag not in row["quality_flags"]:
         row["quality_flags"] = [*row["quality_flags"], flag]
+
+
+_add = add_flag
+
+
+# Built once (compiled from the cache on every kiosk submission): the device's other
+# responses finished near these.
+_NEIGHBOURS = select(Submission.submitted_at).where(
+    Submission.device_id == bindparam("d"),
+    Submission.submitted_at > bindparam("lo"),
+    Submission.submitted_at < bindparam("hi"),
+    Submission.id.not_in(bindparam("ids", expanding=True)),
+)
 
 
 def add_context_flags(session: Session, row: dict[str, Any], burst_seconds: int) -> None:
@@ -61,16 +75,13 @@ def add_batch_flags(session: Session, rows: list[dict[str, Any]], burst_seconds:
             break
         group.sort(key=lambda r: r["submitted_at"])
         earliest, latest = group[0]["submitted_at"] - window, group[-1]["submitted_at"] + window
-        times = sorted(
-            session.scalars(
-                select(Submission.submitted_at).where(
-                    Submission.device_id == device_id,
-                    Submission.submitted_at > earliest,
-                    Submission.submitted_at < latest,
-                    Submission.id.not_in([r["id"] for r in group]),
-                )
-            )
-        )
+        params = {
+            "d": device_id,
+            "lo": earliest,
+            "hi": latest,
+            "ids": [r["id"] for r in group],
+        }
+        times = sorted(session.connection().execute(_NEIGHBOURS, params).scalars())
         for i, row in enumerate(group):
             at = row["submitted_at"]
             close_stored = any(abs(t - at) < window for t in times)

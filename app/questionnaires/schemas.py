@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.questionnaires.catalog import Option, ScaleOption, Scoring, Text
+from app.questionnaires.catalog import EndsForm, NamedScale, Option, ScaleOption, Scoring, Text
 
 
 class QuestionnaireSummary(BaseModel):
@@ -60,6 +60,14 @@ class QuestionOut(BaseModel):
     min_choices: int | None = Field(default=None, description="`multi` only.")
     max_choices: int | None = Field(default=None, description="`multi` only.")
     max_length: int | None = Field(default=None, description="`text` only: most characters.")
+    scale: str | None = Field(
+        default=None, description="`scale` only: its scale in `scales`; null: the main `scale`."
+    )
+    ends_form: EndsForm | None = Field(
+        default=None,
+        description="`single` only: answers that end the form (an ineligible respondent), "
+        "and the text shown; nothing is sent.",
+    )
 
 
 class SectionOut(BaseModel):
@@ -81,6 +89,9 @@ class QuestionnaireOut(BaseModel):
     title: Text
     intro: Text
     scale: ScaleOut
+    scales: dict[str, NamedScale] = Field(
+        default_factory=dict, description="Other rating scales (3-, 4-level), by name."
+    )
     scoring: Scoring = Field(description="How the indices are computed from the answers.")
     factors: list[FactorOut]
     questions: list[QuestionOut]

@@ -19,9 +19,9 @@ from app.campaigns.models import Campaign
 from app.campaigns.service import get_campaign, questionnaire_of
 from app.collection.models import CHANNELS
 from app.core.config import get_settings
-from app.core.db import SessionDep
 from app.core.errors import FieldError, Invalid, NotFound
 from app.core.inputs import BoundedDate
+from app.core.replica import ReadSessionDep
 from app.core.responses import errors, one_of
 from app.counts import snapshots
 from app.counts.report_forms import gunzip_bytes, gzip_bytes
@@ -228,7 +228,7 @@ def accepts_gzip(header: str) -> bool:
 
 def _respond(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     report: indices.Report,
     fmt: str | None,
     name: str,
@@ -308,7 +308,7 @@ def _respond(
 def campaign_indices(
     campaign: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: OptionalPrincipal,
     f: FiltersDep,
     level: Annotated[
@@ -411,7 +411,7 @@ def _file_name(base: str, r: Reading) -> str:
 
 
 def _printed(
-    session: SessionDep,
+    session: ReadSessionDep,
     campaign: str,
     get: Callable[[str | None, str | None], indices.Report],
     level: str | None,
@@ -447,7 +447,7 @@ def unit_indices(
     campaign: str,
     unit: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: OptionalPrincipal,
     f: FiltersDep,
     scoring: Scoring = None,
@@ -499,7 +499,7 @@ def unit_indices(
 )
 def campaign_microdata(
     campaign: str,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: ApiPrincipal,
     format: Annotated[
         microdata.MicroFormat,
@@ -531,7 +531,9 @@ def campaign_microdata(
         s404="Unknown campaign, or (without a key or session) unpublished.",
     ),
 )
-def campaign_editions(campaign: str, session: SessionDep, who: OptionalPrincipal) -> EditionsOut:
+def campaign_editions(
+    campaign: str, session: ReadSessionDep, who: OptionalPrincipal
+) -> EditionsOut:
     """The campaign's published editions, oldest first (signed-in readers also see
     withdrawn ones, and who published each)."""
     r = reading(session, campaign, who, None)

@@ -39,6 +39,7 @@ from app.collection.models import CHANNELS, Submission
 from app.core.clock import VIETNAM
 from app.core.config import get_settings
 from app.core.errors import FieldError, Invalid, NotFound
+from app.core.replica import on_replica, use_primary
 from app.counts import snapshots
 from app.counts.models import UnitAncestor
 from app.counts.report_forms import BLOCKS, Report, gc_paused, to_csv
@@ -48,6 +49,7 @@ from app.counts.tally import (
     UnitCounts,
     counts_matrix,
     fold_campaign,
+    has_untallied,
     moments_matrix,
     subtree_totals,
 )
@@ -610,6 +612,14 @@ _cache_lock = Lock()
 
 
 def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None:
+    if on_replica(session):
+        # A filtered report read from the replica is exact when nothing waits to be
+        # folded there; otherwise it folds, and then reads, on the primary.
+        if not any(has_untallied(session, c.id) for c in campaigns):
+            return
+        use_primary(session)
+        for c in campaigns:
+            session.refresh(c)
     for c in campaigns:
         if fold_campaign(session, c, questionnaire_of(catalog, c)):
             session.flush()

@@ -14,9 +14,9 @@ from app.campaigns import coordination
 from app.campaigns import service as campaigns
 from app.campaigns.pages import query_builder
 from app.campaigns.service import questionnaire_of
-from app.core.db import SessionDep
 from app.core.errors import Invalid, NotFound
 from app.core.labels import PREVIOUS_MARK
+from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import Questionnaire, get_catalog
 from app.reporting import indices, page_query
 from app.units import service as units
@@ -77,7 +77,7 @@ def _labels(q: Questionnaire, lang: str) -> dict[str, dict[str, str]]:
 def results_page(
     code: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     who: PagePrincipal,
     parent: str | None = None,
     sort: str = "rank",
@@ -130,8 +130,9 @@ def results_page(
         },
     }
     rows = sorted(body.get("units", []), key=keys.get(sort, keys["rank"]), reverse=desc)
-    columns = [("unit", "unit"), ("n", "n"), ("sipas", "SIPAS")]
-    columns += [(f, names[f]) for f in factor_codes] + [("rank", "rank")]
+    # Rank and unit first: on a phone they stay at the left while the rest scrolls.
+    columns = [("rank", "rank"), ("unit", "unit"), ("n", "n"), ("sipas", "SIPAS")]
+    columns += [(f, names[f]) for f in factor_codes]
     leagues = [
         {"kind": kind, "units": members, "median": info["median"], "ranked": info["ranked"]}
         for kind, info in body.get("leagues", {}).items()
@@ -223,7 +224,7 @@ def flag_notes(unit: dict[str, Any], items: dict[str, str], lang: str) -> list[t
 
 
 def _siblings_report(
-    session: SessionDep, c: Any, found: Any, asked: page_query.Asked | None = None
+    session: ReadSessionDep, c: Any, found: Any, asked: page_query.Asked | None = None
 ) -> dict[str, Any]:
     """The report in which a unit is compared with its siblings: the campaign's scope
     units, or the units under its parent (filtered and compared as asked)."""
@@ -240,7 +241,7 @@ def _siblings_report(
 
 
 def _unit_alone(
-    session: SessionDep, c: Any, code: str, asked: page_query.Asked | None = None
+    session: ReadSessionDep, c: Any, code: str, asked: page_query.Asked | None = None
 ) -> dict[str, Any]:
     """The results table of one unit that has no units below it (with its siblings'
     median), or the empty table when the unit is unknown or outside the campaign."""
@@ -254,7 +255,7 @@ def _unit_alone(
 
 @router.get("/dash/campaigns/{code}/units/{unit}", response_class=HTMLResponse)
 def unit_page(
-    code: str, unit: str, request: Request, session: SessionDep, who: PagePrincipal
+    code: str, unit: str, request: Request, session: ReadSessionDep, who: PagePrincipal
 ) -> HTMLResponse:
     """One unit: factors, the 22 criteria, timeliness and perception beside the median of
     its sibling units, as bar charts with the numbers in a table below each."""

@@ -15,8 +15,8 @@ from app.access import dash_format
 from app.campaigns.models import Campaign
 from app.campaigns.service import questionnaire_of
 from app.core.config import get_settings
-from app.core.db import SessionDep
 from app.core.errors import NotFound
+from app.core.replica import ReadSessionDep
 from app.counts.report_forms import Report
 from app.questionnaires.catalog import get_catalog
 from app.reporting import editions
@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 HEADERS = {**PAGE_HEADERS, "Cache-Control": "public, max-age=60"}
 
 
-def _published(session: SessionDep, code: str, number: int | None) -> tuple[Campaign, Edition]:
+def _published(session: ReadSessionDep, code: str, number: int | None) -> tuple[Campaign, Edition]:
     """The campaign and edition asked for; an unpublished campaign is unknown here."""
     c = session.scalar(select(Campaign).where(Campaign.code == code))
     if c is None or not editions.is_published(session, c):
@@ -41,7 +41,7 @@ def _published(session: SessionDep, code: str, number: int | None) -> tuple[Camp
     return c, editions.pick(session, c, number)
 
 
-def _doc(session: SessionDep, edition: Edition, view: str) -> dict[str, Any] | None:
+def _doc(session: ReadSessionDep, edition: Edition, view: str) -> dict[str, Any] | None:
     gz = session.scalar(
         select(EditionDocument.json_gz).where(
             EditionDocument.edition_id == edition.id, EditionDocument.view == view
@@ -50,7 +50,7 @@ def _doc(session: SessionDep, edition: Edition, view: str) -> dict[str, Any] | N
     return None if gz is None else Report(gz=bytes(gz)).body
 
 
-def _level_docs(session: SessionDep, edition: Edition) -> list[dict[str, Any]]:
+def _level_docs(session: ReadSessionDep, edition: Edition) -> list[dict[str, Any]]:
     """The edition's league tables per unit kind, in the order of the unit tree."""
     views = session.scalars(
         select(EditionDocument.view).where(
@@ -98,7 +98,7 @@ def _downloads(code: str, edition: Edition, unit: str | None = None) -> list[tup
 def results_page(
     code: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     edition: int | None = Query(default=None, ge=1),
 ) -> HTMLResponse:
     """A published campaign's league tables, one per unit kind, with the median row."""
@@ -125,7 +125,7 @@ def unit_page(
     code: str,
     unit: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     edition: int | None = Query(default=None, ge=1),
 ) -> HTMLResponse:
     """One unit of a published edition: SIPAS, factors and criteria beside the median

@@ -245,11 +245,25 @@
   function next() {
     var here = all('fieldset.q', steps[cur]), bad = check(here);
     stepErr.hidden = !bad;
+    if (!bad && ended(here)) return;
     if (!bad) { show(cur + 1, true); return; }
     // Say how many, beside the button that was refused, then go to the first.
     var n = here.filter(function (fs) { return fs.classList.contains('bad'); }).length;
     stepErr.textContent = fmt(msgs.missing, { n: n });
     goTo(bad);
+  }
+  // An eligibility answer that ends the form (a minor): say so politely, send nothing.
+  function ended(here) {
+    var stop = here.filter(function (fs) {
+      var when = fs.dataset.endsForm ? JSON.parse(fs.dataset.endsForm) : [];
+      return values(code(fs)).some(function (v) { return when.indexOf(v) >= 0; });
+    })[0];
+    if (!stop) return false;
+    form.reset();
+    form.hidden = true;
+    var card = d.getElementById('ended-' + code(stop));
+    card.hidden = false; card.focus(); window.scrollTo(0, 0);
+    return true;
   }
   form.querySelector('[data-next]').addEventListener('click', next);
   form.querySelector('[data-back]').addEventListener('click', function () {

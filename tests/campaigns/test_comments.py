@@ -13,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access.models import AuditEvent
+from app.campaigns.models import ReportComment
 from app.questionnaires.catalog import Catalog
+from app.units.models import Unit
 from tests.access.test_dash_language import visible
 from tests.answers import body, valid_answers
-from tests.factories import make_account, make_campaign, make_counter, make_unit
+from tests.factories import make_account, make_campaign, make_counter, make_unit, read_with_key
 from tests.signin import sign_in
 
 PAGE = "/dash/campaigns/C-CMT/comments"
@@ -189,3 +191,78 @@ def test_hiding_is_for_managers_within_their_area(
     assert _hide(client, csrf, world["abuse"]).status_code == 303
     # Nothing to hide where there is no comment.
     assert _hide(client, csrf, world["none"]).status_code in (403, 404)
+
+
+API = "/api/v1/campaigns/C-CMT/comments"
+
+
+def test_comments_through_the_api_are_scoped_reviewed_and_audited(
+    client: TestClient, session: Session, world: dict[str, Any]
+) -> None:
+    csrf = {"X-CSRF-Token": sign_in(client, "binh@sotp")}  # S1's coordinator
+    listed_ = client.get(API)
+    assert listed_.status_code == 200
+    got = listed_.json()
+    assert got["total"] == 2
+    assert {c["response_id"] for c in got["comments"]} == {world["slow"], world["abuse"]}
+    assert {c["unit"] for c in got["comments"]} == {"S1"}
+    found = client.get(API, params={"q": "thu tuc cham"}).json()["comments"]
+    assert [(c["text"], c["channel"]) for c in found] == [
+        ("Thủ tục còn chậm, phải chờ lâu", "kiosk")
+    ]
+
+    slow = f"{API}/{world['slow']}/comment"
+    chosen = client.post(f"{slow}/choose", headers=csrf)
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["chosen"] is True
+    assert chosen.json()["chosen_at"] is not None
+    assert [
+        c["response_id"] for c in client.get(API, params={"state": "chosen"}).json()["comments"]
+    ] == [world["slow"]]
+    again = client.post(f"{slow}/choose", headers=csrf)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (
+        f"the comment of response {world['slow']} in 'comment' is in the report already"
+    )
+    assert client.post(f"{slow}/unchoose", headers=csrf).json()["chosen"] is False
+    assert client.post(f"{slow}/unchoose", headers=csrf).status_code == 409
+
+    abuse = f"{API}/{world['abuse']}/comment"
+    no_reason = client.post(f"{abuse}/hide", headers=csrf, json={"reason": " "})
+    assert no_reason.status_code == 422
+    assert "say why the comment is hidden" in no_reason.json()["detail"]
+    hidden = client.post(f"{abuse}/hide", headers=csrf, json={"reason": "Xúc phạm cán bộ"})
+    assert hidden.status_code == 200, hidden.text
+    assert (hidden.json()["hidden"], hidden.json()["hidden_reason"]) == (True, "Xúc phạm cán bộ")
+    assert client.post(f"{abuse}/choose", headers=csrf).status_code == 409  # never printed
+    assert world["abuse"] not in client.get(API).text
+    assert client.post(f"{abuse}/show", headers=csrf).json()["hidden"] is False
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.like("comment.%")).order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["comment.choose", "comment.unchoose", "comment.hide", "comment.show"]
+
+    # S2's comment is outside S1's coordinator's area; no such action; no such id.
+    assert client.post(f"{API}/{world['thanks']}/comment/choose", headers=csrf).status_code in (
+        403,
+        404,
+    )
+    assert client.post(f"{slow}/delete", headers=csrf).status_code == 422
+    assert client.post(f"{API}/not-an-id/comment/choose", headers=csrf).status_code == 422
+    assert client.post(f"{slow}/choose").status_code == 403  # no CSRF token
+
+
+def test_viewers_and_api_keys_read_comments_but_change_none(
+    client: TestClient, session: Session, world: dict[str, Any]
+) -> None:
+    csrf = {"X-CSRF-Token": sign_in(client, "xem@sonv")}
+    assert client.get(API).json()["total"] == 4  # two comments, two procedure names
+    r = client.post(f"{API}/{world['slow']}/comment/choose", headers=csrf)
+    assert r.status_code == 403
+    client.post("/logout", data={"csrf": csrf["X-CSRF-Token"]})
+    client.cookies.clear()
+    read_with_key(session, client, session.scalars(select(Unit).where(Unit.code == "S2")).one())
+    keyed = client.get(API).json()
+    assert {c["unit"] for c in keyed["comments"]} == {"S2"}
+    assert client.post(f"{API}/{world['thanks']}/comment/choose").status_code == 403
+    assert session.scalars(select(ReportComment)).all() == []

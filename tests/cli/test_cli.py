@@ -1,6 +1,7 @@
 """The `sipas` command as a coordinator runs it, in a fresh process and database."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -103,6 +104,73 @@ def test_demo_twice_is_safe(run) -> None:  # type: ignore[no-untyped-def]
     links = [line for line in counters.stdout.splitlines() if "https://sipas.example/s/" in line]
     assert len(links) == 33  # every counter of the demo, not the 4 the demo prints
     assert "\thttps://sipas.example/s/demo-s01-q1" in counters.stdout
+
+
+def test_the_demo_says_where_to_sign_in_and_with_what(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("demo", "--submissions", "200", "--seed", "8")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "start the server (sipas serve) and sign in at http://127.0.0.1:8000/login" in lines
+    people = {
+        m[1]: (m[2], m[3], m[4])
+        for line in lines
+        if (m := re.fullmatch(r"  (\S+@demo) +password (\S+) +(\w+) +area: (.+)", line))
+    }
+    assert set(people) == {"quantri@demo", "dieuphoi@demo", "sotuphap@demo"}
+    assert people["quantri@demo"][1:] == ("admin", "every unit")
+    assert people["dieuphoi@demo"][1:] == ("coordinator", "DEMO Tỉnh Minh Hòa (demo)")
+    assert people["sotuphap@demo"][1:] == ("viewer", "DEMO-S02 Sở Tư pháp")
+    assert "  http://127.0.0.1:8000/dash/campaigns/DEMO-2026/results?compare=DEMO-2025" in lines
+    assert "public results of DEMO-2025, edition 1 (no sign-in):" in lines
+    assert "  http://127.0.0.1:8000/results/DEMO-2025" in lines
+    # A second run: the same accounts with new passwords, and the edition kept.
+    again = run("demo", "--submissions", "200", "--seed", "8")
+    assert again.returncode == 0, again.stderr
+    assert "public results of DEMO-2025, edition 1 (no sign-in):" in again.stdout
+    new = re.search(r"  dieuphoi@demo +password (\S+)", again.stdout)
+    assert new is not None
+    assert new[1] != people["dieuphoi@demo"][0]
+    listed = run("editions", "DEMO-2025")
+    assert len(listed.stdout.splitlines()) == 1, listed.stdout
+
+
+def test_comments_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("demo", "--submissions", "400", "--seed", "9").returncode == 0
+    found = run("comments", "list", "DEMO-2026", "--search", "do an hai")
+    assert found.returncode == 0, found.stderr
+    rows = [line for line in found.stdout.splitlines() if "Đồ ăn hại" in line]
+    assert rows, found.stdout
+    rid = rows[0].split()[0]
+    assert re.fullmatch(r"[0-9a-f-]{36}", rid)
+    assert run("comments", "hide", "DEMO-2026", rid).returncode == 2  # --reason is required
+    hidden = run("comments", "hide", "DEMO-2026", rid, "--reason", "Lời lẽ xúc phạm")
+    assert hidden.returncode == 0, hidden.stderr
+    assert f"comment comment of {rid}: hidden" in hidden.stdout
+    refused = run("comments", "choose", "DEMO-2026", rid)
+    assert refused.returncode == 1
+    assert "is hidden and cannot be chosen for the report" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    listed = run("comments", "list", "DEMO-2026", "--state", "hidden")
+    assert rid in listed.stdout
+    assert "hidden by cli: Lời lẽ xúc phạm" in listed.stdout
+    assert run("comments", "show", "DEMO-2026", rid).returncode == 0
+    kind = next(
+        line.split()[0]
+        for line in run("comments", "list", "DEMO-2026", "--search", "cam on").stdout.splitlines()
+        if "cảm ơn" in line
+    )
+    assert run("comments", "choose", "DEMO-2026", kind).returncode == 0
+    chosen = run("comments", "list", "DEMO-2026", "--state", "chosen")
+    assert chosen.stdout.splitlines()[0].startswith("1 comment(s) (chosen)")
+    assert kind in chosen.stdout
+    assert run("comments", "unchoose", "DEMO-2026", kind).returncode == 0
+    again = run("comments", "unchoose", "DEMO-2026", kind)
+    assert again.returncode == 1
+    assert "is not in the report" in again.stderr
+    bad = run("comments", "list", "DEMO-2026", "--state", "secret")
+    assert bad.returncode == 1
+    assert "state" in bad.stderr
+    assert run("comments", "choose", "DEMO-2026", "nope").returncode == 1
 
 
 def test_paper_import_from_the_command_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

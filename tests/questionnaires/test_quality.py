@@ -126,3 +126,26 @@ def test_live_responses_are_rate_limited_per_counter_and_per_tablet(
     assert batch.json()["results"][2]["error"] == "rate_limited"
     from_tablet = session.scalars(select(Submission.id).where(Submission.device_id.is_not(None)))
     assert len(from_tablet.all()) == 3
+
+
+def test_a_tablets_live_responses_seconds_apart_are_a_burst_and_count_towards_its_limit(
+    client: TestClient,
+    session: Session,
+    catalog: Catalog,
+    place: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The live path asks for the tablet's rate and its burst neighbours in one turn."""
+    monkeypatch.setattr(get_settings(), "RATE_PER_MINUTE", 2)
+    now = datetime.now(UTC)
+    _enrol(client, session)
+    first = _at(catalog, now - timedelta(seconds=40))
+    second = _at(catalog, now - timedelta(seconds=30))  # 10 s later: nobody is that fast
+    third = _at(catalog, now)
+    codes = [client.post("/api/v1/submissions", json=b).status_code for b in (first, second)]
+    assert codes == [201, 201]
+    assert [_flags(session, b) for b in (first, second)] == [[], ["burst"]]
+    refused = client.post("/api/v1/submissions", json=third)
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "rate_limited"
+    assert "this kiosk" in refused.json()["detail"]

@@ -70,7 +70,11 @@ def world(client: TestClient, session: Session, catalog: Catalog) -> dict[str, A
 
 def row_of(page: str, unit: str) -> str:
     found = re.search(
-        rf"<tr[^>]*>\s*<th scope=\"row\"><a href=\"[^\"]*/{unit}\">.*?</tr>", page, re.S
+        # The rank's cell first (its number and interval), then the unit's.
+        rf"<tr[^>]*>\s*(?:<td[^>]*>[^<]*(?:<small[^>]*>[^<]*</small>)?</td>\s*)?"
+        rf"<th scope=\"row\"><a href=\"[^\"]*/{unit}\">.*?</tr>",
+        page,
+        re.S,
     )
     assert found, f"no row for {unit}"
     return found.group(0)
