@@ -4,6 +4,8 @@ filters, flags and downloads, and the citizens' comments.
 Merged into the dashboard tables (app/access/dash_text.py), as tablet_text is.
 """
 
+from app.core import labels
+
 UI: dict[str, dict[str, str]] = {
     # results: what to show
     "results_ask": {"vi": "Chọn số liệu cần xem", "en": "Choose what to show"},
@@ -32,6 +34,7 @@ UI: dict[str, dict[str, str]] = {
         "en": "SIPAS points and rank places gained since campaign {code}",
     },
     "places": {"vi": "{n} bậc", "en": "{n} places"},
+    "previous_note": labels.PREVIOUS_FLAG,
     "units_below_of": {"vi": "Các đơn vị trực thuộc {unit}", "en": "Units below {unit}"},
     "loc_gender": {"vi": "Giới tính", "en": "Gender"},
     "loc_age_band": {"vi": "Nhóm tuổi", "en": "Age band"},

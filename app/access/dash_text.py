@@ -1,6 +1,7 @@
 """The words of the coordinator's dashboard, in Vietnamese (default) and English."""
 
 from app.access import analyst_text, tablet_text
+from app.core import labels
 
 UI: dict[str, dict[str, str]] = {
     "brand": {"vi": "SIPAS – Quản lý khảo sát", "en": "SIPAS – survey management"},
@@ -415,29 +416,15 @@ UI: dict[str, dict[str, str]] = {
     "nav_campaign": {"vi": "Các trang của đợt khảo sát", "en": "Campaign pages"},
     "ci95": {"vi": "Khoảng tin cậy 95 %", "en": "95 % CI"},
     # Codes shown to coordinators: unit kinds, roles, channels, key scopes.
-    "kind_country": {"vi": "Quốc gia", "en": "Country"},
-    "kind_ministry": {"vi": "Bộ, ngành", "en": "Ministry"},
-    "kind_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
-    "kind_department": {"vi": "Sở, ban, ngành", "en": "Department"},
-    "kind_district": {"vi": "Quận, huyện", "en": "District"},
-    "kind_commune": {"vi": "Xã, phường", "en": "Commune"},
-    "kind_service_centre": {
-        "vi": "Trung tâm Phục vụ hành chính công",
-        "en": "Public service centre",
-    },
-    "kind_agency": {"vi": "Cơ quan", "en": "Agency"},
+    **labels.prefixed("kind_", labels.UNIT_KIND),
+    "kind_mixed": labels.LEAGUE_MIXED,
     "role_admin": {"vi": "Quản trị viên", "en": "Admin"},
     "role_coordinator": {"vi": "Điều phối viên", "en": "Coordinator"},
     "role_viewer": {"vi": "Người xem", "en": "Viewer"},
-    "ch_kiosk": {"vi": "Máy tại quầy", "en": "Kiosk"},
-    "ch_web": {"vi": "Trực tuyến (điện thoại)", "en": "Phone/web"},
-    "ch_paper": {"vi": "Phiếu giấy", "en": "Paper"},
-    "ch_interview": {"vi": "Phỏng vấn", "en": "Interview"},
+    **labels.prefixed("ch_", labels.CHANNEL),
     "scope_read": {"vi": "Chỉ đọc", "en": "Read"},
     "scope_write": {"vi": "Gửi phiếu", "en": "Write"},
-    "scoring_top2box": {"vi": "tỷ lệ hài lòng (mức 4–5)", "en": "share satisfied (levels 4–5)"},
-    "scoring_mean20": {"vi": "điểm trung bình quy về 100", "en": "mean score scaled to 100"},
-    "scoring_rescaled": {"vi": "điểm quy đổi 0–100", "en": "score rescaled to 0–100"},
+    **labels.prefixed("scoring_", labels.SCORING),
     # Audit actions and the names in their details.
     "act_paper.import": {"vi": "Nhập phiếu giấy", "en": "Paper forms imported"},
     "act_units.import": {"vi": "Nhập đơn vị", "en": "Units imported"},

@@ -5,6 +5,7 @@ comes from the questionnaire file."""
 from datetime import datetime
 from typing import Any
 
+from app.core import labels
 from app.core.clock import VIETNAM
 
 DOC: dict[str, dict[str, str]] = {
@@ -27,6 +28,8 @@ DOC: dict[str, dict[str, str]] = {
     "flags": {"vi": "Ghi chú", "en": "Notes"},
     "median": {"vi": "Trung vị", "en": "Median"},
     "rank_interval": {"vi": "Khoảng xếp hạng (95%)", "en": "Rank interval (95%)"},
+    "rank_best": {"vi": "Hạng cao nhất có thể (95%)", "en": "Best plausible rank (95%)"},
+    "rank_worst": {"vi": "Hạng thấp nhất có thể (95%)", "en": "Worst plausible rank (95%)"},
     "vs_median": {"vi": "So với trung vị", "en": "Against the median"},
     "vs_above": {"vi": "Cao hơn trung vị", "en": "Above the median"},
     "vs_indistinguishable": {
@@ -36,23 +39,7 @@ DOC: dict[str, dict[str, str]] = {
     "vs_below": {"vi": "Thấp hơn trung vị", "en": "Below the median"},
     "median_units": {"vi": "Số đơn vị tính trung vị", "en": "Units behind the median"},
     "league": {"vi": "Nhóm xếp hạng", "en": "League"},
-    "flag_small_sample": {"vi": "Mẫu nhỏ, không xếp hạng", "en": "Small sample, not ranked"},
-    "flag_incomplete": {
-        "vi": "Thiếu thành phần, không xếp hạng",
-        "en": "Incomplete, not ranked",
-    },
-    "kind_country": {"vi": "Cả nước", "en": "Country"},
-    "kind_ministry": {"vi": "Bộ, ngành", "en": "Ministry"},
-    "kind_province": {"vi": "Tỉnh, thành phố", "en": "Province"},
-    "kind_department": {"vi": "Sở, ban, ngành", "en": "Department"},
-    "kind_district": {"vi": "Quận, huyện", "en": "District"},
-    "kind_commune": {"vi": "Xã, phường, đặc khu", "en": "Commune"},
-    "kind_service_centre": {
-        "vi": "Trung tâm Phục vụ hành chính công",
-        "en": "Public administrative service centre",
-    },
-    "kind_agency": {"vi": "Cơ quan", "en": "Agency"},
-    "kind_mixed": {"vi": "Tất cả đơn vị", "en": "All units"},
+    **labels.prefixed("flag_", labels.RANK_FLAG),
     "m_campaign": {"vi": "Đợt khảo sát", "en": "Campaign"},
     "m_status": {"vi": "Tình trạng số liệu", "en": "Status of the figures"},
     "m_live": {
@@ -75,7 +62,14 @@ DOC: dict[str, dict[str, str]] = {
     "m_responses": {"vi": "Tổng số phiếu", "en": "Responses counted"},
     "m_min_sample": {"vi": "Cỡ mẫu tối thiểu", "en": "Minimum sample"},
     "m_filters": {"vi": "Lọc", "en": "Filters"},
-    "m_rule": {"vi": "Quy tắc", "en": "Rule"},
+    "m_rule": {"vi": "Quy tắc tính và công bố", "en": "How figures are computed and published"},
+    "m_channel": {"vi": "Kênh thu thập", "en": "Channel"},
+    "m_date_from": {"vi": "Từ ngày", "en": "From"},
+    "m_date_to": {"vi": "Đến ngày", "en": "To"},
+    "m_details": {
+        "vi": "Định nghĩa chi tiết (mục methods của báo cáo JSON)",
+        "en": "Definitions in detail (methods of the JSON report)",
+    },
     "m_text": {"vi": "Nội dung", "en": "Text"},
     "m_percent": {
         "vi": "Các chỉ số là tỷ lệ phần trăm (0–100), hiển thị 2 chữ số thập phân; "
@@ -93,7 +87,8 @@ def d(key: str, lang: str, **params: object) -> str:
 
 
 def kind_label(kind: str, lang: str) -> str:
-    return d(f"kind_{kind}", lang) if f"kind_{kind}" in DOC else kind
+    """A unit kind (or the `mixed` league) in words: app/core/labels.py."""
+    return labels.kind(kind, lang)
 
 
 def rank_interval_text(entry: dict[str, Any]) -> str:
@@ -114,6 +109,21 @@ def vs_median_label(entry: dict[str, Any], lang: str) -> str:
 
 def flag_labels(flags: list[str], lang: str) -> str:
     return "; ".join(d(f"flag_{f}", lang) if f"flag_{f}" in DOC else f for f in flags)
+
+
+def previous_flagged(entry: dict[str, Any]) -> bool:
+    """Whether the unit's change is set against a previous figure too small or
+    incomplete to rank (`change.previous_flags`)."""
+    return bool((entry.get("change") or {}).get("previous_flags"))
+
+
+def notes(entry: dict[str, Any], lang: str) -> str:
+    """A unit's notes column: why it is not ranked, and whether its change rests on a
+    previous figure that was not ranked."""
+    out = [flag_labels(entry["flags"], lang)] if entry["flags"] else []
+    if previous_flagged(entry):
+        out.append(labels.say(labels.PREVIOUS_FLAG, lang))
+    return "; ".join(out)
 
 
 def status_text(body: dict[str, Any], lang: str) -> str:

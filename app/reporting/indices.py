@@ -864,7 +864,14 @@ def _build(
                 e["rank"],
                 p["rank"] if p else None,
             )
-            e["change"] = {"campaign": compare, "points": ch.points, "rank": ch.rank}
+            # A previous figure that was not ranked (small sample, incomplete) still gives a
+            # difference, but one resting on too few answers: every document marks it.
+            e["change"] = {
+                "campaign": compare,
+                "points": ch.points,
+                "rank": ch.rank,
+                "previous_flags": list(p["flags"]) if p else [],
+            }
         was = previous.body.get("overall")
         if (
             overall is not None
@@ -872,7 +879,12 @@ def _build(
             and was.get("aggregate") == overall.get("aggregate")
         ):
             ch = change_of(overall["sipas"]["value"], was["sipas"]["value"], None, None)
-            overall["change"] = {"campaign": compare, "points": ch.points, "rank": None}
+            overall["change"] = {
+                "campaign": compare,
+                "points": ch.points,
+                "rank": None,
+                "previous_flags": [],
+            }
     body["sort"] = sort
     body["units"] = ordered(entries, sort)
     return body

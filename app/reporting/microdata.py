@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.campaigns import comments
 from app.campaigns.models import Campaign
 from app.collection.models import CHANNELS, Submission
+from app.core import labels
 from app.core.clock import VIETNAM
 from app.core.csvfile import SafeWriter, safe_workbook
 from app.counts.models import UnitAncestor
@@ -42,13 +43,6 @@ MEDIA = {
     "dta": "application/x-stata-dta",
 }
 CHUNK = 5_000
-CHANNEL_LABELS = {
-    "kiosk": {"vi": "Máy tại quầy", "en": "Kiosk"},
-    "web": {"vi": "Điện thoại, máy tính (QR)", "en": "Phone or computer (QR)"},
-    "paper": {"vi": "Phiếu giấy", "en": "Paper form"},
-    "interview": {"vi": "Phỏng vấn", "en": "Interview"},
-    "api": {"vi": "Hệ thống một cửa (API)", "en": "One-stop-shop system (API)"},
-}
 FIXED_LABELS = {
     "id": {"vi": "Mã phiếu", "en": "Response id"},
     "unit": {"vi": "Mã đơn vị", "en": "Unit code"},
@@ -104,7 +98,7 @@ def layout(q: Questionnaire, kinds: list[str], lang: str) -> Layout:
             "channel",
             fixed("channel"),
             "int",
-            {n: _pick(CHANNEL_LABELS.get(c, {"vi": c}), lang) for c, n in channel_codes.items()},
+            {n: labels.channel(c, lang) for c, n in channel_codes.items()},
         ),
         Variable("submitted_at", fixed("submitted_at"), "time"),
         Variable("flags", fixed("flags"), "str"),

@@ -15,6 +15,7 @@ from app.campaigns import service as campaigns
 from app.campaigns.pages import query_builder
 from app.campaigns.service import questionnaire_of
 from app.core.errors import Invalid, NotFound
+from app.core.labels import PREVIOUS_MARK
 from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import Questionnaire, get_catalog
 from app.reporting import indices, page_query
@@ -161,6 +162,7 @@ def results_page(
         others=others,
         choices=page_query.options(q, lang),
         notes=lambda u: flag_notes(u, labels["items"], lang),
+        previous_mark=PREVIOUS_MARK,
         downloads=_downloads(api, query, lang),
         microdata=[
             (fmt_, f"{api}/microdata?format={fmt_}&lang={lang}") for fmt_ in MICRODATA_FORMATS

@@ -7,6 +7,8 @@ and timeliness are written from them the way provinces write them: "Tỷ lệ �
 55,60% (giá trị trung vị là 62,60%)", with the decimal comma and dd/mm/yyyy dates.
 """
 
+import textwrap
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,10 +22,11 @@ from sqlalchemy.orm import Session
 from app.campaigns import comments
 from app.campaigns.models import Campaign
 from app.collection.models import Submission
+from app.core import labels
 from app.core.clock import VIETNAM
-from app.core.config import get_settings
 from app.questionnaires.catalog import Questionnaire
-from app.reporting.doc_text import flag_labels, kind_label, status_text
+from app.reporting import method_text
+from app.reporting.doc_text import flag_labels, kind_label, previous_flagged, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
 from app.web.render import templates
 
@@ -49,10 +52,6 @@ WORDS: dict[str, dict[str, str]] = {
     "questionnaire": {"vi": "Bộ câu hỏi", "en": "Questionnaire"},
     "rules": {"vi": "Quy tắc tính và công bố", "en": "How figures are computed and published"},
     "channels": {"vi": "Số phiếu theo kênh khảo sát", "en": "Responses by channel"},
-    "ch_kiosk": {"vi": "Máy tính bảng tại quầy", "en": "Tablet at the counter"},
-    "ch_web": {"vi": "Trực tuyến", "en": "Online"},
-    "ch_paper": {"vi": "Phiếu giấy", "en": "Paper"},
-    "ch_interview": {"vi": "Phỏng vấn", "en": "Interview"},
     "excluded": {"vi": "Phiếu bị loại", "en": "Excluded responses"},
     "excluded_none": {
         "vi": "Không có phiếu nào bị loại.",
@@ -61,40 +60,6 @@ WORDS: dict[str, dict[str, str]] = {
     "excluded_intro": {
         "vi": "{n} phiếu bị cán bộ điều phối loại khỏi kết quả sau khi rà soát, theo lý do:",
         "en": "{n} responses were excluded by a coordinator after review, by reason:",
-    },
-    "rule_composites": {
-        "vi": "Chỉ số của mỗi yếu tố là trung bình cộng các tiêu chí của yếu tố; chỉ số SIPAS "
-        "là trung bình cộng năm yếu tố. Mỗi số liệu kèm khoảng tin cậy 95%.",
-        "en": "A factor's index is the mean of its criteria; SIPAS is the mean of the five "
-        "factors. Every figure comes with its 95% interval.",
-    },
-    "rule_leagues": {
-        "vi": "Mỗi loại đơn vị được xếp hạng riêng ({kinds}); trung vị được tính trong từng nhóm.",
-        "en": "Each kind of unit is ranked among its own kind ({kinds}); medians are taken "
-        "within each league.",
-    },
-    "rule_mixed": {
-        "vi": "Tất cả đơn vị được xếp hạng chung một bảng.",
-        "en": "All units are ranked in one table.",
-    },
-    "rule_min": {
-        "vi": "Đơn vị có tiêu chí dưới {n} câu trả lời hợp lệ, hoặc thiếu số liệu của một "
-        "tiêu chí, yếu tố hay chỉ số SIPAS, vẫn được liệt kê nhưng không được xếp hạng và "
-        "không tính vào trung vị.",
-        "en": "A unit with a criterion under {n} valid answers, or missing a criterion, factor "
-        "or SIPAS figure, is listed but neither ranked nor counted in the medians.",
-    },
-    "rule_ties": {
-        "vi": "Xếp hạng theo chỉ số SIPAS làm tròn {p} chữ số thập phân như khi công bố: các "
-        "đơn vị bằng điểm cùng hạng.",
-        "en": "Ranks follow SIPAS rounded to {p} decimals as published: units with equal "
-        "figures share a rank.",
-    },
-    "rule_intervals": {
-        "vi": "Khoảng hạng (ví dụ 3 (2–6)) là các hạng mà đơn vị có thể đạt với độ tin cậy "
-        "95%, do số liệu là từ mẫu.",
-        "en": "A rank interval (e.g. 3 (2–6)) gives the ranks the unit could hold at 95% "
-        "confidence, the figures being from a sample.",
     },
     "change": {"vi": "Thay đổi", "en": "Change"},
     "change_since": {
@@ -174,6 +139,7 @@ WORDS: dict[str, dict[str, str]] = {
     "expectations": {"vi": "Mong đợi cải thiện", "en": "Expected improvements"},
     "unit_page": {"vi": "Phiếu kết quả", "en": "Result sheet"},
     "factors": {"vi": "Các yếu tố", "en": "Factors"},
+    "factor_legend": {"vi": "Chỉ số các yếu tố (%):", "en": "Factor indices (%):"},
     "weakest": {"vi": "Các tiêu chí thấp nhất", "en": "Weakest criteria"},
     "not_ranked": {"vi": "không xếp hạng", "en": "not ranked"},
     "of": {"vi": "trên", "en": "of"},
@@ -187,30 +153,6 @@ WORDS: dict[str, dict[str, str]] = {
         "hơn hẹn {early}; tỷ lệ trả muộn hơn hẹn là {late} (giá trị trung vị là {median}).",
         "en": "{ok} of results were on time or early, {early} early; {late} were late "
         "(median {median}).",
-    },
-}
-
-
-# The criterion rule in plain words, by the report's `scoring`.
-SCORING: dict[str, dict[str, str]] = {
-    "top2box": {
-        "vi": "Chỉ số của mỗi tiêu chí là tỷ lệ câu trả lời hợp lệ ở mức 4 (hài lòng) "
-        "hoặc 5 (rất hài lòng); câu trả lời “không áp dụng” và bỏ trống không được tính.",
-        "en": "A criterion's index is the share of valid answers at 4 (satisfied) or 5 "
-        "(very satisfied); “not applicable” and blank answers are left out.",
-    },
-    "mean20": {
-        "vi": "Chỉ số của mỗi tiêu chí là điểm trung bình (1–5) nhân 20; câu trả lời "
-        "“không áp dụng” và bỏ trống không được tính.",
-        "en": "A criterion's index is its mean score (1–5) times 20; “not applicable” and "
-        "blank answers are left out.",
-    },
-    "rescaled": {
-        "vi": "Chỉ số của mỗi tiêu chí là điểm trung bình quy về thang 0–100 "
-        "((trung bình − 1) / 4 × 100); câu trả lời “không áp dụng” và bỏ trống không "
-        "được tính.",
-        "en": "A criterion's index is its mean score rescaled to 0–100 ((mean − 1) / 4 × "
-        "100); “not applicable” and blank answers are left out.",
     },
 }
 
@@ -350,35 +292,48 @@ def _pick(text: dict[str, str], lang: str) -> str:
     return text.get(lang) or text.get("vi") or next(iter(text.values()))
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+# A chart label's line: the labels column (report.html, .chart td.labels, 96 mm at
+# 6.8 pt) holds about 75 letters of Vietnamese; 70 leaves room for wide ones.
+LABEL_CHARS = 70
 
 
-def chart(bars: list[Bar], lang: str, *, label_chars: int = 60) -> Markup:
-    """A bar chart: per row the label, the figure, the bar with its 95% interval as a
-    thin whisker and a red tick at the median, and the median in words.
+def wrap_label(text: str, width: int = LABEL_CHARS) -> list[str]:
+    """A chart label on as many lines as it needs, never cut: words are kept whole and
+    a line longer than `width` only when one word is (TC2, TC3 and TC4 differ only in
+    their last words, so cutting them made three alike labels)."""
+    # Composed (NFC): a questionnaire may store "ế" as e + two combining marks, three
+    # code points that print as one letter.
+    text = unicodedata.normalize("NFC", text)
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def chart(bars: list[Bar], lang: str) -> Markup:
+    """A bar chart: per row the label (wrapped, never cut), the figure, the bar with its
+    95% interval as a thin whisker and a red tick at the median, and the median in words.
 
     The words are three HTML columns of fixed-height lines and the graphics one inline
     SVG beside them, with no text in it: WeasyPrint lays out an SVG as one replaced
     element but sets SVG text glyph by glyph (about 12 ms a label), and the words as
     <br>-separated lines are a handful of boxes. That keeps a 100-unit report (a
-    page per unit, 27 rows each) within its 30 s."""
-    row, bar_w = ROW_MM, 50.0
-    height = row * len(bars)
+    page per unit, 27 rows each) within its 30 s. A label wrapped on k lines makes its
+    row k lines high; the bar sits on its first line, beside its figure."""
+    line, bar_w = ROW_MM, 50.0
+    wrapped = [wrap_label(b.label) for b in bars]
+    height = line * sum(len(w_) for w_ in wrapped)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_w}mm" height="{height}mm" '
-        f'viewBox="0 0 {bar_w} {height}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_w}mm" height="{height:.2f}mm" '
+        f'viewBox="0 0 {bar_w} {height:.2f}">'
     ]
-    for i, b in enumerate(bars):
-        y = i * row
-        mid = y + row / 2
+    y = 0.0
+    for b, label_lines in zip(bars, wrapped, strict=True):
+        mid = y + line / 2
         parts.append(
-            f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w}" height="{row - 1.8:.2f}" fill="#eef"/>'
+            f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w}" height="{line - 1.8:.2f}" fill="#eef"/>'
         )
         if b.value is not None:
             parts.append(
                 f'<rect x="0" y="{y + 0.9:.2f}" width="{bar_w * b.value / 100:.2f}" '
-                f'height="{row - 1.8:.2f}" fill="#7d9fc2"/>'
+                f'height="{line - 1.8:.2f}" fill="#7d9fc2"/>'
             )
         if b.ci is not None:
             lo, hi = (bar_w * v / 100 for v in b.ci)
@@ -390,21 +345,36 @@ def chart(bars: list[Bar], lang: str, *, label_chars: int = 60) -> Markup:
         if b.median is not None:
             x = bar_w * b.median / 100
             parts.append(
-                f'<rect x="{x - 0.3:.2f}" y="{y + 0.2:.2f}" width="0.6" height="{row - 0.4:.2f}" '
+                f'<rect x="{x - 0.3:.2f}" y="{y + 0.2:.2f}" width="0.6" height="{line - 0.4:.2f}" '
                 'fill="#c00"/>'
             )
+        y += line * len(label_lines)
     parts.append("</svg>")
     median_word = w("median", lang)
 
-    def lines(texts: list[str]) -> Markup:
-        return Markup("<br>").join(escape(t) for t in texts)
+    heights = [len(ls) for ls in wrapped]
 
+    def lines(texts: list[str]) -> Markup:
+        # A row's first line holds its words; the lines its label wraps onto stay empty
+        # (a zero-width space keeps each a line).
+        blank = Markup("<br>&#8203;")
+        return Markup("<br>").join(
+            escape(t) + blank * (k - 1) for t, k in zip(texts, heights, strict=True)
+        )
+
+    labels_html = Markup("<br>").join(
+        Markup("<br>").join(
+            [escape(ls[0]), *(Markup('<span class="cont">{}</span>').format(t) for t in ls[1:])]
+        )
+        for ls in wrapped
+    )
+    meds = [f"{median_word} {percent(b.median, lang)}" for b in bars]
     return Markup(
         '<table class="chart"><tr>'
-        f'<td class="labels">{lines([_short(b.label, label_chars) for b in bars])}</td>'
+        f'<td class="labels">{labels_html}</td>'
         f'<td class="num">{lines([b.text for b in bars])}</td>'
         f'<td class="bars">{"".join(parts)}</td>'
-        f'<td class="meds">{lines([f"{median_word} {percent(b.median, lang)}" for b in bars])}</td>'
+        f'<td class="meds">{lines(meds)}</td>'
         "</tr></table>"
     )
 
@@ -478,25 +448,6 @@ def _late(figures: dict[str, Any], median: dict[str, Any], lang: str) -> str:
 def _ci(fig: dict[str, Any] | None) -> tuple[float, float] | None:
     ci = (fig or {}).get("ci")
     return (ci[0], ci[1]) if ci else None
-
-
-def _rules(body: dict[str, Any], groups: list[League], lang: str) -> list[str]:
-    """The rules of computing and publishing in plain words, from the report itself."""
-    out = []
-    scoring = SCORING.get(str(body.get("scoring")))
-    if scoring:
-        out.append(scoring.get(lang) or scoring["vi"])
-    out.append(w("rule_composites", lang))
-    if len(groups) > 1 or (groups and groups[0].name != "mixed"):
-        kinds = ", ".join(kind_label(g.name, lang) for g in groups)
-        out.append(w("rule_leagues", lang, kinds=kinds))
-    else:
-        out.append(w("rule_mixed", lang))
-    out.append(w("rule_min", lang, n=body.get("min_sample")))
-    out.append(w("rule_ties", lang, p=get_settings().RANK_PRECISION))
-    if any(e.get("rank_interval") for e in body["units"]):
-        out.append(w("rule_intervals", lang))
-    return out
 
 
 def rank_text(e: dict[str, Any], lang: str) -> str:
@@ -645,7 +596,7 @@ def html(
         factor_titles=factor_titles,
         criteria=list(criteria),
         criteria_titles=criteria,
-        rules=_rules(body, groups, lang),
+        rules=method_text.rules(body, [g.name for g in groups], lang),
         sentences=_sentences(head, main_median, q, lang) if head else [],
         on_time=_on_time(head, main_median, lang) if head else "",
         late=_late(head, main_median, lang) if head else "",
@@ -666,7 +617,7 @@ def html(
         median_league=main.name if main else None,
         count=lambda n: count(n, lang),
         sample=sample,
-        channel=lambda ch: w(f"ch_{ch}", lang) if f"ch_{ch}" in WORDS else ch,
+        channel=lambda ch: labels.channel(ch, lang),
         has_change=has_change,
         compared=changes[0].get("campaign") if changes else None,
         has_vs=has_vs,
@@ -682,6 +633,10 @@ def html(
         day=lambda v: day(v, lang),
         kind_label=lambda k: kind_label(k, lang),
         flag_labels=lambda f: flag_labels(f, lang),
+        previous_flagged=previous_flagged,
+        any_previous=lambda units: any(previous_flagged(e) for e in units),
+        previous_mark=labels.PREVIOUS_MARK,
+        previous_note=labels.say(labels.PREVIOUS_FLAG, lang),
         made=datetime.now(VIETNAM),
         status=status,
         footer=f"{campaign.name} ({campaign.code}) — {status}",

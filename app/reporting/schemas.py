@@ -17,6 +17,22 @@ class Figure(BaseModel):
     n: int = Field(description="Answers behind the figure; see `methods.n`.")
 
 
+class Change(BaseModel):
+    campaign: str = Field(description="The compared campaign (`compare=`).")
+    points: float | None = Field(
+        description="SIPAS now minus SIPAS then, in points; null when either is missing."
+    )
+    rank: int | None = Field(
+        description="Places climbed (previous rank − rank); null unless ranked both times."
+    )
+    previous_flags: list[Literal["small_sample", "incomplete"]] = Field(
+        default_factory=list,
+        description="The unit's flags in the compared campaign: when not empty the previous "
+        "figure was too small or incomplete to rank, and every document marks the change "
+        "as resting on it.",
+    )
+
+
 class UnitIndices(BaseModel):
     unit: str = Field(description="Unit code.")
     name: str
@@ -71,6 +87,9 @@ class UnitIndices(BaseModel):
     )
     flag_detail: dict[str, dict[str, Any]] = Field(
         description="Per flag, why: small_sample {item, n, min_sample}; incomplete {missing}."
+    )
+    change: Change | None = Field(
+        default=None, description="Change since the compared campaign, when `compare` is given."
     )
 
 

@@ -14,13 +14,15 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from app.core import labels as code_words
 from app.core.clock import VIETNAM
 from app.core.csvfile import SafeWriter, safe_workbook
 from app.questionnaires.catalog import Questionnaire
+from app.reporting import method_text
 from app.reporting.doc_text import (
     d,
-    flag_labels,
     kind_label,
+    notes,
     rank_interval_text,
     status_text,
     vs_median_label,
@@ -124,7 +126,8 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     columns += [names["factors"][c] for c in factor_codes]
     if compare:
         columns += [d("change_points", lang), d("change_rank", lang)]
-    columns += [d("rank_interval", lang), d("vs_median", lang), d("flags", lang)]
+    columns += [d("rank_best", lang), d("rank_worst", lang), d("vs_median", lang)]
+    columns += [d("flags", lang)]
     row = 0
     for league in leagues(body):
         ws.write_string(row, 0, kind_label(league.name, lang), title)
@@ -160,9 +163,12 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
                 else:
                     ws.write_number(row, col + 1, change["rank"], whole)
                 col += 2
-            ws.write_string(row, col, rank_interval_text(e))
-            ws.write_string(row, col + 1, vs_median_label(e, lang))
-            ws.write_string(row, col + 2, flag_labels(e["flags"], lang))
+            # The 95 % rank interval as two numbers (best, worst) a reader can sort on.
+            best, worst = e.get("rank_interval") or (None, None)
+            _num(ws, row, col, best, whole)
+            _num(ws, row, col + 1, worst, whole)
+            ws.write_string(row, col + 2, vs_median_label(e, lang))
+            ws.write_string(row, col + 3, notes(e, lang))
             row += 1
         ws.write_string(row, 2, d("median", lang), bold)
         _num(ws, row, 5, league.median.get("sipas"), pct_bold)
@@ -176,8 +182,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     ws.set_column(2, 2, 36)
     ws.set_column(3, 3, 18)
     ws.set_column(4, 4, 9)
-    ws.set_column(5, len(columns) - 4, 12)
-    ws.set_column(len(columns) - 3, len(columns) - 3, 12)
+    ws.set_column(5, len(columns) - 3, 12)
     ws.set_column(len(columns) - 2, len(columns) - 2, 24)
     ws.set_column(len(columns) - 1, len(columns) - 1, 28)
 
@@ -185,7 +190,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     for block, sheet in RATE_SHEETS:
         if names.get(block) and any(block in e for e in body["units"]):
             _block_sheet(wb, sheet, block, body, names[block], lang, head, pct, whole, bold)
-    _method_sheet(wb, body, q, lang, as_of, head, wrap, bold)
+    _method_sheet(wb, body, q, lang, as_of, head, wrap, bold, whole)
     wb.close()
     return out.getvalue()
 
@@ -240,6 +245,29 @@ def _block_sheet(
     ws.set_column(4, 3 + len(keys), 14)
 
 
+def _filter_words(body: dict[str, Any], q: Questionnaire, lang: str) -> str:
+    """The report's filters as a reader says them: "Giới tính: Nữ; Kênh thu thập: …"."""
+    out = []
+    for name, value in body.get("filters", {}).items():
+        question = q.questions.get(name)
+        if name == "channel":
+            out.append(f"{d('m_channel', lang)}: {code_words.channel(str(value), lang)}")
+        elif question is not None:
+            option = next((o for o in question.options if o.code == value), None)
+            words = _pick(option.label, lang) if option is not None else str(value)
+            out.append(f"{_pick(question.text, lang).rstrip('?: ')}: {words}")
+        else:  # date_from, date_to
+            out.append(f"{d('m_' + name, lang)}: {_day(str(value), lang)}")
+    return "; ".join(out)
+
+
+def _day(iso: str, lang: str) -> str:
+    if lang != "vi":
+        return iso
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
 def _method_sheet(
     wb: Any,
     body: dict[str, Any],
@@ -249,28 +277,45 @@ def _method_sheet(
     head: Any,
     wrap: Any,
     bold: Any,
+    whole: Any,
 ) -> None:
+    """What the figures are and the rules behind them, in the workbook's language: the
+    same sentences as the printed report's method section (app/reporting/method_text.py)."""
     ws = wb.add_worksheet(d("sheet_method", lang))
-    facts = [
+    aggregate = str(body.get("aggregate", "pooled"))
+    facts: list[tuple[str, str | int]] = [
         ("m_campaign", body["campaign"]),
         ("m_status", status_text(body, lang)),
         ("m_made", _vn_time(datetime.now(VIETNAM), lang)),
         ("m_as_of", _vn_time(as_of, lang) if as_of else ""),
         ("m_questionnaire", f"{q.slug} v{q.version}"),
-        ("m_scoring", str(body["scoring"])),
-        ("m_aggregate", str(body.get("aggregate", "pooled"))),
-        ("m_responses", str(body["n"])),
-        ("m_min_sample", str(body["min_sample"])),
-        ("m_filters", ", ".join(f"{k}={v}" for k, v in body.get("filters", {}).items())),
+        ("m_scoring", code_words.word(code_words.SCORING, str(body["scoring"]), lang)),
+        ("m_aggregate", code_words.word(code_words.AGGREGATE, aggregate, lang)),
+        ("m_responses", int(body["n"])),
+        ("m_min_sample", int(body["min_sample"])),
+        ("m_filters", _filter_words(body, q, lang)),
     ]
     row = 0
     for key, value in facts:
         ws.write_string(row, 0, d(key, lang), bold)
-        ws.write_string(row, 1, value, wrap)
+        if isinstance(value, int):
+            ws.write_number(row, 1, value, whole)
+        else:
+            ws.write_string(row, 1, value, wrap)
         row += 1
     ws.write_string(row, 1, d("m_percent", lang), wrap)
     row += 2
     ws.write_string(row, 0, d("m_rule", lang), head)
+    ws.write_string(row, 1, "", head)
+    row += 1
+    for i, text in enumerate(method_text.rules(body, [g.name for g in leagues(body)], lang), 1):
+        ws.write_number(row, 0, i, whole)
+        ws.write_string(row, 1, text, wrap)
+        row += 1
+    # Then the full definitions behind the figures, in the workbook's language, each
+    # under its name in the JSON report's `methods` (an analyst's cross-reference).
+    row += 1
+    ws.write_string(row, 0, d("m_details", lang), head)
     ws.write_string(row, 1, d("m_text", lang), head)
     row += 1
     methods = body.get("methods_vi", body["methods"]) if lang == "vi" else body["methods"]
@@ -325,7 +370,8 @@ def wide_csv(
     header += [names["factors"][c] for c in factor_codes]
     if compare:
         header += [d("change_points", lang), d("change_rank", lang)]
-    header += [d("rank_interval", lang), d("vs_median", lang), d("flags", lang)]
+    header += [d("rank_interval", lang), d("rank_best", lang), d("rank_worst", lang)]
+    header += [d("vs_median", lang), d("flags", lang)]
     w.writerow(header)
     for league in leagues(body):
         group = kind_label(league.name, lang)
@@ -338,9 +384,11 @@ def wide_csv(
                 change = e.get("change") or {}
                 places = change.get("rank")
                 row += [num(change.get("points")), "" if places is None else places]
-            row += [rank_interval_text(e), vs_median_label(e, lang), flag_labels(e["flags"], lang)]
+            best, worst = e.get("rank_interval") or ("", "")
+            row += [rank_interval_text(e), best, worst]
+            row += [vs_median_label(e, lang), notes(e, lang)]
             w.writerow(row)
         median = [group, "", "", d("median", lang), "", "", num(league.median.get("sipas")), "", ""]
         median += [num(league.median.get("factors", {}).get(c)) for c in factor_codes]
-        w.writerow(median + ([""] * 2 if compare else []) + ["", "", ""])
+        w.writerow(median + ([""] * 2 if compare else []) + [""] * 5)
     return out.getvalue().encode("utf-8")

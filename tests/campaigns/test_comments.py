@@ -69,7 +69,7 @@ def test_comments_are_listed_with_unit_date_and_channel_and_can_be_searched(
     text = visible(page.text)
     assert "Thủ tục còn chậm, phải chờ lâu" in text
     assert "Sở Tư pháp" in text
-    assert "Máy tại quầy" in text
+    assert "Máy tính bảng tại quầy" in text
     assert "Phiếu giấy" in text
     assert "4 ý kiến" in text
     found = client.get(PAGE, params={"q": "chậm"}).text

@@ -3,6 +3,7 @@ spreadsheet user would, and checked cell by cell against the JSON report."""
 
 import csv
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.questionnaires.catalog import Catalog
+from app.reporting import method_text
 from tests.answers import body, valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
 
@@ -103,7 +105,68 @@ def test_the_workbook_holds_the_report_as_numbers_with_vietnamese_labels(
     facts = {row[0]: row[1] for row in method if row[0]}
     assert facts["Đợt khảo sát"] == "C-DOC"
     assert facts["Tình trạng số liệu"].startswith("Kết quả nội bộ")
-    assert facts["rank"] == results["methods_vi"]["rank"]  # the rules in Vietnamese
+    assert facts["Tổng số phiếu"] == results["n"]  # a number, not the text "9"
+    assert facts["Cỡ mẫu tối thiểu"] == 3
+    assert facts["Cách tính tiêu chí"] == "tỷ lệ hài lòng (mức 4–5)"
+    assert facts["Cách tính cấp trên"] == "gộp mọi phiếu của các đơn vị cấp dưới"
+    # The rules in the sentences the printed report prints, in the workbook's language.
+    start = next(i for i, row in enumerate(method) if row[0] == "Quy tắc tính và công bố")
+    end = next(i for i, row in enumerate(method) if str(row[0]).startswith("Định nghĩa chi tiết"))
+    rules = [row[1] for row in method[start + 1 : end] if row[1]]
+    assert rules == method_text.rules(results, ["department", "service_centre"], "vi")
+    assert rules[0].startswith("Chỉ số của mỗi tiêu chí là tỷ lệ câu trả lời hợp lệ ở mức 4")
+    assert any("Sở, ban, ngành, Trung tâm Phục vụ hành chính công" in r for r in rules)
+    said = " ".join(str(c) for row in method[:end] for c in row if c is not None)
+    for code in ("top2box", "pooled", "mean_of_units", "small_sample", "min_sample"):
+        assert code not in said
+    # Then the full definitions, in Vietnamese, under their names in the JSON's methods.
+    assert facts["rank"] == results["methods_vi"]["rank"]
+
+
+def test_every_number_in_the_workbook_is_stored_as_a_number(
+    client: TestClient, results: dict[str, Any]
+) -> None:
+    """Read back as Excel would: no cell holds a number as text (Excel would flag it and
+    leave it out of sums), except the unit codes, which are names."""
+    numeric = re.compile(r"[+\-−]?\d+(?:[.,]\d+)*%?|\d+[–-]\d+")
+    for lang in ("vi", "en"):
+        r = client.get(URL, params={"parent": "P", "format": "xlsx", "lang": lang})
+        wb = openpyxl.load_workbook(io.BytesIO(r.content))
+        code_title = "Mã đơn vị" if lang == "vi" else "Unit code"
+        for ws in wb.worksheets:
+            code_cols = {c.column for row in ws.iter_rows() for c in row if c.value == code_title}
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.column not in code_cols:
+                        assert not numeric.fullmatch(c.value.strip()), (ws.title, c.coordinate)
+    # The rank interval is two number columns, best and worst, as in the JSON.
+    wb = openpyxl.load_workbook(
+        io.BytesIO(client.get(URL, params={"parent": "P", "format": "xlsx"}).content)
+    )
+    rows = sheet_rows(wb["Xếp hạng"])
+    best_col, worst_col = (
+        rows[1].index("Hạng cao nhất có thể (95%)"),
+        rows[1].index("Hạng thấp nhất có thể (95%)"),
+    )
+    ranked = [u for u in results["units"] if u.get("rank_interval")]
+    assert ranked
+    for u in ranked:
+        row = next(row for row in rows if row[1] == u["unit"])
+        assert [row[best_col], row[worst_col]] == u["rank_interval"]
+    unranked = next(row for row in rows if row[1] == "S3")
+    assert (unranked[best_col], unranked[worst_col]) == (None, None)
+
+
+def test_the_method_sheet_in_english(client: TestClient, results: dict[str, Any]) -> None:
+    r = client.get(URL, params={"parent": "P", "format": "xlsx", "lang": "en"})
+    method = sheet_rows(openpyxl.load_workbook(io.BytesIO(r.content))["Method"])
+    start = next(
+        i for i, row in enumerate(method) if row[0] == "How figures are computed and published"
+    )
+    end = next(i for i, row in enumerate(method) if str(row[0]).startswith("Definitions"))
+    rules = [row[1] for row in method[start + 1 : end] if row[1]]
+    assert rules == method_text.rules(results, ["department", "service_centre"], "en")
+    assert rules[0].startswith("A criterion's index is the share of valid answers at 4")
 
 
 def test_the_workbook_in_english(client: TestClient, results: dict[str, Any]) -> None:
@@ -145,6 +208,17 @@ def test_the_table_shaped_csv_opens_in_vietnamese_excel(
     rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8-sig"))))
     s1 = next(row for row in rows if row[2] == "S1")
     assert s1[6] == f"{units['S1']['sipas']['value']:.2f}"
+    # The rank interval: the text column kept ("1–2"), two number columns beside it.
+    at = rows[0].index("Khoảng xếp hạng (95%)")
+    assert rows[0][at + 1 : at + 3] == [
+        "Hạng cao nhất có thể (95%)",
+        "Hạng thấp nhất có thể (95%)",
+    ]
+    for u in results["units"]:
+        row = next(row for row in rows if row[2] == u["unit"])
+        best, worst = u.get("rank_interval") or ("", "")
+        assert row[at + 1 : at + 3] == [str(best), str(worst)]
+        assert row[at] == (f"{best}–{worst}" if best else "")
     # The tidy long CSV is as it was: unrounded, no BOM.
     long = client.get(URL, params={"parent": "P", "format": "csv"})
     assert long.content.startswith(b"campaign,unit")

@@ -492,8 +492,18 @@ def test_change_against_a_previous_campaign(
             "/api/v1/campaigns/C-NEW/indices", params={"level": "department", "compare": "C-IDX"}
         ).json()
     )
-    assert rep["S1"]["change"] == {"campaign": "C-IDX", "points": pytest.approx(-50.0), "rank": -1}
-    assert rep["S2"]["change"] == {"campaign": "C-IDX", "points": pytest.approx(100.0), "rank": 1}
+    assert rep["S1"]["change"] == {
+        "campaign": "C-IDX",
+        "points": pytest.approx(-50.0),
+        "rank": -1,
+        "previous_flags": [],
+    }
+    assert rep["S2"]["change"] == {
+        "campaign": "C-IDX",
+        "points": pytest.approx(100.0),
+        "rank": 1,
+        "previous_flags": [],
+    }
 
 
 def test_openapi_documents_the_report(client: TestClient) -> None:

@@ -7,6 +7,7 @@ late-case follow-up, the comments a coordinator chose, and the running footer.""
 import copy
 import io
 import re
+import unicodedata
 from typing import Any
 
 import pypdf
@@ -148,7 +149,10 @@ def test_the_sample_the_rules_the_late_cases_and_the_footer_in_words(
     text = " ".join(pages)
     # Responses by channel (the excluded one is not counted) and exclusions by reason,
     # without the coordinator's own note.
-    assert "Số phiếu theo kênh khảo sát Máy tính bảng tại quầy: 4; Trực tuyến: 2" in text
+    assert (
+        "Số phiếu theo kênh khảo sát Máy tính bảng tại quầy: 4; Điện thoại, máy tính (mã QR): 2"
+        in text
+    )
     assert "1 phiếu bị cán bộ điều phối loại khỏi kết quả" in text
     assert "Làm quá nhanh, không kịp đọc câu hỏi 1" in text
     assert "12 giây" not in text
@@ -353,3 +357,35 @@ def test_a_unit_ranked_alone_in_its_league_is_not_compared_with_itself(
     others = [u for u in report["units"] if u["league"] == "department" and u["rank"]]
     assert len(others) == 2
     assert all(u["vs_median"] for u in others)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_criterion_label_is_printed_whole_and_the_unit_names_on_one_line(
+    client: TestClient, session: Session, catalog: Catalog, campaign: None, lang: str
+) -> None:
+    """The charts wrap a long criterion (TC2, TC3, TC4 differ only in their last words:
+    cut at 60 characters they read alike) instead of cutting it, and the league table
+    leaves a department's name room for one line."""
+    q = catalog.get("sipas-2017", 1)
+    assert q is not None
+    report = client.get(URL, params={"parent": "P"}).json()
+    long_name = "Sở Nông nghiệp và Môi trường tỉnh Lai Châu"
+    for u in report["units"]:
+        if u["unit"] == "S1":
+            u["name"] = long_name
+    c = session.scalar(select(Campaign).where(Campaign.code == "C-PDF"))
+    assert c is not None
+    head = next(u for u in report["units"] if u["unit"] == "S1")
+    pdf = printed.render(report, head, c, q, lang)
+    text = " ".join(" ".join(pages_of(pdf)).split())
+    labels = {}
+    for code in q.criteria:
+        words = q.questions[code].text.get(lang) or q.questions[code].text["vi"]
+        label = " ".join(unicodedata.normalize("NFC", f"{code}. {words}").split())
+        assert label in text, label  # complete, wrapped where it is long
+        labels[code] = label
+    assert "…" not in text
+    assert len(set(labels.values())) == len(labels)
+    raw = text_of(pdf)
+    league = raw.split("Bảng xếp hạng" if lang == "vi" else "League table", 1)[1]
+    assert any(long_name in line for line in league.splitlines())  # never broken

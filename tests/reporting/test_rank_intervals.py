@@ -122,15 +122,15 @@ def test_every_export_and_page_shows_the_interval_and_the_label(
         rows = list(csv.reader(io.StringIO(client.get(URL, params={**params, "lang": lang}).text)))
         col = rows[0].index(title)
         s1 = next(r for r in rows if r[2] == "S1")
-        assert (s1[col], s1[col + 1]) == ("1–1", above)
+        assert (s1[col], s1[col + 1], s1[col + 2], s1[col + 3]) == ("1–1", "1", "1", above)
     book = load_workbook(
         io.BytesIO(client.get(URL, params={"level": "department", "format": "xlsx"}).content)
     )
     cells = [list(row) for row in book["Xếp hạng"].iter_rows(values_only=True)]
-    header = next(r for r in cells if "Khoảng xếp hạng (95%)" in r)
-    col = header.index("Khoảng xếp hạng (95%)")
+    header = next(r for r in cells if "Hạng cao nhất có thể (95%)" in r)
+    col = header.index("Hạng cao nhất có thể (95%)")
     s1 = next(r for r in cells if r[1] == "S1")
-    assert (s1[col], s1[col + 1]) == ("1–1", "Cao hơn trung vị")
+    assert (s1[col], s1[col + 1], s1[col + 2]) == (1, 1, "Cao hơn trung vị")
 
     make_account(session, "an@sonv", "coordinator", session.scalars(select(Unit)).first())
     sign_in(client, "an@sonv")
