@@ -499,6 +499,12 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Kết quả nội bộ, chưa công bố: chỉ người đăng nhập xem được.",
         "en": "Internal results, not published: only signed-in users see them.",
     },
+    "internal_results_published": {
+        "vi": "Số liệu nội bộ hiện tại (chỉ người đăng nhập xem được), có thể khác bản công bố "
+        "số {n} ngày {date} mà công chúng đang xem.",
+        "en": "Current internal figures (only signed-in users see them); they may differ from "
+        "edition {n} of {date}, which the public sees.",
+    },
     "published_col": {"vi": "Công bố", "en": "Published"},
     "act_campaign.publish": {"vi": "Công bố kết quả", "en": "Results published"},
     "act_campaign.unpublish": {"vi": "Thu hồi kết quả", "en": "Results withdrawn"},

@@ -316,7 +316,7 @@ def write_stats(lay: Layout, data: Iterator[list[Any]], count: int, path: Path, 
 
     pyreadstat writes from one table in memory, so the table is kept compact: coded
     answers fill preallocated one-byte integer columns with a missing mask, times a
-    datetime64 column, and only text is held as Python strings (unit codes and names
+    datetime64[us] column, and only text is held as Python strings (unit codes and names
     are shared objects, not copies). A million responses take about 200 MB.
     """
     import numpy as np
@@ -329,8 +329,10 @@ def write_stats(lay: Layout, data: Iterator[list[Any]], count: int, path: Path, 
         for i, v in enumerate(lay.variables)
         if v.kind == "int"
     }
+    # Microseconds, not seconds: pyreadstat reads a datetime64[s] column as if it held
+    # nanoseconds, and every time came out as 1970-01-01 in SPSS and Stata.
     times = {
-        i: np.full(count, np.datetime64("NaT"), dtype="datetime64[s]")
+        i: np.full(count, np.datetime64("NaT"), dtype="datetime64[us]")
         for i, v in enumerate(lay.variables)
         if v.kind == "time"
     }

@@ -18,7 +18,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.labels import PREVIOUS_MARK
 from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import Questionnaire, get_catalog
-from app.reporting import indices, page_query
+from app.reporting import editions, indices, page_query
 from app.units import service as units
 from app.web.render import language
 
@@ -140,6 +140,9 @@ def results_page(
     ]
     api = f"/api/v1/campaigns/{c.code}"
     query = page_query.api_query(asked, body.get("parent") if not alone else None)
+    # Once published, the live figures here are no longer "not published": say which
+    # edition the public sees, so a coordinator does not take one for the other.
+    shown = editions.shown_editions(session, c)
     return dash_page(
         request,
         "results.html",
@@ -153,6 +156,7 @@ def results_page(
         factor_codes=factor_codes,
         factor_legend=" · ".join(f"{f}: {names[f]}" for f in factor_codes),
         alone=alone,
+        public_edition=shown[-1] if shown else None,
         sort=sort,
         desc=desc,
         parent=parent,

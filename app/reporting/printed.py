@@ -132,8 +132,8 @@ WORDS: dict[str, dict[str, str]] = {
         "vi": "Trung vị: của các đơn vị thuộc nhóm {kind}.",
         "en": "Medians: of the {kind} league.",
     },
-    "top": {"vi": "Năm đơn vị cao nhất", "en": "Top five"},
-    "bottom": {"vi": "Năm đơn vị thấp nhất", "en": "Bottom five"},
+    "top": {"vi": "Năm đơn vị cao nhất: {kind}", "en": "Top five: {kind}"},
+    "bottom": {"vi": "Năm đơn vị thấp nhất: {kind}", "en": "Bottom five: {kind}"},
     "perception": {"vi": "Nhận định của người dân, tổ chức", "en": "What respondents reported"},
     "timeliness": {"vi": "Thời hạn trả kết quả", "en": "Timeliness"},
     "expectations": {"vi": "Mong đợi cải thiện", "en": "Expected improvements"},
@@ -582,8 +582,20 @@ def html(
     has_change = bool(changes)
     has_vs = any(e.get("vs_median") for e in body["units"])
     sample = sample or Sample()
-    top_codes, bottom_codes = body.get("top") or [], body.get("bottom") or []
     by_code = {e["unit"]: e for e in body["units"]}
+
+    def listed(codes: list[str] | None) -> list[dict[str, Any]]:
+        return [by_code[c] for c in codes or [] if c in by_code]
+
+    # Every league's own top and bottom five (a mixed report has only the top level's),
+    # each titled with its kind: a commune list alone would read as the province's best.
+    tops = {
+        name: (listed(info.get("top")), listed(info.get("bottom")))
+        for name, info in (body.get("leagues") or {}).items()
+        if info.get("ranked", 0) > 1
+    }
+    if body.get("league") and body.get("league") not in tops and body.get("top"):
+        tops[body["league"]] = (listed(body.get("top")), listed(body.get("bottom")))
     return templates.get_template("report/report.html").render(
         w=lambda key, **p: w(key, lang, **p),
         lang=lang,
@@ -611,9 +623,7 @@ def html(
             if head
             else []
         ),
-        top=[by_code[c] for c in top_codes if c in by_code],
-        bottom=[by_code[c] for c in bottom_codes if c in by_code],
-        top_league=body.get("league"),
+        tops=tops,
         median_league=main.name if main else None,
         count=lambda n: count(n, lang),
         sample=sample,

@@ -41,7 +41,7 @@ PUBLIC: dict[str, dict[str, str]] = {
     "back": {"vi": "Bảng xếp hạng", "en": "League tables"},
     "rank_of": {
         "vi": "Hạng {rank}/{of} trong nhóm {league}",
-        "en": "Ranked {rank} of {of} among {league}",
+        "en": "Ranked {rank} of {of} in the {league} league",
     },
     "rank_interval": {
         "vi": "khoảng xếp hạng 95%: {best}–{worst}",

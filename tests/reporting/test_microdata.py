@@ -76,8 +76,12 @@ def test_spss_and_stata_files_carry_vietnamese_labels(
     assert not {"dossier", "dossier_hash", "device", "device_id"} & set(meta.column_names)
     assert "H58-000123" not in df.astype(str).to_string()
 
+    # The finishing time reads back as a date of this campaign, not 1970-01-01.
+    assert all(t.year >= 2020 for t in df["submitted_at"])
+
     dta, dmeta = pyreadstat.read_dta(str(fetch(client, tmp_path, "dta")))
     assert len(dta) == 3
+    assert sorted(dta["submitted_at"]) == sorted(df["submitted_at"])
     assert dmeta.variable_value_labels["TC2"][5] == "Rất hài lòng"
     _, emeta = pyreadstat.read_sav(str(fetch(client, tmp_path, "sav", lang="en")))
     assert emeta.variable_value_labels["TC2"][5] == "Very satisfied"

@@ -112,6 +112,11 @@ def test_the_printed_report_says_what_the_json_says(client: TestClient, campaign
     assert f"là {vi(top['perception'][key]['value'])} (giá trị trung vị là {vi(median)})" in text
     # One result sheet per ranked unit.
     assert text.count("Phiếu kết quả:") == sum(1 for u in sub["units"] if u["rank"])
+    # The departments' own top five, titled with their kind; X1, ranked alone in its
+    # league, has no top-five list of one.
+    assert "Năm đơn vị cao nhất: Sở, ban, ngành" in text
+    assert "Năm đơn vị thấp nhất: Sở, ban, ngành" in text
+    assert "Năm đơn vị cao nhất: Xã" not in text
 
 
 def test_the_printed_report_in_english_and_refused_where_it_has_no_meaning(

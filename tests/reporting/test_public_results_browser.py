@@ -102,7 +102,7 @@ def test_a_journalist_reads_the_league_table_and_links_to_one_agency(
 
     _light(page, live, "/results/B-2026/units/BP-S02?lang=en")
     assert page.evaluate("document.documentElement.lang") == "en"
-    expect(page.locator("main")).to_contain_text("Ranked 2 of 2")
+    expect(page.locator("main")).to_contain_text("Ranked 2 of 2 in the Department league")
     page.screenshot(path="var/public-unit-en-320.png", full_page=True)
     _light(page, live, "/results/B-2026?lang=en")
     expect(page.locator("header")).to_contain_text("Edition 1")

@@ -21,7 +21,7 @@ from app.campaigns.models import Campaign, CampaignStatus
 from app.questionnaires.catalog import Catalog
 from tests.access.test_dash_language import visible
 from tests.answers import body, valid_answers
-from tests.factories import make_account, make_campaign, make_counter, make_unit
+from tests.factories import make_account, make_campaign, make_counter, make_unit, publish
 from tests.signin import sign_in
 
 PAGE = "/dash/campaigns/C-NOW/results"
@@ -146,6 +146,21 @@ def test_a_units_page_says_why_it_is_not_ranked(client: TestClient, world: dict[
     s1 = visible(client.get("/dash/campaigns/C-NOW/units/S1?lang=en").text)
     assert "small sample" not in s1
     assert "Not ranked" not in s1
+
+
+def test_once_published_the_page_no_longer_says_not_published(
+    client: TestClient, session: Session, catalog: Catalog, world: dict[str, Any]
+) -> None:
+    before = visible(client.get(PAGE, params={"lang": "vi"}).text)
+    assert "chưa công bố" in before
+    publish(session, catalog, "C-NOW", interim=True)
+    vi = visible(client.get(PAGE, params={"lang": "vi"}).text)
+    assert "chưa công bố" not in vi
+    assert "khác bản công bố số 1" in vi
+    assert 'href="/results/C-NOW?edition=1&amp;lang=vi"' in client.get(PAGE).text
+    en = visible(client.get(PAGE, params={"lang": "en"}).text)
+    assert "not published" not in en
+    assert "may differ from edition 1 of" in en
 
 
 def test_comparing_with_the_previous_campaign_shows_the_change(
