@@ -367,8 +367,15 @@ def write_stats(lay: Layout, data: Iterator[list[Any]], count: int, path: Path, 
             frame[v.name] = texts[i][:n]
     df = pd.DataFrame(frame, copy=False)
     # pyreadstat's annotations are narrower than what it accepts (ints for value keys).
+    # The formats bound a label's bytes (SPSS: 120 per value label; Stata: 80 per
+    # variable label) and readstat would cut a long one mid-word ("hành chính cô").
+    cap = VALUE_LABEL_BYTES[fmt]
     labels: Any = [v.label for v in lay.variables]
-    value_labels: Any = {v.name: v.values for v in lay.variables if v.values}
+    value_labels: Any = {
+        v.name: {k: _cut(text, cap) for k, text in v.values.items()}
+        for v in lay.variables
+        if v.values
+    }
     missing: Any = {v.name: v.missing for v in lay.variables if v.missing}
     if fmt == "sav":
         pyreadstat.write_sav(
@@ -389,9 +396,17 @@ def write_stats(lay: Layout, data: Iterator[list[Any]], count: int, path: Path, 
         )
 
 
+VALUE_LABEL_BYTES = {"sav": 120, "dta": 32_000}
+
+
 def _cut(text: str, limit: int) -> str:
-    """At most `limit` bytes of UTF-8 (Stata counts bytes), never half a letter."""
-    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+    """At most `limit` bytes of UTF-8 (the formats count bytes): whole words and an
+    ellipsis when it must be shortened, never half a word or half a letter."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    room = text.encode("utf-8")[: limit - len("…".encode())].decode("utf-8", errors="ignore")
+    words = room.rsplit(" ", 1)[0] if " " in room else room
+    return words.rstrip(" ,;:—-") + "…"
 
 
 def export(

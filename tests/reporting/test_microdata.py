@@ -76,6 +76,15 @@ def test_spss_and_stata_files_carry_vietnamese_labels(
     assert not {"dossier", "dossier_hash", "device", "device_id"} & set(meta.column_names)
     assert "H58-000123" not in df.astype(str).to_string()
 
+    # Labels longer than the format allows end on a whole word and an ellipsis.
+    for values in meta.variable_value_labels.values():
+        for text in values.values():
+            assert len(text.encode("utf-8")) <= 120
+            if text.endswith("…"):
+                assert text[:-1].rstrip() == text[:-1]
+    long_option = meta.variable_value_labels["submission_place"][1]
+    assert long_option.endswith("…") or len(long_option.encode("utf-8")) < 120
+
     # The finishing time reads back as a date of this campaign, not 1970-01-01.
     assert all(t.year >= 2020 for t in df["submitted_at"])
 
