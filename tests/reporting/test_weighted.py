@@ -274,3 +274,40 @@ def test_a_comparison_with_a_campaign_without_dossier_counts_still_compares_unit
     assert report["overall"]["sipas"]["value"] == pytest.approx(72.0)
     assert "change" not in report["overall"]  # a weighted figure against a pooled one: no
     assert all(u["change"]["campaign"] == "C-W0" for u in report["units"])
+
+
+def test_the_workbook_ranking_sheet_opens_with_the_campaign_figure(
+    client: TestClient, session: Session, catalog: Catalog, province: None
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    for params, how in (({"aggregate": "weighted"}, "weighted"), ({}, "pooled")):
+        report = client.get(URL, params=params).json()
+        xlsx = client.get(URL, params={**params, "format": "xlsx", "lang": "en"})
+        assert xlsx.status_code == 200, xlsx.text
+        rows = [list(r) for r in load_workbook(io.BytesIO(xlsx.content))["Ranking"].values]
+        assert rows[0][0] == "Whole campaign"
+        header, line = rows[1], rows[2]
+        o = report["overall"]
+        assert (line[1], line[4]) == ("C-W", o["n"])
+        assert line[header.index("SIPAS")] == pytest.approx(o["sipas"]["value"])
+        low = header.index("Lower bound (95%)")
+        assert line[low : low + 2] == pytest.approx(o["sipas"]["ci"])
+        assert line[header.index("How aggregated")] == (
+            "weighted by each unit's share of the dossiers"
+            if how == "weighted"
+            else "every response under the unit, pooled"
+        )
+        if how == "weighted":
+            assert line[header.index("Design effect (deff)")] == pytest.approx(
+                o["weighting"]["deff"]
+            )
+            assert line[header.index("Effective sample size")] == pytest.approx(
+                o["weighting"]["n_effective"]
+            )
+            assert o["sipas"]["value"] == pytest.approx(72.0)
+        else:
+            assert "Design effect (deff)" not in header
+            assert o["sipas"]["value"] == pytest.approx(60.0)
