@@ -10,6 +10,7 @@ needs them); only what is shown is formatted.
 from datetime import date, datetime
 
 from app.core.clock import VIETNAM
+from app.core.config import get_settings
 
 
 def day(value: date | datetime | None, lang: str) -> str:
@@ -38,3 +39,9 @@ def num(value: float | int | None, lang: str, digits: int = 0) -> str:
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
+
+
+def index(value: float | int | None, lang: str) -> str:
+    """An index at the published precision (settings.RANK_PRECISION), the digits ranks
+    are decided at: two units shown alike are tied, two ranked apart show apart."""
+    return num(value, lang, get_settings().RANK_PRECISION)

@@ -108,6 +108,9 @@ def helpers(lang: str) -> dict[str, Any]:
         "day": lambda value: dash_format.day(value, lang),
         "moment": lambda value, seconds=False: dash_format.moment(value, lang, seconds),
         "num": lambda value, digits=0: dash_format.num(value, lang, digits),
+        # An index (SIPAS, factor, criterion, rate) at the published precision: the
+        # digits its rank is decided at, as the PDF, workbook and public pages print it.
+        "pct": lambda value: dash_format.index(value, lang),
     }
 
 

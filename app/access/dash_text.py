@@ -31,6 +31,10 @@ UI: dict[str, dict[str, str]] = {
         "en": "Stop accepting there (with a polite message)",
     },
     "aggregate": {"vi": "Số liệu của cấp trên", "en": "A higher level's figure"},
+    "aggregate_default": {
+        "vi": "Theo cài đặt của đợt ({how})",
+        "en": "The campaign's setting ({how})",
+    },
     "agg_pooled": {
         "vi": "Gộp mọi phiếu (đơn vị nhiều phiếu có trọng số lớn)",
         "en": "Pool every response (a unit with more responses weighs more)",

@@ -170,8 +170,12 @@ def _pdf(
 def _table(body: dict[str, Any]) -> str:
     from rich.table import Table
 
+    from app.core.config import get_settings
+
+    digits = get_settings().RANK_PRECISION  # the published precision, ranks' digits
+
     def pct(x: float | None) -> str:
-        return "" if x is None else f"{x:.2f}"
+        return "" if x is None else f"{x:.{digits}f}"
 
     factor_codes = list(body["median"]["factors"])
     table = Table(title=f"{body['campaign']}: SIPAS ({body['scoring']}), {body['n']} responses")
@@ -185,7 +189,7 @@ def _table(body: dict[str, Any]) -> str:
             e["name"],
             str(e["n"]),
             pct(e["sipas"]["value"]),
-            f"{ci[0]:.1f}–{ci[1]:.1f}" if ci else "",
+            f"{pct(ci[0])}–{pct(ci[1])}" if ci else "",
             *(pct(e["factors"][c]["value"]) for c in factor_codes),
             ", ".join(e["flags"]),
         )
@@ -204,4 +208,18 @@ def _table(body: dict[str, Any]) -> str:
 
     buffer = io.StringIO()
     Console(file=buffer, width=200).print(table)
+    overall = body.get("overall")
+    if overall:
+        ci = overall["sipas"].get("ci")
+        how = overall.get("aggregate", "pooled")
+        line = (
+            f"Whole campaign {overall['unit']} ({how}): n={overall['n']}, "
+            f"SIPAS {pct(overall['sipas']['value'])}"
+            + (f" [{pct(ci[0])}–{pct(ci[1])}]" if ci else "")
+        )
+        weighting = overall.get("weighting")
+        if weighting:
+            line += f", deff {pct(weighting.get('deff'))}"
+            line += f", effective n {pct(weighting.get('n_effective'))}"
+        buffer.write(line + "\n")
     return buffer.getvalue()

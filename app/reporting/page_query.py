@@ -27,6 +27,12 @@ class Asked:
     level: str | None
     compare: str | None
     filters: Filters
+    # How a listed unit with sub-units and the campaign's overall figure are made
+    # (methods.aggregate); None: the campaign's own setting.
+    aggregate: str | None = None
+
+
+AGGREGATES = ("pooled", "mean_of_units", "weighted")
 
 
 def _day(name: str, raw: str, problems: list[FieldError]) -> date | None:
@@ -62,6 +68,9 @@ def parse(
     if compare is not None and compare not in comparable:
         known = ", ".join(comparable) or "–"
         problems.append(FieldError.of("compare", "one_of", "value", known=known))
+    aggregate = (params.get("aggregate") or "").strip() or None
+    if aggregate is not None and aggregate not in AGGREGATES:
+        problems.append(FieldError.of("aggregate", "one_of", "value", known=", ".join(AGGREGATES)))
     date_from = _day("date_from", (params.get("date_from") or "").strip(), problems)
     date_to = _day("date_to", (params.get("date_to") or "").strip(), problems)
     filters = Filters(
@@ -79,7 +88,7 @@ def parse(
         problems += exc.fields
     if problems:
         raise Invalid.of("filters_invalid", problems)
-    return Asked(level, compare, filters)
+    return Asked(level, compare, filters, aggregate)
 
 
 def levels(session: Session, campaign: Campaign) -> list[str]:
@@ -127,6 +136,7 @@ def api_query(asked: Asked, parent: str | None, **more: Any) -> str:
         "level": asked.level,
         "parent": parent,
         "compare": asked.compare,
+        "aggregate": asked.aggregate,
         **{k: getattr(f, k) for k in (*FILTER_QUESTIONS, "channel")},
         "date_from": f.date_from.isoformat() if f.date_from else None,
         "date_to": f.date_to.isoformat() if f.date_to else None,

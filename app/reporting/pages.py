@@ -1,7 +1,7 @@
 """Results for coordinators: the units table with medians and ranks, and one unit's page."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -35,8 +35,9 @@ class Bar:
 
 
 def fmt(value: float | None, lang: str = "vi") -> str:
-    """One decimal for display, as the page's language writes it; the API keeps every digit."""
-    return dash_format.num(value, lang, 1)
+    """An index at the published precision (the digits ranks are decided at), as the
+    page's language writes it; the API keeps every digit."""
+    return dash_format.index(value, lang)
 
 
 def ci(interval: list[float] | None, lang: str = "vi") -> str:
@@ -100,15 +101,20 @@ def results_page(
     body: dict[str, Any] = {}
     alone = False
     if problems is None:
-        body = indices.report(
-            session,
-            get_catalog(),
-            c.code,
-            level=asked.level,
-            parent=parent,
-            filters=asked.filters,
-            compare=asked.compare,
-        ).body
+        try:
+            body = indices.report(
+                session,
+                get_catalog(),
+                c.code,
+                level=asked.level,
+                parent=parent,
+                filters=asked.filters,
+                compare=asked.compare,
+                aggregate=cast(indices.Aggregate | None, asked.aggregate),
+            ).body
+        except Invalid as exc:  # weighted without every unit's dossier count: say which
+            problems = exc
+    if problems is None:
         if parent and not body["units"]:
             # A unit with nothing below it: show the unit itself, not "0 responses".
             body, alone = _unit_alone(session, c, parent, asked), True
@@ -164,6 +170,8 @@ def results_page(
         problems=problems,
         kinds=kinds,
         others=others,
+        aggregates=page_query.AGGREGATES,
+        default_aggregate=c.aggregate,
         choices=page_query.options(q, lang),
         notes=lambda u: flag_notes(u, labels["items"], lang),
         previous_mark=PREVIOUS_MARK,
@@ -233,7 +241,13 @@ def _siblings_report(
     """The report in which a unit is compared with its siblings: the campaign's scope
     units, or the units under its parent (filtered and compared as asked)."""
     extra: dict[str, Any] = (
-        {"filters": asked.filters, "compare": asked.compare} if asked is not None else {}
+        {
+            "filters": asked.filters,
+            "compare": asked.compare,
+            "aggregate": cast(indices.Aggregate | None, asked.aggregate),
+        }
+        if asked is not None
+        else {}
     )
     scope = {s.unit.id for s in campaigns.scope(session, c)}
     if found.id in scope or found.parent_id is None:

@@ -115,6 +115,8 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     whole = wb.add_format({"num_format": "0"})
     bold = wb.add_format({"bold": True})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    styles = {"head": head, "title": title, "pct": pct, "pct_bold": pct_bold, "whole": whole}
+    styles["bold"] = bold
     names = labels(q, lang)
     compare = any("change" in e for e in body["units"])
 
@@ -129,6 +131,10 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     columns += [d("rank_best", lang), d("rank_worst", lang), d("vs_median", lang)]
     columns += [d("flags", lang)]
     row = 0
+    overall = body.get("overall")
+    if overall:
+        row = _overall_block(ws, body, overall, columns, factor_codes, lang, styles)
+    first_header: int | None = None
     for league in leagues(body):
         ws.write_string(row, 0, kind_label(league.name, lang), title)
         if row == 0:  # what these figures are, beside the first title
@@ -175,8 +181,9 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
         for i, code in enumerate(factor_codes):
             _num(ws, row, 8 + i, league.median.get("factors", {}).get(code), pct)
         row += 2
-        if header_row == 1:
-            ws.freeze_panes(2, 3)
+        if first_header is None:
+            first_header = header_row
+            ws.freeze_panes(header_row + 1, 3)
     ws.set_column(0, 0, 7)
     ws.set_column(1, 1, 14)
     ws.set_column(2, 2, 36)
@@ -193,6 +200,47 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     _method_sheet(wb, body, q, lang, as_of, head, wrap, bold, whole)
     wb.close()
     return out.getvalue()
+
+
+def _overall_block(
+    ws: Any,
+    body: dict[str, Any],
+    overall: dict[str, Any],
+    columns: list[str],
+    factor_codes: list[str],
+    lang: str,
+    styles: dict[str, Any],
+) -> int:
+    """The campaign as one figure above the leagues, in the ranking's columns (n, SIPAS,
+    its interval, the factors), then how it was aggregated and, when weighted by
+    dossiers, the design effect and effective sample size. Returns the next free row."""
+    pct, whole = styles["pct"], styles["whole"]
+    ws.write_string(0, 0, d("overall", lang), styles["title"])
+    ws.write_string(0, 3, status_text(body, lang), styles["bold"])
+    how = str(overall.get("aggregate", "pooled"))
+    weighting = overall.get("weighting") or {}
+    extra = [d("overall_how", lang)]
+    if how == "weighted":
+        extra += [d("deff", lang), d("n_effective", lang)]
+    header = columns[: 8 + len(factor_codes)] + extra
+    for col, text in enumerate(header):  # rank and kind stay blank: not ranked
+        ws.write_string(1, col, text, styles["head"])
+    ws.write_string(2, 1, str(overall["unit"]))
+    ws.write_string(2, 2, str(overall["name"]))
+    ws.write_number(2, 4, overall["n"], whole)
+    ci = overall["sipas"].get("ci") or [None, None]
+    _num(ws, 2, 5, overall["sipas"]["value"], styles["pct_bold"])
+    _num(ws, 2, 6, ci[0], pct)
+    _num(ws, 2, 7, ci[1], pct)
+    col = 8
+    for code in factor_codes:
+        _num(ws, 2, col, overall["factors"][code]["value"], pct)
+        col += 1
+    ws.write_string(2, col, code_words.word(code_words.AGGREGATE, how, lang))
+    if how == "weighted":
+        _num(ws, 2, col + 1, weighting.get("deff"), pct)
+        _num(ws, 2, col + 2, weighting.get("n_effective"), pct)
+    return 4
 
 
 def _block_sheet(

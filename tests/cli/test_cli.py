@@ -265,6 +265,18 @@ def test_report_prints_a_table_and_writes_csv(run, tmp_path: Path) -> None:  # t
     strata = overall["weighting"]["strata"]
     assert abs(sum(s["weight"] for s in strata) - 1) < 1e-9
     assert all(s["transactions"] > 0 for s in strata)
+    # The table prints the campaign's figure and how it was aggregated, at the
+    # published precision (two decimals), under the units.
+    lines = run("report", "DEMO-2026", "--aggregate", "weighted").stdout.splitlines()
+    line = next(t for t in lines if t.startswith("Whole campaign DEMO-2026 (weighted)"))
+    low, high = overall["sipas"]["ci"]
+    assert f"n={overall['n']}, SIPAS {overall['sipas']['value']:.2f}" in line
+    assert f"[{low:.2f}–{high:.2f}]" in line
+    assert f"deff {overall['weighting']['deff']:.2f}" in line
+    pooled = run("report", "DEMO-2026").stdout
+    assert "Whole campaign DEMO-2026 (pooled): n=" in pooled
+    assert "deff" not in pooled
+    assert "Whole campaign" not in table.stdout  # a level lists no campaign figure
     bogus = run("report", "DEMO-2026", "--aggregate", "heaviest")
     assert bogus.returncode == 1
     assert "--aggregate: 'heaviest' is not one of pooled, mean_of_units, weighted" in bogus.stderr

@@ -274,3 +274,107 @@ def test_a_comparison_with_a_campaign_without_dossier_counts_still_compares_unit
     assert report["overall"]["sipas"]["value"] == pytest.approx(72.0)
     assert "change" not in report["overall"]  # a weighted figure against a pooled one: no
     assert all(u["change"]["campaign"] == "C-W0" for u in report["units"])
+
+
+def test_the_workbook_ranking_sheet_opens_with_the_campaign_figure(
+    client: TestClient, session: Session, catalog: Catalog, province: None
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    for params, how in (({"aggregate": "weighted"}, "weighted"), ({}, "pooled")):
+        report = client.get(URL, params=params).json()
+        xlsx = client.get(URL, params={**params, "format": "xlsx", "lang": "en"})
+        assert xlsx.status_code == 200, xlsx.text
+        rows = [list(r) for r in load_workbook(io.BytesIO(xlsx.content))["Ranking"].values]
+        assert rows[0][0] == "Whole campaign"
+        header, line = rows[1], rows[2]
+        o = report["overall"]
+        assert (line[1], line[4]) == ("C-W", o["n"])
+        assert line[header.index("SIPAS")] == pytest.approx(o["sipas"]["value"])
+        low = header.index("Lower bound (95%)")
+        assert line[low : low + 2] == pytest.approx(o["sipas"]["ci"])
+        assert line[header.index("How aggregated")] == (
+            "weighted by each unit's share of the dossiers"
+            if how == "weighted"
+            else "every response under the unit, pooled"
+        )
+        if how == "weighted":
+            assert line[header.index("Design effect (deff)")] == pytest.approx(
+                o["weighting"]["deff"]
+            )
+            assert line[header.index("Effective sample size")] == pytest.approx(
+                o["weighting"]["n_effective"]
+            )
+            assert o["sipas"]["value"] == pytest.approx(72.0)
+        else:
+            assert "Design effect (deff)" not in header
+            assert o["sipas"]["value"] == pytest.approx(60.0)
+
+
+def test_the_results_page_chooses_the_aggregation_at_the_published_precision(
+    client: TestClient, session: Session, catalog: Catalog, province: None
+) -> None:
+    import re
+    from html import unescape
+
+    make_account(session, "admin@p", "admin")
+    sign_in(client, "admin@p")
+    page = "/dash/campaigns/C-W/results"
+    first = client.get(page)
+    assert first.status_code == 200
+    assert '<select name="aggregate">' in first.text
+    assert "Theo cài đặt của đợt (Gộp mọi phiếu" in unescape(first.text)
+    r = client.get(page, params={"aggregate": "weighted"})
+    assert r.status_code == 200, r.text
+    text = unescape(r.text)
+    assert '<option value="weighted" selected>' in text
+    report = client.get(URL, params={"aggregate": "weighted"}).json()
+    overall = re.search(r'<p class="overall" id="overall">(.*?)</p>', text, re.S)
+    assert overall is not None
+    assert "SIPAS <strong>72,00</strong>" in overall.group(1)
+
+    def vi(x: float) -> str:
+        return f"{x:.2f}".replace(".", ",")
+
+    # Every unit's SIPAS and interval at the digits its rank is decided at.
+    for u in report["units"]:
+        row = re.search(rf"/units/{u['unit']}\">{u['unit']}</a>.*?</tr>", text, re.S)
+        assert row is not None, u["unit"]
+        low, high = u["sipas"]["ci"]
+        assert f"{vi(u['sipas']['value'])}<small> [{vi(low)}–{vi(high)}]" in row.group(0)
+    # The documents of what the page shows are weighted too.
+    assert f"{URL}?aggregate=weighted&format=xlsx" in text
+    # One unit's page: its bars' numbers at the same precision.
+    tt = next(u for u in report["units"] if u["unit"] == "TT")
+    unit_page = unescape(client.get("/dash/campaigns/C-W/units/TT").text)
+    f1 = next(iter(tt["factors"].values()))
+    assert f"{vi(f1['ci'][0])}–{vi(f1['ci'][1])}" in unit_page
+
+
+def test_the_results_page_names_the_unit_that_weighting_lacks(
+    client: TestClient, session: Session, catalog: Catalog, province: None
+) -> None:
+    import re
+    from html import unescape
+
+    make_account(session, "admin@p", "admin")
+    sign_in(client, "admin@p")
+    page = "/dash/campaigns/C-W/results"
+    c = campaigns.get_campaign(session, "C-W")
+    from app.campaigns.models import CampaignUnit
+
+    for s in campaigns.scope(session, c):
+        if s.unit.code == "S2":
+            cu = session.get(CampaignUnit, (c.id, s.unit.id))
+            assert cu is not None
+            cu.transactions = None
+    session.flush()
+    refused = client.get(page, params={"aggregate": "weighted"})
+    assert refused.status_code == 422
+    problems = re.search(r'<div class="problems" role="alert">(.*?)</div>', refused.text, re.S)
+    assert problems is not None
+    assert "đơn vị 'S2' chưa có số hồ sơ" in unescape(problems.group(1))
+    assert client.get(page, params={"aggregate": "pooled"}).status_code == 200
+    assert client.get(page, params={"aggregate": "heaviest"}).status_code == 422
