@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Text, func, select, text, update
+from sqlalchemy import Text, func, select, text
 from sqlalchemy.orm import Session
 
 from app.access import service as accounts
@@ -359,8 +359,5 @@ def restore(
 
 
 def mark_changed(session: Session, campaign: Campaign) -> None:
-    """New tally token, and no stored report: the change shows in the next report."""
-    session.execute(
-        update(Campaign).where(Campaign.id == campaign.id).values(tally_token=uuid.uuid4().hex)
-    )
-    snapshots.forget(session, campaign.id)
+    """The change shows in the next report (see snapshots.campaign_changed)."""
+    snapshots.campaign_changed(session, campaign)

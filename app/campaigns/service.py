@@ -463,6 +463,8 @@ def targets_from_transactions(
         cu.target = line.target or None
     campaign.margin_of_error = margin
     session.flush()
+    # A figure weighted by dossiers rests on these counts: no report built before stays.
+    snapshots.campaign_changed(session, campaign)
     return lines
 
 

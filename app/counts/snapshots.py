@@ -342,6 +342,16 @@ def csv_gz(session: Session, report: Report) -> bytes:
     return data
 
 
+def campaign_changed(session: Session, campaign: Campaign) -> None:
+    """Something a campaign's reports rest on changed outside the fold (an exclusion,
+    dossier counts): a new tally token, so no copy (stored, or kept by a process) is
+    served again, and no stored report."""
+    token = uuid.uuid4().hex
+    session.execute(update(Campaign).where(Campaign.id == campaign.id).values(tally_token=token))
+    campaign.tally_token = token
+    forget(session, campaign.id)
+
+
 def forget(session: Session, campaign_id: int | None = None) -> None:
     """Drop the snapshots of one campaign (or all): the next report of each is rebuilt."""
     stmt = delete(ReportSnapshot)

@@ -378,3 +378,22 @@ def test_the_results_page_names_the_unit_that_weighting_lacks(
     assert "đơn vị 'S2' chưa có số hồ sơ" in unescape(problems.group(1))
     assert client.get(page, params={"aggregate": "pooled"}).status_code == 200
     assert client.get(page, params={"aggregate": "heaviest"}).status_code == 422
+
+
+def test_new_dossier_counts_show_in_the_next_weighted_report(
+    client: TestClient, session: Session, catalog: Catalog, province: None
+) -> None:
+    """The weighted figure rests on the dossier counts: a stored report built before
+    new counts were imported is not served again."""
+    assert client.get(URL, params={"aggregate": "weighted"}).json()["overall"]["sipas"][
+        "value"
+    ] == pytest.approx(72.0)
+    c = campaigns.get_campaign(session, "C-W")
+    # Now TT handles half the dossiers: 0.5·50 + 0.25·80 + 0.25·75 = 63.75.
+    campaigns.targets_from_transactions(
+        session, c, b"unit,transactions\nTT,500\nS1,250\nS2,250\n", 0.05
+    )
+    session.flush()
+    again = client.get(URL, params={"aggregate": "weighted"}).json()["overall"]
+    assert again["sipas"]["value"] == pytest.approx(63.75)
+    assert [s["weight"] for s in again["weighting"]["strata"]] == pytest.approx([0.25, 0.25, 0.5])
