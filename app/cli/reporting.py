@@ -287,9 +287,7 @@ def export(
 
     if output_format not in microdata.FORMATS:
         fail(
-            ValueError(
-                f"--format: {output_format!r} is not one of {', '.join(microdata.FORMATS)}"
-            )
+            ValueError(f"--format: {output_format!r} is not one of {', '.join(microdata.FORMATS)}")
         )
     if lang not in ("vi", "en"):
         fail(ValueError(f"--lang: {lang!r} is not one of vi, en"))

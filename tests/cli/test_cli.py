@@ -461,8 +461,8 @@ def test_campaign_template_from_the_command_line(run, tmp_path: Path) -> None:  
 def test_export_microdata_and_an_editions_report(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert run("demo", "--submissions", "120", "--seed", "5").returncode == 0
     import openpyxl
-    import pyreadstat
     import pypdf
+    import pyreadstat
 
     sav = tmp_path / "m.sav"
     written = run("export", "DEMO-2026", "--format", "sav", "-o", str(sav))
@@ -486,7 +486,8 @@ def test_export_microdata_and_an_editions_report(run, tmp_path: Path) -> None:  
     names, labels, *body = openpyxl.load_workbook(book).worksheets[0].iter_rows(values_only=True)
     col = names.index("unit_department")
     assert labels[col] == "Department"
-    assert len(body) == mine and {r[col] for r in body} == {dept}
+    assert len(body) == mine
+    assert {r[col] for r in body} == {dept}
     bad = run("export", "DEMO-2026", "--format", "sas", "-o", str(tmp_path / "m.sas"))
     assert bad.returncode == 1
     assert "--format: 'sas' is not one of csv, xlsx, sav, dta" in bad.stderr

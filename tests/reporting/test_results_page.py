@@ -307,7 +307,8 @@ def test_once_published_the_editions_documents_download_first_and_the_live_ones_
     assert re.fullmatch(r"Bản công bố sơ bộ lần 1, \d\d/\d\d/\d{4}:", label), label
     assert set(links) == {"Báo cáo PDF", "Excel (.xlsx)", "CSV đầy đủ (dạng dài)"}
     for href in links.values():
-        assert "edition=1" in href and "level=department" in href
+        assert "edition=1" in href
+        assert "level=department" in href
         assert "gender" not in href  # an edition is the results as published
     pdf = client.get(links["Báo cáo PDF"])
     assert pdf.status_code == 200, pdf.text
@@ -317,14 +318,18 @@ def test_once_published_the_editions_documents_download_first_and_the_live_ones_
     assert "bản công bố số 1" in text
     assert "NỘI BỘ" not in text
     book = openpyxl.load_workbook(io.BytesIO(client.get(links["Excel (.xlsx)"]).content))
-    assert "Sở Y tế" in " ".join(str(c) for ws in book for r in ws.iter_rows(values_only=True) for c in r)
+    assert "Sở Y tế" in " ".join(
+        str(c) for ws in book for r in ws.iter_rows(values_only=True) for c in r
+    )
     edition_csv = client.get(links["CSV đầy đủ (dạng dài)"])
     assert edition_csv.status_code == 200
     live_label, live = _block(page, "dl-live")
     assert live_label == "Số liệu nội bộ hiện tại:"
     assert all("edition" not in href for href in live.values())
     live_pdf = client.get(live["Báo cáo PDF"]).content
-    assert "NỘI BỘ" in "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(live_pdf)).pages)
+    assert "NỘI BỘ" in "".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(live_pdf)).pages
+    )
     # The live CSV counts the response sent after publishing; the edition's does not.
     live_csv = client.get(live["CSV đầy đủ (dạng dài)"].replace("gender=female&", ""))
     assert live_csv.text != edition_csv.text
@@ -332,5 +337,6 @@ def test_once_published_the_editions_documents_download_first_and_the_live_ones_
     label, links = _block(en, "dl-edition")
     assert re.fullmatch(r"Interim edition 1, \d{4}-\d\d-\d\d:", label), label
     assert set(links) == {"PDF report", "Excel (.xlsx)", "Full CSV (long)"}
-    assert "lang=en" in links["PDF report"] and "level" not in links["PDF report"]
+    assert "lang=en" in links["PDF report"]
+    assert "level" not in links["PDF report"]
     assert _block(en, "dl-live")[0] == "Current internal figures:"
