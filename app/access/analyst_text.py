@@ -65,6 +65,18 @@ UI: dict[str, dict[str, str]] = {
     # results: documents
     "downloads": {"vi": "Tải về", "en": "Downloads"},
     "dl_results": {"vi": "Kết quả:", "en": "Results:"},
+    "dl_edition": {
+        "vi": "Bản công bố lần {n}, {date}:",
+        "en": "Published edition {n}, {date}:",
+    },
+    "dl_edition_interim": {
+        "vi": "Bản công bố sơ bộ lần {n}, {date}:",
+        "en": "Interim edition {n}, {date}:",
+    },
+    "dl_results_internal": {
+        "vi": "Số liệu nội bộ hiện tại:",
+        "en": "Current internal figures:",
+    },
     "dl_microdata": {"vi": "Dữ liệu từng phiếu:", "en": "Response microdata:"},
     "dl_other_lang": {"vi": "Bản tiếng Anh:", "en": "In Vietnamese:"},
     "dl_xlsx": {"vi": "Excel (.xlsx)", "en": "Excel (.xlsx)"},

@@ -14,7 +14,7 @@ from app.cli.db import _safe_url, db_cli
 from app.cli.demo import demo
 from app.cli.publishing import list_editions, publish, unpublish
 from app.cli.questionnaires import questionnaires_cli
-from app.cli.reporting import report
+from app.cli.reporting import export, report
 from app.cli.units import counters_cli, units_cli
 from app.questionnaires.catalog import QuestionnaireError, get_catalog
 
@@ -76,6 +76,7 @@ def serve(
 
 
 cli.command()(report)
+cli.command()(export)
 cli.command()(publish)
 cli.command()(unpublish)
 cli.command("editions")(list_editions)

@@ -43,6 +43,14 @@ def report(
             "by its scope units' dossier counts); default: the campaign's setting."
         ),
     ] = None,
+    edition: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="A published edition's documents (as the API's ?edition=N), not the live "
+            "internal results; --scoring, --compare and --aggregate then do not apply.",
+        ),
+    ] = None,
 ) -> None:
     """Print a campaign's indices per unit (SIPAS, factors, n, rank), or write CSV, JSON or
     an Excel workbook."""
@@ -70,6 +78,23 @@ def report(
             ValueError(f"--aggregate: {aggregate!r} is not one of pooled, mean_of_units, weighted")
         )
     chosen = cast(indices.Aggregate | None, aggregate)
+    if edition is not None:
+        fixed = [
+            name
+            for name, given in (
+                ("--scoring", scoring),
+                ("--compare", compare),
+                ("--aggregate", aggregate),
+            )
+            if given is not None
+        ]
+        if fixed:
+            fail(
+                ValueError(
+                    f"{', '.join(fixed)}: edition {edition} is the results as published "
+                    "and cannot be recomputed"
+                )
+            )
     if output_format == "pdf":
         assert output is not None
         _pdf(
@@ -81,21 +106,26 @@ def report(
             compare,
             output,
             chosen,
+            edition,
         )
         return
     try:
         with session_scope() as session:
-            result = indices.report(
-                session,
-                get_catalog(),
-                campaign,
-                level=level,
-                parent=parent,
-                scoring=cast(indices.Rule | None, scoring),
-                compare=compare,
-                aggregate=chosen,
-            )
-            q = questionnaire_of(get_catalog(), get_campaign(session, campaign))
+            c = get_campaign(session, campaign)
+            if edition is not None:
+                result = _edition_report(session, c, edition, level, parent)
+            else:
+                result = indices.report(
+                    session,
+                    get_catalog(),
+                    campaign,
+                    level=level,
+                    parent=parent,
+                    scoring=cast(indices.Rule | None, scoring),
+                    compare=compare,
+                    aggregate=chosen,
+                )
+            q = questionnaire_of(get_catalog(), c)
     except (AppError, QuestionnaireError) as exc:
         fail(exc)
     as_of = result.origin.built_at if result.origin is not None else None
@@ -135,17 +165,27 @@ def _pdf(
     compare: str | None,
     output: Path,
     aggregate: Any = None,
+    edition: int | None = None,
 ) -> None:
-    """The printed report of the live (internal) results, as the API's format=pdf."""
+    """The printed report of the live (internal) results or of a published edition
+    (with the sample frozen when it was published), as the API's format=pdf."""
     from app.campaigns.service import get_campaign, questionnaire_of
-    from app.reporting import indices, printed
+    from app.reporting import editions, indices, printed
 
     try:
         with session_scope() as session:
             catalog = get_catalog()
             c = get_campaign(session, campaign)
+            sample = None
+            if edition is not None:
+                frozen = editions.frozen_sample(
+                    session, editions.pick(session, c, edition, internal=True)
+                )
+                sample = printed.Sample.from_json(frozen) if frozen is not None else None
 
             def get(lv: str | None, pa: str | None) -> dict[str, Any]:
+                if edition is not None:
+                    return _edition_report(session, c, edition, lv, pa).body
                 return indices.report(
                     session,
                     catalog,
@@ -159,12 +199,23 @@ def _pdf(
 
             with out.status("typesetting the report…"):
                 data = printed.campaign_report(
-                    session, c, questionnaire_of(catalog, c), get, level, parent, lang
+                    session, c, questionnaire_of(catalog, c), get, level, parent, lang, sample
                 )
     except (AppError, QuestionnaireError) as exc:
         fail(exc)
     output.write_bytes(data)
     out.print(f"wrote {output}")
+
+
+def _edition_report(
+    session: Any, c: Any, number: int, level: str | None, parent: str | None
+) -> Any:
+    """One document of a published edition (hidden ones too: the command line acts as
+    an admin), marked with the edition."""
+    from app.reporting import editions
+
+    ed = editions.pick(session, c, number, internal=True)
+    return editions.served(session, ed, editions.view_of(level, parent), c)
 
 
 def _table(body: dict[str, Any]) -> str:
@@ -223,3 +274,61 @@ def _table(body: dict[str, Any]) -> str:
             line += f", effective n {pct(weighting.get('n_effective'))}"
         buffer.write(line + "\n")
     return buffer.getvalue()
+
+
+def export(
+    campaign: Annotated[str, typer.Argument(help="Campaign code.")],
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="sav (SPSS), dta (Stata 15), csv (UTF-8 with BOM) or xlsx (Excel).",
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Write to this file.")],
+    unit: Annotated[
+        str | None, typer.Option(help="Only the responses at this unit and the units under it.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the labels: vi or en.")] = "vi",
+) -> None:
+    """Write the campaign's response microdata (one row per response, codes as variables
+    with their labels) for analysts, as the API's /microdata does; a progress bar on stderr
+    counts the responses written."""
+    import shutil
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from app.campaigns.service import get_campaign, questionnaire_of
+    from app.cli.common import err
+    from app.reporting import microdata
+    from app.units.service import get_unit
+
+    if output_format not in microdata.FORMATS:
+        fail(
+            ValueError(f"--format: {output_format!r} is not one of {', '.join(microdata.FORMATS)}")
+        )
+    if lang not in ("vi", "en"):
+        fail(ValueError(f"--lang: {lang!r} is not one of vi, en"))
+    fmt = cast(microdata.MicroFormat, output_format)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with session_scope() as session:
+            c = get_campaign(session, campaign)
+            q = questionnaire_of(get_catalog(), c)
+            under = get_unit(session, unit).id if unit is not None else None
+            with Progress(*columns, console=err) as bar:
+                task = bar.add_task("responses", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    if done == 0 or done == total or done % 500 == 0:
+                        bar.update(task, completed=done, total=total)
+
+                path = microdata.export(session, c, q, fmt, lang, under, progress)
+    except (AppError, QuestionnaireError) as exc:
+        fail(exc)
+    try:
+        shutil.move(path, output)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        fail(ValueError(f"cannot write {output}: {exc.strerror}"))
+    out.print(f"wrote {output}", highlight=False)

@@ -14,7 +14,7 @@ small by storing every coded answer as a one-byte integer.
 """
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -409,6 +409,15 @@ def _cut(text: str, limit: int) -> str:
     return words.rstrip(" ,;:—-") + "…"
 
 
+def _counted(
+    data: Iterator[list[Any]], total: int, progress: Callable[[int, int], None]
+) -> Iterator[list[Any]]:
+    progress(0, total)
+    for done, row in enumerate(data, 1):
+        yield row
+        progress(done, total)
+
+
 def export(
     session: Session,
     campaign: Campaign,
@@ -416,10 +425,13 @@ def export(
     fmt: MicroFormat,
     lang: str,
     under: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the campaign's microdata (within `under`) to a temporary file; the caller
-    sends it and removes it."""
+    sends it and removes it. `progress(done, total)` is told of every response read."""
     lay, count, data = rows(session, campaign, q, lang, under)
+    if progress is not None:
+        data = _counted(data, count, progress)
     handle = tempfile.NamedTemporaryFile(prefix="sipas-", suffix=f".{fmt}", delete=False)
     path = Path(handle.name)
     handle.close()

@@ -176,6 +176,11 @@ def results_page(
         notes=lambda u: flag_notes(u, labels["items"], lang),
         previous_mark=PREVIOUS_MARK,
         downloads=_downloads(api, query, lang),
+        # The published edition's documents first (what a conference hands out), then
+        # the live internal ones, labelled as such.
+        edition_downloads=(
+            _edition_downloads(api, shown[-1].number, asked.level, parent, lang) if shown else []
+        ),
         microdata=[
             (fmt_, f"{api}/microdata?format={fmt_}&lang={lang}") for fmt_ in MICRODATA_FORMATS
         ],
@@ -207,6 +212,21 @@ def _downloads(api: str, query: str, lang: str) -> list[tuple[str, str]]:
         ("dl_wide", f"{base}{wide}"),
         ("dl_long", f"{base}format=csv"),
         ("dl_pdf", f"{base}format=pdf&lang={lang}"),
+    ]
+
+
+def _edition_downloads(
+    api: str, number: int, level: str | None, parent: str | None, lang: str
+) -> list[tuple[str, str]]:
+    """(text key, link) of the PDF, workbook and CSV of published edition `number`, for
+    the level or the unit the page lists when the edition keeps that document (it keeps
+    one per unit kind and one per unit with sub-units), else the campaign's own."""
+    view = {"level": level} if level and not parent else {"parent": parent} if parent else {}
+    base = f"{api}/indices?" + urlencode({**view, "edition": number})
+    return [
+        ("dl_pdf", f"{base}&format=pdf&lang={lang}"),
+        ("dl_xlsx", f"{base}&format=xlsx&lang={lang}"),
+        ("dl_long", f"{base}&format=csv"),
     ]
 
 

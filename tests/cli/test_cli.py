@@ -468,3 +468,62 @@ def test_campaign_template_from_the_command_line(run, tmp_path: Path) -> None:  
     assert "0 form(s) imported" in empty.stdout
     bad = run("campaign", "template", "TPL-CLI", "--format", "ods", "-o", str(targets))
     assert bad.returncode == 1
+
+
+def test_export_microdata_and_an_editions_report(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("demo", "--submissions", "120", "--seed", "5").returncode == 0
+    import openpyxl
+    import pypdf
+    import pyreadstat
+
+    sav = tmp_path / "m.sav"
+    written = run("export", "DEMO-2026", "--format", "sav", "-o", str(sav))
+    assert written.returncode == 0, written.stderr
+    assert f"wrote {sav}" in written.stdout
+    frame, meta = pyreadstat.read_sav(sav)
+    # Every response of the campaign (earlier tests' demos add to it), and the progress
+    # bar (on stderr, so stdout stays clean) counted them.
+    assert len(frame) >= 120
+    assert f"{len(frame)}/{len(frame)}" in written.stderr
+    assert meta.column_names_to_labels["unit"] == "Mã đơn vị"
+    # One unit and those under it: only its responses, here as a workbook in English.
+    book = tmp_path / "m.xlsx"
+    dept = next(d for d in frame["unit_department"] if d)
+    mine = int((frame["unit_department"] == dept).sum())
+    assert 0 < mine < len(frame)
+    written = run(
+        "export", "DEMO-2026", "--format", "xlsx", "--unit", dept, "--lang", "en", "-o", str(book)
+    )
+    assert written.returncode == 0, written.stderr
+    names, labels, *body = openpyxl.load_workbook(book).worksheets[0].iter_rows(values_only=True)
+    col = names.index("unit_department")
+    assert labels[col] == "Department"
+    assert len(body) == mine
+    assert {r[col] for r in body} == {dept}
+    bad = run("export", "DEMO-2026", "--format", "sas", "-o", str(tmp_path / "m.sas"))
+    assert bad.returncode == 1
+    assert "--format: 'sas' is not one of csv, xlsx, sav, dta" in bad.stderr
+    nobody = run("export", "DEMO-2026", "--format", "csv", "--unit", "NOPE", "-o", str(sav))
+    assert nobody.returncode == 1
+    assert "unit 'NOPE' does not exist" in nobody.stderr
+    # A published edition's documents, as the API's ?edition=N.
+    none_yet = run("report", "DEMO-2026", "--edition", "1", "--format", "json")
+    assert none_yet.returncode == 1
+    assert "no published results" in none_yet.stderr
+    assert run("publish", "DEMO-2026", "--interim").returncode == 0
+    doc = run("report", "DEMO-2026", "--edition", "1", "--format", "json")
+    assert doc.returncode == 0, doc.stderr
+    assert json.loads(doc.stdout)["edition"]["number"] == 1
+    pdf = tmp_path / "e1.pdf"
+    args = ("--edition", "1", "--level", "department", "--format", "pdf", "-o", str(pdf))
+    written = run("report", "DEMO-2026", *args)
+    assert written.returncode == 0, written.stderr
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages).split())
+    assert "bản công bố số 1" in text
+    assert "NỘI BỘ" not in text
+    missing = run("report", "DEMO-2026", "--edition", "7", "--format", "json")
+    assert missing.returncode == 1
+    assert "no edition 7" in missing.stderr
+    recomputed = run("report", "DEMO-2026", "--edition", "1", "--scoring", "mean20")
+    assert recomputed.returncode == 1
+    assert "--scoring: edition 1 is the results as published" in recomputed.stderr

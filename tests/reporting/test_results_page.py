@@ -285,3 +285,58 @@ def test_every_document_downloads_for_the_level_shown_and_reads_back(
     english = openpyxl.load_workbook(io.BytesIO(client.get(other["Excel (.xlsx)"]).content))
     assert english.sheetnames != wb.sheetnames  # its own labels
     assert "sep=%2C" in en["Table CSV"] or "sep=," in en["Table CSV"]
+
+
+def _block(page: str, block: str) -> tuple[str, dict[str, str]]:
+    """The label and the links of one line of downloads (`dl-edition`, `dl-live`)."""
+    found = re.search(rf'<p class="dl" id="{block}"><span>([^<]+)</span>(.*?)</p>', page)
+    assert found is not None, block
+    return html.unescape(found[1]), _links(found[2])
+
+
+def test_once_published_the_editions_documents_download_first_and_the_live_ones_say_internal(
+    client: TestClient, session: Session, catalog: Catalog, world: dict[str, Any]
+) -> None:
+    assert 'id="dl-edition"' not in client.get(PAGE).text
+    assert _block(client.get(PAGE).text, "dl-live")[0] == "Kết quả:"
+    publish(session, catalog, "C-NOW", interim=True)
+    post(client, catalog, "k-S2", level=1)  # after publishing: live figures move on
+    page = client.get(PAGE, params={"level": "department", "gender": "female"}).text
+    assert page.index('id="dl-edition"') < page.index('id="dl-live"')
+    label, links = _block(page, "dl-edition")
+    assert re.fullmatch(r"Bản công bố sơ bộ lần 1, \d\d/\d\d/\d{4}:", label), label
+    assert set(links) == {"Báo cáo PDF", "Excel (.xlsx)", "CSV đầy đủ (dạng dài)"}
+    for href in links.values():
+        assert "edition=1" in href
+        assert "level=department" in href
+        assert "gender" not in href  # an edition is the results as published
+    pdf = client.get(links["Báo cáo PDF"])
+    assert pdf.status_code == 200, pdf.text
+    text = " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    assert "bản công bố số 1" in text
+    assert "NỘI BỘ" not in text
+    book = openpyxl.load_workbook(io.BytesIO(client.get(links["Excel (.xlsx)"]).content))
+    assert "Sở Y tế" in " ".join(
+        str(c) for ws in book for r in ws.iter_rows(values_only=True) for c in r
+    )
+    edition_csv = client.get(links["CSV đầy đủ (dạng dài)"])
+    assert edition_csv.status_code == 200
+    live_label, live = _block(page, "dl-live")
+    assert live_label == "Số liệu nội bộ hiện tại:"
+    assert all("edition" not in href for href in live.values())
+    live_pdf = client.get(live["Báo cáo PDF"]).content
+    assert "NỘI BỘ" in "".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(live_pdf)).pages
+    )
+    # The live CSV counts the response sent after publishing; the edition's does not.
+    live_csv = client.get(live["CSV đầy đủ (dạng dài)"].replace("gender=female&", ""))
+    assert live_csv.text != edition_csv.text
+    en = client.get(PAGE, params={"lang": "en"}).text
+    label, links = _block(en, "dl-edition")
+    assert re.fullmatch(r"Interim edition 1, \d{4}-\d\d-\d\d:", label), label
+    assert set(links) == {"PDF report", "Excel (.xlsx)", "Full CSV (long)"}
+    assert "lang=en" in links["PDF report"]
+    assert "level" not in links["PDF report"]
+    assert _block(en, "dl-live")[0] == "Current internal figures:"
