@@ -96,6 +96,11 @@ def test_demo_twice_is_safe(run) -> None:  # type: ignore[no-untyped-def]
     second = run("demo", "--submissions", "300", "--seed", "5")
     assert second.returncode == 0, second.stderr
     assert "0 new submission(s); 300 already present" in second.stdout
+    # The demo chooses comments, hides an abusive one and excludes the two responses
+    # sent twice on its first run only.
+    assert "reviewed as quantri@demo: 3 comment(s) chosen for the report" in first.stdout
+    assert "2 response(s) sent twice excluded" in first.stdout
+    assert "reviewed as" not in second.stdout
     listing = run("campaign", "list")
     assert "DEMO-2026" in listing.stdout
     assert "300 submissions" in listing.stdout
