@@ -16,11 +16,11 @@ from app.demo import (
     CAMPAIGN,
     DUPLICATE_REASON,
     PREVIOUS,
+    Reviewed,
     build_previous,
     build_tree,
     demo_accounts,
     load_submissions,
-    Reviewed,
     publish_previous,
     review_demo,
 )
