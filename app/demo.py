@@ -20,14 +20,20 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from app.access import service as accounts
 from app.access.models import Account
 from app.access.service import Principal
-from app.campaigns import quotas
-from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit
+from app.campaigns import comments, quotas, review
+from app.campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignUnit,
+    HiddenComment,
+    ReportComment,
+)
 from app.campaigns.service import CampaignIn, create_campaign, questionnaire_of
 from app.collection.models import Submission
 from app.collection.service import CORE_COLUMNS, copy_insert
@@ -148,8 +154,7 @@ def publish_previous(session: Session, catalog: Catalog, previous: Campaign) -> 
         return done[-1].number
     if not session.scalar(select(Submission.id).where(Submission.campaign_id == previous.id)):
         return None
-    demo = Principal("demo", "admin", None)
-    return editions.publish(session, catalog, demo, previous).number
+    return editions.publish(session, catalog, demo_admin(session), previous).number
 
 
 @dataclass(frozen=True)
@@ -410,7 +415,101 @@ def _rows(
                     flags,
                 )
             )
+        if extras and lo == 0 and campaign.code == CAMPAIGN and size >= 4:
+            # Two responses sent twice (a double tap on the kiosk): the same answers from
+            # the same counter 40 seconds later, for the coordinator to exclude.
+            for j in (1, 3):
+                first = batch[j - 1]
+                again = (first[7] + DOUBLE, first[8] + DOUBLE)
+                batch[j] = (batch[j][0], *first[1:7], *again, *first[9:])
         yield batch
+
+
+# A double-sent response arrives this long after the first.
+DOUBLE = timedelta(seconds=40)
+DUPLICATE_REASON = "Phiếu gửi hai lần (trùng lặp)"
+ABUSIVE = COMMENTS[-1]
+CHOSEN = 3
+
+
+def demo_admin(session: Session) -> Principal:
+    """The demo's admin account as a principal (what the demo does is audited as it,
+    and the editions it publishes name it); made with a random password if missing."""
+    login, name, role, area = ACCOUNTS[0]
+    account = session.scalar(select(Account).where(Account.login == login))
+    if account is None:
+        accounts.create_account(session, login, name, secrets.token_urlsafe(12), role, area)
+        account = session.scalars(select(Account).where(Account.login == login)).one()
+    return Principal(login, role, None, account_id=account.id)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    chosen: int
+    hidden: int
+    excluded: int
+
+
+def review_demo(session: Session, catalog: Catalog, campaign: Campaign) -> Reviewed:
+    """What a coordinator does with the campaign, once (a rerun changes nothing): chooses
+    three comments for the report, hides an abusive one and excludes the responses sent
+    twice, with a reason, through the services, audited as the demo's admin."""
+    who = demo_admin(session)
+    chosen = hidden = excluded = 0
+    first = (
+        select(Submission.unit_id, Submission.body_hash, func.min(Submission.submitted_at))
+        .where(Submission.campaign_id == campaign.id)
+        .group_by(Submission.unit_id, Submission.body_hash)
+        .having(func.count() > 1)
+    )
+    for unit_id, body_hash, earliest in session.execute(first).all():
+        later = session.scalars(
+            select(Submission.id).where(
+                Submission.campaign_id == campaign.id,
+                Submission.unit_id == unit_id,
+                Submission.body_hash == body_hash,
+                Submission.submitted_at > earliest,
+                Submission.excluded_at.is_(None),
+            )
+        ).all()
+        for sid in later:
+            review.exclude(session, catalog, who, campaign, sid, DUPLICATE_REASON, "duplicate")
+            excluded += 1
+    if (
+        session.scalar(
+            select(ReportComment.submission_id)
+            .join(Submission, Submission.id == ReportComment.submission_id)
+            .where(Submission.campaign_id == campaign.id)
+            .limit(1)
+        )
+        is None
+    ):
+        rows = comments.list_comments(session, who, campaign, comments.Query(), 1).rows
+        texts: set[str] = set()
+        for c in rows:
+            if c.text != ABUSIVE and c.text not in texts and len(texts) < CHOSEN:
+                comments.review_comment(session, who, campaign, c.id, c.question, "choose")
+                texts.add(c.text)
+                chosen += 1
+    if (
+        session.scalar(
+            select(HiddenComment.submission_id)
+            .join(Submission, Submission.id == HiddenComment.submission_id)
+            .where(Submission.campaign_id == campaign.id)
+            .limit(1)
+        )
+        is None
+    ):
+        rude = comments.list_comments(
+            session, who, campaign, comments.Query(search=ABUSIVE.split(",")[0]), 1
+        ).rows
+        if rude:
+            reason = "Lời lẽ xúc phạm cán bộ"
+            comments.review_comment(
+                session, who, campaign, rude[0].id, rude[0].question, "hide", reason
+            )
+            hidden += 1
+    return Reviewed(chosen, hidden, excluded)
 
 
 # The generator's tuples follow the submission table's column order.

@@ -7,18 +7,25 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.access.models import Account, AuditEvent
+from app.campaigns import comments
 from app.campaigns.models import CampaignStatus, CampaignUnit
 from app.collection.models import Submission
 from app.demo import (
+    ABUSIVE,
     CAMPAIGN,
+    DUPLICATE_REASON,
     PREVIOUS,
+    Reviewed,
     build_previous,
     build_tree,
     demo_accounts,
     load_submissions,
     publish_previous,
+    review_demo,
 )
 from app.questionnaires.catalog import Catalog
+from app.reporting.models import Edition
 from tests.access.test_dash_language import visible
 from tests.factories import make_account
 from tests.signin import sign_in
@@ -96,3 +103,46 @@ def test_the_demo_accounts_sign_in_with_what_it_prints_and_see_their_area(
     sign_in(client, "dieuphoi@demo", again["dieuphoi@demo"].password)
     every = client.get(f"/api/v1/campaigns/{PREVIOUS}/comments", params={"state": "all"})
     assert len({c["unit"] for c in every.json()["comments"]}) > 5
+
+
+def test_the_demo_reviews_its_campaign_once_as_its_admin(
+    session: Session, catalog: Catalog
+) -> None:
+    campaign, pairs = build_tree(session, catalog)
+    previous = build_previous(session, catalog, pairs)
+    load_submissions(session, catalog, campaign, pairs, 1200, 3, extras=True)
+    load_submissions(session, catalog, previous, pairs, 300, 2, extras=True)
+    assert publish_previous(session, catalog, previous) == 1
+    edition = session.scalars(select(Edition).where(Edition.campaign_id == previous.id)).one()
+    admin = session.scalars(select(Account).where(Account.login == "quantri@demo")).one()
+    assert (edition.published_by, edition.account_id) == ("quantri@demo", admin.id)
+    assert review_demo(session, catalog, campaign) == Reviewed(chosen=3, hidden=1, excluded=2)
+    assert review_demo(session, catalog, campaign) == Reviewed(0, 0, 0)  # once
+    told = comments.for_report(session, campaign)
+    assert len(told.chosen) == 3
+    assert len({c.text for c in told.chosen}) == 3
+    assert ABUSIVE not in {c.text for c in told.chosen}
+    gone = session.scalars(
+        select(Submission).where(
+            Submission.campaign_id == campaign.id, Submission.excluded_at.is_not(None)
+        )
+    ).all()
+    assert [s.exclude_reason for s in gone] == [DUPLICATE_REASON] * 2
+    assert {s.excluded_by for s in gone} == {"quantri@demo"}
+    for s in gone:  # each is a copy of a response that still counts
+        kept = session.scalars(
+            select(Submission).where(
+                Submission.body_hash == s.body_hash, Submission.excluded_at.is_(None)
+            )
+        ).one()
+        assert kept.unit_id == s.unit_id
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor == "quantri@demo")
+    ).all()
+    assert sorted(set(actions)) == [
+        "campaign.publish",
+        "comment.choose",
+        "comment.hide",
+        "response.exclude",
+    ]
+    assert actions.count("comment.choose") == 3

@@ -105,7 +105,13 @@ def export_comments(
         for k in ("response_id", "when", "code", "unit", "channel", "question", "comment")
     ]
     channel = {ch: dash_text.t(f"ch_{ch}", lang) for ch in ("kiosk", "web", "paper", "interview")}
-    rows = comments.export_rows(comments.shown_comments(session, who, c, query), header, channel)
+    q = questionnaire_of(get_catalog(), c)
+    questions = {
+        code_: (q.questions[code_].text.get(lang) or q.questions[code_].text["vi"])
+        for code_ in comments.text_questions(q)
+    }
+    found = comments.shown_comments(session, who, c, query)
+    rows = comments.export_rows(found, header, channel, questions)
     name = f"{c.code}-y-kien" if lang == "vi" else f"{c.code}-comments"
     if format == "xlsx":
         data = comments.to_xlsx(rows, dash_text.t("comments", lang))

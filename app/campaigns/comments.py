@@ -69,8 +69,13 @@ class Query:
 
 
 def text_questions(q: Questionnaire) -> list[str]:
-    """The questionnaire's free-text questions, in its order."""
-    return [code for code, question in q.questions.items() if question.kind == "text"]
+    """The questionnaire's comment questions (free text marked `comment: true`), in its
+    order. Other free text, such as a procedure's name, is an answer, not a comment."""
+    return [
+        code
+        for code, question in q.questions.items()
+        if question.kind == "text" and question.comment
+    ]
 
 
 def check(session: Session, q: Questionnaire, query: Query) -> None:
@@ -392,8 +397,14 @@ def _local(at: datetime) -> str:
 
 
 def export_rows(
-    comments: Iterator[Comment], header: list[str], channel: dict[str, str]
+    comments: Iterator[Comment],
+    header: list[str],
+    channel: dict[str, str],
+    questions: dict[str, str] | None = None,
 ) -> Iterator[list[Any]]:
+    """The export's rows; `questions` names each question by its text (in the reader's
+    language), not its code."""
+    names = questions or {}
     yield header
     for c in comments:
         yield [
@@ -402,7 +413,7 @@ def export_rows(
             c.unit,
             c.unit_name,
             channel.get(c.channel, c.channel),
-            c.question,
+            names.get(c.question, c.question),
             c.text,
         ]
 

@@ -25,6 +25,7 @@ def demo(
         demo_accounts,
         load_submissions,
         publish_previous,
+        review_demo,
     )
 
     earlier = submissions // 2  # last year's campaign: half as many, to stay quick
@@ -59,8 +60,9 @@ def demo(
                 extras=True,
             )
         with session_scope() as session:
-            edition = publish_previous(session, catalog, session.merge(previous))
             people = demo_accounts(session)
+            edition = publish_previous(session, catalog, session.merge(previous))
+            reviewed = review_demo(session, catalog, session.merge(campaign))
     except (AppError, QuestionnaireError) as exc:
         fail(exc)
     out.print(f"campaign: {campaign.code} (open)")
@@ -85,6 +87,12 @@ def demo(
     say("dashboard, results compared with last year, and citizens' comments:")
     say(f"  {base}/dash/campaigns/{campaign.code}/results?compare={previous.code}")
     say(f"  {base}/dash/campaigns/{campaign.code}/comments")
+    if reviewed.chosen or reviewed.hidden or reviewed.excluded:
+        say(
+            f"reviewed as {people[0].login}: {reviewed.chosen} comment(s) chosen for the "
+            f"report, {reviewed.hidden} hidden as abusive, {reviewed.excluded} response(s) "
+            "sent twice excluded"
+        )
     if edition is not None:
         say(f"public results of {previous.code}, edition {edition} (no sign-in):")
         say(f"  {base}/results/{previous.code}")

@@ -131,8 +131,26 @@ BLOCKS = (
 )
 
 
+def document_marks(body: dict[str, Any]) -> list[str]:
+    """What the document is, for the last columns of every row of a CSV: its edition
+    (empty: live results), status (internal, published or interim), when published,
+    and the questionnaire (the method) and its version."""
+    edition = body.get("edition") or {}
+    return [
+        str(edition.get("number", "")),
+        str(body.get("results", "internal")),
+        str(edition.get("published_at") or ""),
+        str(body.get("questionnaire", "")),
+        str(body.get("version", "")),
+    ]
+
+
+MARK_COLUMNS = ["edition", "status", "published_at", "questionnaire", "questionnaire_version"]
+
+
 def to_csv(body: dict[str, Any]) -> str:
-    """The report in long ("tidy") form: one row per unit and indicator, with the median."""
+    """The report in long ("tidy") form: one row per unit and indicator, with the median;
+    each row ends with what the document is (edition, status, date, questionnaire)."""
     out = io.StringIO()
     w = SafeWriter(out, lineterminator="\n")
     w.writerow(
@@ -150,8 +168,10 @@ def to_csv(body: dict[str, Any]) -> str:
             "ci_high",
             "n",
             "median",
+            *MARK_COLUMNS,
         ]
     )
+    marks = document_marks(body)
     units = ([body["unit"]] if "unit" in body else []) + body["units"]
     leagues = body.get("leagues", {})
     for e in units:
@@ -173,7 +193,16 @@ def to_csv(body: dict[str, Any]) -> str:
         for name, est, m in rows:
             ci = est["ci"] or ["", ""]
             w.writerow(
-                [*head, name, _num(est["value"]), _num(ci[0]), _num(ci[1]), est["n"], _num(m)]
+                [
+                    *head,
+                    name,
+                    _num(est["value"]),
+                    _num(ci[0]),
+                    _num(ci[1]),
+                    est["n"],
+                    _num(m),
+                    *marks,
+                ]
             )
     return out.getvalue()
 

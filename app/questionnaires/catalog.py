@@ -134,6 +134,9 @@ class Question(_Strict):
     min_choices: int | None = Field(default=None, ge=0)
     max_choices: int | None = Field(default=None, ge=1)
     max_length: int | None = Field(default=None, ge=1, le=10_000)
+    # kind text: the answer is a citizen's comment (listed, exported and counted as one);
+    # other free text (a procedure's name) is an answer, not a comment.
+    comment: bool = False
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Question:
@@ -148,6 +151,8 @@ class Question(_Strict):
             )
         if self.kind != "text" and self.max_length is not None:
             raise ValueError(f"max_length only applies to text (question {self.code!r})")
+        if self.kind != "text" and self.comment:
+            raise ValueError(f"comment only applies to text (question {self.code!r})")
         if self.kind != "scale" and self.scale is not None:
             raise ValueError(f"scale only applies to kind scale (question {self.code!r})")
         if self.kind != "single" and self.ends_form is not None:

@@ -420,6 +420,22 @@ def wide_csv(
         header += [d("change_points", lang), d("change_rank", lang)]
     header += [d("rank_interval", lang), d("rank_best", lang), d("rank_worst", lang)]
     header += [d("vs_median", lang), d("flags", lang)]
+    # What the document is, at the end of every row (a row copied alone still says it).
+    edition = body.get("edition") or {}
+    status = str(body.get("results", "internal"))
+    at = edition.get("published_at")
+    published_at = datetime.fromisoformat(at).astimezone(VIETNAM).date().isoformat() if at else ""
+    marks = [
+        body["campaign"],
+        str(edition.get("number", "")),
+        d(f"status_{status}", lang),
+        published_at,
+        f"{body.get('questionnaire', '')} {body.get('version', '')}".strip(),
+    ]
+    header += [
+        d(k, lang) for k in ("doc_campaign", "doc_edition", "doc_status", "doc_published_at")
+    ]
+    header += [d("doc_questionnaire", lang)]
     w.writerow(header)
     for league in leagues(body):
         group = kind_label(league.name, lang)
@@ -435,8 +451,8 @@ def wide_csv(
             best, worst = e.get("rank_interval") or ("", "")
             row += [rank_interval_text(e), best, worst]
             row += [vs_median_label(e, lang), notes(e, lang)]
-            w.writerow(row)
+            w.writerow(row + marks)
         median = [group, "", "", d("median", lang), "", "", num(league.median.get("sipas")), "", ""]
         median += [num(league.median.get("factors", {}).get(c)) for c in factor_codes]
-        w.writerow(median + ([""] * 2 if compare else []) + [""] * 5)
+        w.writerow(median + ([""] * 2 if compare else []) + [""] * 5 + marks)
     return out.getvalue().encode("utf-8")

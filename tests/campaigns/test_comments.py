@@ -41,7 +41,15 @@ def world(client: TestClient, session: Session, catalog: Catalog) -> dict[str, A
     make_counter(session, "k-S2", s2)
     make_campaign(session, catalog, "C-CMT", [p], min_sample=1)
     ids = {
-        "slow": post(client, catalog, "k-S1", "kiosk", comment="Thủ tục còn chậm, phải chờ lâu"),
+        # A procedure's name beside a comment: one comment; a name alone: none.
+        "slow": post(
+            client,
+            catalog,
+            "k-S1",
+            "kiosk",
+            comment="Thủ tục còn chậm, phải chờ lâu",
+            procedure_name="Chứng thực bản sao",
+        ),
         "abuse": post(client, catalog, "k-S1", "web", comment=ABUSE),
         "thanks": post(client, catalog, "k-S2", "paper", comment="Cảm ơn cán bộ tận tình"),
         "name": post(client, catalog, "k-S2", "kiosk", procedure_name="Cấp bản sao trích lục"),
@@ -65,22 +73,26 @@ def test_comments_are_listed_with_unit_date_and_channel_and_can_be_searched(
     page = client.get(PAGE, params={"lang": "vi"})
     assert page.status_code == 200
     shown = {sid for sid, _ in listed(page.text)}
-    assert shown == {world["slow"], world["abuse"], world["thanks"], world["name"]}
+    assert shown == {world["slow"], world["abuse"], world["thanks"]}
+    assert listed(page.text).count((world["slow"], "comment")) == 1
     text = visible(page.text)
     assert "Thủ tục còn chậm, phải chờ lâu" in text
     assert "Sở Tư pháp" in text
     assert "Máy tính bảng tại quầy" in text
     assert "Phiếu giấy" in text
-    assert "4 ý kiến" in text
+    assert "3 ý kiến" in text
+    assert "Chứng thực bản sao" not in text
+    assert "Cấp bản sao trích lục" not in text
     found = client.get(PAGE, params={"q": "chậm"}).text
     assert [sid for sid, _ in listed(found)] == [world["slow"]]
     assert [sid for sid, _ in listed(client.get(PAGE, params={"q": "CẢM ƠN"}).text)] == [
         world["thanks"]
     ]
     assert {sid for sid, _ in listed(client.get(PAGE, params={"unit": "S2"}).text)} == {
-        world["thanks"],
-        world["name"],
+        world["thanks"]
     }
+    # A procedure's name is no comment to filter by.
+    assert client.get(PAGE, params={"question": "procedure_name"}).status_code == 422
     only = client.get(PAGE, params={"question": "comment", "unit": "S2"}).text
     assert [sid for sid, _ in listed(only)] == [world["thanks"]]
     # Without marks, as people often type; every word must be there; % is no wildcard.
@@ -133,6 +145,12 @@ def test_a_hidden_comment_leaves_every_export_and_is_audited(
     assert before.content.startswith(b"\xef\xbb\xbf")
     assert ABUSE in before.text
     assert before.text.splitlines()[0].split(";")[:2] == ["\ufeffMã phiếu", "Thời điểm"]
+    # The question column names the question as the reader reads it, not its code.
+    lines = before.text.splitlines()[1:]
+    assert {line.split(";")[5] for line in lines} == {"Ý kiến khác của Ông/Bà (không bắt buộc)"}
+    en = client.get(f"{PAGE}/export", params={"format": "csv", "lang": "en"}).text
+    assert "Anything else you would like to tell us (optional)" in en
+    assert ",comment," not in en
     assert _hide(client, csrf, world["abuse"], "").status_code == 422  # a reason is needed
     r = _hide(client, csrf, world["abuse"])
     assert r.status_code == 303
@@ -206,6 +224,7 @@ def test_comments_through_the_api_are_scoped_reviewed_and_audited(
     assert got["total"] == 2
     assert {c["response_id"] for c in got["comments"]} == {world["slow"], world["abuse"]}
     assert {c["unit"] for c in got["comments"]} == {"S1"}
+    assert {c["question"] for c in got["comments"]} == {"comment"}
     found = client.get(API, params={"q": "thu tuc cham"}).json()["comments"]
     assert [(c["text"], c["channel"]) for c in found] == [
         ("Thủ tục còn chậm, phải chờ lâu", "kiosk")
@@ -256,13 +275,14 @@ def test_viewers_and_api_keys_read_comments_but_change_none(
     client: TestClient, session: Session, world: dict[str, Any]
 ) -> None:
     csrf = {"X-CSRF-Token": sign_in(client, "xem@sonv")}
-    assert client.get(API).json()["total"] == 4  # two comments, two procedure names
+    # Three comments; the two procedure names are answers, not comments.
+    assert client.get(API).json()["total"] == 3
     r = client.post(f"{API}/{world['slow']}/comment/choose", headers=csrf)
     assert r.status_code == 403
     client.post("/logout", data={"csrf": csrf["X-CSRF-Token"]})
     client.cookies.clear()
     read_with_key(session, client, session.scalars(select(Unit).where(Unit.code == "S2")).one())
     keyed = client.get(API).json()
-    assert {c["unit"] for c in keyed["comments"]} == {"S2"}
+    assert [(c["unit"], c["question"]) for c in keyed["comments"]] == [("S2", "comment")]
     assert client.post(f"{API}/{world['thanks']}/comment/choose").status_code == 403
     assert session.scalars(select(ReportComment)).all() == []

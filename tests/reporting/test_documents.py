@@ -4,6 +4,7 @@ spreadsheet user would, and checked cell by cell against the JSON report."""
 import csv
 import io
 import re
+from datetime import datetime
 from typing import Any
 
 import openpyxl
@@ -11,10 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.core.clock import VIETNAM
 from app.questionnaires.catalog import Catalog
 from app.reporting import method_text
 from tests.answers import body, valid_answers
-from tests.factories import make_campaign, make_counter, make_unit
+from tests.factories import make_campaign, make_counter, make_unit, publish
 
 URL = "/api/v1/campaigns/C-DOC/indices"
 NASTY = '=HYPERLINK("http://example.com","x")'
@@ -222,3 +224,57 @@ def test_the_table_shaped_csv_opens_in_vietnamese_excel(
     # The tidy long CSV is as it was: unrounded, no BOM.
     long = client.get(URL, params={"parent": "P", "format": "csv"})
     assert long.content.startswith(b"campaign,unit")
+
+
+def _csv(client: TestClient, delim: str = ",", **params: Any) -> list[list[str]]:
+    r = client.get(URL, params={"parent": "P", "format": "csv", **params})
+    assert r.status_code == 200, r.text
+    return list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=delim))
+
+
+LONG_HEAD = "campaign,unit,name,kind,unit_n,rank,flags,indicator,value,ci_low,ci_high,n,median"
+
+
+def test_every_csv_row_says_which_document_it_is_live_and_interim(
+    client: TestClient, session: Session, catalog: Catalog, results: dict[str, Any]
+) -> None:
+    # Live results: internal, no edition, no date; the old columns first, as they were.
+    long = _csv(client)
+    assert ",".join(long[0][:13]) == LONG_HEAD
+    tail = ["edition", "status", "published_at", "questionnaire", "questionnaire_version"]
+    assert long[0][13:] == tail
+    assert {tuple(r[13:]) for r in long[1:]} == {("", "internal", "", "sipas-2017", "1")}
+    wide = _csv(client, ";", shape="wide", sep=";", lang="vi")
+    assert wide[0][-5:] == [
+        "Đợt khảo sát",
+        "Lần công bố",
+        "Tình trạng kết quả",
+        "Ngày công bố",
+        "Bộ câu hỏi (phương pháp)",
+    ]
+    assert {tuple(r[-5:]) for r in wide[1:]} == {
+        ("C-DOC", "", "Nội bộ, chưa công bố", "", "sipas-2017 1")
+    }
+    en = _csv(client, shape="wide", lang="en")
+    assert en[0][-5:] == [
+        "Campaign",
+        "Edition",
+        "Results",
+        "Published on",
+        "Questionnaire (method)",
+    ]
+    assert {r[-3] for r in en[1:]} == {"Internal, not published"}
+
+    # An interim edition of the open campaign: every row of every file says so.
+    publish(session, catalog, "C-DOC", interim=True)
+    day = datetime.now(VIETNAM).date().isoformat()
+    long = _csv(client, edition=1)
+    assert ",".join(long[0][:13]) == LONG_HEAD
+    marks = {tuple(r[13:16]) for r in long[1:]}
+    assert len(marks) == 1
+    number, status, published_at = marks.pop()
+    assert (number, status) == ("1", "interim")
+    assert datetime.fromisoformat(published_at).astimezone(VIETNAM).date().isoformat() == day
+    for lang, said in (("vi", "Kết quả sơ bộ"), ("en", "Interim results")):
+        rows = _csv(client, shape="wide", lang=lang, edition=1)
+        assert {tuple(r[-5:]) for r in rows[1:]} == {("C-DOC", "1", said, day, "sipas-2017 1")}
