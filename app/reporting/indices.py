@@ -602,8 +602,9 @@ def _fold(session: Session, catalog: Catalog, campaigns: list[Campaign]) -> None
 # contributing respondents, rank_interval and vs_median; 4: `overall`, the campaign
 # as one figure when the report lists its scope units; 5: no vs_median for a unit
 # ranked alone in its league; 6: `methods_vi`, and `overall` weighted by dossiers under
-# aggregate=weighted).
-FORM = 6
+# aggregate=weighted; 7: its CSVs end each row with the document's edition, status,
+# date and questionnaire, and `change.previous_flags`).
+FORM = 7
 SORTS = ("code", "rank", "name")
 
 
