@@ -694,6 +694,9 @@ def test_the_language_switch_on_the_thank_you_screen_keeps_the_thank_you(
     page = new_page("phone")
     page.goto("/s/b-web/form")
     finish_with_js(page)
+    # Visible, not only its text: the thank-you card is in the page (hidden) from the
+    # start, and a switch pressed before the answer arrives posts the form instead.
+    expect(page.locator("#done")).to_be_visible()
     expect(page.locator("#done h1")).to_have_text("Xin cảm ơn!")
     page.click(".bar .lang")
     expect(page.locator("h1")).to_have_text("Thank you!")
