@@ -450,6 +450,20 @@ class Reviewed:
     excluded: int
 
 
+def _marked(
+    session: Session, mark: type[ReportComment] | type[HiddenComment], campaign: Campaign
+) -> bool:
+    """Whether any comment of the campaign already carries this mark (chosen, hidden):
+    the demo reviews once, so a second run changes nothing."""
+    first = (
+        select(mark.submission_id)
+        .join(Submission, Submission.id == mark.submission_id)
+        .where(Submission.campaign_id == campaign.id)
+        .limit(1)
+    )
+    return session.scalar(first) is not None
+
+
 def review_demo(session: Session, catalog: Catalog, campaign: Campaign) -> Reviewed:
     """What a coordinator does with the campaign, once (a rerun changes nothing): chooses
     three comments for the report, hides an abusive one and excludes the responses sent
@@ -475,15 +489,7 @@ def review_demo(session: Session, catalog: Catalog, campaign: Campaign) -> Revie
         for sid in later:
             review.exclude(session, catalog, who, campaign, sid, DUPLICATE_REASON, "duplicate")
             excluded += 1
-    if (
-        session.scalar(
-            select(ReportComment.submission_id)
-            .join(Submission, Submission.id == ReportComment.submission_id)
-            .where(Submission.campaign_id == campaign.id)
-            .limit(1)
-        )
-        is None
-    ):
+    if not _marked(session, ReportComment, campaign):
         rows = comments.list_comments(session, who, campaign, comments.Query(), 1).rows
         texts: set[str] = set()
         for c in rows:
@@ -491,15 +497,7 @@ def review_demo(session: Session, catalog: Catalog, campaign: Campaign) -> Revie
                 comments.review_comment(session, who, campaign, c.id, c.question, "choose")
                 texts.add(c.text)
                 chosen += 1
-    if (
-        session.scalar(
-            select(HiddenComment.submission_id)
-            .join(Submission, Submission.id == HiddenComment.submission_id)
-            .where(Submission.campaign_id == campaign.id)
-            .limit(1)
-        )
-        is None
-    ):
+    if not _marked(session, HiddenComment, campaign):
         rude = comments.list_comments(
             session, who, campaign, comments.Query(search=ABUSIVE.split(",")[0]), 1
         ).rows
