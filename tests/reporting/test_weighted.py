@@ -59,6 +59,18 @@ VAR = 0.04 * V[0] + 0.16 * V[1] + 0.16 * V[2]
 POOLED_VAR = 1e4 * 0.24 / 24
 
 
+def without_dossiers(session: Session, code: str) -> None:
+    """Clear one scope unit's dossier count, as if it was never imported."""
+    from app.campaigns.models import CampaignUnit
+
+    c = campaigns.get_campaign(session, "C-W")
+    unit = next(s.unit for s in campaigns.scope(session, c) if s.unit.code == code)
+    cu = session.get(CampaignUnit, (c.id, unit.id))
+    assert cu is not None
+    cu.transactions = None
+    session.flush()
+
+
 def check_weighted(fig: dict[str, Any]) -> None:
     assert fig["value"] == pytest.approx(72.0)
     se = math.sqrt(VAR)
@@ -110,15 +122,7 @@ def test_a_province_weighted_by_dossiers_gets_the_value_computed_by_hand(
 def test_a_unit_without_a_dossier_count_is_named_and_nothing_is_weighted(
     client: TestClient, session: Session, catalog: Catalog, province: None
 ) -> None:
-    c = campaigns.get_campaign(session, "C-W")
-    for s in campaigns.scope(session, c):
-        if s.unit.code == "S2":
-            from app.campaigns.models import CampaignUnit
-
-            cu = session.get(CampaignUnit, (c.id, s.unit.id))
-            assert cu is not None
-            cu.transactions = None
-    session.flush()
+    without_dossiers(session, "S2")
     r = client.get(URL, params={"aggregate": "weighted"})
     assert r.status_code == 422
     err = r.json()
@@ -362,15 +366,7 @@ def test_the_results_page_names_the_unit_that_weighting_lacks(
     make_account(session, "admin@p", "admin")
     sign_in(client, "admin@p")
     page = "/dash/campaigns/C-W/results"
-    c = campaigns.get_campaign(session, "C-W")
-    from app.campaigns.models import CampaignUnit
-
-    for s in campaigns.scope(session, c):
-        if s.unit.code == "S2":
-            cu = session.get(CampaignUnit, (c.id, s.unit.id))
-            assert cu is not None
-            cu.transactions = None
-    session.flush()
+    without_dossiers(session, "S2")
     refused = client.get(page, params={"aggregate": "weighted"})
     assert refused.status_code == 422
     problems = re.search(r'<div class="problems" role="alert">(.*?)</div>', refused.text, re.S)
