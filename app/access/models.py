@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, UTCDateTime
 
-ROLES = ("admin", "coordinator", "viewer")
+# An interviewer only fills forms in the villages of their unit (no reports, no review).
+ROLES = ("admin", "coordinator", "viewer", "interviewer")
 JSONVariant = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -17,7 +18,9 @@ class Account(Base):
     """A person who signs in: a role over one unit's subtree (no unit: the whole tree)."""
 
     __tablename__ = "account"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'coordinator', 'viewer')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'coordinator', 'viewer', 'interviewer')", name="role"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Stored lower-case: "Lan@Sonv.gov.vn" and "lan@sonv.gov.vn" are one person.

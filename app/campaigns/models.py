@@ -42,6 +42,13 @@ class Aggregate(StrEnum):
     weighted = "weighted"
 
 
+class CampaignKind(StrEnum):
+    # Respondents leaving a counter (kiosk, QR code at the counter, paper).
+    counter = "counter"
+    # The 2023 method: interviewers visit households in sampled villages; no counter.
+    household = "household"
+
+
 class CampaignStatus(StrEnum):
     draft = "draft"
     open = "open"
@@ -59,6 +66,7 @@ class Campaign(Base):
         CheckConstraint("questionnaire_version >= 1", name="questionnaire_version"),
         CheckConstraint("quota_policy IN ('accept', 'stop')", name="quota_policy"),
         CheckConstraint("aggregate IN ('pooled', 'mean_of_units', 'weighted')", name="aggregate"),
+        CheckConstraint("kind IN ('counter', 'household')", name="kind"),
         CheckConstraint(
             "margin_of_error IS NULL OR (margin_of_error > 0 AND margin_of_error < 1)",
             name="margin_of_error",
@@ -81,6 +89,10 @@ class Campaign(Base):
     # How a listed unit with sub-units gets its figures by default (see Aggregate).
     aggregate: Mapped[str] = mapped_column(
         String(16), default=Aggregate.pooled, server_default=Aggregate.pooled
+    )
+    # `household`: responses name a village (no counter needed), interviewers collect.
+    kind: Mapped[str] = mapped_column(
+        String(12), default=CampaignKind.counter, server_default=CampaignKind.counter
     )
     # e in n = N / (1 + N e²), when targets were computed from transaction counts.
     margin_of_error: Mapped[float | None] = mapped_column(Float)

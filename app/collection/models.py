@@ -46,6 +46,8 @@ class Submission(Base):
         Index("ix_submission_campaign_dossier", "campaign_id", "dossier_hash"),
         # The review list: newest first, all responses or only the few that need a look.
         Index("ix_submission_campaign_submitted", "campaign_id", "submitted_at"),
+        # Forms per interviewer (progress, review filter) and their burst neighbours.
+        Index("ix_submission_interviewer_submitted", "interviewer_id", "submitted_at"),
         Index(
             "ix_submission_review",
             "campaign_id",
@@ -91,3 +93,8 @@ class Submission(Base):
     # Finished while its campaign was open, received after it closed (within
     # LATE_SYNC_GRACE_DAYS): an offline kiosk's queue. Counted like any other.
     late_sync: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The interviewer (account) who filled it in a household's presence (channel
+    # `interview`); kept if the account is later disabled, never if it is removed.
+    interviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL")
+    )

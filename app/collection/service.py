@@ -75,6 +75,7 @@ ROW_DEFAULTS: dict[str, Any] = {
     "exclude_reason": None,
     "api_key_id": None,
     "late_sync": False,
+    "interviewer_id": None,
 }
 
 

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     COOKIE_SECURE: bool | None = None
     # Two responses from one kiosk device less than this apart are flagged `burst`.
     BURST_SECONDS: int = Field(default=20, ge=0)
+    # An interviewer's form is flagged `interviewer_burst` when they finished this
+    # many forms (it included) within INTERVIEWER_BURST_MINUTES of it: a household
+    # interview takes a quarter of an hour or more (0: never).
+    INTERVIEWER_BURST_COUNT: int = Field(default=4, ge=0)
+    INTERVIEWER_BURST_MINUTES: int = Field(default=10, ge=1)
+    # An interviewer's sign-in lasts the field day (other accounts: 12 hours).
+    INTERVIEWER_SESSION_HOURS: int = Field(default=14, ge=1, le=24)
     # The access log writes client addresses only when this is set (design.md: IP
     # addresses are not kept); query values are never written (app/accesslog.py).
     ACCESS_LOG_CLIENT_IP: bool = False

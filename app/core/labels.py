@@ -23,6 +23,7 @@ UNIT_KIND: dict[str, dict[str, str]] = {
         "en": "Public administrative service centre",
     },
     "agency": {"vi": "Cơ quan", "en": "Agency"},
+    "village": {"vi": "Thôn, tổ dân phố", "en": "Village or residential group"},
 }
 # The league of a report that ranks every unit together (`league: mixed`).
 LEAGUE_MIXED: dict[str, str] = {"vi": "Tất cả đơn vị", "en": "All units"}

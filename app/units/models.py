@@ -18,6 +18,9 @@ UNIT_KINDS = (
     "commune",
     "service_centre",
     "agency",
+    # Thôn, tổ dân phố under a commune: the household survey of the 2023 method
+    # samples them and interviews households there.
+    "village",
 )
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
