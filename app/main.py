@@ -15,7 +15,7 @@ from app.campaigns import api as campaigns
 from app.campaigns import comment_pages, review_pages
 from app.campaigns import pages as dashboard
 from app.collection import api as submissions
-from app.collection import file_pages
+from app.collection import file_pages, interview_pages
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
 from app.collection import tablet_pages as tablets
@@ -201,6 +201,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(indices.router)
     app.include_router(campaigns.router)
     app.include_router(sheets.router)
+    # Before the counters' /s/{counter} routes: /s/interview is the interviewers' page.
+    app.include_router(interview_pages.router)
     app.include_router(respondent.router)
     app.include_router(signin.router)
     app.include_router(dashboard.router)

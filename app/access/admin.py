@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from app.access import service as accounts
 from app.access.dash_render import dash_form, dash_page, field
 from app.access.models import Account, ApiKey
-from app.access.security import PageAdmin, PagePrincipal, PageSigned
+from app.access.security import PageAdmin, PageManager, PagePrincipal, PageSigned
 from app.access.service import Principal
 from app.access.signin import set_session_cookie
 from app.core.clock import VIETNAM
@@ -98,19 +98,23 @@ def _users(
 
 @router.get("/dash/users", response_class=HTMLResponse)
 def users_page(request: Request, session: SessionDep, who: PagePrincipal) -> HTMLResponse:
-    """Accounts in the admin's area, and a form for a new one."""
-    _admin(who)
+    """Accounts in the admin's area, and a form for a new one (a coordinator's:
+    interviewers only)."""
+    if not who.can_manage:
+        raise Forbidden.of("admin_only_page")
     return _users(request, session, who, saved=request.query_params.get("saved") == "1")
 
 
 @router.post("/dash/users", response_class=HTMLResponse)
 def create_user(
-    request: Request, session: SessionDep, who: PageAdmin, form: FormData = FormDep
+    request: Request, session: SessionDep, who: PageManager, form: FormData = FormDep
 ) -> Response:
-    """Create an account (audited)."""
+    """Create an account (audited); a coordinator creates interviewers in their area."""
     try:
         area = _area(session, who, field(form, "unit"))
         role = field(form, "role")
+        if not who.is_admin and role != "interviewer":
+            raise Forbidden.of("coordinator_interviewers_only")
         account = accounts.create_account(
             session,
             field(form, "login"),

@@ -224,6 +224,10 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Nhiều phiếu gửi bù cùng lúc",
         "en": "Many late (replayed) responses at once",
     },
+    "f_interviewer_burst": {
+        "vi": "Nhiều phiếu của một điều tra viên trong ít phút",
+        "en": "Many forms from one interviewer within minutes",
+    },
     "f_over_quota": {"vi": "Vượt chỉ tiêu", "en": "Over quota"},
     "excluded": {"vi": "Đã loại", "en": "Excluded"},
     "exclude": {"vi": "Loại", "en": "Exclude"},
@@ -232,6 +236,17 @@ UI: dict[str, dict[str, str]] = {
     "when": {"vi": "Thời điểm", "en": "When"},
     "duration": {"vi": "Thời gian làm", "en": "Time taken"},
     "channel": {"vi": "Kênh", "en": "Channel"},
+    "interviewer": {"vi": "Điều tra viên", "en": "Interviewer"},
+    "interviewers": {"vi": "Điều tra viên", "en": "Interviewers"},
+    "village": {"vi": "Thôn, tổ dân phố", "en": "Village"},
+    "villages": {"vi": "Thôn, tổ dân phố", "en": "Villages"},
+    "commune": {"vi": "Xã, phường", "en": "Commune"},
+    "forms": {"vi": "Số phiếu", "en": "Forms"},
+    "last_form": {"vi": "Phiếu gần nhất", "en": "Last form"},
+    "no_interviews_yet": {
+        "vi": "Chưa có phiếu phỏng vấn nào.",
+        "en": "No interview forms yet.",
+    },
     "nothing_flagged": {"vi": "Không có phiếu nào.", "en": "Nothing here."},
     "show": {"vi": "Hiển thị", "en": "Show"},
     "state_flagged": {"vi": "Có cảnh báo", "en": "Flagged"},
@@ -274,6 +289,12 @@ UI: dict[str, dict[str, str]] = {
     "fx_replay_burst": {
         "vi": "Hơn {count} phiếu gửi bù từ cùng một máy trong {minutes} phút.",
         "en": "More than {count} queued responses from one device within {minutes} minutes.",
+    },
+    "fx_interviewer_burst": {
+        "vi": "Cùng điều tra viên đã hoàn thành từ {limit} phiếu trở lên (kể cả phiếu này) "
+        "trong vòng {ivw_minutes} phút.",
+        "en": "The same interviewer finished {limit} or more forms (this one included) "
+        "within {ivw_minutes} minutes.",
     },
     "fx_over_quota": {
         "vi": "Đến sau khi đơn vị đã đủ chỉ tiêu; vẫn được tính vào chỉ số.",
@@ -425,6 +446,7 @@ UI: dict[str, dict[str, str]] = {
     "role_admin": {"vi": "Quản trị viên", "en": "Admin"},
     "role_coordinator": {"vi": "Điều phối viên", "en": "Coordinator"},
     "role_viewer": {"vi": "Người xem", "en": "Viewer"},
+    "role_interviewer": {"vi": "Điều tra viên", "en": "Interviewer"},
     **labels.prefixed("ch_", labels.CHANNEL),
     "scope_read": {"vi": "Chỉ đọc", "en": "Read"},
     "scope_write": {"vi": "Gửi phiếu", "en": "Write"},

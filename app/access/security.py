@@ -56,7 +56,14 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 def api_principal(who: OptionalPrincipal) -> Principal:
     if who is None:
         raise Unauthorized.of("sign_in_or_key")
+    _not_interviewer(who)
     return who
+
+
+def _not_interviewer(who: Principal) -> None:
+    """An interviewer's sign-in opens the interview pages only: no report, no review."""
+    if who.is_interviewer:
+        raise Forbidden.of("interviewer_forms_only")
 
 
 def api_manager(request: Request, who: Annotated[Principal, Depends(api_principal)]) -> Principal:
@@ -70,6 +77,14 @@ def api_manager(request: Request, who: Annotated[Principal, Depends(api_principa
 
 
 def page_principal(who: OptionalPrincipal) -> Principal:
+    if who is None or who.account_id is None:
+        raise SignInRequired.of("sign_in_page")
+    _not_interviewer(who)
+    return who
+
+
+def signed_principal(who: OptionalPrincipal) -> Principal:
+    """Any signed-in account, an interviewer's too (to sign out)."""
     if who is None or who.account_id is None:
         raise SignInRequired.of("sign_in_page")
     return who
@@ -118,6 +133,7 @@ async def page_admin(
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 ApiManager = Annotated[Principal, Depends(api_manager)]
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
+SignedPrincipal = Annotated[Principal, Depends(signed_principal)]
 PageManager = Annotated[Principal, Depends(page_manager)]
 PageAdmin = Annotated[Principal, Depends(page_admin)]
 PageSigned = Annotated[Principal, Depends(page_signed)]

@@ -61,6 +61,11 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_interviewer(self) -> bool:
+        """Only fills forms in the villages of their unit: no dashboard, no reports."""
+        return self.role == "interviewer"
+
 
 def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -348,6 +353,11 @@ def use_reset_link(session: Session, token: str, new: str) -> Account | None:
     return account
 
 
+def session_hours(role: str) -> int:
+    """How long a sign-in lasts: an interviewer's the field day, others SESSION_HOURS."""
+    return get_settings().INTERVIEWER_SESSION_HOURS if role == "interviewer" else SESSION_HOURS
+
+
 def start_session(session: Session, account: Account) -> str:
     """Open a sign-in session; returns the token for the cookie (stored only hashed)."""
     now = datetime.now(UTC)
@@ -360,7 +370,7 @@ def start_session(session: Session, account: Account) -> str:
             token_hash=_sha(token),
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
-            expires_at=now + timedelta(hours=SESSION_HOURS),
+            expires_at=now + timedelta(hours=session_hours(account.role)),
         )
     )
     session.flush()

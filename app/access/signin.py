@@ -9,7 +9,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.access import service as accounts
 from app.access.dash_render import dash_page
-from app.access.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, PagePrincipal, check_csrf
+from app.access.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    SignedPrincipal,
+    check_csrf,
+)
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Invalid, Unauthorized
@@ -47,12 +52,13 @@ def _login_form(request: Request, target: str, error: bool = False) -> HTMLRespo
     return response
 
 
-def set_session_cookie(response: Response, token: str) -> None:
-    """The sign-in cookie: HTTP-only, SameSite=Lax, Secure over https, 12 hours."""
+def set_session_cookie(response: Response, token: str, hours: int = accounts.SESSION_HOURS) -> None:
+    """The sign-in cookie: HTTP-only, SameSite=Lax, Secure over https, 12 hours (an
+    interviewer's: the field day)."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=accounts.SESSION_HOURS * 3600,
+        max_age=hours * 3600,
         httponly=True,
         samesite="lax",
         secure=get_settings().secure_cookies,
@@ -84,14 +90,18 @@ def login(
     except Unauthorized:
         # Returned, not raised: the failed attempt's audit row must be committed.
         return _login_form(request, _safe_next(next), error=True)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(response, accounts.start_session(session, account))
+    target = _safe_next(next)
+    if account.role == "interviewer" and not target.startswith("/s/"):
+        target = "/s/interview"  # the dashboard is not theirs; their villages are
+    response = RedirectResponse(target, status_code=303)
+    hours = accounts.session_hours(account.role)
+    set_session_cookie(response, accounts.start_session(session, account), hours)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
 @router.post("/logout")
-async def logout(request: Request, session: SessionDep, who: PagePrincipal) -> Response:
+async def logout(request: Request, session: SessionDep, who: SignedPrincipal) -> Response:
     """End the session everywhere it is used (the row is deleted)."""
     form = await request.form()
     sent = form.get("csrf")

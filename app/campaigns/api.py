@@ -76,6 +76,7 @@ def _out(session: SessionDep, code: str) -> CampaignOut:
         is_private=c.is_private,
         quota_policy=c.quota_policy,
         aggregate=c.aggregate,
+        kind=c.kind,
         margin_of_error=c.margin_of_error,
         complaint_phone=c.complaint_phone,
         complaint_url=c.complaint_url,
@@ -107,6 +108,7 @@ def _data(code: str, body: CampaignBody) -> CampaignIn:
         is_private=body.is_private,
         quota_policy=body.quota_policy,
         aggregate=body.aggregate,
+        kind=body.kind,
         complaint_phone=body.complaint_phone,
         complaint_url=body.complaint_url,
     )
@@ -244,10 +246,14 @@ def list_responses(
     # 50 a page: 10⁹ pages is more than any campaign holds, and keeps the
     # offset within the databases' 64-bit integers.
     page: Annotated[int, Query(ge=1, le=1_000_000_000)] = 1,
+    interviewer: Annotated[
+        str | None,
+        Query(max_length=120, description="Only the forms this interviewer (login) filled."),
+    ] = None,
 ) -> ResponsesOut:
     """Responses for review, newest first, 50 a page, with flag counts (no answers)."""
     c = coordination.visible_campaign(session, who, campaign)
-    listing = review.list_responses(session, who, c, state, flag, page)
+    listing = review.list_responses(session, who, c, state, flag, page, interviewer)
     return ResponsesOut(
         total=listing.total,
         page=page,

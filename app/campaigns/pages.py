@@ -502,10 +502,11 @@ def responses_page(
     state: review.State = "flagged",
     flag: str | None = None,
     page: int = 1,
+    interviewer: str | None = None,
 ) -> HTMLResponse:
     """Flagged responses to review: exclude with a reason, or restore."""
     c = coordination.visible_campaign(session, who, code)
-    listing = review.list_responses(session, who, c, state, flag, page)
+    listing = review.list_responses(session, who, c, state, flag, page, interviewer or None)
     return dash_page(
         request,
         "responses.html",
@@ -515,6 +516,7 @@ def responses_page(
         listing=listing,
         reasons=review.REASONS,
         state=state,
+        interviewer=interviewer or "",
         page=page,
         page_size=review.PAGE_SIZE,
         vn=VIETNAM,

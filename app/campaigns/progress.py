@@ -2,16 +2,19 @@
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, case, func, select
+from sqlalchemy.orm import Session, aliased
 
+from app.access.models import Account
 from app.campaigns import quotas
 from app.campaigns import service as campaigns
-from app.campaigns.models import Campaign, StratumCount
+from app.campaigns.models import Campaign, CampaignUnit, StratumCount
+from app.collection.models import Submission
 from app.counts import tally
+from app.counts.models import UnitAncestor
 from app.units.models import Unit
 
 Status = Literal["done", "on_track", "at_risk", "behind", "no_target", "early"]
@@ -45,6 +48,32 @@ class UnitProgress:
 
 
 @dataclass(frozen=True)
+class VillageProgress:
+    """A village of a household campaign: forms counted there against its target
+    (the target is the village's when it is itself a scope unit)."""
+
+    unit: str
+    name: str
+    commune: str | None  # the code of the unit above it
+    target: int | None
+    collected: int
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class InterviewerProgress:
+    """Forms one interviewer filled in the campaign (counted ones, and all of them)."""
+
+    login: str
+    name: str
+    forms: int  # counted (not excluded)
+    excluded: int
+    flagged: int  # carrying any quality flag
+    villages: int
+    last_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Progress:
     campaign: str
     status: str
@@ -58,6 +87,9 @@ class Progress:
     margin_of_error: float | None
     quota_policy: str
     units: list[UnitProgress]
+    kind: str = "counter"
+    villages: list[VillageProgress] = field(default_factory=list)
+    interviewers: list[InterviewerProgress] = field(default_factory=list)
 
 
 def _status(
@@ -190,6 +222,7 @@ def progress(
         )
         units.append(row)
     start, end = campaign.starts_on, campaign.ends_on
+    household = campaign.kind == "household"
     return Progress(
         campaign=campaign.code,
         status=campaign.status,
@@ -203,7 +236,87 @@ def progress(
         margin_of_error=campaign.margin_of_error,
         quota_policy=campaign.quota_policy,
         units=units,
+        kind=campaign.kind,
+        # Household campaigns only: a counter campaign's million responses are not
+        # grouped by village and interviewer on every look at its progress.
+        villages=villages(session, campaign, visible) if household else [],
+        interviewers=interviewers(session, campaign, visible) if household else [],
     )
+
+
+def villages(
+    session: Session, campaign: Campaign, visible: set[int] | None = None
+) -> list[VillageProgress]:
+    """Every village under the campaign's scope (in `visible`), with its counted forms
+    and its target; empty for a campaign without villages."""
+    scope = aliased(Unit)
+    parent = aliased(Unit)
+    rows = session.execute(
+        select(Unit.id, Unit.code, Unit.name, parent.code)
+        .join(UnitAncestor, UnitAncestor.unit_id == Unit.id)
+        .join(CampaignUnit, CampaignUnit.unit_id == UnitAncestor.ancestor_id)
+        .join(scope, scope.id == CampaignUnit.unit_id)
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .where(CampaignUnit.campaign_id == campaign.id, Unit.kind == "village")
+        .order_by(Unit.code)
+    ).all()
+    if not rows:
+        return []
+    targets = dict(
+        session.execute(
+            select(CampaignUnit.unit_id, CampaignUnit.target).where(
+                CampaignUnit.campaign_id == campaign.id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    counted = dict(
+        session.execute(
+            select(Submission.unit_id, func.count())
+            .where(Submission.campaign_id == campaign.id, Submission.excluded_at.is_(None))
+            .group_by(Submission.unit_id)
+        )
+        .tuples()
+        .all()
+    )
+    out = []
+    for unit_id, code, name, commune in dict.fromkeys(rows):
+        if visible is not None and unit_id not in visible:
+            continue
+        target, n = targets.get(unit_id), counted.get(unit_id, 0)
+        out.append(
+            VillageProgress(code, name, commune, target, n, 100 * n / target if target else None)
+        )
+    return out
+
+
+def interviewers(
+    session: Session, campaign: Campaign, visible: set[int] | None = None
+) -> list[InterviewerProgress]:
+    """Forms per interviewer in the campaign (in `visible` units), most forms first."""
+    flagged = case((func.cast(Submission.quality_flags, Text).like('%"%'), 1), else_=0)
+    stmt = (
+        select(
+            Account.login,
+            Account.name,
+            func.sum(case((Submission.excluded_at.is_(None), 1), else_=0)),
+            func.sum(case((Submission.excluded_at.is_not(None), 1), else_=0)),
+            func.sum(flagged),
+            func.count(func.distinct(Submission.unit_id)),
+            func.max(Submission.submitted_at),
+        )
+        .join(Account, Account.id == Submission.interviewer_id)
+        .where(Submission.campaign_id == campaign.id)
+        .group_by(Account.login, Account.name)
+    )
+    if visible is not None:
+        stmt = stmt.where(Submission.unit_id.in_(visible))
+    rows = [
+        InterviewerProgress(login, name, int(n or 0), int(x or 0), int(f or 0), int(v), last)
+        for login, name, n, x, f, v, last in session.execute(stmt).all()
+    ]
+    return sorted(rows, key=lambda r: (-r.forms, r.login))
 
 
 def daily(

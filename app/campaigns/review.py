@@ -14,6 +14,7 @@ from sqlalchemy import Text, func, select, text
 from sqlalchemy.orm import Session
 
 from app.access import service as accounts
+from app.access.models import Account
 from app.access.service import Principal
 from app.campaigns import quotas
 from app.campaigns.models import Campaign
@@ -49,6 +50,7 @@ class Row:
     excluded_by: str | None
     exclude_reason: str | None
     late_sync: bool = False
+    interviewer: str | None = None  # the interviewer's login (channel `interview`)
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,22 @@ def list_responses(
     state: State = "flagged",
     flag: str | None = None,
     page: int = 1,
+    interviewer: str | None = None,
 ) -> Listing:
-    """One page of the campaign's responses the principal may see, newest first."""
+    """One page of the campaign's responses the principal may see, newest first;
+    `interviewer` (a login) keeps only the forms that interviewer filled."""
     conditions: list[Any] = [Submission.campaign_id == campaign.id]
+    if interviewer:
+        account_id = session.scalar(
+            select(Account.id).where(Account.login == interviewer.strip().lower())
+        )
+        if account_id is None:
+            raise Invalid.of(
+                "unknown_interviewer",
+                [FieldError.of("interviewer", "interviewer_unknown", login=interviewer)],
+                login=interviewer,
+            )
+        conditions.append(Submission.interviewer_id == account_id)
     if state == "flagged":
         # Verbatim the partial index's predicate, so only those rows are read.
         dialect = session.get_bind().dialect.name
@@ -140,18 +155,24 @@ def list_responses(
         who,
     ).subquery()
     candidates = session.execute(
-        select(Submission, Unit.code, Unit.name, Counter.code)
+        select(Submission, Unit.code, Unit.name, Counter.code, Account.login)
         .join(page_ids, page_ids.c.id == Submission.id)
         .join(Unit, Unit.id == Submission.unit_id)
         .outerjoin(Counter, Counter.id == Submission.counter_id)
+        .outerjoin(Account, Account.id == Submission.interviewer_id)
         .order_by(Submission.submitted_at.desc(), Submission.id)
     ).all()
-    rows = [_row(s, unit, unit_name, counter) for s, unit, unit_name, counter in candidates]
+    rows = [
+        _row(s, unit, unit_name, counter, login)
+        for s, unit, unit_name, counter, login in candidates
+    ]
     counts = flag_counts(session, who, campaign)
     return Listing(rows, total, counts.per_flag, counts.excluded)
 
 
-def _row(s: Submission, unit: str, unit_name: str, counter: str | None) -> Row:
+def _row(
+    s: Submission, unit: str, unit_name: str, counter: str | None, interviewer: str | None = None
+) -> Row:
     return Row(
         s.id,
         unit,
@@ -166,6 +187,7 @@ def _row(s: Submission, unit: str, unit_name: str, counter: str | None) -> Row:
         s.excluded_by,
         s.exclude_reason,
         s.late_sync,
+        interviewer,
     )
 
 

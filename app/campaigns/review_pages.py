@@ -57,7 +57,12 @@ def reason_from(form: FormData, lang: str) -> tuple[str, str | None, str | None]
 
 def _limits() -> dict[str, int]:
     s = get_settings()
-    return {"speeding": s.SPEEDING_SECONDS, "burst": s.BURST_SECONDS}
+    return {
+        "speeding": s.SPEEDING_SECONDS,
+        "burst": s.BURST_SECONDS,
+        "interviewer_burst": s.INTERVIEWER_BURST_COUNT,
+        "interviewer_burst_minutes": s.INTERVIEWER_BURST_MINUTES,
+    }
 
 
 def detail_page(

@@ -16,6 +16,7 @@ from app.units.models import UNIT_KINDS
 Code = Annotated[CleanStr, Field(min_length=1, max_length=64)]
 QuotaPolicy = Literal["accept", "stop"]
 Aggregate = Literal["pooled", "mean_of_units", "weighted"]
+CampaignKindName = Literal["counter", "household"]
 Status = Annotated[str, Field(json_schema_extra=one_of(lambda: [s.value for s in CampaignStatus]))]
 Kind = Annotated[str, Field(description="Unit kind.", json_schema_extra=one_of(lambda: UNIT_KINDS))]
 
@@ -43,6 +44,11 @@ class CampaignBody(BaseModel):
         "response under it) or `mean_of_units` (unweighted mean of its unflagged sub-units); "
         "`weighted`: the campaign's overall figure post-stratified by its scope units' "
         "dossier counts (every scope unit needs one; methods.aggregate).",
+    )
+    kind: CampaignKindName = Field(
+        default="counter",
+        description="`household`: interviewers and households in villages; a response "
+        "names its village (`unit`) and needs no counter.",
     )
     complaint_phone: Annotated[CleanStr, Field(max_length=40)] | None = Field(
         default=None,
@@ -81,6 +87,7 @@ class CampaignOut(BaseModel):
     is_private: bool
     quota_policy: QuotaPolicy
     aggregate: Aggregate
+    kind: CampaignKindName = "counter"
     margin_of_error: float | None = Field(description="e of n = N/(1+N·e²), if computed.")
     complaint_phone: str | None
     complaint_url: str | None
@@ -132,6 +139,25 @@ class DayOut(BaseModel):
     n: int = Field(description="Counted responses that day (Vietnam time).")
 
 
+class VillageProgressOut(BaseModel):
+    unit: str
+    name: str
+    commune: str | None = Field(description="The code of the unit above the village.")
+    target: int | None
+    collected: int = Field(description="Forms counted there (excluded ones are not).")
+    percent: float | None
+
+
+class InterviewerProgressOut(BaseModel):
+    login: str
+    name: str
+    forms: int = Field(description="Forms the interviewer filled that are counted.")
+    excluded: int
+    flagged: int = Field(description="Forms carrying any quality flag.")
+    villages: int = Field(description="Villages the interviewer filled forms in.")
+    last_at: datetime | None
+
+
 class ProgressOut(BaseModel):
     campaign: str
     status: Status
@@ -147,6 +173,13 @@ class ProgressOut(BaseModel):
     units: list[UnitProgressOut]
     daily: list[DayOut] = Field(
         default_factory=list, description="Responses per day from the first day to today."
+    )
+    kind: Literal["counter", "household"] = "counter"
+    villages: list[VillageProgressOut] = Field(
+        default_factory=list, description="Household campaigns: every village under the scope."
+    )
+    interviewers: list[InterviewerProgressOut] = Field(
+        default_factory=list, description="Forms per interviewer (channel interview)."
     )
 
 
@@ -180,6 +213,9 @@ class ResponseOut(BaseModel):
     exclude_reason: str | None
     late_sync: bool = Field(
         default=False, description="Arrived after the campaign closed, within the grace period."
+    )
+    interviewer: str | None = Field(
+        default=None, description="The login of the interviewer who filled it (channel interview)."
     )
 
 

@@ -17,6 +17,7 @@ from app.campaigns.models import (
     COMPLAINT_URL_LENGTH,
     Aggregate,
     Campaign,
+    CampaignKind,
     CampaignQuota,
     CampaignStatus,
     CampaignUnit,
@@ -52,6 +53,8 @@ class CampaignIn:
     aggregate: str = Aggregate.pooled
     complaint_phone: str | None = None
     complaint_url: str | None = None
+    # `household`: interviewers collect in villages; a response needs no counter.
+    kind: str = CampaignKind.counter
 
 
 def get_campaign(session: Session, code: str) -> Campaign:
@@ -190,6 +193,8 @@ def _check(
         problems.append(FieldError.of("quota_policy", "accept_or_stop", "unknown"))
     if data.aggregate not in tuple(Aggregate):
         problems.append(FieldError.of("aggregate", "aggregate_choice", "unknown"))
+    if data.kind not in tuple(CampaignKind):
+        problems.append(FieldError.of("kind", "campaign_kind_choice", "unknown"))
     return units
 
 
@@ -240,6 +245,7 @@ def create_campaign(session: Session, catalog: Catalog, data: CampaignIn) -> Cam
         is_private=data.is_private,
         quota_policy=data.quota_policy,
         aggregate=data.aggregate,
+        kind=data.kind,
         complaint_phone=_clean(data.complaint_phone),
         complaint_url=_clean(data.complaint_url),
         created_at=datetime.now(UTC),

@@ -62,7 +62,9 @@ def users_create_admin(
 def users_create(
     login: Annotated[str, typer.Option(help="Sign-in name, e.g. an e-mail address.")],
     name: Annotated[str, typer.Option(help="Full name.")],
-    role: Annotated[str, typer.Option(help="admin, coordinator or viewer.")] = "coordinator",
+    role: Annotated[
+        str, typer.Option(help="admin, coordinator, viewer or interviewer.")
+    ] = "coordinator",
     unit: Annotated[str | None, typer.Option(help="Limit to this unit's subtree.")] = None,
     password_stdin: PasswordStdin = False,
 ) -> None:

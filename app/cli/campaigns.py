@@ -37,6 +37,13 @@ def campaign_create(
             "overall figure weighted by its scope units' dossier counts)."
         ),
     ] = "pooled",
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="counter (respondents at counters) or household (interviewers in "
+            "villages; responses need no counter)."
+        ),
+    ] = "counter",
     open_now: Annotated[
         bool, typer.Option("--open", help="Open it for submissions at once.")
     ] = False,
@@ -68,6 +75,7 @@ def campaign_create(
                     min_sample=min_sample,
                     is_private=private,
                     aggregate=aggregate,
+                    kind=kind,
                     complaint_phone=complaint_phone,
                     complaint_url=complaint_url,
                 ),

@@ -10,7 +10,10 @@ from that limit:
   spent by one response only;
 - the **device cookie of a kiosk enrolled at that counter**, replaying its own
   queue (its cached form page carries one token for many responses);
-- a **write-scoped API key** covering the counter's unit, under its own limit.
+- a **write-scoped API key** covering the counter's unit, under its own limit;
+- the **sign-in of an interviewer** whose unit covers the village (channel
+  `interview`): the form is theirs, live or replayed from the phone's queue, and the
+  submission records who they are. An interview form for a village needs it.
 
 Token format: ``v1.<id>.<counter id>.<issued, unix seconds>.<signature>`` where the
 signature is HMAC-SHA-256 under SECRET_KEY over everything before it. The
@@ -68,6 +71,20 @@ class OutOfScope(Forbidden):
     kind = "out_of_scope"
 
 
+class InterviewerRequired(Forbidden):
+    """An interview form for a village came without an interviewer's sign-in."""
+
+    kind = "interviewer_required"
+
+
+@dataclass(frozen=True)
+class Interviewer:
+    """A signed-in interviewer: their account and the unit their villages are under."""
+
+    id: int
+    unit_id: int | None
+
+
 @dataclass(frozen=True)
 class WriteKey:
     id: int
@@ -83,6 +100,7 @@ class Submitter:
     device_counter_id: int | None = None
     key: WriteKey | None = None
     lang: str = i18n.DEFAULT_LANGUAGE
+    interviewer: Interviewer | None = None
     # The process itself (tests, scripts calling the service): its own authority.
     internal: bool = False
 
@@ -91,14 +109,24 @@ INTERNAL = Submitter(internal=True)
 
 
 def submitter_for(
-    session: Session, bearer: str | None, kiosk_token: str | None, lang: str
+    session: Session,
+    bearer: str | None,
+    kiosk_token: str | None,
+    lang: str,
+    session_token: str | None = None,
 ) -> Submitter:
-    """What a request shows: a write key (Authorization: Bearer) and/or a kiosk cookie."""
+    """What a request shows: a write key (Authorization: Bearer), a kiosk cookie,
+    and/or an interviewer's sign-in cookie."""
     key = write_key(session, bearer, lang) if bearer is not None else None
+    interviewer = None
+    if session_token:
+        who = accounts.principal_for_session(session, session_token)
+        if who is not None and who.is_interviewer and who.account_id is not None:
+            interviewer = Interviewer(who.account_id, who.unit_id)
     found = kiosks.device_ids(session, kiosk_token)
     if found is None:
-        return Submitter(key=key, lang=lang)
-    return Submitter(found[0], found[1], key, lang)
+        return Submitter(key=key, lang=lang, interviewer=interviewer)
+    return Submitter(found[0], found[1], key, lang, interviewer=interviewer)
 
 
 def _sign(payload: str) -> str:
@@ -165,7 +193,7 @@ def _message(kind: str, lang: str, **values: object) -> str:
 
 def check_token(
     token: str,
-    counter_id: int,
+    counter_id: int | None,
     submitted_at: datetime,
     now: datetime,
     lang: str,
@@ -218,15 +246,16 @@ def admit(
     *,
     submission_id: uuid.UUID,
     token: str | None,
-    counter_id: int,
+    counter_id: int | None,
     unit_id: int,
     submitted_at: datetime,
     live: bool,
     now: datetime,
+    channel: str = "web",
 ) -> str:
     """Decide whether this response may be stored; the path that admits it, or raise.
 
-    Returns "key", "kiosk", "token" or "live". A write key is checked first (its
+    Returns "key", "interviewer", "kiosk", "token" or "live". A write key is checked first (its
     scope is absolute: outside its unit it admits nothing); then a kiosk enrolled at
     this very counter; then, for queued responses, the form token. On the live path
     a token is spent when it is good and otherwise ignored: a live response needs
@@ -238,6 +267,14 @@ def admit(
         if who.key.unit_id is not None and not _covers(session, who.key.unit_id, unit_id):
             raise OutOfScope(_message("out_of_scope", who.lang))
         return "key"
+    if channel == "interview" and (who.interviewer is not None or counter_id is None):
+        if who.interviewer is None:
+            raise InterviewerRequired(_message("interviewer_required", who.lang))
+        area = who.interviewer.unit_id
+        if area is not None and not _covers(session, area, unit_id):
+            code = session.scalar(select(Unit.code).where(Unit.id == unit_id)) or ""
+            raise OutOfScope(_message("interviewer_outside", who.lang, unit=code))
+        return "interviewer"
     if who.device_id is not None and who.device_counter_id == counter_id:
         return "kiosk"
     if live:

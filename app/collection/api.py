@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.access.security import bearer_token
+from app.access.security import SESSION_COOKIE, bearer_token
 from app.collection import admission, kiosks
 from app.collection import service as submissions
 from app.collection.schemas import BatchIn, BatchOut, Receipt, SubmissionIn
@@ -23,14 +23,19 @@ router = APIRouter(prefix="/api/v1/submissions", tags=["submissions"])
 
 
 def submitter(request: Request, session: Session) -> admission.Submitter:
-    """The kiosk cookie and write key the request carries (app/collection/admission.py).
+    """The kiosk cookie, write key and interviewer's sign-in the request carries
+    (app/collection/admission.py).
 
     Called inside the route, not as a dependency: a sync dependency is one more trip
     to the thread pool per submission, and that trip cost more than the look-up.
     """
     lang = i18n.pick(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
     return admission.submitter_for(
-        session, bearer_token(request), request.cookies.get(kiosks.KIOSK_COOKIE), lang
+        session,
+        bearer_token(request),
+        request.cookies.get(kiosks.KIOSK_COOKIE),
+        lang,
+        request.cookies.get(SESSION_COOKIE),
     )
 
 

@@ -16,6 +16,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
+from app.access import service as accounts
+from app.access.security import SESSION_COOKIE
 from app.collection import admission, kiosks
 from app.collection import service as submissions
 from app.collection.survey import (
@@ -23,6 +25,7 @@ from app.collection.survey import (
     Survey,
     answers_from_form,
     open_survey,
+    open_village_survey,
     submission_from_form,
     survey_dossier,
 )
@@ -60,8 +63,43 @@ async def form_data(request: Request) -> FormData:
     return await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
 
 
+@dataclass(frozen=True)
+class Where:
+    """The place a link names: a counter (/s/<code>) or a village (/s/village/<code>)."""
+
+    code: str
+    village: bool = False
+
+    def open(self, session: SessionDep, refuse_full: bool = True) -> Survey:
+        opener = open_village_survey if self.village else open_survey
+        return opener(session, get_catalog(), self.code, refuse_full)
+
+    @property
+    def base(self) -> str:
+        return f"/s/village/{self.code}" if self.village else f"/s/{self.code}"
+
+
+def is_interviewer(session: SessionDep, request: Request) -> bool:
+    """This browser is signed in as an interviewer (their phone or tablet)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    who = accounts.principal_for_session(session, token) if token else None
+    return who is not None and who.is_interviewer
+
+
+def channel_of(session: SessionDep, request: Request, survey: Survey) -> str:
+    """`kiosk` on a counter's tablet, `interview` for an interviewer at a village's
+    form, otherwise `web` (a phone, or a household's own self-completion link)."""
+    if is_kiosk(session, request, survey):
+        return "kiosk"
+    if survey.village and is_interviewer(session, request):
+        return "interview"
+    return "web"
+
+
 def is_kiosk(session: SessionDep, request: Request, survey: Survey) -> bool:
     """Kiosk mode: the counter says so, or this browser is a tablet enrolled there."""
+    if survey.village:
+        return False
     if survey.kiosk:
         return True
     found = kiosks.device_for(session, request.cookies.get(KIOSK_COOKIE))
@@ -105,9 +143,10 @@ def _form_page(
     q = survey.questionnaire
     answers = draft.answers if draft else {}
     kiosk = is_kiosk(session, request, survey)
+    channel = channel_of(session, request, survey)
     settings = get_settings()
     token = draft.form_token if draft and draft.form_token else None
-    if token is None:
+    if token is None and not survey.village:
         device = kiosks.device_id(session, request.cookies.get(KIOSK_COOKIE))
         token = admission.issue(session, survey.counter_id, device)
     return page(
@@ -118,7 +157,9 @@ def _form_page(
         survey=survey,
         q=q,
         kiosk=kiosk,
-        channel="kiosk" if kiosk else "web",
+        channel=channel,
+        # An interviewer starts the next household's form at once.
+        again=f"{survey.base}/form" if channel == "interview" else survey.base,
         answers=answers,
         draft=draft is not None,
         errors=errors or {},
@@ -150,11 +191,44 @@ def service_worker() -> Response:
     )
 
 
+@router.get("/s/village/{code}", response_class=HTMLResponse)
+def village_welcome(code: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """A village's self-completion link (phiếu gửi đến nhà): what it is; then Start."""
+    return _welcome(Where(code, village=True), request, session)
+
+
+@router.get("/s/village/{code}/form", response_class=HTMLResponse)
+def village_questionnaire(code: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """A village's form: an interviewer's (channel interview) or a household's own (web)."""
+    return _questionnaire(Where(code, village=True), request, session)
+
+
+@router.post("/s/village/{code}/form", response_class=HTMLResponse)
+def village_submit(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    form: FormData = Depends(form_data),
+) -> Response:
+    """Store a completed village form, or show it again with each problem beside it."""
+    return _submit(Where(code, village=True), request, session, form)
+
+
+@router.get("/s/village/{code}/thanks", response_class=HTMLResponse)
+def village_thanks(code: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """Thank you (for an interviewer: the next household's form is one tap away)."""
+    return _thanks(Where(code, village=True), request, session)
+
+
 @router.get("/s/{counter}", response_class=HTMLResponse)
 def welcome(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
     """What this is, that it is anonymous, about three minutes; then Start."""
+    return _welcome(Where(counter), request, session)
+
+
+def _welcome(where: Where, request: Request, session: SessionDep) -> HTMLResponse:
     try:
-        survey = open_survey(session, get_catalog(), counter)
+        survey = where.open(session)
     except NotYet as exc:
         return _not_yet(request, exc)
     kiosk = is_kiosk(session, request, survey)
@@ -172,7 +246,7 @@ def welcome(counter: str, request: Request, session: SessionDep) -> HTMLResponse
         "respondent/welcome.html",
         lang,
         survey=survey,
-        start=f"/s/{survey.counter}/form?{urlencode(start)}",
+        start=f"{survey.base}/form?{urlencode(start)}",
         kiosk=kiosk,
     )
 
@@ -200,8 +274,12 @@ def _response_id(raw: str | None) -> str:
 @router.get("/s/{counter}/form", response_class=HTMLResponse)
 def questionnaire(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
     """The whole questionnaire as one form (the script shows one group at a time)."""
+    return _questionnaire(Where(counter), request, session)
+
+
+def _questionnaire(where: Where, request: Request, session: SessionDep) -> HTMLResponse:
     try:
-        survey = open_survey(session, get_catalog(), counter)
+        survey = where.open(session)
     except NotYet as exc:
         return _not_yet(request, exc)
     lang = language(request)
@@ -209,7 +287,7 @@ def questionnaire(counter: str, request: Request, session: SessionDep) -> HTMLRe
     if submissions.stored_answers(session, uuid.UUID(response_id)) is not None:
         # Back after the thank-you page: this response is in; offer a new one.
         return message_page(
-            request, lang, 200, "conflict_title", "already_sent_body", again=f"/s/{counter}"
+            request, lang, 200, "conflict_title", "already_sent_body", again=where.base
         )
     return _form_page(request, session, survey, lang, response_id=response_id)
 
@@ -222,8 +300,12 @@ def submit(
     form: FormData = Depends(form_data),
 ) -> Response:
     """Store a completed form, or show it again with each problem beside its question."""
+    return _submit(Where(counter), request, session, form)
+
+
+def _submit(where: Where, request: Request, session: SessionDep, form: FormData) -> Response:
     try:
-        survey = open_survey(session, get_catalog(), counter)
+        survey = where.open(session)
     except NotYet as exc:
         return _not_yet(request, exc)
     q = survey.questionnaire
@@ -237,14 +319,14 @@ def submit(
         lang = switch  # the language switch on a half-filled form keeps the answers
     step_raw = form.get("_step")
     step = (ascii_int(step_raw) if isinstance(step_raw, str) else None) or 0
-    kiosk = is_kiosk(session, request, survey)
+    channel = channel_of(session, request, survey)
     given = answers_from_form(q, getlist)
     for code, question in q.questions.items():
         if question.ends_form is not None and given.get(code) in question.ends_form.when:
             # Without JavaScript: the eligibility answer ends the form; nothing is stored.
             return _form_page(request, session, survey, lang, ended=code)
     try:
-        body = submission_from_form(survey, getlist, "kiosk" if kiosk else "web", datetime.now(UTC))
+        body = submission_from_form(survey, getlist, channel, datetime.now(UTC))
     except Invalid as exc:
         bad = {p.loc.removeprefix("answers.") for p in exc.fields}
         if not bad & set(q.questions):
@@ -269,7 +351,9 @@ def submit(
         response = _form_page(request, session, survey, lang, draft)
         remember_language(response, request, lang)
         return response
-    who = admission.submitter_for(session, None, request.cookies.get(KIOSK_COOKIE), lang)
+    who = admission.submitter_for(
+        session, None, request.cookies.get(KIOSK_COOKIE), lang, request.cookies.get(SESSION_COOKIE)
+    )
     try:
         submissions.record(session, get_catalog(), body, who=who)
     except submissions.QuotaFull:
@@ -287,24 +371,30 @@ def submit(
         # A double tap, or the back button and Send again: the same answers under the
         # same id were stored (the server's clock made the bodies differ). Thank them.
         if submissions.stored_answers(session, body.id) == body.answers:
-            return RedirectResponse(f"/s/{counter}/thanks", status_code=303)
+            return RedirectResponse(f"{where.base}/thanks", status_code=303)
         return message_page(
-            request, lang, 409, "conflict_title", "conflict_body", again=f"/s/{counter}/form"
+            request, lang, 409, "conflict_title", "conflict_body", again=f"{where.base}/form"
         )
     # Post/redirect/get: reloading the thank-you page never posts the form again.
-    return RedirectResponse(f"/s/{counter}/thanks", status_code=303)
+    return RedirectResponse(f"{where.base}/thanks", status_code=303)
 
 
 @router.get("/s/{counter}/thanks", response_class=HTMLResponse)
 def thanks(counter: str, request: Request, session: SessionDep) -> HTMLResponse:
     """Thank you; a kiosk returns to its start screen after a few seconds."""
+    return _thanks(Where(counter), request, session)
+
+
+def _thanks(where: Where, request: Request, session: SessionDep) -> HTMLResponse:
     # The response just thanked for may have filled the quota: thank, don't refuse.
-    survey = open_survey(session, get_catalog(), counter, refuse_full=False)
+    survey = where.open(session, refuse_full=False)
+    interview = channel_of(session, request, survey) == "interview"
     return page(
         request,
         "respondent/thanks.html",
         language(request),
         survey=survey,
+        again=f"{survey.base}/form" if interview else None,
         kiosk=is_kiosk(session, request, survey),
         restart_seconds=get_settings().KIOSK_RESTART_SECONDS,
     )

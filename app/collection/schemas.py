@@ -22,7 +22,15 @@ class SubmissionIn(BaseModel):
     id: uuid.UUID = Field(description="Chosen by the client (UUID); a retry sends the same id.")
     questionnaire: Annotated[CleanStr, Field(max_length=64, examples=["sipas-2017"])]
     version: int = Field(ge=1, examples=[1])
-    counter: Annotated[CleanStr, Field(max_length=64, description="The counter's public code.")]
+    counter: Annotated[CleanStr | None, Field(max_length=64)] = Field(
+        default=None,
+        description="The counter's public code (every campaign of kind `counter`).",
+    )
+    unit: Annotated[CleanStr | None, Field(max_length=64)] = Field(
+        default=None,
+        description="Instead of a counter, in a campaign of kind `household`: the code of "
+        "the village (or any unit) the household lives in.",
+    )
     campaign: Annotated[CleanStr | None, Field(max_length=64)] = Field(
         default=None, description="Only needed where two open campaigns cover the counter's unit."
     )

@@ -38,7 +38,13 @@ from sqlalchemy.exc import DataError, StatementError
 from sqlalchemy.orm import Session, aliased
 
 from app.campaigns import quotas
-from app.campaigns.models import Campaign, CampaignStatus, CampaignUnit, CounterCampaign
+from app.campaigns.models import (
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    CampaignUnit,
+    CounterCampaign,
+)
 from app.campaigns.service import unknown_campaign
 from app.collection import admission
 from app.collection.models import Submission
@@ -106,9 +112,10 @@ class LateSyncExpired(Conflict):
 
 @dataclass(frozen=True)
 class _Place:
-    """A counter, its unit, and the open campaigns covering that unit."""
+    """A counter (or, in a household campaign, a village), its unit, and the open
+    campaigns covering that unit."""
 
-    counter_id: int
+    counter_id: int | None
     unit_id: int
     unit_code: str
     # Open campaigns covering it, the first opened first.
@@ -248,8 +255,41 @@ def _insert_statement() -> TextClause:
 _INSERT = _insert_statement()
 
 
-def _place(conn: Connection, code: str) -> _Place | None:
-    rows = conn.execute(_PLACE, {"code": code}).all()
+# A household campaign's response names its village: the unit and the open
+# household campaigns covering it, no counter.
+_VILLAGE = (
+    select(
+        literal(None).label("counter_id"),
+        Unit.id,
+        Unit.code,
+        Campaign.id,
+        Campaign.code,
+        Campaign.questionnaire,
+        Campaign.questionnaire_version,
+        Campaign.starts_on,
+        Campaign.ends_on,
+        literal(None).label("assigned"),
+    )
+    .outerjoin(
+        _covering,
+        Unit.path.startswith(_scope_unit.path) & (Campaign.kind == CampaignKind.household),
+    )
+    .where(Unit.code == bindparam("code"))
+    .order_by(Campaign.opened_at, Campaign.id)
+)
+
+
+def _place_key(body: SubmissionIn) -> str:
+    return f"c:{body.counter}" if body.counter is not None else f"u:{body.unit}"
+
+
+def _where(body: SubmissionIn) -> str:
+    """The counter or village a response names, for messages."""
+    return body.counter or body.unit or ""
+
+
+def _place(conn: Connection, code: str, village: bool = False) -> _Place | None:
+    rows = conn.execute(_VILLAGE if village else _PLACE, {"code": code}).all()
     if not rows:
         return None
     counter_id, unit_id, unit_code = rows[0][:3]
@@ -399,7 +439,7 @@ def _open_campaign(
     if body.campaign is not None:
         chosen = next((c for c in place.campaigns if c.code == body.campaign), None)
         if chosen is None:
-            problems.append(_why_not(session, body.campaign, body.counter, place))
+            problems.append(_why_not(session, body.campaign, _where(body), place))
         elif (chosen.questionnaire, chosen.version) != (body.questionnaire, body.version):
             problems.append(
                 FieldError.of(
@@ -427,7 +467,7 @@ def _open_campaign(
                 slug=body.questionnaire,
                 version=body.version,
                 unit=place.unit_code,
-                counter=body.counter,
+                counter=_where(body),
             )
         )
         return None
@@ -501,13 +541,23 @@ def _judge(
                 version=body.version,
             )
         )
-    if body.counter not in places:
-        places[body.counter] = _place(session.connection(), body.counter)
-    place = places[body.counter]
+    key = _place_key(body)
+    if body.counter is not None and body.unit is not None:
+        problems.append(FieldError.of("unit", "counter_or_unit", "conflict"))
+    if key not in places and (body.counter or body.unit):
+        places[key] = _place(session.connection(), _where(body), village=body.counter is None)
+    place = places.get(key)
     campaign = None
     refusal: AppError | None = None
-    if place is None:
-        problems.append(FieldError.of("counter", "counter_unknown", "unknown", code=body.counter))
+    if body.counter is None and body.unit is None:
+        problems.append(FieldError.of("counter", "counter_or_unit_missing", "required"))
+    elif place is None:
+        if body.counter is not None:
+            problems.append(
+                FieldError.of("counter", "counter_unknown", "unknown", code=body.counter)
+            )
+        else:
+            problems.append(FieldError.of("unit", "unit_unknown_code", "unknown", code=body.unit))
     elif q is not None:
         campaign, refusal = _campaign(session, body, place, problems, now, lang)
     problems += _check_times(body, now)
@@ -694,6 +744,7 @@ def _admit(
         token=body.form_token,
         counter_id=row["counter_id"],
         unit_id=row["unit_id"],
+        channel=row["channel"],
         submitted_at=row["submitted_at"],
         # A late sync is a queue being replayed, whatever its age: it needs the
         # kiosk's cookie, its form token or a write key.
@@ -702,6 +753,8 @@ def _admit(
     )
     if path == "key" and who.key is not None:
         row["api_key_id"] = who.key.id
+    if path == "interviewer" and who.interviewer is not None:
+        row["interviewer_id"] = who.interviewer.id
     return path
 
 
@@ -760,6 +813,9 @@ def _record(
     burst = get_settings().BURST_SECONDS
     if path == "key" and who.key is not None:
         admission.check_key_rate(session, who.key, now, 1, who.lang)
+        quality.add_context_flags(session, judged.row, burst)
+    elif path == "interviewer":
+        # Signed in and scoped: no counter's rate limit; the burst rule is theirs.
         quality.add_context_flags(session, judged.row, burst)
     elif device_id is not None and judged.row["submitted_at"] > now - LIVE_WINDOW:
         # A tablet's live response: its rate and its burst neighbours in one turn.
@@ -953,7 +1009,10 @@ def record_batch(
     admitted = [j for sid, j in first.items() if sid in paths]
     # A write key has its own limit; the per-counter live limit is for everyone else.
     limited = _over_rate(
-        session, now, [j for j in admitted if paths[j.body.id] != "key"], device_id
+        session,
+        now,
+        [j for j in admitted if paths[j.body.id] not in ("key", "interviewer")],
+        device_id,
     )
     rows = [j.row for j in admitted if j.row is not None and j.body.id not in limited]
     if who.key is not None and rows:

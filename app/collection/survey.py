@@ -51,8 +51,10 @@ class NotYet(NotOpen):
     kind = "not_yet"
 
 
-def _not_yet(counter_code: str, starts_on: date) -> NotYet:
-    error = NotYet.of("survey_not_yet", code=counter_code)
+def _not_yet(counter_code: str, starts_on: date, household: bool = False) -> NotYet:
+    error = NotYet.of(
+        "village_survey_not_yet" if household else "survey_not_yet", code=counter_code
+    )
     error.starts_on = starts_on
     return error
 
@@ -69,6 +71,14 @@ class Survey:
     # Where to complain, shown on the thank-you screen (the campaign's; optional).
     complaint_phone: str | None = None
     complaint_url: str | None = None
+    # A household campaign's village (its code): the form names it instead of a
+    # counter, and interviewers fill it in interview mode.
+    village: str | None = None
+
+    @property
+    def base(self) -> str:
+        """Where this survey's pages are: /s/<counter> or /s/village/<code>."""
+        return f"/s/village/{self.village}" if self.village else f"/s/{self.counter}"
 
 
 class QuotaReached(AppError):
@@ -110,56 +120,10 @@ def open_survey(
     if found is None:
         raise NotFound.of("counter_missing", code=counter_code)
     counter, unit = found
-    scope = aliased(Unit)
-    # A campaign covers the units in its scope and every unit below them; where two
-    # overlap, the counter feeds the one chosen for it when the second was opened,
-    # else the first opened (the same rule as the submission API).
-    covering = list(
-        session.scalars(
-            select(Campaign)
-            .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
-            .join(scope, scope.id == CampaignUnit.unit_id)
-            .where(
-                Campaign.status == CampaignStatus.open, literal(unit.path).startswith(scope.path)
-            )
-            .order_by(Campaign.opened_at, Campaign.id)
-        ).unique()
-    )
     assigned = session.scalar(
         select(CounterCampaign.campaign_id).where(CounterCampaign.counter_id == counter.id)
     )
-    campaign = next((c for c in covering if c.id == assigned), None) or next(iter(covering), None)
-    if campaign is None:
-        # The newest campaign that covers it says which: ended, or not started yet.
-        latest = session.scalars(
-            select(Campaign)
-            .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
-            .join(scope, scope.id == CampaignUnit.unit_id)
-            .where(literal(unit.path).startswith(scope.path))
-            .order_by(Campaign.id.desc())
-            .limit(1)
-        ).first()
-        if latest is not None and latest.status == CampaignStatus.closed:
-            raise Ended.of("survey_ended", code=counter_code)
-        if latest is not None and latest.status == CampaignStatus.draft:
-            raise _not_yet(counter_code, latest.starts_on)
-        raise NotOpen.of("survey_not_open", code=counter_code)
-    # An open campaign only takes responses inside its period (the submission API
-    # refuses the others), so the page says so rather than take answers to lose them.
-    today = datetime.now(VIETNAM).date()
-    if today < campaign.starts_on:
-        raise _not_yet(counter_code, campaign.starts_on)
-    if today > campaign.ends_on:
-        raise Ended.of("survey_ended", code=counter_code)
-    if refuse_full and _full(session, campaign, unit):
-        raise QuotaReached.of("counter_quota_reached", code=counter_code)
-    q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
-    if q is None:
-        raise NotOpen.of(
-            "questionnaire_not_installed",
-            slug=campaign.questionnaire,
-            version=campaign.questionnaire_version,
-        )
+    campaign, q = _running(session, catalog, unit, counter_code, assigned, refuse_full, False)
     return Survey(
         counter.code,
         counter.name,
@@ -171,6 +135,98 @@ def open_survey(
         campaign.complaint_phone,
         campaign.complaint_url,
     )
+
+
+def open_village_survey(
+    session: Session, catalog: Catalog, code: str, refuse_full: bool = True
+) -> Survey:
+    """The open household campaign, and its questionnaire, behind a village's link
+    (the interviewer's form there, or the household's own: phiếu gửi đến nhà)."""
+    unit = session.scalar(select(Unit).where(Unit.code == code, Unit.kind == "village"))
+    if unit is None:
+        raise NotFound.of("village_missing", code=code)
+    campaign, q = _running(session, catalog, unit, code, None, refuse_full, True)
+    commune = session.scalar(select(Unit.name).where(Unit.id == unit.parent_id))
+    return Survey(
+        "",
+        commune or "",
+        unit.name,
+        campaign.code,
+        q,
+        False,
+        0,
+        campaign.complaint_phone,
+        campaign.complaint_url,
+        village=unit.code,
+    )
+
+
+def _running(
+    session: Session,
+    catalog: Catalog,
+    unit: Unit,
+    code: str,
+    assigned: int | None,
+    refuse_full: bool,
+    household: bool,
+) -> tuple[Campaign, Questionnaire]:
+    """The campaign collecting at `unit` today and its questionnaire, or why none is."""
+    scope = aliased(Unit)
+    kind = [Campaign.kind == "household"] if household else []
+    # A campaign covers the units in its scope and every unit below them; where two
+    # overlap, the counter feeds the one chosen for it when the second was opened,
+    # else the first opened (the same rule as the submission API).
+    covering = list(
+        session.scalars(
+            select(Campaign)
+            .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+            .join(scope, scope.id == CampaignUnit.unit_id)
+            .where(
+                Campaign.status == CampaignStatus.open,
+                literal(unit.path).startswith(scope.path),
+                *kind,
+            )
+            .order_by(Campaign.opened_at, Campaign.id)
+        ).unique()
+    )
+    campaign = next((c for c in covering if c.id == assigned), None) or next(iter(covering), None)
+    counter_code = code
+    # The same words, about a village rather than a counter.
+    say = "village_" if household else ""
+    if campaign is None:
+        # The newest campaign that covers it says which: ended, or not started yet.
+        latest = session.scalars(
+            select(Campaign)
+            .join(CampaignUnit, CampaignUnit.campaign_id == Campaign.id)
+            .join(scope, scope.id == CampaignUnit.unit_id)
+            .where(literal(unit.path).startswith(scope.path), *kind)
+            .order_by(Campaign.id.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.status == CampaignStatus.closed:
+            raise Ended.of(f"{say}survey_ended", code=counter_code)
+        if latest is not None and latest.status == CampaignStatus.draft:
+            raise _not_yet(counter_code, household=household, starts_on=latest.starts_on)
+        raise NotOpen.of(f"{say}survey_not_open", code=counter_code)
+    # An open campaign only takes responses inside its period (the submission API
+    # refuses the others), so the page says so rather than take answers to lose them.
+    today = datetime.now(VIETNAM).date()
+    if today < campaign.starts_on:
+        raise _not_yet(counter_code, household=household, starts_on=campaign.starts_on)
+    if today > campaign.ends_on:
+        raise Ended.of(f"{say}survey_ended", code=counter_code)
+    if refuse_full and _full(session, campaign, unit):
+        raise QuotaReached.of(
+            "village_quota_reached" if household else "counter_quota_reached", code=counter_code
+        )
+    q = catalog.get(campaign.questionnaire, campaign.questionnaire_version)
+    if q is None:
+        raise NotOpen.of(
+            "questionnaire_not_installed",
+            slug=campaign.questionnaire,
+            version=campaign.questionnaire_version,
+        )
+    return campaign, q
 
 
 FormGetter = Callable[[str], list[str]]
@@ -286,9 +342,10 @@ def _form_body(
         id=parse_id(first[0] if first else None),
         questionnaire=survey.questionnaire.slug,
         version=survey.questionnaire.version,
-        counter=survey.counter,
+        counter=None if survey.village else survey.counter,
+        unit=survey.village,
         campaign=survey.campaign,
-        channel="kiosk" if channel == "kiosk" else "web",
+        channel=channel if channel in ("kiosk", "interview") else "web",
         started_at=started,
         submitted_at=now,
         answers=answers,

@@ -519,6 +519,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không tìm thấy quầy {code!r}",
         "en": "counter {code!r} does not exist",
     },
+    "village_missing": {
+        "vi": "Không tìm thấy thôn, tổ dân phố {code!r}",
+        "en": "village {code!r} does not exist",
+    },
+    "village_not_yours": {
+        "vi": "Thôn {code!r} không thuộc địa bàn của Ông/Bà hoặc hôm nay không có khảo sát",
+        "en": "village {code!r} is not in your area, or has no survey today",
+    },
+    "village_survey_ended": {
+        "vi": "Khảo sát tại thôn {code!r} đã kết thúc",
+        "en": "the survey in village {code!r} has ended",
+    },
+    "village_survey_not_yet": {
+        "vi": "Khảo sát tại thôn {code!r} chưa mở",
+        "en": "the survey in village {code!r} has not opened yet",
+    },
+    "village_survey_not_open": {
+        "vi": "Không có khảo sát hộ gia đình nào đang mở tại thôn {code!r}",
+        "en": "no household survey is open in village {code!r}",
+    },
+    "village_quota_reached": {
+        "vi": "Thôn {code!r} đã nhận đủ số phiếu theo chỉ tiêu",
+        "en": "village {code!r} has all the forms its target asks for",
+    },
     "survey_ended": {
         "vi": "Khảo sát tại quầy {code!r} đã kết thúc",
         "en": "the survey at counter {code!r} has ended",
@@ -899,6 +923,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "only an admin can see this page",
     },
     "admin_only": {"vi": "Chỉ quản trị viên làm được việc này", "en": "only an admin can do this"},
+    "counter_or_unit_missing": {
+        "vi": "hãy ghi mã quầy (counter) hoặc, ở đợt khảo sát hộ gia đình, mã thôn (unit)",
+        "en": "give a counter code or, in a household campaign, a village code (unit)",
+    },
+    "counter_or_unit": {
+        "vi": "chỉ ghi một trong hai: mã quầy (counter) hoặc mã thôn (unit)",
+        "en": "give either a counter or a unit, not both",
+    },
+    "unit_unknown_code": {"vi": "không có đơn vị mã {code}", "en": "no unit has the code {code}"},
+    "interviewer_unknown": {
+        "vi": "không có điều tra viên đăng nhập bằng {login}",
+        "en": "no interviewer signs in as {login}",
+    },
+    "unknown_interviewer": {
+        "vi": "Không lọc được theo điều tra viên {login}",
+        "en": "cannot filter by interviewer {login}",
+    },
+    "campaign_kind_choice": {"vi": "hãy chọn counter hoặc household", "en": "counter or household"},
+    "interviewer_forms_only": {
+        "vi": "Tài khoản điều tra viên chỉ dùng để điền phiếu (trang /s/interview)",
+        "en": "an interviewer account only fills forms (page /s/interview)",
+    },
+    "coordinator_interviewers_only": {
+        "vi": "Điều phối viên chỉ tạo được tài khoản điều tra viên",
+        "en": "a coordinator can only create interviewer accounts",
+    },
     "form_stale": {
         "vi": "Biểu mẫu đã cũ hoặc không gửi từ trang này; hãy tải lại trang và thử lại",
         "en": "the form is out of date or was not sent from this site; reload and retry",

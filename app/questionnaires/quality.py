@@ -23,7 +23,8 @@ STRAIGHT_LINING = "straight_lining"
 BURST = "burst"
 REPEATED_DOSSIER = "repeated_dossier"
 REPLAY_BURST = "replay_burst"
-ALL = (SPEEDING, STRAIGHT_LINING, BURST, REPEATED_DOSSIER, REPLAY_BURST)
+INTERVIEWER_BURST = "interviewer_burst"
+ALL = (SPEEDING, STRAIGHT_LINING, BURST, REPEATED_DOSSIER, REPLAY_BURST, INTERVIEWER_BURST)
 
 
 def dossier_hash(code: str) -> str:
@@ -63,8 +64,52 @@ def add_context_flags(session: Session, row: dict[str, Any], burst_seconds: int)
     add_batch_flags(session, [row], burst_seconds)
 
 
+_INTERVIEWER_NEIGHBOURS = select(Submission.submitted_at).where(
+    Submission.interviewer_id == bindparam("i"),
+    Submission.submitted_at > bindparam("lo"),
+    Submission.submitted_at < bindparam("hi"),
+    Submission.id.not_in(bindparam("ids", expanding=True)),
+)
+
+
+def add_interviewer_flags(
+    session: Session, rows: list[dict[str, Any]], count: int, minutes: int
+) -> None:
+    """`interviewer_burst`: the interviewer finished at least `count` forms (this one
+    included) within `minutes` of this one, stored or in the same batch.
+
+    A household interview takes a quarter of an hour or more; four forms in ten
+    minutes are forms filled without the households, or one household's answers
+    copied. The flag only asks a coordinator to look; it rejects nothing.
+    """
+    if not count:
+        return
+    window = timedelta(minutes=minutes)
+    by_interviewer: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row.get("interviewer_id") is not None:
+            by_interviewer[row["interviewer_id"]].append(row)
+    for interviewer_id, group in by_interviewer.items():
+        params = {
+            "i": interviewer_id,
+            "lo": min(r["submitted_at"] for r in group) - window,
+            "hi": max(r["submitted_at"] for r in group) + window,
+            "ids": [r["id"] for r in group],
+        }
+        times = list(session.connection().execute(_INTERVIEWER_NEIGHBOURS, params).scalars())
+        times += [r["submitted_at"] for r in group]
+        for row in group:
+            at = row["submitted_at"]
+            if sum(1 for t in times if abs(t - at) < window) >= count:
+                _add(row, INTERVIEWER_BURST)
+
+
 def add_batch_flags(session: Session, rows: list[dict[str, Any]], burst_seconds: int) -> None:
     """:func:`add_context_flags` for many rows, comparing them with each other too."""
+    settings = get_settings()
+    add_interviewer_flags(
+        session, rows, settings.INTERVIEWER_BURST_COUNT, settings.INTERVIEWER_BURST_MINUTES
+    )
     window = timedelta(seconds=burst_seconds)
     by_device: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -148,6 +193,8 @@ def add_replay_flags(
     for row in rows:
         if row["submitted_at"] >= queued_before or row.get("api_key_id") is not None:
             continue
+        if row.get("interviewer_id") is not None:
+            continue  # a signed-in interviewer's queue: `interviewer_burst` is theirs
         if row.get("device_id") is not None:
             sources[("device", row["device_id"])].append(row)
         else:

@@ -158,6 +158,9 @@
     var home = location.pathname.replace(/\/(form|thanks)$/, '');
     if (window.caches) caches.open('sipas-v1').then(function (c) { return c.addAll([home, home + '/form']); }).catch(function () {});
   }
+  // The interviewer's villages: their forms are kept for a field day without network.
+  var pre = all('[data-precache]').map(function (a) { return a.getAttribute('href'); });
+  if (pre.length && window.caches) caches.open('sipas-v1').then(function (c) { return c.addAll(pre); }).catch(function () {});
   var start = d.getElementById('start');
   if (start && kiosk) start.addEventListener('click', function () {
     if (html.requestFullscreen && !d.fullscreenElement) html.requestFullscreen().catch(function () {});
@@ -173,7 +176,8 @@
   var conds = all('fieldset.cond', form);
   var sendBtn = form.querySelector('[data-send]'), sendErr = d.getElementById('send-error');
   var bar = form.querySelector('.progress progress'), barText = form.querySelector('.progress span');
-  var welcome = '/s/' + form.dataset.counter;
+  // A counter's start screen, or (an interviewer) the next household's form.
+  var welcome = form.dataset.home || '/s/' + form.dataset.counter;
   if (!form.dataset.draft) {
     form.elements.id.value = uuid();
     form.elements.started_at.value = new Date().toISOString();
@@ -282,7 +286,9 @@
     var f = form.dataset;
     return {
       id: form.elements.id.value, questionnaire: f.questionnaire, version: +f.version,
-      counter: f.counter, campaign: f.campaign, channel: f.channel,
+      // A household campaign's form names its village instead of a counter.
+      counter: f.unit ? undefined : f.counter, unit: f.unit || undefined,
+      campaign: f.campaign, channel: f.channel,
       started_at: form.elements.started_at.value, submitted_at: new Date().toISOString(),
       dossier: form.elements.dossier ? form.elements.dossier.value : undefined,
       // Queued with the response: a late send needs the token of its served form.

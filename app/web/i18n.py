@@ -185,6 +185,48 @@ UI: dict[str, dict[str, str]] = {
         "en": "This response was sent earlier and cannot be changed.",
     },
     "new_response": {"vi": "Trả lời phiếu mới", "en": "Start a new response"},
+    # The interviewer's pages (household surveys, the 2023 method).
+    "new_interview": {"vi": "Phỏng vấn hộ tiếp theo", "en": "Next household"},
+    "my_villages": {"vi": "Các thôn của tôi", "en": "My villages"},
+    "interview_mode": {
+        "vi": "Chế độ điều tra viên: phiếu được ghi là phỏng vấn, kèm tên Ông/Bà.",
+        "en": "Interviewer mode: the form is recorded as an interview, with your name.",
+    },
+    "interview_title": {"vi": "Phỏng vấn hộ gia đình", "en": "Household interviews"},
+    "interview_day": {
+        "vi": "Đăng nhập có hiệu lực {hours} giờ. Không có mạng vẫn điền phiếu được; "
+        "phiếu sẽ tự gửi khi có mạng trở lại.",
+        "en": "Your sign-in lasts {hours} hours. Forms can be filled without network; "
+        "they are sent when it returns.",
+    },
+    "interview_none": {
+        "vi": "Hôm nay không có thôn nào trong địa bàn của Ông/Bà đang khảo sát.",
+        "en": "No village in your area is being surveyed today.",
+    },
+    "interview_counts": {
+        "vi": "Của tôi: {mine} · Cả thôn: {n}",
+        "en": "Mine: {mine} · Whole village: {n}",
+    },
+    "interview_start": {"vi": "Phỏng vấn một hộ", "en": "Interview a household"},
+    "interview_leave": {"vi": "Phiếu gửi đến nhà (mã QR)", "en": "Leave a form (QR code)"},
+    "sign_out": {"vi": "Đăng xuất", "en": "Sign out"},
+    "card_title": {"vi": "Phiếu gửi đến nhà", "en": "A form for your household"},
+    "card_body": {
+        "vi": "Hộ gia đình quét mã QR hoặc mở đường dẫn dưới đây để tự trả lời phiếu. "
+        "Phiếu ẩn danh.",
+        "en": "Scan the QR code or open the link below to answer the survey yourselves. "
+        "It is anonymous.",
+    },
+    "card_qr": {"vi": "Mã QR của phiếu tự trả lời", "en": "QR code of the self-completion form"},
+    "card_print": {
+        "vi": "In trang này từ trình duyệt để để lại cho hộ gia đình.",
+        "en": "Print this page from the browser to leave it with the household.",
+    },
+    "village_card_title": {"vi": "Không mở được thôn này", "en": "This village cannot be opened"},
+    "village_card_body": {
+        "vi": "Thôn {code} không thuộc địa bàn của Ông/Bà hoặc hôm nay không có khảo sát.",
+        "en": "Village {code} is not in your area, or has no survey today.",
+    },
     "error_title": {"vi": "Có lỗi xảy ra", "en": "Something went wrong"},
     "error_body": {
         "vi": "Vui lòng thử lại sau ít phút.",
@@ -220,6 +262,16 @@ UI: dict[str, dict[str, str]] = {
     "admit_token_used": {
         "vi": "Mã phiếu này đã được dùng cho một phiếu khác; mỗi mã chỉ dùng một lần.",
         "en": "This form token was already used by another response; each token admits one.",
+    },
+    "admit_interviewer_required": {
+        "vi": "Phiếu phỏng vấn tại thôn phải do điều tra viên đã đăng nhập gửi; "
+        "hãy đăng nhập lại, phiếu vẫn được giữ trên máy",
+        "en": "An interview form for a village must be sent by a signed-in interviewer; "
+        "sign in again, the form stays on this device",
+    },
+    "admit_interviewer_outside": {
+        "vi": "Thôn {unit} nằm ngoài địa bàn của điều tra viên",
+        "en": "Village {unit} is outside the interviewer's area",
     },
     "admit_out_of_scope": {
         "vi": "Khóa API này không được gửi phiếu cho quầy ngoài đơn vị của nó.",

@@ -90,8 +90,10 @@ def downgrade() -> None:
     with op.batch_alter_table("campaign") as batch:
         batch.drop_constraint("kind", type_="check")
         batch.drop_column("kind")
-    op.execute("DELETE FROM login_session WHERE account_id IN "
-               "(SELECT id FROM account WHERE role = 'interviewer')")
+    op.execute(
+        "DELETE FROM login_session WHERE account_id IN "
+        "(SELECT id FROM account WHERE role = 'interviewer')"
+    )
     op.execute("DELETE FROM account WHERE role = 'interviewer'")
     op.execute("DELETE FROM unit WHERE kind = 'village'")
     _recheck("account", "role", _in("role", ROLES_BEFORE))

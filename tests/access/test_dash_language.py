@@ -128,6 +128,7 @@ def world(client: TestClient, session: Session, catalog: Catalog) -> dict[str, A
         "commune": "Phường Điện Biên",
         "service_centre": "Trung tâm Phục vụ hành chính công",
         "agency": "Chi cục Thuế",
+        "village": "Thôn Đông",
     }
     units = {"province": province}
     for i, kind in enumerate(k for k in UNIT_KINDS if k != "province"):

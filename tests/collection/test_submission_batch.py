@@ -33,7 +33,8 @@ def test_good_and_bad_items_and_a_safe_replay(
     assert [x["id"] for x in results[:4]] == [good1["id"], bad_answer["id"], "x-1", good2["id"]]
     assert results[0]["receipt"]["campaign"] == "C-2026"
     assert results[1]["fields"][0]["loc"] == "answers.TC1"
-    assert {f["loc"] for f in results[2]["fields"]} >= {"questionnaire", "counter", "answers"}
+    # No counter is not a schema error (a household response names its village instead).
+    assert {f["loc"] for f in results[2]["fields"]} >= {"questionnaire", "answers"}
     assert count(session) == 2
 
     replay = client.post("/api/v1/submissions/batch", json={"submissions": items}).json()["results"]
