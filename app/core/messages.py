@@ -405,6 +405,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "ngày kết thúc (valid_to) trước ngày bắt đầu (valid_from)",
         "en": "ends before valid_from",
     },
+    "village_under_commune": {
+        "vi": "thôn, tổ dân phố phải thuộc một xã, phường (đơn vị {parent} là {kind})",
+        "en": "a village must be under a commune ({parent} is a {kind})",
+    },
     "own_parent": {
         "vi": "đơn vị không thể là cấp trên của chính nó",
         "en": "a unit cannot be its own parent",

@@ -258,6 +258,21 @@ def _parent_problems(
             )
         if parent == code:
             problems.append(FieldError.of(f"line {line}, column parent", "own_parent", "parent"))
+        if v["kind"] == "village":
+            # Thôn and tổ dân phố are parts of a commune (xã, phường, đặc khu).
+            above = parsed[parent][1]["kind"] if parent in parsed else None
+            if above is None and parent in existing:
+                above = existing[parent].kind
+            if above is not None and above != "commune":
+                problems.append(
+                    FieldError.of(
+                        f"line {line}, column parent",
+                        "village_under_commune",
+                        "parent",
+                        parent=parent,
+                        kind=above,
+                    )
+                )
         old = existing.get(code)
         if old is not None:
             old_parent = parent_codes.get(old.parent_id, "") if old.parent_id else ""
