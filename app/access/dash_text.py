@@ -237,6 +237,15 @@ UI: dict[str, dict[str, str]] = {
     "duration": {"vi": "Thời gian làm", "en": "Time taken"},
     "channel": {"vi": "Kênh", "en": "Channel"},
     "interviewer": {"vi": "Điều tra viên", "en": "Interviewer"},
+    "campaign_kind": {"vi": "Cách thu phiếu", "en": "How forms are collected"},
+    "ck_counter": {
+        "vi": "Tại quầy (máy tính bảng, mã QR, phiếu giấy)",
+        "en": "At counters (tablet, QR code, paper)",
+    },
+    "ck_household": {
+        "vi": "Hộ gia đình tại thôn, tổ dân phố (điều tra viên; không cần quầy)",
+        "en": "Households in villages (interviewers; no counter needed)",
+    },
     "interviewers": {"vi": "Điều tra viên", "en": "Interviewers"},
     "village": {"vi": "Thôn, tổ dân phố", "en": "Village"},
     "villages": {"vi": "Thôn, tổ dân phố", "en": "Villages"},

@@ -71,6 +71,7 @@ class CampaignForm:
     min_sample: str = "30"
     quota_policy: str = "accept"
     aggregate: str = "pooled"
+    campaign_kind: str = "counter"
     is_private: bool = False
     complaint_phone: str = ""
     complaint_url: str = ""
@@ -90,6 +91,7 @@ class CampaignForm:
             min_sample=field(form, "min_sample"),
             quota_policy=field(form, "quota_policy") or "accept",
             aggregate=field(form, "aggregate") or "pooled",
+            campaign_kind=field(form, "campaign_kind") or "counter",
             is_private=bool(field(form, "is_private")),
             complaint_phone=field(form, "complaint_phone"),
             complaint_url=field(form, "complaint_url"),
@@ -110,6 +112,7 @@ class CampaignForm:
             min_sample=str(c.min_sample),
             quota_policy=c.quota_policy,
             aggregate=c.aggregate,
+            campaign_kind=c.kind,
             is_private=c.is_private,
             complaint_phone=c.complaint_phone or "",
             complaint_url=c.complaint_url or "",
@@ -155,6 +158,7 @@ class CampaignForm:
             aggregate=self.aggregate,
             complaint_phone=self.complaint_phone,
             complaint_url=self.complaint_url,
+            kind=self.campaign_kind,
         )
 
 

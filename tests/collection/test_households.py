@@ -375,3 +375,35 @@ def test_an_interviewer_day_from_the_offline_queue_to_the_coordinators_progress(
     review = client.get("/dash/campaigns/HO-2026/responses?state=all&interviewer=minh@bn")
     assert review.text.count('<tr id="r-') == 1
     assert "minh@bn" in review.text
+
+
+def test_a_coordinator_opens_a_household_survey_of_a_communes_villages_on_the_dashboard(
+    client: TestClient, session: Session, field: dict[str, Any]
+) -> None:
+    csrf = sign_in(client, "dieu-phoi@bn")
+    page = client.get("/dash/campaigns/new?lang=en")
+    assert "Households in villages (interviewers; no counter needed)" in page.text
+    assert '<option value="village">Village or residential group</option>' in page.text
+    r = client.post(
+        "/dash/campaigns/new",
+        data={
+            "csrf": csrf,
+            "code": "HO-X1",
+            "name": "Điều tra hộ xã Đông Phong",
+            "starts_on": "2026-01-01",
+            "ends_on": f"{max(date.today().year, 2026)}-12-31",
+            "questionnaire": "sipas-2017/1",
+            "min_sample": "30",
+            "campaign_kind": "household",
+            "kind": "village",
+            "parent": "X1",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    made = session.scalar(select(Campaign).where(Campaign.code == "HO-X1"))
+    assert made is not None
+    assert made.kind == "household"
+    scope = client.get("/api/v1/campaigns/HO-X1").json()
+    assert scope["kind"] == "household"
+    assert sorted(u["unit"] for u in scope["units"]) == ["T1", "T2"]
