@@ -38,7 +38,7 @@ def bearer_token(request: Request) -> str | None:
     return value.strip() or None
 
 
-def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+def any_principal(request: Request, session: SessionDep) -> Principal | None:
     """The key's or the session's principal; a key that is wrong is an error, not anonymity."""
     key = bearer_token(request)
     if key is not None:
@@ -50,10 +50,19 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     return accounts.principal_for_session(session, token) if token else None
 
 
+AnyPrincipal = Annotated[Principal | None, Depends(any_principal)]
+
+
+def optional_principal(who: AnyPrincipal) -> Principal | None:
+    """As `any_principal`, but an interviewer reads what the public reads (published
+    editions only): their sign-in is for filling forms, not for internal results."""
+    return None if who is not None and who.is_interviewer else who
+
+
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def api_principal(who: OptionalPrincipal) -> Principal:
+def api_principal(who: AnyPrincipal) -> Principal:
     if who is None:
         raise Unauthorized.of("sign_in_or_key")
     _not_interviewer(who)
@@ -76,14 +85,14 @@ def api_manager(request: Request, who: Annotated[Principal, Depends(api_principa
     return who
 
 
-def page_principal(who: OptionalPrincipal) -> Principal:
+def page_principal(who: AnyPrincipal) -> Principal:
     if who is None or who.account_id is None:
         raise SignInRequired.of("sign_in_page")
     _not_interviewer(who)
     return who
 
 
-def signed_principal(who: OptionalPrincipal) -> Principal:
+def signed_principal(who: AnyPrincipal) -> Principal:
     """Any signed-in account, an interviewer's too (to sign out)."""
     if who is None or who.account_id is None:
         raise SignInRequired.of("sign_in_page")

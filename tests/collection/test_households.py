@@ -198,6 +198,9 @@ def test_an_interviewer_only_fills_forms_and_stays_signed_in_for_the_field_day(
     api = client.get("/api/v1/campaigns/HO-2026/progress")
     assert api.status_code == 403
     assert api.json()["error"] == "forbidden"
+    # The internal results are not theirs: they read what the public reads (an
+    # unpublished campaign does not exist for it).
+    assert client.get("/api/v1/campaigns/HO-2026/indices").status_code == 404
 
 
 def test_the_villages_page_lists_only_the_interviewers_villages(
