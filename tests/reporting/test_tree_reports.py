@@ -237,3 +237,18 @@ def test_microdata_labels_each_rating_on_its_own_scale(
     assert labels["P01"][5] == "Rất hài lòng"
     assert meta.missing_ranges["S25"] == [{"lo": 0.0, "hi": 0.0}]  # don't know
     assert "C1_economy" not in meta.missing_ranges  # that scale has no such code
+
+
+def test_a_filtered_report_counts_the_tree_as_the_fold_does(
+    client: TestClient, answered: None
+) -> None:
+    # Every response came through an interviewer: the filtered report (counted from the
+    # columnar copy of the answers) must give every figure of the folded one.
+    whole = get(client)
+    only = get(client, channel="interview")
+    assert only["filters"] == {"channel": "interview"}
+    for mine, theirs in zip(only["units"], whole["units"], strict=True):
+        for block in ("sipas", "factors", "items", "perception", "expectations"):
+            assert mine[block] == theirs[block], (mine["unit"], block)
+    assert only["reliability"] == whole["reliability"]
+    assert get(client, channel="kiosk")["units"][0]["sipas"]["value"] is None
