@@ -29,10 +29,15 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def household_campaign(
-    session: Session, catalog: Catalog, code: str, units: list[Unit], kind: str = "household"
+    session: Session,
+    catalog: Catalog,
+    code: str,
+    units: list[Unit],
+    kind: str = "household",
+    questionnaire: str = "sipas-2017",
 ) -> Campaign:
-    """An open campaign over `units`. On sipas-2017 until the lead lifts the
-    `reports_built` gate for sipas-2023 (the household method is the same)."""
+    """An open campaign over `units` (the household method's own questionnaire is
+    sipas-2023; most tests here keep the shorter answers of sipas-2017)."""
     campaign = create_campaign(
         session,
         catalog,
@@ -41,7 +46,7 @@ def household_campaign(
             name=f"Điều tra hộ {code}",
             starts_on=date(2026, 1, 1),
             ends_on=date(max(date.today().year, 2026), 12, 31),
-            questionnaire="sipas-2017",
+            questionnaire=questionnaire,
             version=1,
             units=[u.code for u in units],
             kind=kind,
@@ -52,7 +57,17 @@ def household_campaign(
 
 
 @pytest.fixture
+def field_2023(session: Session, catalog: Catalog) -> dict[str, Any]:
+    """The same villages and people as `field`, the campaign on sipas-2023."""
+    return _field(session, catalog, "sipas-2023")
+
+
+@pytest.fixture
 def field(session: Session, catalog: Catalog) -> dict[str, Any]:
+    return _field(session, catalog, "sipas-2017")
+
+
+def _field(session: Session, catalog: Catalog, questionnaire: str) -> dict[str, Any]:
     """A province, commune X1 with villages T1 and T2, commune X2 with village T3, a
     household campaign over the three villages (targets 5, 3, 4), a coordinator of
     the province, an interviewer of commune X1 and one of village T3."""
@@ -62,7 +77,9 @@ def field(session: Session, catalog: Catalog) -> dict[str, Any]:
     t1 = make_unit(session, "T1", "village", x1, name="Thôn Đông")
     t2 = make_unit(session, "T2", "village", x1, name="Thôn Đoài")
     t3 = make_unit(session, "T3", "village", x2, name="Thôn Nam")
-    campaign = household_campaign(session, catalog, "HO-2026", [t1, t2, t3])
+    campaign = household_campaign(
+        session, catalog, "HO-2026", [t1, t2, t3], questionnaire=questionnaire
+    )
     set_targets(session, campaign, {"T1": 5, "T2": 3, "T3": 4})
     make_account(session, "dieu-phoi@bn", "coordinator", province)
     make_account(session, "lan@bn", "interviewer", x1)
@@ -108,6 +125,29 @@ def form(
         "submitted_at": done.isoformat(),
         # Not every item alike (that is `straight_lining`, another flag).
         "answers": valid_answers(catalog, **{"TC1": 5, **answers}),
+    }
+
+
+def answers_2023(level: int = 4) -> dict[str, Any]:
+    """An adult's answers to sipas-2023: 23 policy items (4 levels), 16 service items
+    (5 levels) and a few of the perception questions."""
+    answers: dict[str, Any] = {"adult": "yes", "C1_economy": 4, "C5": "some", "C8_school": "yes"}
+    answers |= {f"P{i:02d}": min(level, 4) for i in range(1, 24)}
+    answers |= {f"S{i}": level for i in range(24, 40)} | {"S24": 5}
+    return answers | {"C2": ["internet", "media"], "C10_digital": 3}
+
+
+def form_2023(village: str, minutes_ago: float, level: int = 4) -> dict[str, Any]:
+    done = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return {
+        "id": str(uuid.uuid4()),
+        "questionnaire": "sipas-2023",
+        "version": 1,
+        "unit": village,
+        "channel": "interview",
+        "started_at": (done - timedelta(minutes=25)).isoformat(),
+        "submitted_at": done.isoformat(),
+        "answers": answers_2023(level),
     }
 
 
@@ -329,7 +369,7 @@ def test_many_forms_from_one_interviewer_within_minutes_are_flagged(
 
 
 def test_an_interviewer_day_from_the_offline_queue_to_the_coordinators_progress(
-    client: TestClient, session: Session, catalog: Catalog, field: dict[str, Any]
+    client: TestClient, session: Session, catalog: Catalog, field_2023: dict[str, Any]
 ) -> None:
     """Lan interviews households in two villages without network; her phone's queue
     sends them as one batch, then again (the reply was lost); Minh sends one in his
@@ -337,8 +377,8 @@ def test_an_interviewer_day_from_the_offline_queue_to_the_coordinators_progress(
     interviewer, and Lan's forms alone in the review list."""
     interviewer_signs_in(client, "lan@bn")
     # Finished over the morning (queued: older than the live window).
-    morning = [form(catalog, "T1", minutes_ago=240 - 30 * i) for i in range(4)]
-    morning += [form(catalog, "T2", minutes_ago=90 - 30 * i, TC1=2) for i in range(2)]
+    morning = [form_2023("T1", minutes_ago=240 - 30 * i) for i in range(4)]
+    morning += [form_2023("T2", minutes_ago=90 - 30 * i, level=2) for i in range(2)]
     first = batch(client, morning)
     assert [x["status"] for x in first] == [201] * 6
     again = batch(client, morning)  # the reply was lost: the queue sends it all again
@@ -349,7 +389,7 @@ def test_an_interviewer_day_from_the_offline_queue_to_the_coordinators_progress(
     client.cookies.clear()
 
     interviewer_signs_in(client, "minh@bn")
-    assert [x["status"] for x in batch(client, [form(catalog, "T3", minutes_ago=30)])] == [201]
+    assert [x["status"] for x in batch(client, [form_2023("T3", minutes_ago=30)])] == [201]
     client.cookies.clear()
 
     sign_in(client, "dieu-phoi@bn")
@@ -375,6 +415,13 @@ def test_an_interviewer_day_from_the_offline_queue_to_the_coordinators_progress(
     assert minh.json()["total"] == 1
     unknown = client.get("/api/v1/campaigns/HO-2026/responses?interviewer=nobody@bn")
     assert unknown.status_code == 422
+    # The report by village, on the 2023 tree: every item satisfied in T1; in T2 only
+    # S24 of the 39 (item-weighted: 16/39 of service's 1/16 satisfied = 100/39).
+    report = client.get("/api/v1/campaigns/HO-2026/indices?level=village").json()
+    assert report["questionnaire"] == "sipas-2023"
+    by_village = {u["unit"]: (u["n"], u["sipas"]["value"]) for u in report["units"]}
+    assert by_village == {"T1": (4, 100.0), "T2": (2, pytest.approx(100 / 39)), "T3": (1, 100.0)}
+    assert set(report["units"][0]["factors"]) >= {"policy", "service"}
     review = client.get("/dash/campaigns/HO-2026/responses?state=all&interviewer=minh@bn")
     assert review.text.count('<tr id="r-') == 1
     assert "minh@bn" in review.text
