@@ -136,21 +136,27 @@ def _sign(payload: str) -> str:
 
 
 def issue(
-    session: Session, counter_id: int, device_id: int | None, now: datetime | None = None
+    session: Session,
+    counter_id: int | None,
+    device_id: int | None,
+    now: datetime | None = None,
+    unit_id: int | None = None,
 ) -> str | None:
     """A token for one served form, or None past FORM_RATE_PER_MINUTE.
 
     Past the limit the form is still served, without a token: it works online
     (a live response needs none); only an offline replay of it would be refused.
+    A village's own form (no counter) is bound to the village (`unit_id`).
     """
     now = now or datetime.now(UTC)
     limit = get_settings().FORM_RATE_PER_MINUTE
     if limit:
-        who = (
-            FormToken.device_id == device_id
-            if device_id is not None
-            else (FormToken.counter_id == counter_id) & FormToken.device_id.is_(None)
-        )
+        if device_id is not None:
+            who = FormToken.device_id == device_id
+        elif counter_id is not None:
+            who = (FormToken.counter_id == counter_id) & FormToken.device_id.is_(None)
+        else:
+            who = (FormToken.unit_id == unit_id) & FormToken.device_id.is_(None)
         recent = session.scalar(
             select(func.count())
             .select_from(FormToken)
@@ -159,17 +165,23 @@ def issue(
         if (recent or 0) >= limit:
             return None
     token_id = secrets.token_urlsafe(16)
-    session.add(FormToken(id=token_id, counter_id=counter_id, device_id=device_id, issued_at=now))
+    session.add(
+        FormToken(
+            id=token_id, counter_id=counter_id, unit_id=unit_id, device_id=device_id, issued_at=now
+        )
+    )
     session.flush()
-    payload = f"{VERSION}.{token_id}.{counter_id}.{int(now.timestamp())}"
+    place = f"u{unit_id}" if counter_id is None else str(counter_id)
+    payload = f"{VERSION}.{token_id}.{place}.{int(now.timestamp())}"
     return f"{payload}.{_sign(payload)}"
 
 
 @dataclass(frozen=True)
 class _Parsed:
     id: str
-    counter_id: int
+    counter_id: int | None
     issued_at: datetime
+    unit_id: int | None = None
 
 
 def _parse(token: str) -> _Parsed | None:
@@ -181,10 +193,15 @@ def _parse(token: str) -> _Parsed | None:
     payload, sig = ".".join(parts[:4]), parts[4]
     if not hmac.compare_digest(sig, _sign(payload)):
         return None
-    _, token_id, counter, issued = parts[:4]
-    if not (counter.isascii() and counter.isdigit() and issued.isascii() and issued.isdigit()):
+    _, token_id, place, issued = parts[:4]
+    village = place.startswith("u")
+    number = place[1:] if village else place
+    if not (number.isascii() and number.isdigit() and issued.isascii() and issued.isdigit()):
         return None
-    return _Parsed(token_id, int(counter), datetime.fromtimestamp(int(issued), UTC))
+    at = datetime.fromtimestamp(int(issued), UTC)
+    if village:
+        return _Parsed(token_id, None, at, int(number))
+    return _Parsed(token_id, int(number), at)
 
 
 def _message(kind: str, lang: str, **values: object) -> str:
@@ -197,13 +214,16 @@ def check_token(
     submitted_at: datetime,
     now: datetime,
     lang: str,
+    unit_id: int | None = None,
 ) -> _Parsed:
-    """The token's content if it is genuine, for this counter, and in date."""
+    """The token's content if it is genuine, for this counter (or, without one, this
+    village), and in date."""
     parsed = _parse(token)
     hours = get_settings().FORM_TOKEN_HOURS
     if (
         parsed is None
         or parsed.counter_id != counter_id
+        or (counter_id is None and parsed.unit_id != unit_id)
         or now - parsed.issued_at > timedelta(hours=hours)
         # A form cannot be finished before it was served.
         or submitted_at < parsed.issued_at - CLOCK_SKEW
@@ -280,14 +300,14 @@ def admit(
     if live:
         if token:
             try:
-                parsed = check_token(token, counter_id, submitted_at, now, who.lang)
+                parsed = check_token(token, counter_id, submitted_at, now, who.lang, unit_id)
             except TokenInvalid:
                 return "live"
             spend(session, parsed, submission_id, now)
         return "live"
     if not token:
         raise TokenRequired(_message("token_required", who.lang))
-    parsed = check_token(token, counter_id, submitted_at, now, who.lang)
+    parsed = check_token(token, counter_id, submitted_at, now, who.lang, unit_id)
     if not spend(session, parsed, submission_id, now):
         raise TokenUsed(_message("token_used", who.lang))
     return "token"

@@ -146,7 +146,10 @@ def _form_page(
     channel = channel_of(session, request, survey)
     settings = get_settings()
     token = draft.form_token if draft and draft.form_token else None
-    if token is None and not survey.village:
+    if token is None and survey.village and channel == "web":
+        # A household's own form: its phone may send it later, from its queue.
+        token = admission.issue(session, None, None, unit_id=survey.unit_id)
+    elif token is None and not survey.village:
         device = kiosks.device_id(session, request.cookies.get(KIOSK_COOKIE))
         token = admission.issue(session, survey.counter_id, device)
     return page(

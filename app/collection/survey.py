@@ -74,6 +74,7 @@ class Survey:
     # A household campaign's village (its code): the form names it instead of a
     # counter, and interviewers fill it in interview mode.
     village: str | None = None
+    unit_id: int = 0  # the village's, for its form token
 
     @property
     def base(self) -> str:
@@ -158,6 +159,7 @@ def open_village_survey(
         campaign.complaint_phone,
         campaign.complaint_url,
         village=unit.code,
+        unit_id=unit.id,
     )
 
 

@@ -7,7 +7,8 @@ Create Date: 2026-12-04 19:00:00
 The 2023 method samples villages and residential groups (thôn, tổ dân phố) under
 communes and interviews households there: units of kind `village`, accounts of role
 `interviewer`, campaigns of kind `household` (responses name a village, no counter),
-and the interviewer of each interviewed response on the submission.
+the interviewer of each interviewed response on the submission, and form tokens
+bound to a village (a household's own form, sent later from a phone's queue).
 
 On SQLite the submission table is rebuilt for its new foreign key (a named one:
 ALTER TABLE ADD COLUMN keeps neither the name nor ON DELETE where reflection sees
@@ -73,6 +74,16 @@ def upgrade() -> None:
             "ix_submission_interviewer_submitted", ["interviewer_id", "submitted_at"]
         )
     _sqlite_trigger()
+    # A village's own form gets a form token too, bound to the village: a household's
+    # phone may send it from its offline queue.
+    with op.batch_alter_table("form_token") as batch:
+        batch.alter_column("counter_id", existing_type=sa.Integer(), nullable=True)
+        batch.add_column(sa.Column("unit_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_form_token_unit_id_unit", "unit", ["unit_id"], ["id"], ondelete="CASCADE"
+        )
+        batch.create_index("ix_form_token_unit_issued", ["unit_id", "issued_at"])
+        batch.create_check_constraint("one_place", "(counter_id IS NULL) <> (unit_id IS NULL)")
 
 
 def _sqlite_trigger() -> None:
@@ -82,6 +93,13 @@ def _sqlite_trigger() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM form_token WHERE unit_id IS NOT NULL")
+    with op.batch_alter_table("form_token") as batch:
+        batch.drop_constraint("one_place", type_="check")
+        batch.drop_index("ix_form_token_unit_issued")
+        batch.drop_constraint("fk_form_token_unit_id_unit", type_="foreignkey")
+        batch.drop_column("unit_id")
+        batch.alter_column("counter_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("submission") as batch:
         batch.drop_index("ix_submission_interviewer_submitted")
         batch.drop_constraint("fk_submission_interviewer_id_account", type_="foreignkey")

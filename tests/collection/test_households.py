@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.access.models import Account, LoginSession
 from app.campaigns.models import Campaign, CampaignKind, CampaignStatus
 from app.campaigns.service import CampaignIn, create_campaign, set_status, set_targets
+from app.collection import admission
 from app.collection.models import Submission
 from app.core.config import get_settings
 from app.core.errors import Invalid
@@ -457,3 +458,35 @@ def test_a_coordinator_opens_a_household_survey_of_a_communes_villages_on_the_da
     scope = client.get("/api/v1/campaigns/HO-X1").json()
     assert scope["kind"] == "household"
     assert sorted(u["unit"] for u in scope["units"]) == ["T1", "T2"]
+
+
+TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def test_a_households_own_form_sent_later_from_its_phone_needs_the_token_of_its_village(
+    client: TestClient, session: Session, catalog: Catalog, field: dict[str, Any]
+) -> None:
+    """Phiếu gửi đến nhà filled without network: it arrives an hour later with the
+    token served with the village's form; the token admits one form, in that village."""
+    assert TOKEN.search(client.get("/s/village/T1/form").text) is not None
+    # The same token as the page serves, issued when the household opened the form
+    # (an hour and a quarter ago: it was then filled offline and sent now).
+    opened = datetime.now(UTC) - timedelta(minutes=75)
+    token = admission.issue(session, None, None, now=opened, unit_id=field["t1"].id)
+    assert token is not None
+    late = form(catalog, "T1", minutes_ago=60, channel="web")
+    assert client.post("/api/v1/submissions", json=late).status_code == 403  # no token
+    elsewhere = {**form(catalog, "T2", minutes_ago=60, channel="web"), "form_token": token}
+    r = client.post("/api/v1/submissions", json=elsewhere)
+    assert r.status_code == 403
+    assert r.json()["error"] == "token_invalid"
+    r = client.post("/api/v1/submissions", json={**late, "form_token": token})
+    assert r.status_code == 201, r.text
+    again = {**form(catalog, "T1", minutes_ago=50, channel="web"), "form_token": token}
+    r = client.post("/api/v1/submissions", json=again)
+    assert r.status_code == 403
+    assert r.json()["error"] == "token_used"
+    assert session.scalar(select(func.count()).select_from(Submission)) == 1
+    # The interviewer's form needs none: their sign-in admits it.
+    interviewer_signs_in(client, "lan@bn")
+    assert TOKEN.search(client.get("/s/village/T1/form").text) is None
