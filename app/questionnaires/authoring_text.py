@@ -190,13 +190,22 @@ def where(cell: Cell, lang: str) -> str:
     return ", ".join(parts)
 
 
+def message(problem: Problem, lang: str) -> str:
+    """What is wrong, without the place."""
+    lang = "en" if lang == "en" else "vi"
+    if problem.key == "catalog":
+        return _catalog_message(str(problem.params["message"]), lang)
+    return MESSAGES[problem.key][lang].format(**problem.params)
+
+
+def place(problem: Problem, lang: str) -> str:
+    """Sheet, row and column; for YAML the place in the file (`sections[2]…`)."""
+    if problem.cell is not None:
+        return where(problem.cell, lang)
+    return str(problem.params.get("place", ""))
+
+
 def describe(problem: Problem, lang: str) -> str:
     """One problem as a sentence: its place, then what is wrong."""
-    lang = "en" if lang == "en" else "vi"
-    params = dict(problem.params)
-    if problem.key == "catalog":
-        message = _catalog_message(str(params["message"]), lang)
-        place = where(problem.cell, lang) if problem.cell else str(params.get("place", ""))
-        return f"{place}: {message}" if place else message
-    message = MESSAGES[problem.key][lang].format(**params)
-    return f"{where(problem.cell, lang)}: {message}" if problem.cell else message
+    at = place(problem, lang)
+    return f"{at}: {message(problem, lang)}" if at else message(problem, lang)
