@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 import typer
 
+import app.models_registry  # noqa: F401  (the uploaded row refers to table account)
 from app.cli.common import fail, out, read_file
 from app.core.config import get_settings
 from app.questionnaires import authoring

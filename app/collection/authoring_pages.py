@@ -181,7 +181,10 @@ async def upload_questionnaire(
     checked = await run_in_threadpool(authoring.check, session, get_catalog(), data, name)
     if not checked.ok or checked.model is None:
         fields = [
-            FieldError(place(p, "en") or "file", message(p, "en"), p.key) for p in checked.problems
+            FieldError.of(
+                place(p, "en") or "file", "questionnaire_problem", p.key, message=message(p, "en")
+            )
+            for p in checked.problems
         ]
         raise Invalid.of("questionnaire_refused", fields, name=name, n=len(fields))
     m = checked.model

@@ -1012,6 +1012,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name}: the questionnaire is refused, {n} mistake(s) (each names sheet, "
         "row and column); nothing was stored",
     },
+    # One mistake of an upload, already in the reader's language (authoring_text.py).
+    "questionnaire_problem": {"vi": "{message}", "en": "{message}"},
     "questionnaire_too_large": {
         "vi": "Tệp bộ câu hỏi quá lớn (tối đa {limit} MB)",
         "en": "the questionnaire file is too large (at most {limit} MB)",
