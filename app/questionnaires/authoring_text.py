@@ -114,7 +114,7 @@ CATALOG: list[tuple[re.Pattern[str], str]] = [
     for p, vi in [
         (
             r"^points at '(.+)', which is not a question asked before it$",
-            "trỏ tới '{0}', không phải một câu hỏi đứng trước câu này (câu hỏi không có)",
+            "trỏ tới '{0}', nhưng không có câu hỏi nào mang mã này đứng trước",
         ),
         (r"^'(.+)' has no option (.+)$", "câu '{0}' không có lựa chọn {1}"),
         (r"^'(.+)' is not a choice question$", "'{0}' không phải câu hỏi lựa chọn"),

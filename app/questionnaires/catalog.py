@@ -806,7 +806,9 @@ class _Uploaded:
         self.digests: frozenset[tuple[int, str]] = frozenset()
         self.catalog: Catalog | None = None
         self.checked = 0.0
-        self.table_seen = False
+        # The databases (by URL) known to have the table: until then, look for it with
+        # a query that cannot fail (a database not yet migrated has none).
+        self.tables: set[str] = set()
         self.lock = threading.Lock()
 
     def forget(self) -> None:
@@ -834,11 +836,14 @@ def sync_uploaded(conn: Connection, force: bool = False) -> None:
     if not force and now - _uploaded.checked < _uploaded.EVERY:
         return
     with _uploaded.lock:
+        if not force and time.monotonic() - _uploaded.checked < _uploaded.EVERY:
+            return  # another thread looked while this one waited
         _uploaded.checked = now
-        if not _uploaded.table_seen:
+        url = str(conn.engine.url)
+        if url not in _uploaded.tables:
             if not _table_exists(conn):
                 return
-            _uploaded.table_seen = True
+            _uploaded.tables.add(url)
         rows = conn.execute(sql("SELECT id, digest FROM questionnaire_source")).all()
         digests = frozenset((r[0], r[1]) for r in rows)
         if digests == _uploaded.digests and _uploaded.catalog is not None:

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import CampaignStatus
 from app.campaigns.service import CampaignIn, create_campaign, set_status
 from app.collection.models import Submission
+from app.core.config import ROOT
 from app.questionnaires.authoring import XLSX_MEDIA
 from app.questionnaires.catalog import Catalog, Questionnaire, _uploaded, check_raw, get_catalog
 from app.questionnaires.models import QuestionnaireSource
 from app.questionnaires.xlsform import from_xlsform, to_xlsform
 from tests.collection.test_pages import form_fields, hidden
-from tests.factories import make_account, make_counter, make_unit
+from tests.factories import make_account, make_counter, make_unit, read_with_key
 from tests.signin import sign_in
 
 
@@ -231,3 +232,36 @@ def test_download_as_xlsform_round_trips(client: TestClient, session: Session) -
     model, problems = check_raw(raw)
     assert problems == []
     assert model == get_catalog().get("ward-offices", 1).model  # type: ignore[union-attr]
+
+
+def test_a_yaml_upload_is_checked_by_place_in_the_file_and_a_viewer_may_not_upload(
+    client: TestClient, session: Session
+) -> None:
+    csrf = _admin(client, session)
+    text = (ROOT / "questionnaires/ward-offices/v1.yaml").read_text(encoding="utf-8")
+    bad = text.replace("of: [KQ1, KQ2]", "of: [KQ1, KQ9]")
+    r = client.post(
+        "/api/v1/questionnaires?name=ward.yaml&dry_run=true",
+        content=bad.encode(),
+        headers={"Content-Type": "application/yaml", "X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 422
+    assert r.json()["fields"][0]["loc"] == "scoring.tree.nodes[2] (II).of"
+    assert "'KQ9' is neither a node nor an item" in r.json()["fields"][0]["msg"]
+    ok = client.post(
+        "/api/v1/questionnaires?name=ward.yaml&dry_run=true",
+        content=text.encode(),
+        headers={"Content-Type": "application/yaml", "X-CSRF-Token": csrf},
+    )
+    assert ok.json() == {
+        "slug": "ward-offices",
+        "version": 2,
+        "url": "/api/v1/questionnaires/ward-offices/2",
+        "saved": False,
+    }
+    assert _stored(session) == 0
+    viewer = TestClient(client.app)
+    viewer.headers["Authorization"] = f"Bearer {read_with_key(session, TestClient(client.app))}"
+    refused = viewer.post("/api/v1/questionnaires?name=ward.yaml", content=text.encode())
+    assert refused.status_code == 403
+    assert _stored(session) == 0
