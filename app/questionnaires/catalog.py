@@ -806,9 +806,6 @@ class _Uploaded:
         self.digests: frozenset[tuple[int, str]] = frozenset()
         self.catalog: Catalog | None = None
         self.checked = 0.0
-        # The databases (by URL) known to have the table: until then, look for it with
-        # a query that cannot fail (a database not yet migrated has none).
-        self.tables: set[str] = set()
         self.lock = threading.Lock()
 
     def forget(self) -> None:
@@ -839,11 +836,11 @@ def sync_uploaded(conn: Connection, force: bool = False) -> None:
         if not force and time.monotonic() - _uploaded.checked < _uploaded.EVERY:
             return  # another thread looked while this one waited
         _uploaded.checked = now
-        url = str(conn.engine.url)
-        if url not in _uploaded.tables:
-            if not _table_exists(conn):
-                return
-            _uploaded.tables.add(url)
+        # Asked each time, with a query that cannot fail: a database not yet migrated
+        # (or migrated down) has no table, and a failed query would abort the
+        # transaction of the session that triggered the look.
+        if not _table_exists(conn):
+            return
         rows = conn.execute(sql("SELECT id, digest FROM questionnaire_source")).all()
         digests = frozenset((r[0], r[1]) for r in rows)
         if digests == _uploaded.digests and _uploaded.catalog is not None:
