@@ -132,13 +132,55 @@ def linearised_means(
             (group_mean * (per_group > 0)).sum(axis=1) / np.maximum(groups_present, 1),
             np.nan,
         )
-        a = np.where(present, w / np.where(present, d, 1), 0.0)
+    se = np.where(
+        np.isnan(value), np.nan, _se(n_, s, ss, r, np.where(present, w, 0.0), contributors)
+    )
+    return Linearised(value, se, contributors)
+
+
+def _se(
+    n_: np.ndarray,
+    s: np.ndarray,
+    ss: np.ndarray,
+    r: np.ndarray,
+    w: np.ndarray,
+    contributors: np.ndarray,
+) -> np.ndarray:
+    """The linearised standard error of Σ w_i R_i (see :func:`linearised_means`),
+    w zero for every item without an answer; nan below two contributors."""
+    d = np.diagonal(n_, axis1=1, axis2=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(w > 0, w / np.where(d > 0, d, 1), 0.0)
         ri, rk = r[:, :, None], r[:, None, :]
         mik = ss - rk * s - ri * np.swapaxes(s, 1, 2) + ri * rk * n_
         total = np.einsum("ui,uik,uk->u", a, mik, a)
         nn = contributors.astype(float)
         var = np.where(nn >= 2, nn / (nn - 1) * np.maximum(total, 0.0), np.nan)
-    se = np.where(np.isnan(value), np.nan, np.sqrt(var))
+    return np.sqrt(var)
+
+
+def linearised_weighted(
+    m: PairMoments, weights: np.ndarray, contributors: np.ndarray
+) -> Linearised:
+    """A composite Σ_i w_ui R_ui of item means with per-unit weights (units × k; 0 for
+    an item without an answer), its linearised standard error and n, as
+    :func:`linearised_means` for any tree of means (:func:`analysis.tree.leaf_weights`).
+
+    The value is nan where no weight is positive."""
+    n_ = np.asarray(m.n, dtype=float)
+    s = np.asarray(m.s, dtype=float)
+    ss = np.asarray(m.ss, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    if n_.ndim != 3 or n_.shape != s.shape or w.shape != n_.shape[:2]:
+        raise ValueError("moments must be units × k × k and weights units × k")
+    contributors = np.asarray(contributors, dtype=np.int64)
+    d = np.diagonal(n_, axis1=1, axis2=2)
+    y = np.diagonal(s, axis1=1, axis2=2)
+    w = np.where(d > 0, w, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(d > 0, y / np.where(d > 0, d, 1), 0.0)
+    value = np.where((w > 0).any(axis=1), (w * r).sum(axis=1), np.nan)
+    se = np.where(np.isnan(value), np.nan, _se(n_, s, ss, r, w, contributors))
     return Linearised(value, se, contributors)
 
 

@@ -271,40 +271,119 @@ def evaluate(
     Wilson-at-the-smallest-n ones of :func:`composites`; the report's linearised
     composite intervals need pair moments the tree does not read.
     """
-    choose = dict(choose or {})
-    for code, agg in choose.items():
-        node = tree.nodes.get(code)
-        if node is None:
-            raise TreeError(f"choose: {code!r} is not a node of the tree")
-        if agg != node.aggregation and agg not in node.choices:
-            allowed = ", ".join([node.aggregation, *node.choices])
-            raise TreeError(f"choose: node {code!r} takes {allowed}, not {agg!r}")
     out: dict[str, Estimates] = {}
     for code, scale in tree.items.items():
         dist = np.array(
             [[c.get(f"{code}={v}", 0) for v in scale.values] for c in counts], dtype=float
         ).reshape(len(counts), len(scale.values))
         out[code] = _item_estimates(scale, dist, rule)
+    return node_estimates(tree, out, choose)
+
+
+def _checked(tree: IndexTree, choose: Mapping[str, Aggregation] | None) -> dict[str, Aggregation]:
+    chosen = dict(choose or {})
+    for code, agg in chosen.items():
+        node = tree.nodes.get(code)
+        if node is None:
+            raise TreeError(f"choose: {code!r} is not a node of the tree")
+        if agg != node.aggregation and agg not in node.choices:
+            allowed = ", ".join([node.aggregation, *node.choices])
+            raise TreeError(f"choose: node {code!r} takes {allowed}, not {agg!r}")
+    return chosen
+
+
+def node_estimates(
+    tree: IndexTree,
+    items: Mapping[str, Estimates],
+    choose: Mapping[str, Aggregation] | None = None,
+) -> dict[str, Estimates]:
+    """The items' estimates (as given) and every node's, combined as the tree says.
+
+    ``mean`` nodes use :func:`analysis.indices.composites` (nan-skipping mean, interval
+    at the smallest n), ``item_weighted`` ones weight each child present by its number
+    of items, ``top2box_of`` ones are their item's estimate."""
+    chosen = _checked(tree, choose)
+    out: dict[str, Estimates] = dict(items)
 
     def value(code: str) -> Estimates:
-        if code in out:
-            return out[code]
-        node = tree.nodes[code]
-        agg = choose.get(code, node.aggregation)
-        if agg == "top2box_of":
-            assert node.item is not None
-            result = out[node.item]
-        elif agg == "mean":
-            result = composites([value(c) for c in node.children])
-        else:
-            result = _weighted(
-                [value(c) for c in node.children], [len(tree.leaves(c)) for c in node.children]
+        if code not in out:
+            node = tree.nodes[code]
+            out[code] = combine(
+                tree, code, [value(c) for c in node.children], chosen.get(code), out
             )
-        out[code] = result
-        return result
+        return out[code]
 
     for code in tree.nodes:
         value(code)
+    return out
+
+
+def combine(
+    tree: IndexTree,
+    code: str,
+    parts: Sequence[Estimates],
+    aggregation: Aggregation | None = None,
+    items: Mapping[str, Estimates] | None = None,
+) -> Estimates:
+    """Node `code`'s estimate from its children's (`parts`, in order) by its
+    aggregation (or `aggregation`, one of its choices); a ``top2box_of`` node is its
+    item's estimate, from `items`."""
+    node = tree.nodes[code]
+    agg = aggregation or node.aggregation
+    if agg == "top2box_of":
+        assert node.item is not None
+        assert items is not None
+        return items[node.item]
+    if agg == "mean":
+        return composites(list(parts))
+    return _weighted(list(parts), [len(tree.leaves(c)) for c in node.children])
+
+
+def leaf_weights(
+    tree: IndexTree,
+    code: str,
+    present: Mapping[str, np.ndarray],
+    choose: Mapping[str, Aggregation] | None = None,
+) -> dict[str, np.ndarray]:
+    """Per unit, the weight of each item in node `code`'s value: the node is
+    Σ weight × item index over the items with an answer (`present[item]`, one bool
+    per unit), as :func:`node_estimates` combines them. Weights are 0 where an item has
+    no answer; each is computed as one integer ratio (the product of the numerators
+    over the product of the denominators on the path), so a mean of means gets
+    exactly 1 / (groups × items), the weight :func:`analysis.composite.linearised_means`
+    uses."""
+    chosen = _checked(tree, choose)
+    units = len(next(iter(present.values()))) if present else 0
+
+    def any_present(c: str) -> np.ndarray:
+        leaves = tree.leaves(c)
+        if not leaves:
+            return np.zeros(units, dtype=bool)
+        return np.logical_or.reduce([np.asarray(present[i], dtype=bool) for i in leaves])
+
+    out: dict[str, np.ndarray] = {}
+
+    def walk(c: str, num: np.ndarray, den: np.ndarray) -> None:
+        node = tree.nodes.get(c)
+        if node is None:
+            out[c] = out.get(c, 0.0) + np.where(present[c], num / den, 0.0)
+            return
+        agg = chosen.get(c, node.aggregation)
+        if agg == "top2box_of":
+            assert node.item is not None
+            walk(node.item, num, den)
+            return
+        here = [any_present(child) for child in node.children]
+        if agg == "mean":
+            shares = [np.ones(units) for _ in node.children]
+            total = np.sum([h.astype(float) for h in here], axis=0)
+        else:
+            shares = [np.full(units, float(len(tree.leaves(child)))) for child in node.children]
+            total = np.sum([h * s for h, s in zip(here, shares, strict=True)], axis=0)
+        for child, h, share in zip(node.children, here, shares, strict=True):
+            walk(child, np.where(h, num * share, 0.0), den * np.maximum(total, 1.0))
+
+    walk(code, np.ones(units), np.ones(units))
     return out
 
 

@@ -177,7 +177,7 @@ def unit_tree(rows: list[Unit]) -> list[tuple[Unit, int]]:
 
 def _form_context(session: SessionDep, who: Principal) -> dict[str, Any]:
     return {
-        "questionnaires": [q for q in get_catalog() if q.reports_built],
+        "questionnaires": list(get_catalog()),
         "kinds": UNIT_KINDS,
         "parents": units.units_in(session, who.unit_id, parents_only=True),
         "tree": unit_tree(units.units_in(session, who.unit_id)),

@@ -166,17 +166,6 @@ def _check(
                 installed=installed,
             )
         )
-    elif not chosen.reports_built:
-        problems.append(
-            FieldError.of(
-                "questionnaire",
-                "questionnaire_reports_not_built",
-                "not_built",
-                slug=chosen.slug,
-                version=chosen.version,
-                ready=", ".join(f"{q.slug} v{q.version}" for q in catalog if q.reports_built),
-            )
-        )
     if not data.units:
         problems.append(FieldError.of("units", "units_required", "required"))
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(data.units)))}

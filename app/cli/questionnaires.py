@@ -11,6 +11,7 @@ from app.core.config import get_settings
 from app.questionnaires import authoring
 from app.questionnaires.authoring_text import describe
 from app.questionnaires.catalog import Catalog, QuestionnaireError, get_catalog, sync_uploaded
+from app.reporting.figures import indicator_counts
 
 questionnaires_cli = typer.Typer(help="Questionnaire files.", no_args_is_help=True)
 
@@ -34,11 +35,14 @@ def questionnaires_check(
             else f"{counts['items']} scored items"
         )
         how = "declared" if q.declares_tree else "derived from the factors"
-        reports = "" if q.reports_built else "; reports not yet built for it (no campaign yet)"
+        blocks = indicator_counts(q)
         out.print(
             f"{q.slug} v{q.version}: {shape}, index tree of {counts['items']} items and "
             f"{counts['nodes']} nodes ({how}), {len(q.questions)} questions "
-            f"({', '.join(q.languages)}) ok{reports}",
+            f"({', '.join(q.languages)}); indicators: {counts['items'] + counts['nodes']} "
+            f"satisfaction, {blocks['perception'][0]} perception ({blocks['perception'][1]} "
+            f"rates), {blocks['expectations'][0]} expectation ({blocks['expectations'][1]} "
+            "rates); ok",
             highlight=False,
         )
 

@@ -90,12 +90,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "không có bộ câu hỏi {slug} v{version} (đã cài: {installed})",
         "en": "unknown questionnaire {slug} v{version} (installed: {installed})",
     },
-    "questionnaire_reports_not_built": {
-        "vi": "chưa thể mở đợt khảo sát theo bộ câu hỏi {slug} v{version}: báo cáo cho cách "
-        "tính chỉ số dạng cây của bộ câu hỏi này chưa được xây dựng (dùng được: {ready})",
-        "en": "a campaign cannot use questionnaire {slug} v{version} yet: the reports for its "
-        "index tree are not yet built (ready: {ready})",
-    },
     "questionnaire_unknown_version": {
         "vi": "không có bộ câu hỏi {slug} v{version} (các phiên bản đã cài: {installed})",
         "en": "unknown questionnaire {slug} v{version} (installed versions: {installed})",
@@ -825,6 +819,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "filter_no_question": {
         "vi": "{value!r}: bộ câu hỏi này không có câu hỏi đó",
         "en": "{value!r} is not an option (none in this questionnaire)",
+    },
+    "scoring_one_scale": {
+        "vi": "Cách tính {value} cần mọi câu hỏi của chỉ số trên cùng một thang đo",
+        "en": "scoring {value} needs every item of the index on one scale",
+    },
+    "scoring_one_scale_field": {
+        "vi": "{value!r}: các câu hỏi của chỉ số dùng nhiều thang đo khác nhau; hãy dùng top2box",
+        "en": "{value!r}: the index items are on different scales; use top2box",
+    },
+    "combine_unknown": {
+        "vi": "Cách gộp {value!r} không áp dụng được cho bộ câu hỏi này",
+        "en": "combine {value!r} does not apply to this questionnaire",
+    },
+    "combine_not_offered": {
+        "vi": "{value!r} không phải là cách gộp bộ câu hỏi này cho chọn (có: {offered})",
+        "en": "{value!r} is not a way this questionnaire lets its index be combined ({offered})",
     },
     "date_before_from": {
         "vi": "ngày cuối trước ngày đầu",

@@ -81,7 +81,8 @@ def column_layout(q: Questionnaire) -> ColumnLayout:
     cached = _layouts.get((q.slug, q.version))
     if cached is None:
         scale = tuple(q.scale_items)
-        values = tuple(q.scale_values)
+        # Every scale's values (a named 4-level scale's are often the main one's).
+        values = tuple(sorted({v for c in scale for v in (o.code for o in q.scale_of(c)[0])}))
         single = tuple(
             (c, tuple(x.option_codes)) for c, x in q.questions.items() if x.kind == "single"
         )
@@ -392,7 +393,7 @@ class _Plan:
 
     def alpha_keys(self) -> list[str]:
         out = []
-        for f in self.q.factors:
+        for f in self.q.alpha_groups:
             out.append(f"a:{f.code}:n")
             out += [f"a:{f.code}:s:{i}" for i in f.items]
             out += [
@@ -484,18 +485,16 @@ def _moments(
     members = list(ml.members)
     k = len(members)
     n = len(grp)
-    sizes = [1 + len(f.items) for f in q.factors]
+    sizes = [1 + len(f.items) for f in q.alpha_groups]
     z = np.empty((n, 3 * k + sum(sizes)), dtype=np.float32)
     x = scores(members)
     z[:, 2 * k : 3 * k] = x
     z[:, :k] = x > 0
-    satisfied = np.zeros(x.shape, dtype=bool)
-    for v in q.model.scoring.satisfied:  # a few comparisons: cheaper than np.isin here
-        satisfied |= x == v
+    satisfied = q.satisfied_mask(members, x)
     z[:, k : 2 * k] = satisfied & (x > 0)
     d = z[:, :k]
     at = 3 * k
-    for factor, size in zip(q.factors, sizes, strict=True):
+    for factor, size in zip(q.alpha_groups, sizes, strict=True):
         xf = scores(factor.items)
         complete = np.asarray((xf > 0).all(axis=1))
         z[:, at] = complete
@@ -516,9 +515,7 @@ def _moments(
         ]
         at += size
     base = 7 * ml.pairs
-    factor_cols = [[members.index(i) for i in f.items if i in members] for f in q.factors]
-    if q.model.scoring.factor == "overall_item":
-        factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
+    factor_cols = [[members.index(i) for i in g.leaves if i in members] for g in q.groups]
     for f, fc in enumerate(factor_cols):
         answered = d[:, fc].any(axis=1) if fc else np.zeros(n, dtype=bool)
         out[:, base + f] = np.bincount(grp[answered], minlength=groups)

@@ -89,8 +89,8 @@ def answer_keys(
 
 def add_moments(q: Questionnaire, answers: Mapping[str, Any], into: Counter[str]) -> None:
     """Add the moments of Cronbach's alpha (complete cases: every item on the scale)."""
-    valid = q.scale_answers - {q.not_applicable}
-    for factor in q.factors:
+    valid = q.item_values
+    for factor in q.alpha_groups:
         xs = [answers.get(i) for i in factor.items]
         if not all(x in valid for x in xs):
             continue
@@ -124,11 +124,9 @@ LAYOUT_VERSION = 1
 
 
 def composite_members(q: Questionnaire) -> list[str]:
-    """The items factors and the SIPAS are means of: the criteria (factor rule
-    `criteria_mean`) or the factors' overall items."""
-    if q.model.scoring.factor == "overall_item":
-        return [f.overall_item for f in q.factors if f.overall_item]
-    return list(dict.fromkeys(i for f in q.factors for i in f.items))
+    """The items the index tree's means read (`Questionnaire.members`): for sipas-2017
+    the criteria (factor rule `criteria_mean`) or the factors' overall items."""
+    return list(q.members)
 
 
 @dataclass(frozen=True)
@@ -192,7 +190,7 @@ def moment_layout(q: Questionnaire) -> MomentLayout:
     cached = _layouts.get((q.slug, q.version))
     if cached is None:
         members = tuple(composite_members(q))
-        factors = tuple(f.code for f in q.factors)
+        factors = tuple(g.code for g in q.groups)
         shape = repr((PAIR_STATS, members, factors, q.model.scoring.factor))
         digest = hashlib.sha256(shape.encode()).hexdigest()[:12]
         k = len(members)
@@ -215,9 +213,7 @@ def _chunk_pairs(
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, moment_layout(q).size), dtype=np.int64)
     if x is None:
-        x = _scale_matrix(
-            [a for _, a in rows], composite_members(q), q.scale_answers - {q.not_applicable}
-        )
+        x = _scale_matrix([a for _, a in rows], composite_members(q), q.item_values)
     uniq, uidx = np.unique(np.array([u for u, _ in rows], dtype=np.int64), return_inverse=True)
     return uniq, _pair_sums(q, uidx.reshape(-1), len(uniq), x)
 
@@ -234,11 +230,9 @@ def _pair_sums(q: Questionnaire, uidx: np.ndarray, units: int, x: np.ndarray) ->
     # traffic of int64; the per-unit sums are taken in int64.
     x8 = x.astype(np.int8)
     d = (x8 > 0).astype(np.int8)
-    t = np.isin(x8, q.model.scoring.satisfied).astype(np.int8) * d
+    t = q.satisfied_mask(members, x8).astype(np.int8) * d
     first, second = np.triu_indices(len(members), 1)
-    factor_cols = [[members.index(i) for i in f.items if i in members] for f in q.factors]
-    if q.model.scoring.factor == "overall_item":
-        factor_cols = [[members.index(f.overall_item)] if f.overall_item else [] for f in q.factors]
+    factor_cols = [[members.index(i) for i in g.leaves if i in members] for g in q.groups]
     pairs = len(first)
     out = np.zeros((units, width), dtype=np.int64)
     for start in range(0, len(row_of), PAIR_BLOCK):
@@ -508,10 +502,10 @@ def _alpha_sums(q: Questionnaire, x: np.ndarray) -> tuple[list[str], np.ndarray]
     """The alpha-moment keys and a responses × keys matrix of each response's
     contributions (:func:`add_moments`' sums, complete cases only). `x` is the
     responses × factor-items scale matrix (items in questionnaire order, once each)."""
-    codes = list(dict.fromkeys(i for f in q.factors for i in f.items))
+    codes = list(dict.fromkeys(i for f in q.alpha_groups for i in f.items))
     keys: list[str] = []
     columns: list[Any] = []  # per-response columns of the moments matrix
-    for factor in q.factors:
+    for factor in q.alpha_groups:
         items = factor.items
         xf = x[:, [codes.index(i) for i in items]]
         complete = np.asarray((xf > 0).all(axis=1))
@@ -556,9 +550,9 @@ def _chunk_moments(
     if not rows:
         return
     uniq, unit_idx = np.unique(np.array([u for u, _ in rows]), return_inverse=True)
-    codes = list(dict.fromkeys(i for f in q.factors for i in f.items))
+    codes = list(dict.fromkeys(i for f in q.alpha_groups for i in f.items))
     if x is None:  # else given: responses × codes
-        x = _scale_matrix([a for _, a in rows], codes, q.scale_answers - {q.not_applicable})
+        x = _scale_matrix([a for _, a in rows], codes, q.item_values)
     keys, m = _alpha_sums(q, x)
     per_unit = _sum_per_unit(unit_idx, len(uniq), m)
     for unit_id, sums in zip(uniq.tolist(), per_unit.tolist(), strict=True):
@@ -634,9 +628,9 @@ class UnitCounts:
         self._m = np.zeros((0, 0), dtype=np.int64)
         # Composite moments stay arrays (one vector per unit, MomentLayout).
         self._pairs: dict[int, np.ndarray] = {}
-        self._alpha_codes = list(dict.fromkeys(i for f in q.factors for i in f.items))
+        self._alpha_codes = list(dict.fromkeys(i for f in q.alpha_groups for i in f.items))
         self._members = list(moment_layout(q).members)
-        self._valid = q.scale_answers - {q.not_applicable}
+        self._valid = q.item_values
         self._questions = [(code, question.kind) for code, question in q.questions.items()]
 
     @property

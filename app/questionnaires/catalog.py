@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -31,6 +31,9 @@ Text = dict[str, str]
 FILE_NAME = re.compile(r"^v(\d+)\.ya?ml$")
 # The root of a tree derived from factor sections.
 ROOT = "sipas"
+# A report's rate of a rating question's satisfied (top two) levels, beside each level's.
+TOP = "top2"
+TOP_LABEL = {"vi": "Hai mức cao nhất", "en": "Top two levels"}
 
 
 # How a criterion is scored: the questionnaire says which, a report may override it.
@@ -206,6 +209,26 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Group:
+    """An inner node of the index tree below the overall index, as the reports read it:
+    a factor of sipas-2017, a group or an aspect of sipas-2023.
+
+    `items` are the items directly under it when all its children are items (Cronbach's
+    alpha is computed over them; for a 2017 factor: its criteria, whatever the factor
+    rule); `leaves` every item its value reads; `item` the one item of a ``top2box_of``
+    node (a 2017 factor's own overall item, scored or not)."""
+
+    code: str
+    title: Text
+    items: tuple[str, ...]
+    leaves: tuple[str, ...]
+    children: tuple[str, ...]
+    parent: str | None
+    aggregation: Aggregation
+    item: str | None
+
+
+@dataclass(frozen=True)
 class Part:
     """One screen of the questionnaire: a section, or a piece of one (`breaks`)."""
 
@@ -266,8 +289,108 @@ class Questionnaire:
 
     @cached_property
     def criteria(self) -> tuple[str, ...]:
-        """The criterion codes of all factors, in order."""
+        """The items of the index, in order: the criteria of all factors, or the items
+        a declared tree's means read (not an item only a ``top2box_of`` node scores)."""
+        if self.declares_tree:
+            return self.members
         return tuple(code for f in self.factors for code in f.items)
+
+    @cached_property
+    def groups(self) -> tuple[Group, ...]:
+        """The tree's inner nodes below the root, parents before children (the factors,
+        for a questionnaire without a declared tree), then any the root does not reach."""
+        tree = self.tree
+        if not self.declares_tree:
+            return tuple(
+                Group(
+                    f.code,
+                    f.title,
+                    f.items,
+                    tree.leaves(f.code),
+                    tree.nodes[f.code].children or (tree.nodes[f.code].item or "",),
+                    tree.root,
+                    tree.nodes[f.code].aggregation,
+                    f.overall_item,
+                )
+                for f in self.factors
+            )
+        parent = {c: n.code for n in tree.nodes.values() for c in n.children}
+        order = [c for c in tree.walk() if c in tree.nodes and c != tree.root]
+        order += [c for c in tree.nodes if c not in order and c != tree.root]
+        out = []
+        for code in order:
+            node = tree.nodes[code]
+            direct = node.children if all(c in tree.items for c in node.children) else ()
+            out.append(
+                Group(
+                    code,
+                    self.node_title(code),
+                    direct,
+                    tree.leaves(code),
+                    node.children,
+                    parent.get(code),
+                    node.aggregation,
+                    node.item,
+                )
+            )
+        return tuple(out)
+
+    @cached_property
+    def members(self) -> tuple[str, ...]:
+        """The items the composites (the groups and the overall index that are means)
+        are means of, once each, in order: their pair moments are kept per unit."""
+        tree = self.tree
+        codes = [tree.root, *(g.code for g in self.groups)]
+        return tuple(
+            dict.fromkeys(
+                leaf
+                for c in codes
+                if tree.nodes[c].aggregation != "top2box_of"
+                for leaf in tree.leaves(c)
+            )
+        )
+
+    @cached_property
+    def index_items(self) -> tuple[str, ...]:
+        """Every item a report scores: the criteria, then the overall items (a factor's or
+        the index's own question; a declared tree's ``top2box_of`` items)."""
+        if self.declares_tree:
+            extra = [n.item for n in self.tree.nodes.values() if n.item]
+        else:
+            sc = self.model.scoring
+            extra = [f.overall_item for f in self.factors if f.overall_item]
+            extra += [sc.overall_item] if sc.overall_item else []
+        return (*self.criteria, *(c for c in dict.fromkeys(extra) if c not in self.criteria))
+
+    @cached_property
+    def alpha_groups(self) -> tuple[Group, ...]:
+        """The groups Cronbach's alpha is kept for: those whose children are items."""
+        return tuple(g for g in self.groups if g.items)
+
+    @cached_property
+    def item_values(self) -> frozenset[int]:
+        """Every value an index item can be scored on (not-applicable excluded)."""
+        return frozenset(v for c in self.index_items for v in self.tree.items[c].values)
+
+    def satisfied_mask(self, codes: Sequence[str], x: Any) -> Any:
+        """Of a responses × `codes` matrix of answers, which are each item's satisfied
+        values (one comparison per distinct scale, not per item)."""
+        import numpy as np
+
+        out = np.zeros(np.shape(x), dtype=bool)
+        by_scale: dict[tuple[int, ...], list[int]] = {}
+        for i, c in enumerate(codes):
+            by_scale.setdefault(self.tree.items[c].satisfied, []).append(i)
+        for satisfied, cols in by_scale.items():
+            if len(cols) == len(codes):
+                out = np.isin(x, satisfied)
+            else:
+                out[:, cols] = np.isin(x[:, cols], satisfied)
+        return out
+
+    def item_scale(self, code: str) -> ItemScale:
+        """The scale item `code` is scored on: values, satisfied values, not-applicable."""
+        return self.tree.items[code]
 
     @cached_property
     def scale_items(self) -> tuple[str, ...]:
@@ -306,13 +429,6 @@ class Questionnaire:
     def declares_tree(self) -> bool:
         """Whether the file declares `scoring.tree` (else it is derived from factors)."""
         return self.model.scoring.tree is not None
-
-    @property
-    def reports_built(self) -> bool:
-        """Whether the reports can be computed for this questionnaire. They are built on
-        factor sections (sipas-2017's shape); a tree-declared questionnaire's index is
-        computed by analysis/tree.py, but its reports are not yet wired to the tree."""
-        return not self.declares_tree and bool(self.factors)
 
     @cached_property
     def tree(self) -> IndexTree:
@@ -361,14 +477,36 @@ class Questionnaire:
         return dict.fromkeys(self.languages, "SIPAS")
 
     def report_questions(self, block: str) -> list[Question]:
-        """Choice questions reported in `block` (perception, expectations, respondents)."""
+        """Questions reported in `block` (perception, expectations, respondents): choice
+        questions, and rating questions that are not items of the index (their levels'
+        shares)."""
+        scored = set(self.index_items)
         return [
             q
             for s in self.model.sections
             if not s.factor and s.report == block
             for q in s.questions
-            if q.kind in ("single", "multi")
+            if q.kind in ("single", "multi") or (q.kind == "scale" and q.code not in scored)
         ]
+
+    def report_options(self, question: Question) -> list[Option]:
+        """The answers a report gives a rate for, with their labels: a choice question's
+        options; a rating question's levels, then its top two (satisfied) levels."""
+        if question.kind != "scale":
+            return list(question.options)
+        options, _, satisfied = self.scale_of(question.code)
+        out = [Option(code=str(o.code), label=o.label) for o in options]
+        if satisfied:
+            out.append(Option(code=TOP, label=TOP_LABEL))
+        return out
+
+    def answer_codes(self, code: str) -> list[str]:
+        """The answers a report counts for question `code`: its option codes, or for a
+        rating question its scale's values (not-applicable left out)."""
+        question = self.questions[code]
+        if question.kind == "scale":
+            return [str(o.code) for o in self.scale_of(code)[0]]
+        return list(question.option_codes)
 
     def visible(self, code: str, answers: dict[str, Any]) -> bool:
         """Whether question `code` is asked, given the answers so far."""
@@ -685,6 +823,14 @@ def _check_tree(
                 problems.append(
                     f"scales.{name}.satisfied: none, but item {code!r} is scored on it "
                     "(scoring.tree)"
+                )
+            values = named.values if named is not None else model.scale.values
+            if min(values) < 1 or max(values) > 100:
+                # The fold keeps answers as small positive integers, 0 meaning none.
+                place = f"scales.{name}.options" if named is not None else "scale.options"
+                problems.append(
+                    f"{place}: item {code!r} is scored on it (scoring.tree), so its values "
+                    "must be whole numbers from 1 to 100"
                 )
     return list(dict.fromkeys(problems))
 

@@ -346,6 +346,15 @@ def campaign_indices(
         ),
     ] = None,
     sort: Sort = "code",
+    combine: Annotated[
+        Literal["item_weighted", "mean"] | None,
+        Query(
+            description="How the index tree combines nodes that offer a choice (sipas-2023: "
+            "the SIPAS and its two aspects): `item_weighted` (each child weighted by its "
+            "number of items; the published method) or `mean` (simple mean of the "
+            "children). 422 for a questionnaire that offers none."
+        ),
+    ] = None,
     format: Format = None,
     shape: Shape = "long",
     sep: Separator = ",",
@@ -364,6 +373,7 @@ def campaign_indices(
             top=top != 5,
             mixed=mixed,
             aggregate=aggregate is not None,
+            combine=combine is not None,
         )
 
     def get(level: str | None, parent: str | None) -> indices.Report:
@@ -385,6 +395,7 @@ def campaign_indices(
             mixed=mixed,
             aggregate=aggregate,
             sort=sort,
+            combine=combine,
         )
 
     if format == "pdf":

@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from analysis.composite import PairMoments, composite_indices, linearised_means
-from analysis.indices import CriterionRule, Estimates, composites, criterion_indices, proportions
+from analysis.composite import PairMoments, composite_indices, linearised_weighted
+from analysis.indices import CriterionRule, Estimates, criterion_indices, proportions
 from analysis.intervals import Z95
+from analysis.tree import Aggregation, combine, leaf_weights
 from analysis.weighting import mean_variances, proportion_variances
 from app.counts.tally import MomentLayout, moment_layout
-from app.questionnaires.catalog import Question, Questionnaire
+from app.questionnaires.catalog import TOP, Question, Questionnaire
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,8 @@ class KeySpace:
 
     @cached_property
     def scale_items(self) -> list[str]:
-        sc = self.q.model.scoring
-        extra = [f.overall_item for f in self.q.factors if f.overall_item]
-        extra += [sc.overall_item] if sc.overall_item else []
-        return list(self.q.criteria) + [c for c in dict.fromkeys(extra) if c not in self.q.criteria]
+        """The items a report scores (criteria, then overall items), each on its scale."""
+        return list(self.q.index_items)
 
     @cached_property
     def blocks(self) -> dict[str, list[Question]]:
@@ -43,10 +42,10 @@ class KeySpace:
     def keys(self) -> list[str]:
         keys = ["n"]
         for code in self.scale_items:
-            keys += [f"{code}={v}" for v in self.q.scale_values]
+            keys += [f"{code}={v}" for v in self.q.item_scale(code).values]
         for questions in self.blocks.values():
             for question in questions:
-                keys += [f"{question.code}={o}" for o in question.option_codes]
+                keys += [f"{question.code}={o}" for o in self.q.answer_codes(question.code)]
                 if question.kind == "multi":
                     keys.append(f"{question.code}#")
         return list(dict.fromkeys(keys))
@@ -67,16 +66,17 @@ class KeySpace:
     def pair_moments(self, m: np.ndarray, rule: CriterionRule) -> PairMoments:
         """The composite moments of every row of `m` for `rule`'s item values (top-2-box
         indicator, or score), as analysis/composite.py takes them."""
-        members, scale, idx = self.members, self.q.scale_values, self.index
+        members, idx = self.members, self.index
         k, units = len(members), m.shape[0]
         top = rule == "top2box"
         n = np.zeros((units, k, k))
         s = np.zeros((units, k, k))
         ss = np.zeros((units, k, k))
-        values = np.asarray(scale, dtype=float)
-        y = np.isin(scale, self.q.model.scoring.satisfied).astype(float) if top else values
         for i, code in enumerate(members):
-            dist = m[:, [idx[f"{code}={v}"] for v in scale]].astype(float)
+            item = self.q.item_scale(code)
+            values = np.asarray(item.values, dtype=float)
+            y = np.isin(item.values, item.satisfied).astype(float) if top else values
+            dist = m[:, [idx[f"{code}={v}"] for v in item.values]].astype(float)
             n[:, i, i] = dist.sum(axis=1)
             s[:, i, i] = dist @ y
             ss[:, i, i] = dist @ (y * y)
@@ -179,15 +179,25 @@ def se_of(e: Estimates) -> np.ndarray:
     return (np.asarray(e.high, dtype=float) - np.asarray(e.low, dtype=float)) / (2 * Z95)
 
 
-def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
-    """The indicators of every row of `m`."""
+def figures(
+    ks: KeySpace,
+    m: np.ndarray,
+    rule: CriterionRule,
+    choose: Mapping[str, Aggregation] | None = None,
+) -> Figures:
+    """The indicators of every row of `m` (`choose`: node → another aggregation it
+    allows, as analysis/tree.py takes it)."""
     q, sc = ks.q, ks.q.model.scoring
-    scale = q.scale_values
+    tree = q.tree
     units = m.shape[0]
 
     def item(code: str) -> Estimates:
+        scale = q.item_scale(code)
         return criterion_indices(
-            _cols(ks, m, [f"{code}={v}" for v in scale]), rule, sc.satisfied, scale
+            _cols(ks, m, [f"{code}={v}" for v in scale.values]),
+            rule,
+            scale.satisfied,
+            scale.values,
         )
 
     items = {code: item(code) for code in ks.scale_items}
@@ -195,53 +205,69 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
     def item_variance(code: str) -> np.ndarray:
         if rule == "top2box":
             return proportion_variances(items[code].value, items[code].n)
-        lo, hi = float(min(scale)), float(max(scale))
+        values = q.item_scale(code).values
+        lo, hi = float(min(values)), float(max(values))
         factor = 100 / hi if rule == "mean20" else 100 / (hi - lo)
-        return mean_variances(_cols(ks, m, [f"{code}={v}" for v in scale]), scale, factor)
+        return mean_variances(_cols(ks, m, [f"{code}={v}" for v in values]), values, factor)
 
     def var_of(e: Estimates) -> np.ndarray:
         return np.asarray(e.se, dtype=float) ** 2
 
     moments = ks.pair_moments(m, rule) if units else None
-    position = {c: i for i, c in enumerate(ks.members)}
+    members = ks.members
+    present = {c: items[c].n > 0 for c in members}
+    scale = q.item_scale(members[0]).values if members else tuple(q.scale_values)
+    chosen = dict(choose or {})
+    done: dict[str, Estimates] = {}
 
-    def composite(groups: list[list[str]], who: int, parts: list[Estimates]) -> Estimates:
-        # Linearised interval from the pair moments (analysis/composite.py); the old
-        # smallest-component n is kept only for its zero-variance fallback.
-        if moments is None:
-            return composites(parts)
-        lin = linearised_means(moments, [[position[c] for c in g] for g in groups], m[:, who])
-        return composite_indices(lin, rule, scale, composites(parts))
+    def estimate(code: str) -> Estimates:
+        """A node's published estimate: its children's estimates combined as the tree
+        says (analysis/tree.py), with, for a mean, its linearised interval from the pair
+        moments (analysis/composite.py)."""
+        if code in items:
+            return items[code]
+        if code in done:
+            return done[code]
+        node = tree.nodes[code]
+        agg = chosen.get(code, node.aggregation)
+        plain = combine(tree, code, [estimate(c) for c in node.children], agg, items)
+        if agg != "top2box_of" and moments is not None:
+            weights = leaf_weights(tree, code, present, chosen)
+            w = np.zeros((units, len(members)))
+            for i, c in enumerate(members):
+                if c in weights:
+                    w[:, i] = weights[c]
+            who = ks.moment_col(None if code == tree.root else code)
+            lin = linearised_weighted(moments, w, m[:, who])
+            plain = composite_indices(lin, rule, scale, plain)
+        done[code] = plain
+        return plain
 
-    factors: dict[str, Estimates] = {}
-    for f in q.factors:
-        if sc.factor == "overall_item" and f.overall_item:
-            factors[f.code] = items[f.overall_item]
-        else:
-            factors[f.code] = composite(
-                [list(f.items)], ks.moment_col(f.code), [items[c] for c in f.items]
-            )
-    if sc.sipas == "overall_item" and sc.overall_item:
-        sipas = items[sc.overall_item]
-    else:
-        of_factors = [
-            [f.overall_item] if sc.factor == "overall_item" and f.overall_item else list(f.items)
-            for f in q.factors
-        ]
-        sipas = composite(of_factors, ks.moment_col(None), list(factors.values()))
+    factors: dict[str, Estimates] = {g.code: estimate(g.code) for g in q.groups}
+    sipas = estimate(tree.root)
 
     blocks: dict[str, dict[str, Estimates]] = {}
     for block, questions in ks.blocks.items():
         rates: dict[str, Estimates] = {}
         for question in questions:
-            opts = _cols(ks, m, [f"{question.code}={o}" for o in question.option_codes])
+            codes = q.answer_codes(question.code)
+            opts = _cols(ks, m, [f"{question.code}={o}" for o in codes])
             n = (
                 m[:, ks.index[f"{question.code}#"]]
                 if question.kind == "multi"
                 else opts.sum(axis=1)
             )
-            for i, o in enumerate(question.option_codes):
+            for i, o in enumerate(codes):
                 rates[rate_key(block, question.code, o)] = proportions(opts[:, i], n)
+            if question.kind == "scale":
+                # A rating outside the index (a 4-level interest or suitability
+                # question): each level's share, and the share at its satisfied levels
+                # (the top two), as the Ministry reports them.
+                top = [i for i, o in enumerate(codes) if int(o) in q.scale_of(question.code)[2]]
+                if top:
+                    rates[rate_key(block, question.code, TOP)] = proportions(
+                        opts[:, top].sum(axis=1), n
+                    )
         blocks[block] = rates
     timeliness: dict[str, Estimates] = {}
     if sc.timeliness is not None:
@@ -300,3 +326,21 @@ def figures(ks: KeySpace, m: np.ndarray, rule: CriterionRule) -> Figures:
     variances: dict[str, Any] = {"sipas": variance(sipas)}
     variances.update({g: {k: variance(e) for k, e in est.items()} for g, est in groups.items()})
     return Figures(entries, values, ns, se_of(sipas), variances)
+
+
+def indicator_counts(q: Questionnaire) -> dict[str, tuple[int, int]]:
+    """Per block (perception, expectations, respondents): how many indicators — one
+    per rating question (its top-two share; the levels' shares are its detail) and per
+    yes/no question, one per option of any other choice question — and how many rates
+    the report gives in all, read off the figures of an empty unit so they cannot
+    drift from the report."""
+    ks = keyspace(q)
+    empty = figures(ks, np.zeros((1, len(ks.keys) + ks.layout.size), dtype=np.int64), "top2box")
+    out = {}
+    for block, questions in ks.blocks.items():
+        headline = sum(
+            1 if x.kind == "scale" or x.option_codes == ["yes", "no"] else len(x.option_codes)
+            for x in questions
+        )
+        out[block] = (headline, len(empty.values.get(block, {})))
+    return out

@@ -32,6 +32,7 @@ from analysis.ranking import (
     versus_median,
 )
 from analysis.reliability import Moments, cronbach_alpha
+from analysis.tree import Aggregation
 from analysis.weighting import Stratified, post_stratified
 from app.campaigns.models import Campaign, CampaignUnit
 from app.campaigns.service import get_campaign, questionnaire_of
@@ -133,9 +134,9 @@ def subtree_matrix(
 
 
 def reliability(q: Questionnaire, counts: Counter[str]) -> dict[str, Any]:
-    """Cronbach's alpha per factor from the summed moments."""
+    """Cronbach's alpha per group of items (a 2017 factor) from the summed moments."""
     out = {}
-    for f in q.factors:
+    for f in q.alpha_groups:
         items = f.items
         cross = [
             [
@@ -188,15 +189,65 @@ def median_min_n(campaign: Campaign) -> int:
     return min(campaign.min_sample, get_settings().MEDIAN_MIN_N)
 
 
+Combine = Literal["item_weighted", "mean"]
+COMBINES: tuple[str, ...] = ("item_weighted", "mean")
+
+
+def choices_of(q: Questionnaire, combine: str | None) -> dict[str, Aggregation]:
+    """`combine=` as a choice per node: every node that offers that aggregation (as its
+    own or among its `choices`) combines its children so. Refused where none does."""
+    if combine is None:
+        return {}
+    chosen: dict[str, Aggregation] = {
+        code: combine
+        for code, node in q.tree.nodes.items()
+        if node.choices and combine in (node.aggregation, *node.choices)
+    }
+    if not chosen:
+        offered = sorted(
+            {c for n in q.tree.nodes.values() if n.choices for c in (n.aggregation, *n.choices)}
+        )
+        raise Invalid.of(
+            "combine_unknown",
+            [
+                FieldError.of(
+                    "combine",
+                    "combine_not_offered",
+                    "value",
+                    value=combine,
+                    offered=", ".join(offered) or "—",
+                )
+            ],
+            value=combine,
+        )
+    return chosen
+
+
+def tree_of(q: Questionnaire) -> dict[str, Any]:
+    """The index tree as a report describes it: root, and each node's parent, children,
+    aggregation and number of items, parents before children."""
+    tree = q.tree
+    nodes = [tree.root, *(g.code for g in q.groups)]
+    return {
+        "root": tree.root,
+        "nodes": [
+            {
+                "code": code,
+                "parent": next((g.parent for g in q.groups if g.code == code), None),
+                "children": list(tree.nodes[code].children)
+                or ([tree.nodes[code].item] if tree.nodes[code].item else []),
+                "aggregation": tree.nodes[code].aggregation,
+                "choices": list(tree.nodes[code].choices),
+                "items": len(tree.leaves(code)),
+            }
+            for code in nodes
+        ],
+    }
+
+
 def sipas_items(q: Questionnaire) -> list[str]:
-    """The scale items the SIPAS of this questionnaire's scoring is made from."""
-    sc = q.model.scoring
-    if sc.sipas == "overall_item" and sc.overall_item:
-        return [sc.overall_item]
-    out: list[str] = []
-    for f in q.factors:
-        out += [f.overall_item] if sc.factor == "overall_item" and f.overall_item else f.items
-    return out
+    """The scale items the overall index of this questionnaire's scoring is made from."""
+    return list(q.tree.leaves(q.tree.root))
 
 
 def unit_flags(
@@ -654,6 +705,7 @@ def report(
     mixed: bool = False,
     aggregate: Aggregate | None = None,
     sort: str = "code",
+    combine: Combine | None = None,
 ) -> Report:
     """The indices of the campaign's units at `level` under `parent` (see design.md),
     `units` ordered by `sort` (code, rank or name).
@@ -672,6 +724,13 @@ def report(
             "level_unknown",
             [FieldError.of("level", "one_of", "value", known=", ".join(UNIT_KINDS))],
             level=level,
+        )
+    choices_of(q, combine)  # refused before anything is folded or built
+    if scoring not in (None, "top2box") and len({q.item_scale(c).values for c in q.members}) > 1:
+        raise Invalid.of(
+            "scoring_one_scale",
+            [FieldError.of("scoring", "scoring_one_scale_field", "value", value=scoring)],
+            value=scoring,
         )
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
     if aggregate is None:
@@ -692,10 +751,12 @@ def report(
             mixed,
             aggregate,
             sort,
+            combine,
         )
 
     if not filters.any():
         view = _view(
+            **({"combine": combine} if combine else {}),
             level=level,
             parent=parent,
             scoring=scoring,
@@ -714,7 +775,19 @@ def report(
     for c in campaigns:
         session.refresh(c, ["tally_token"])
     token = snapshots.token_of(campaigns)
-    key = (campaign.id, level, parent, filters, scoring, compare, top, mixed, aggregate, sort)
+    key = (
+        campaign.id,
+        level,
+        parent,
+        filters,
+        scoring,
+        compare,
+        top,
+        mixed,
+        aggregate,
+        sort,
+        combine,
+    )
     with _cache_lock:
         hit = _cache.get(key)
     if hit and hit.version == token and time.monotonic() - hit.at < CACHE_SECONDS:
@@ -742,8 +815,10 @@ def _build(
     mixed: bool = False,
     aggregate: Aggregate = "pooled",
     sort: str = "code",
+    combine: Combine | None = None,
 ) -> dict[str, Any]:
     rule: Rule = scoring or q.model.scoring.criterion
+    choose = choices_of(q, combine)
     targets = _targets(session, campaign, level, parent)
     ks = keyspace(q)
     ids = [u.id for u in targets]
@@ -754,13 +829,13 @@ def _build(
     else:
         matrix = subtree_matrix(session, campaign.id, ids, q)
         moments = subtree_totals(session, campaign.id, ids, "a:")
-    computed = figures(ks, matrix, rule)
+    computed = figures(ks, matrix, rule, choose)
     # The campaign as one figure (the printed report's headline) when the report lists
     # the campaign's own scope units: overlapping scopes are refused, so their subtrees
     # are disjoint and their counts add up to exactly the campaign's responses.
     overall: dict[str, Any] | None = None
     if level is None and parent is None and len(targets) > 1:
-        pooled = figures(ks, matrix.sum(axis=0, keepdims=True), rule)
+        pooled = figures(ks, matrix.sum(axis=0, keepdims=True), rule, choose)
         whole = (
             _weighted_overall(session, campaign, q, rule, targets, computed, pooled)
             if aggregate == "weighted"
@@ -831,6 +906,11 @@ def _build(
         "methods": METHODS,
         "methods_vi": METHODS_VI,
     }
+    if q.declares_tree:
+        # The shape of the index, so a reader can walk `factors` as the tree it is
+        # (sipas-2017's reports keep their published shape: its factors are flat).
+        body["combine"] = combine or "default"
+        body["tree"] = tree_of(q)
     if overall is not None:
         body["overall"] = overall
     if compare:

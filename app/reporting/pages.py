@@ -55,16 +55,16 @@ def _labels(q: Questionnaire, lang: str) -> dict[str, dict[str, str]]:
     def pick(text: dict[str, str]) -> str:
         return text.get(lang) or next(iter(text.values()))
 
-    items = {code: f"{code}. {pick(q.questions[code].text)}" for f in q.factors for code in f.items}
+    items = {code: f"{code}. {pick(q.questions[code].text)}" for f in q.groups for code in f.items}
     if q.model.scoring.overall_item and q.model.scoring.overall_item in q.questions:
         code = q.model.scoring.overall_item
         items[code] = f"{code}. {pick(q.questions[code].text)}"
     return {
-        "factors": {f.code: pick(f.title) for f in q.factors},
+        "factors": {f.code: pick(f.title) for f in q.groups},
         "items": items,
         **{
             f"q:{question.code}": {
-                f"{question.code}.{o.code}": pick(o.label) for o in question.options
+                f"{question.code}.{o.code}": pick(o.label) for o in q.report_options(question)
             }
             for question in q.report_questions("perception")
         },
@@ -118,7 +118,7 @@ def results_page(
         if parent and not body["units"]:
             # A unit with nothing below it: show the unit itself, not "0 responses".
             body, alone = _unit_alone(session, c, parent, asked), True
-    factor_codes = [f.code for f in q.factors]
+    factor_codes = [f.code for f in q.groups]
     labels = _labels(q, lang)
     names = labels["factors"]
     keys: dict[str, Any] = {

@@ -24,7 +24,7 @@ from app.campaigns.models import Campaign
 from app.collection.models import Submission
 from app.core import labels
 from app.core.clock import VIETNAM
-from app.questionnaires.catalog import Questionnaire
+from app.questionnaires.catalog import TOP, Option, Question, Questionnaire
 from app.reporting import method_text
 from app.reporting.doc_text import flag_labels, kind_label, previous_flagged, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
@@ -388,6 +388,14 @@ ROW_MM = 3.9
 OWN_SENTENCE = ("timeliness", "late_notified", "late_apology")
 
 
+def headline_options(question: Question) -> list[Option]:
+    """The rates a printed report states for a question: each option of a choice
+    question; for a rating question its top-two share, named by the question."""
+    if question.kind == "scale":
+        return [Option(code=TOP, label=question.text)]
+    return list(question.options)
+
+
 def _sentences(
     figures: dict[str, Any], median: dict[str, Any], q: Questionnaire, lang: str
 ) -> list[str]:
@@ -396,7 +404,7 @@ def _sentences(
     for question in q.report_questions("perception"):
         if question.code in OWN_SENTENCE:
             continue
-        for o in question.options:
+        for o in headline_options(question):
             key = f"{question.code}.{o.code}"
             fig = (figures.get("perception") or {}).get(key)
             if fig is None or not fig["value"]:  # nobody chose it: no sentence to print
@@ -516,7 +524,7 @@ def html(
     sample: Sample | None = None,
 ) -> str:
     """The report's HTML, before typesetting."""
-    factor_titles = {f.code: _pick(f.title, lang) for f in q.factors}
+    factor_titles = {f.code: _pick(f.title, lang) for f in q.groups}
     criteria = {c: f"{c}. {_pick(q.questions[c].text, lang)}" for c in q.criteria}
     groups = list(leagues(body))
     by_kind: dict[str, int] = {}
@@ -529,7 +537,7 @@ def html(
     main_median = main.median if main else {}
     expectations = []
     for question in q.report_questions("expectations"):
-        for o in question.options:
+        for o in headline_options(question):
             key = o.code if question.code == "expectations" else f"{question.code}.{o.code}"
             fig = (head.get("expectations") or {}).get(key)
             if fig is not None:

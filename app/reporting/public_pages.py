@@ -115,7 +115,7 @@ def results_page(
         edition=ed,
         shown=editions.shown_editions(session, c),
         tables=tables,
-        factors=[(f.code, f.title.get(lang) or f.title["vi"]) for f in q.factors],
+        factors=[(f.code, f.title.get(lang) or f.title["vi"]) for f in q.groups],
         downloads=_downloads(c.code, ed),
     )
 
@@ -149,7 +149,7 @@ def unit_page(
 
     factor_rows = [
         (pick(f.title), entry["factors"][f.code], median.get("factors", {}).get(f.code))
-        for f in q.factors
+        for f in q.groups
     ]
     item_rows = [
         (
@@ -157,7 +157,7 @@ def unit_page(
             entry["items"][code_],
             median.get("items", {}).get(code_),
         )
-        for f in q.factors
+        for f in q.groups
         for code_ in f.items
         if code_ in entry["items"]
     ]

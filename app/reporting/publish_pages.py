@@ -64,7 +64,7 @@ def _page(
         closed=c.status == CampaignStatus.closed,
         blocked=blocked,
         tables=[] if blocked else preview(session, c),
-        factors=[f.code for f in q.factors],
+        factors=[f.code for f in q.groups],
         digits=get_settings().RANK_PRECISION,
         problem=problem,
         note=note,

@@ -51,14 +51,14 @@ def _pick(text: dict[str, str], lang: str) -> str:
 def labels(q: Questionnaire, lang: str) -> dict[str, dict[str, str]]:
     """Column titles of every indicator, per block, in `lang`."""
     out: dict[str, dict[str, str]] = {
-        "factors": {f.code: _pick(f.title, lang) for f in q.factors},
+        "factors": {f.code: _pick(f.title, lang) for f in q.groups},
         "items": {c: f"{c}. {_pick(q.questions[c].text, lang)}" for c in q.criteria},
         "timeliness": {k: _pick(v, lang) for k, v in TIMELINESS.items()},
     }
     for block in ("perception", "expectations", "respondents"):
         cols: dict[str, str] = {}
         for question in q.report_questions(block):
-            for o in question.options:
+            for o in q.report_options(question):
                 title = _pick(o.label, lang)
                 if question.code != block:
                     title = f"{_pick(question.text, lang)} — {title}"
@@ -122,7 +122,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
 
     # Ranking: one section per league (unit kind), then its median row.
     ws = wb.add_worksheet(d("sheet_ranking", lang))
-    factor_codes = [f.code for f in q.factors]
+    factor_codes = [f.code for f in q.groups]
     columns = [d("rank", lang), d("unit_code", lang), d("unit", lang), d("kind", lang)]
     columns += [d("n", lang), "SIPAS", d("ci_low", lang), d("ci_high", lang)]
     columns += [names["factors"][c] for c in factor_codes]
@@ -400,7 +400,7 @@ def wide_csv(
     the semicolon) numbers use the decimal comma that locale reads as a number.
     """
     names = labels(q, lang)
-    factor_codes = [f.code for f in q.factors]
+    factor_codes = [f.code for f in q.groups]
     comma = sep == ";"
 
     def num(value: float | None) -> str:

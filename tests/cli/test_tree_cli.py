@@ -26,7 +26,9 @@ def test_check_command_names_the_tree_mistake(tmp_path: Path) -> None:
     assert "sipas-2023 v1: 39 scored items, index tree of 39 items and 12 nodes (declared)" in (
         " ".join(good.stdout.split())
     )
-    assert "reports not yet built" in " ".join(good.stdout.split())
+    assert "indicators: 51 satisfaction, 43 perception (126 rates), 10 expectation" in (
+        " ".join(good.stdout.split())
+    )
     write_2023(tmp_path, set_node("I_B", of=["P03", "P04", "P01"]))
     r = run("questionnaires", "check", str(tmp_path))
     assert r.returncode == 1

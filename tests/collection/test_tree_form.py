@@ -13,15 +13,14 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import Campaign
 from app.campaigns.service import CampaignIn, create_campaign
 from app.collection.models import Submission
-from app.core.errors import Invalid
 from app.questionnaires.catalog import Catalog
 from tests.collection.test_pages import form_fields, start
 
 
 @pytest.fixture
 def on_2023(session: Session, place: dict[str, Any]) -> None:
-    """Campaign C-2026 switched to sipas-2023 in the database: the service refuses such a
-    campaign until its reports are built, the form does not depend on them."""
+    """Campaign C-2026 switched to sipas-2023 in the database (its counter and unit as
+    they are)."""
     session.execute(
         update(Campaign).where(Campaign.code == "C-2026").values(questionnaire="sipas-2023")
     )
@@ -32,7 +31,7 @@ def stored(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Submission)) or 0
 
 
-def test_a_campaign_on_a_questionnaire_without_reports_is_refused(
+def test_a_campaign_runs_on_the_2023_questionnaire(
     session: Session, catalog: Catalog, place: dict[str, Any]
 ) -> None:
     body = CampaignIn(
@@ -44,12 +43,8 @@ def test_a_campaign_on_a_questionnaire_without_reports_is_refused(
         version=1,
         units=["P"],
     )
-    with pytest.raises(Invalid) as err:
-        create_campaign(session, catalog, body)
-    (field,) = err.value.fields
-    assert field.loc == "questionnaire"
-    assert field.key == "questionnaire_reports_not_built"
-    assert "reports for its index tree are not yet built (ready: sipas-2017 v1)" in field.msg
+    campaign = create_campaign(session, catalog, body)
+    assert (campaign.questionnaire, campaign.questionnaire_version) == ("sipas-2023", 1)
 
 
 @pytest.mark.parametrize(
