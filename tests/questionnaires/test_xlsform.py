@@ -150,18 +150,19 @@ def _answers(q: Questionnaire) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.parametrize(("base", "item"), [("sipas-2017", "TT1"), ("ward-offices", "GY3")])
 def test_a_correct_upload_is_previewed_saved_and_filled_in_by_a_citizen(
-    client: TestClient, session: Session, catalog: Catalog
+    client: TestClient, session: Session, catalog: Catalog, base: str, item: str
 ) -> None:
     csrf = _admin(client, session)
-    # The shape a campaign accepts today (factor sections); a tree-declared upload
-    # waits for the reports to read the tree (catalog.reports_built).
-    data = _workbook(catalog, "sipas-2017")
+    # Both shapes: factor sections (sipas-2017) and a declared tree (the ward's form).
+    data = _workbook(catalog, base)
+    slug = f"{base}-copy"
     files = {"file": ("my-form.xlsx", data, XLSX_MEDIA)}
     preview = client.post("/dash/questionnaires?lang=en", data={"csrf": csrf}, files=files)
     assert preview.status_code == 200, preview.text
-    assert "will be saved as sipas-2017-copy version 1" in preview.text
-    assert 'name="TT1"' in preview.text  # the citizen's question, as the form shows it
+    assert f"will be saved as {slug} version 1" in preview.text
+    assert f'name="{item}"' in preview.text  # the citizen's question, as the form shows it
     assert _stored(session) == 0
     saved = client.post(
         "/dash/questionnaires",
@@ -176,9 +177,9 @@ def test_a_correct_upload_is_previewed_saved_and_filled_in_by_a_citizen(
     assert saved.status_code == 303
     assert _stored(session) == 1
     listed = client.get("/dash/questionnaires?lang=en").text
-    assert "<td>sipas-2017-copy</td><td>1</td>" in listed
+    assert f"<td>{slug}</td><td>1</td>" in listed
     assert "Uploaded" in listed
-    q = get_catalog().get("sipas-2017-copy", 1)
+    q = get_catalog().get(slug, 1)
     assert q is not None
     # Saved again: a new version, the first one untouched.
     again = client.post(
@@ -188,7 +189,7 @@ def test_a_correct_upload_is_previewed_saved_and_filled_in_by_a_citizen(
     )
     assert again.status_code == 201, again.text
     assert again.json()["version"] == 2
-    assert client.get("/api/v1/questionnaires/sipas-2017-copy/2").status_code == 200
+    assert client.get(f"/api/v1/questionnaires/{slug}/2").status_code == 200
 
     province = make_unit(session, "P")
     make_counter(session, "k-1", province)
@@ -200,14 +201,14 @@ def test_a_correct_upload_is_previewed_saved_and_filled_in_by_a_citizen(
             name="Uploaded form",
             starts_on=date(2026, 1, 1),
             ends_on=date(max(date.today().year, 2026), 12, 31),
-            questionnaire="sipas-2017-copy",
+            questionnaire=slug,
             version=1,
             units=["P"],
         ),
     )
     set_status(session, campaign, CampaignStatus.open)
     form = client.get("/s/k-1/form").text
-    assert "sipas-2017-copy" in form
+    assert slug in form
     posted = client.post(
         "/s/k-1/form",
         data=form_fields(
@@ -220,7 +221,12 @@ def test_a_correct_upload_is_previewed_saved_and_filled_in_by_a_citizen(
     )
     assert posted.status_code == 303, posted.text
     row = session.scalars(select(Submission)).one()
-    assert (row.questionnaire, row.questionnaire_version) == ("sipas-2017-copy", 1)
+    assert (row.questionnaire, row.questionnaire_version) == (slug, 1)
+    assert row.answers[item] == _answers(q)[item]
+    report = client.get("/api/v1/campaigns/C-UP/indices", params={"level": "province"})
+    assert report.status_code == 200, report.text[:400]
+    (unit,) = report.json()["units"]
+    assert unit["items"][item]["value"] == 100  # the one citizen rated it satisfied
 
 
 def test_download_as_xlsform_round_trips(client: TestClient, session: Session) -> None:
