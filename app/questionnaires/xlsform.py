@@ -140,9 +140,9 @@ def to_xlsform(model: QuestionnaireModel) -> bytes:
     langs = model.languages
     labels = [_lang_header("label", lang) for lang in langs]
     scale_list = "scale"
-    taken = {scale_list, *model.scales}
     while scale_list in model.scales:
         scale_list += "_main"
+    taken = {scale_list, *model.scales}
     list_of: dict[str, str] = {}
     for s in model.sections:
         for q in s.questions:
@@ -238,6 +238,11 @@ def to_xlsform(model: QuestionnaireModel) -> bytes:
             )
     for sheet in wb.worksheets:
         sheet.freeze_panes = "A2"
+        # A text that begins with "=" stays text: never a formula for the spreadsheet.
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -271,3 +271,14 @@ def test_a_yaml_upload_is_checked_by_place_in_the_file_and_a_viewer_may_not_uplo
     refused = viewer.post("/api/v1/questionnaires?name=ward.yaml", content=text.encode())
     assert refused.status_code == 403
     assert _stored(session) == 0
+
+
+def test_a_text_that_begins_with_equals_stays_text(catalog: Catalog) -> None:
+    q = catalog.get("ward-offices", 1)
+    assert q is not None
+    model = q.model.model_copy(update={"intro": {"vi": "=1+1 là chữ", "en": "=SUM(A1:A9)"}})
+    data = to_xlsform(model)
+    cell = load_workbook(io.BytesIO(data))["settings"]["H2"]
+    assert cell.data_type == "s"
+    raw, _ = from_xlsform(data)
+    assert check_raw(raw)[0] == model
