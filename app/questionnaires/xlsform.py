@@ -18,7 +18,7 @@ What XLSForm has no word for lives in extra columns, which ODK tools ignore:
 - choices, on a rating scale's rows: `scale` (`main` for the satisfaction scale, `yes`
   for another scale, whose list name is the scale's name), `satisfied` (yes) and
   `not_applicable` (yes);
-- settings: `basis`, `form_title::<language>`, `intro::<language>`, and the scoring
+- settings: `basis`, `survey_title::<language>`, `intro::<language>`, and the scoring
   rules as `scoring.criterion`, `scoring.factor`, `scoring.sipas`,
   `scoring.overall_item`, `scoring.min_sample`, `scoring.timeliness.question` (…
   `.early`, `.on_time`, `.late`);
@@ -215,7 +215,9 @@ def to_xlsform(model: QuestionnaireModel) -> bytes:
     scoring = model.scoring
     timeliness = scoring.timeliness
     head = ["form_id", "version", "form_title", "default_language", "basis"]
-    head += [_lang_header("form_title", lang) for lang in langs]
+    # `survey_title::…`, not `form_title::…` (nor `title::…`, its alias): pyxform takes a
+    # translated form_title for a mapping and fails; ODK tools read the plain one.
+    head += [_lang_header("survey_title", lang) for lang in langs]
     head += [_lang_header("intro", lang) for lang in langs]
     head += [f"scoring.{k}" for k in SETTINGS_SCORING]
     head += [f"scoring.timeliness.{k}" for k in TIMELINESS]
@@ -461,8 +463,9 @@ class _Reader:
         version = self.number(sheet, row, values, "version")
         if version is not None:
             out["version"] = version
-        if sheet.langs.get("form_title"):
-            out["title"] = self.texts(sheet, row, values, "form_title", "title")
+        titled = next((b for b in ("survey_title", "form_title") if sheet.langs.get(b)), None)
+        if titled is not None:
+            out["title"] = self.texts(sheet, row, values, titled, "title")
         elif values.get("form_title") and self.languages:
             out["title"] = {self.languages[0]: values["form_title"]}
             self.origins.put("title", Cell("settings", row, "form_title"))
