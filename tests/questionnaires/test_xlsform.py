@@ -299,3 +299,16 @@ def test_the_reference_converter_reads_our_workbooks(
     result = xls2xform.convert(xlsform=str(path), validate=False)
     assert result.warnings == []
     assert f'id="{slug}"' in result.xform
+
+
+def test_a_coordinator_neither_sees_nor_posts_the_upload_page(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    make_account(session, "lan@example.vn", role="coordinator")
+    csrf = sign_in(client, "lan@example.vn")
+    assert client.get("/dash/questionnaires").status_code == 403
+    files = {"file": ("w.xlsx", _workbook(catalog, "ward-offices"), XLSX_MEDIA)}
+    assert client.post("/dash/questionnaires", data={"csrf": csrf}, files=files).status_code == 403
+    assert _stored(session) == 0
+    # Downloads are for every signed-in account.
+    assert client.get("/dash/questionnaires/sipas-2023/1.yaml").status_code == 200
