@@ -316,6 +316,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "giá trị {raw!r} không hợp lệ; chọn từ {lo} đến {hi} hoặc {na} (không áp dụng)",
         "en": "{raw!r} is not a number on the scale ({lo}–{hi}, {na} = not applicable)",
     },
+    "cell_not_on_scale_no_na": {
+        "vi": "giá trị {raw!r} không hợp lệ; chọn từ {lo} đến {hi}",
+        "en": "{raw!r} is not a number on the scale ({lo}–{hi})",
+    },
     "counter_not_of_unit": {
         "vi": "quầy {counter!r} không thuộc đơn vị {unit!r}",
         "en": "counter {counter!r} does not belong to unit {unit!r}",
