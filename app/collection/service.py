@@ -742,7 +742,10 @@ def _record(
     who: admission.Submitter | None,
 ) -> Recorded:
     now = datetime.now(UTC)
-    if bad_text := unstorable_text(body.model_dump()):
+    # Every other text field is CleanStr/CleanAny, refused with its own message when
+    # the body was parsed; walking the whole dumped body again cost more than the
+    # answers' own validation. The form token is the one plain `str`.
+    if body.form_token and (bad_text := unstorable_text(body.form_token, "form_token")):
         raise Invalid.of("unstorable_text", bad_text)
     who = who or admission.Submitter(device_id=device_id)
     device_id = who.device_id
