@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.collection.schemas import BatchResult
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, FieldError, Invalid, NotFound
+from app.core.statements import Prepared
 from app.units.models import Counter, KioskDevice, Unit
 
 TOKEN_BYTES = 32
@@ -172,7 +173,7 @@ def device_for(session: Session, token: str | None) -> tuple[KioskDevice, str] |
 
 # Built once: the submission hot path runs these compiled, from SQLAlchemy's cache,
 # on the connection (no ORM objects), one each per request.
-_DEVICE = (
+_DEVICE = Prepared(
     select(
         KioskDevice.id,
         KioskDevice.counter_id,
@@ -212,7 +213,7 @@ def device_ids(session: Session, token: str | None) -> DeviceSeen | None:
     loading the device, for each submission."""
     if not token or len(token) > 100:
         return None
-    row = session.connection().execute(_DEVICE, {"h": _hash(token)}).first()
+    row = _DEVICE.first(session.connection(), {"h": _hash(token)})
     return DeviceSeen(*row) if row else None
 
 
