@@ -167,8 +167,9 @@ class Question(_Strict):
             raise ValueError(f"ends_form only applies to single (question {self.code!r})")
         return self
 
-    @property
+    @cached_property
     def option_codes(self) -> list[str]:
+        # Cached (the model is frozen): every submission checks its answers against it.
         return [o.code for o in self.options]
 
 
@@ -422,8 +423,17 @@ class Questionnaire:
 
     def answers_of(self, code: str) -> frozenset[int]:
         """Every valid answer to scale question `code`: its values and not-applicable."""
-        options, na, _ = self.scale_of(code)
-        return frozenset([o.code for o in options] + ([na.code] if na else []))
+        found = self._answers.get(code)
+        if found is None:
+            options, na, _ = self.scale_of(code)
+            found = frozenset([o.code for o in options] + ([na.code] if na else []))
+            self._answers[code] = found
+        return found
+
+    @cached_property
+    def _answers(self) -> dict[str, frozenset[int]]:
+        # answers_of per scale question, built once: each submission asks for every one.
+        return {}
 
     @property
     def declares_tree(self) -> bool:
