@@ -103,6 +103,9 @@ class Submitter:
     interviewer: Interviewer | None = None
     # The process itself (tests, scripts calling the service): its own authority.
     internal: bool = False
+    # The kiosk's device as found (its last queue report), so an unchanged report
+    # need not be written again.
+    device: kiosks.DeviceSeen | None = None
 
 
 INTERNAL = Submitter(internal=True)
@@ -126,7 +129,7 @@ def submitter_for(
     found = kiosks.device_ids(session, kiosk_token)
     if found is None:
         return Submitter(key=key, lang=lang, interviewer=interviewer)
-    return Submitter(found[0], found[1], key, lang, interviewer=interviewer)
+    return Submitter(found.id, found.counter_id, key, lang, interviewer=interviewer, device=found)
 
 
 def _sign(payload: str) -> str:

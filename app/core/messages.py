@@ -1074,6 +1074,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "có {n} ô, dòng tiêu đề có {expected}",
         "en": "has {n} fields, the header has {expected}",
     },
+    # questionnaires uploaded by an administrator (app/questionnaires/authoring.py)
+    "questionnaire_refused": {
+        "vi": "{name}: bộ câu hỏi chưa được lưu, có {n} lỗi (mỗi lỗi ghi trang, dòng, cột)",
+        "en": "{name}: the questionnaire is refused, {n} mistake(s) (each names sheet, "
+        "row and column); nothing was stored",
+    },
+    # One mistake of an upload, already in the reader's language (authoring_text.py).
+    "questionnaire_problem": {"vi": "{message}", "en": "{message}"},
+    "questionnaire_too_large": {
+        "vi": "Tệp bộ câu hỏi quá lớn (tối đa {limit} MB)",
+        "en": "the questionnaire file is too large (at most {limit} MB)",
+    },
     # comments chosen for the printed report (app/campaigns/comments.py)
     "comment_hidden_not_chosen": {
         "vi": "Ý kiến của phiếu {sid} ở câu {question!r} đã bị ẩn (phản cảm), không thể "

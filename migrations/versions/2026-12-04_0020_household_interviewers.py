@@ -1,7 +1,7 @@
 """Household surveys: villages, interviewers, household campaigns.
 
-Revision ID: 0019_household_interviewers
-Revises: 0018_filter_answer_blocks
+Revision ID: 0020_household_interviewers
+Revises: 0019_questionnaire_sources
 Create Date: 2026-12-04 19:00:00
 
 The 2023 method samples villages and residential groups (thôn, tổ dân phố) under
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_household_interviewers"
-down_revision: str | None = "0018_filter_answer_blocks"
+revision: str = "0020_household_interviewers"
+down_revision: str | None = "0019_questionnaire_sources"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
