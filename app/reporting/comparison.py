@@ -172,3 +172,27 @@ def apply(
         ],
         "not_comparable": not_comparable,
     }
+
+
+def headline(body: dict[str, Any]) -> str | None:
+    """Across versions, the indicator a table's change column shows: the highest one with
+    a counterpart (sipas-2023's service aspect against the 2017 SIPAS). None otherwise."""
+    block = body.get("comparison")
+    if not block or not block["comparable"]:
+        return None
+    key: str = block["comparable"][0]["indicator"]
+    return key
+
+
+def shown_change(body: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """The change a table shows beside a unit: its SIPAS's, or across versions its
+    headline indicator's (see `headline`), with the unit's previous flags."""
+    if "change" in entry or "comparison" not in body:
+        found: dict[str, Any] = entry.get("change") or {}
+        return found
+    key = headline(body)
+    changes = entry.get("changes") or {}
+    ch = changes.get("indicators", {}).get(key) if key else None
+    if ch is None:
+        return {}
+    return {**ch, "campaign": changes["campaign"], "previous_flags": changes["previous_flags"]}

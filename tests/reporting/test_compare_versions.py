@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -249,3 +250,29 @@ def test_a_note_in_one_language_only_is_refused(tmp_path: Path) -> None:
     said = _broken(tmp_path, 'en: "The same question: fees as prescribed."', "xx: y")
     assert "pairs[7].note: missing or empty text in en" in said
     assert "pairs[7].note: language xx is not vi or en" in said
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_table_shows_the_service_aspect_change_and_names_it(
+    client: TestClient, campaigns: None, lang: str
+) -> None:
+    r = client.get(URL, params={**ASK, "format": "csv", "shape": "wide", "lang": lang})
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    service = "Cung ứng dịch vụ hành chính công" if lang == "vi" else "Delivery of public"
+    points = next(
+        i for i, h in enumerate(table[0]) if h.startswith(("Thay đổi (điểm", "Change (p"))
+    )
+    assert service in table[0][points]
+    by_code = {row[2]: row for row in table[1:]}
+    assert by_code["B"][points] == "-100.00"
+    assert by_code["A"][points + 1] == "1"
+    r = client.get(URL, params={**ASK, "format": "xlsx", "lang": lang})
+    ws = openpyxl.load_workbook(io.BytesIO(r.content)).worksheets[0]
+    cells = [list(row) for row in ws.iter_rows(values_only=True)]
+    header = next(row for row in cells if row[1] and str(row[1]).startswith(("Mã", "Unit code")))
+    at = next(
+        i for i, h in enumerate(header) if h and str(h).startswith(("Thay đổi (điểm", "Change (p"))
+    )
+    assert service in header[at]
+    rows = {row[1]: row for row in cells}
+    assert rows["B"][at] == pytest.approx(-100)
