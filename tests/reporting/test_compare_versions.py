@@ -24,8 +24,10 @@ from app.core.errors import Invalid
 from app.core.messages import text
 from app.questionnaires.catalog import Catalog, QuestionnaireError
 from app.reporting import indices
+from tests.access.test_dash_language import visible
 from tests.answers import valid_answers
-from tests.factories import make_campaign, make_counter, make_unit
+from tests.factories import make_account, make_campaign, make_counter, make_unit
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.usefixtures("reader")
 
@@ -276,3 +278,28 @@ def test_the_table_shows_the_service_aspect_change_and_names_it(
     assert service in header[at]
     rows = {row[1]: row for row in cells}
     assert rows["B"][at] == pytest.approx(-100)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_results_page_offers_the_2017_campaign_and_says_what_is_not_comparable(
+    client: TestClient, campaigns: None, session: Session, lang: str
+) -> None:
+    make_account(session, "lan@sonv", "admin")
+    sign_in(client, "lan@sonv")
+    page = client.get(
+        "/dash/campaigns/H-2026/results", params={**ASK, "lang": lang, "sort": "unit"}
+    )
+    assert page.status_code == 200, page.text[:400]
+    html = page.text
+    assert '<option value="C-2017" selected>' in html
+    row_b = html.split('/units/B"', 1)[1].split("</tr>", 1)[0]
+    minus = "-100,00" if lang == "vi" else "-100.00"
+    assert minus in row_b
+    shown = visible(html)
+    assert ("Không so sánh được" if lang == "vi" else "Not comparable") in shown
+    policy = (
+        "Phương pháp 2017 không khảo sát sự hài lòng về chính sách công."
+        if lang == "vi"
+        else "The 2017 method did not measure satisfaction with public policy."
+    )
+    assert policy in shown
