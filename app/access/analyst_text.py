@@ -39,6 +39,10 @@ UI: dict[str, dict[str, str]] = {
         "en": "{name}: points and places gained against its counterpart in campaign {code} "
         "(another questionnaire, through the mapping)",
     },
+    "change_column_shows": {
+        "vi": "Cột Thay đổi là của chỉ số {name}.",
+        "en": "The Change column is that of {name}.",
+    },
     "comparison_across": {
         "vi": "So sánh giữa hai phương pháp",
         "en": "Comparing two methods",
