@@ -303,3 +303,24 @@ def test_the_results_page_offers_the_2017_campaign_and_says_what_is_not_comparab
         else "The 2017 method did not measure satisfaction with public policy."
     )
     assert policy in shown
+
+
+def test_an_uploaded_questionnaire_leaves_the_mappings_in_the_catalog(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    from app.questionnaires.catalog import get_catalog
+    from tests.questionnaires.test_xlsform import XLSX_MEDIA, _admin, _workbook
+
+    csrf = _admin(client, session)
+    r = client.post(
+        "/api/v1/questionnaires?name=ward.xlsx",
+        content=_workbook(catalog, "ward-offices"),
+        headers={"Content-Type": XLSX_MEDIA, "X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 201, r.text
+    merged = get_catalog()
+    assert merged.get("ward-offices-copy", 1) is not None
+    now, then = merged.get("sipas-2023", 1), merged.get("sipas-2017", 1)
+    assert now is not None
+    assert then is not None
+    assert merged.comparison(now, then) is not None
