@@ -33,6 +33,21 @@ UI: dict[str, dict[str, str]] = {
         "vi": "Điểm SIPAS và số bậc xếp hạng thay đổi so với đợt {code}",
         "en": "SIPAS points and rank places gained since campaign {code}",
     },
+    "change_help_across": {
+        "vi": "{name}: số điểm và số bậc thay đổi so với chỉ số tương ứng của đợt {code} "
+        "(bộ câu hỏi khác, theo bảng đối chiếu)",
+        "en": "{name}: points and places gained against its counterpart in campaign {code} "
+        "(another questionnaire, through the mapping)",
+    },
+    "change_column_shows": {
+        "vi": "Cột Thay đổi là của chỉ số {name}.",
+        "en": "The Change column is that of {name}.",
+    },
+    "comparison_across": {
+        "vi": "So sánh giữa hai phương pháp",
+        "en": "Comparing two methods",
+    },
+    "not_comparable": {"vi": "Không so sánh được", "en": "Not comparable"},
     "places": {"vi": "{n} bậc", "en": "{n} places"},
     "previous_note": labels.PREVIOUS_FLAG,
     "units_below_of": {"vi": "Các đơn vị trực thuộc {unit}", "en": "Units below {unit}"},

@@ -45,6 +45,19 @@ def questionnaires_check(
             "rates); ok",
             highlight=False,
         )
+    for m in catalog.mappings():
+        (a, va), (b, vb) = m.ends
+        exact = sum(p.match == "exact" for p in m.model.pairs)
+        left = [
+            sum(len(u.codes) for u in side)
+            for side in (m.model.unmatched.from_, m.model.unmatched.to)
+        ]
+        out.print(
+            f"mapping {a} v{va} → {b} v{vb} ({m.source.name}): {len(m.model.pairs)} "
+            f"corresponding indicators ({exact} exact, {len(m.model.pairs) - exact} "
+            f"approximate); without counterpart: {left[0]} of {a}, {left[1]} of {b}; ok",
+            highlight=False,
+        )
 
 
 @questionnaires_cli.command("export")

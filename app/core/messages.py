@@ -860,6 +860,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "{value!r}: các câu hỏi của chỉ số dùng nhiều thang đo khác nhau; hãy dùng top2box",
         "en": "{value!r}: the index items are on different scales; use top2box",
     },
+    "compare_no_mapping": {
+        "vi": "Không so sánh được với đợt {campaign!r}: đợt này dùng bộ câu hỏi "
+        "{questionnaire}, đợt đó dùng {previous}, và chưa có bảng đối chiếu giữa hai bộ "
+        "câu hỏi (questionnaires/mappings/)",
+        "en": "cannot compare with campaign {campaign!r}: this campaign uses questionnaire "
+        "{questionnaire}, that one {previous}, and no mapping between the two exists "
+        "(questionnaires/mappings/)",
+    },
+    "compare_no_mapping_field": {
+        "vi": "{value!r} dùng bộ câu hỏi {previous}; chưa có bảng đối chiếu",
+        "en": "{value!r} uses questionnaire {previous}; no mapping to it",
+    },
     "combine_unknown": {
         "vi": "Cách gộp {value!r} không áp dụng được cho bộ câu hỏi này",
         "en": "combine {value!r} does not apply to this questionnaire",

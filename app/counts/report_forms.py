@@ -145,6 +145,7 @@ def document_marks(body: dict[str, Any]) -> list[str]:
     ]
 
 
+CHANGE_COLUMNS = ["counterpart", "match", "change_points", "change_rank"]
 MARK_COLUMNS = ["edition", "status", "published_at", "questionnaire", "questionnaire_version"]
 
 
@@ -168,10 +169,14 @@ def to_csv(body: dict[str, Any]) -> str:
             "ci_high",
             "n",
             "median",
+            # A comparison across questionnaire versions: each indicator's counterpart,
+            # how closely it matches (none: not comparable) and its change.
+            *(CHANGE_COLUMNS if "comparison" in body else []),
             *MARK_COLUMNS,
         ]
     )
     marks = document_marks(body)
+    across = "comparison" in body
     units = ([body["unit"]] if "unit" in body else []) + body["units"]
     leagues = body.get("leagues", {})
     for e in units:
@@ -190,8 +195,10 @@ def to_csv(body: dict[str, Any]) -> str:
         for block in BLOCKS:
             for k, est in e.get(block, {}).items():
                 rows.append((f"{block}.{k}", est, med.get(block, {}).get(k)))
+        changes = (e.get("changes") or {}).get("indicators", {})
         for name, est, m in rows:
             ci = est["ci"] or ["", ""]
+            ch = changes.get(name)
             w.writerow(
                 [
                     *head,
@@ -201,6 +208,20 @@ def to_csv(body: dict[str, Any]) -> str:
                     _num(ci[1]),
                     est["n"],
                     _num(m),
+                    *(
+                        (
+                            [
+                                ch["counterpart"],
+                                ch["match"],
+                                _num(ch["points"]),
+                                "" if ch["rank"] is None else ch["rank"],
+                            ]
+                            if ch
+                            else ["", "none", "", ""]
+                        )
+                        if across
+                        else []
+                    ),
                     *marks,
                 ]
             )

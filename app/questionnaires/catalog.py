@@ -24,6 +24,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from analysis.tree import Aggregation, IndexTree, ItemScale, Node
+from app.questionnaires.mappings import Comparison, Mapping, load_mapping
 
 CODE = r"^[A-Za-z0-9_]+$"
 Code = Annotated[str, Field(pattern=CODE, max_length=40)]
@@ -895,12 +896,16 @@ def load_file(path: Path) -> Questionnaire:
 class Catalog:
     """Every questionnaire version found under a directory."""
 
-    def __init__(self, items: dict[tuple[str, int], Questionnaire]):
+    def __init__(
+        self, items: dict[tuple[str, int], Questionnaire], mappings: Sequence[Mapping] = ()
+    ):
         self._items = items
+        self._mappings = {frozenset(m.ends): m for m in mappings}
 
     @classmethod
     def load(cls, directory: Path) -> Catalog:
-        """Load every `<slug>/v<N>.yaml`; report all broken files at once."""
+        """Load every `<slug>/v<N>.yaml`, then every `mappings/*.yaml` between them;
+        report all broken files at once."""
         items: dict[tuple[str, int], Questionnaire] = {}
         errors: list[str] = []
         for path in sorted(directory.glob("*/v*.y*ml")):
@@ -914,7 +919,33 @@ class Catalog:
             raise QuestionnaireError("\n".join(errors))
         if not items:
             raise QuestionnaireError(f"{directory}: no questionnaire files (<slug>/v<N>.yaml)")
-        return cls(items)
+        mappings: list[Mapping] = []
+        pairs: dict[frozenset[tuple[str, int]], Path] = {}
+        for path in sorted((directory / "mappings").glob("*.y*ml")):
+            try:
+                mapping = load_mapping(path, items)
+            except QuestionnaireError as exc:
+                errors.append(str(exc))
+                continue
+            ends = frozenset(mapping.ends)
+            if ends in pairs:
+                errors.append(f"{path}:\n  maps the same two versions as {pairs[ends]}")
+                continue
+            pairs[ends] = path
+            mappings.append(mapping)
+        if errors:
+            raise QuestionnaireError("\n".join(errors))
+        return cls(items, mappings)
+
+    def mappings(self) -> list[Mapping]:
+        return sorted(self._mappings.values(), key=lambda m: m.source.name)
+
+    def comparison(self, current: Questionnaire, previous: Questionnaire) -> Comparison | None:
+        """The mapping between two versions, read from `current`'s side (None: none)."""
+        found = self._mappings.get(
+            frozenset({(current.slug, current.version), (previous.slug, previous.version)})
+        )
+        return found.towards(current) if found is not None else None
 
     def get(self, slug: str, version: int) -> Questionnaire | None:
         return self._items.get((slug, version))
@@ -1013,7 +1044,8 @@ def sync_uploaded(conn: Connection, force: bool = False) -> None:
                 items[(slug, version)] = load_source(source, f"uploaded {slug} v{version}")
             except QuestionnaireError:
                 continue  # validated when saved; a later code change may refuse it
-        _uploaded.digests, _uploaded.catalog = digests, Catalog(items)
+        # The mapping files relate file versions: they carry over to the merged catalog.
+        _uploaded.digests, _uploaded.catalog = digests, Catalog(items, files.mappings())
 
 
 @event.listens_for(Session, "after_begin")

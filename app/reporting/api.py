@@ -318,7 +318,13 @@ def campaign_indices(
     parent: Annotated[str | None, Query(description="Unit code; list the units under it.")] = None,
     scoring: Scoring = None,
     compare: Annotated[
-        str | None, Query(description="Previous campaign code: adds change in points and rank.")
+        str | None,
+        Query(
+            description="Previous campaign code: adds change in points and rank. A campaign "
+            "on another questionnaire compares only through a mapping file "
+            "(questionnaires/mappings/): `changes` per corresponding indicator and a "
+            "`comparison` block; without one, 422."
+        ),
     ] = None,
     top: Annotated[
         int,

@@ -53,6 +53,7 @@ from app.counts.tally import (
     subtree_totals,
 )
 from app.questionnaires.catalog import Catalog, Questionnaire, Rule
+from app.reporting import comparison
 from app.reporting.figures import Figures, figures, keyspace
 from app.reporting.methods_text import METHODS, METHODS_VI
 from app.units.models import UNIT_KINDS, Unit
@@ -733,6 +734,14 @@ def report(
             value=scoring,
         )
     campaigns = [campaign] + ([get_campaign(session, compare)] if compare else [])
+    mapping = None
+    if compare:
+        previous_q = questionnaire_of(catalog, campaigns[1])
+        if (previous_q.slug, previous_q.version) != (q.slug, q.version):
+            # Two methods: compared only through a mapping file that says what corresponds.
+            mapping = catalog.comparison(q, previous_q)
+            if mapping is None:
+                raise comparison.refuse(q, previous_q, compare)
     if aggregate is None:
         aggregate = AGGREGATES.get(campaign.aggregate, "pooled")
 
@@ -761,6 +770,7 @@ def report(
             parent=parent,
             scoring=scoring,
             compare=compare,
+            **({"mapping": mapping.source.name} if mapping else {}),
             top=top,
             mixed=int(mixed),
             aggregate=aggregate,
@@ -936,6 +946,15 @@ def _build(
             # Last year's campaign has no dossier counts: its units compare as they
             # are (weighting changes only `overall`), its overall figure not at all.
             previous = before_with("pooled")
+        previous_q = questionnaire_of(catalog, get_campaign(session, compare))
+        if (previous_q.slug, previous_q.version) != (q.slug, q.version):
+            mapping = catalog.comparison(q, previous_q)
+            if mapping is None:
+                raise comparison.refuse(q, previous_q, compare)
+            comparison.apply(body, entries, overall, previous.body, mapping, q, previous_q, compare)
+            body["sort"] = sort
+            body["units"] = ordered(entries, sort)
+            return body
         before = {e["unit"]: e for e in previous.body["units"]}
         for e in entries:
             p = before.get(e["unit"])

@@ -15,7 +15,7 @@ from app.campaigns.service import visible_campaigns
 from app.core.errors import FieldError, Invalid
 from app.core.inputs import EARLIEST, LATEST
 from app.counts.models import UnitAncestor
-from app.questionnaires.catalog import Questionnaire
+from app.questionnaires.catalog import Catalog, Questionnaire
 from app.reporting.indices import Filters
 from app.units.models import UNIT_KINDS, Unit
 
@@ -100,14 +100,28 @@ def levels(session: Session, campaign: Campaign) -> list[str]:
     return [k for k in UNIT_KINDS if k in found]
 
 
-def comparable(session: Session, who: Principal, campaign: Campaign) -> list[Campaign]:
-    """The other campaigns the coordinator sees that share this one's questionnaire,
-    newest first: the ones a change in points and rank means something against."""
+def comparable(
+    session: Session, who: Principal, campaign: Campaign, catalog: Catalog | None = None
+) -> list[Campaign]:
+    """The other campaigns the coordinator sees that share this one's questionnaire, or
+    (given the catalog) are on one a mapping file relates to it, newest first: the ones
+    a change in points and rank means something against."""
+    mapped: set[tuple[str, int]] = set()
+    if catalog is not None:
+        for m in catalog.mappings():
+            ends = m.ends
+            here = (campaign.questionnaire, campaign.questionnaire_version)
+            if here in ends:
+                mapped.update(e for e in ends if e != here)
     return sorted(
         (
             c
             for c in visible_campaigns(session, who.unit_id)
-            if c.id != campaign.id and c.questionnaire == campaign.questionnaire
+            if c.id != campaign.id
+            and (
+                c.questionnaire == campaign.questionnaire
+                or (c.questionnaire, c.questionnaire_version) in mapped
+            )
         ),
         key=lambda c: (c.starts_on, c.code),
         reverse=True,

@@ -18,7 +18,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.labels import PREVIOUS_MARK
 from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import Questionnaire, get_catalog
-from app.reporting import editions, indices, page_query
+from app.reporting import comparison, editions, indices, page_query
 from app.units import service as units
 from app.web.render import language
 
@@ -74,6 +74,30 @@ def _labels(q: Questionnaire, lang: str) -> dict[str, dict[str, str]]:
     }
 
 
+def _across(body: dict[str, Any], q: Questionnaire, lang: str) -> dict[str, Any] | None:
+    """A comparison across questionnaire versions as the page says it: which indicator
+    the change column shows, the statement, and each group of indicators that is not
+    comparable with its reason, in the page's language (None: not such a comparison)."""
+    block = body.get("comparison")
+    if not block:
+        return None
+    key = comparison.headline(body)
+    code = key.split(".", 1)[1] if key and "." in key else None
+    return {
+        "headline": _pick_text(q.node_title(code), lang) if code else "SIPAS",
+        "statement": block["statement"][lang],
+        "note": block["note"][lang],
+        "not_comparable": [
+            (", ".join(k.split(".", 1)[-1] for k in x["indicators"]), x["note"][lang])
+            for x in block["not_comparable"]
+        ],
+    }
+
+
+def _pick_text(text: dict[str, str], lang: str) -> str:
+    return text.get(lang) or next(iter(text.values()))
+
+
 @router.get("/dash/campaigns/{code}/results", response_class=HTMLResponse)
 def results_page(
     code: str,
@@ -91,7 +115,7 @@ def results_page(
     lang = language(request)
     other = "en" if lang == "vi" else "vi"
     kinds = page_query.levels(session, c)
-    others = page_query.comparable(session, who, c)
+    others = page_query.comparable(session, who, c, get_catalog())
     parent = parent or None
     problems: Invalid | None = None
     try:
@@ -160,6 +184,8 @@ def results_page(
         leagues=leagues,
         columns=columns,
         factor_codes=factor_codes,
+        change_of=lambda u: comparison.shown_change(body, u),
+        across=_across(body, q, lang),
         factor_legend=" · ".join(f"{f}: {names[f]}" for f in factor_codes),
         alone=alone,
         public_edition=shown[-1] if shown else None,

@@ -33,6 +33,29 @@ class Change(BaseModel):
     )
 
 
+class IndicatorChange(BaseModel):
+    counterpart: str = Field(
+        description="The corresponding indicator of the compared campaign's questionnaire "
+        "(`sipas`, `factors.X`, `items.X`, `overall_items.X`)."
+    )
+    match: Literal["exact", "approximate"] = Field(description="As the mapping file says.")
+    previous: float | None = Field(description="The counterpart's figure then.")
+    points: float | None = Field(description="This figure minus its counterpart's, in points.")
+    rank: int | None = Field(
+        description="Places climbed on this indicator within the unit's league (ranked among "
+        "the unflagged units of the league, both times); null unless ranked both times in "
+        "the same league."
+    )
+
+
+class Changes(BaseModel):
+    campaign: str = Field(description="The compared campaign (`compare=`).")
+    previous_flags: list[Literal["small_sample", "incomplete"]] = Field(default_factory=list)
+    indicators: dict[str, IndicatorChange] = Field(
+        description="By indicator (`sipas`, `factors.X`, …), only those with a counterpart."
+    )
+
+
 class UnitIndices(BaseModel):
     unit: str = Field(description="Unit code.")
     name: str
@@ -89,7 +112,15 @@ class UnitIndices(BaseModel):
         description="Per flag, why: small_sample {item, n, min_sample}; incomplete {missing}."
     )
     change: Change | None = Field(
-        default=None, description="Change since the compared campaign, when `compare` is given."
+        default=None,
+        description="Change since the compared campaign, when `compare` is given. Compared "
+        "with a campaign on another questionnaire: present only when the overall index has a "
+        "counterpart there (see `changes` and the report's `comparison`).",
+    )
+    changes: Changes | None = Field(
+        default=None,
+        description="Compared with a campaign on another questionnaire (through a mapping "
+        "file): the change of every indicator that has a counterpart there.",
     )
 
 
@@ -167,6 +198,15 @@ class IndicesReport(BaseModel):
     )
     methods_vi: dict[str, str] | None = Field(
         default=None, description="The same texts in Vietnamese, with the same keys."
+    )
+    comparison: dict[str, Any] | None = Field(
+        default=None,
+        description="Compared with a campaign on another questionnaire (`compare=`, through "
+        "questionnaires/mappings/): `campaign`, its `questionnaire` and `version`, the "
+        "`mapping` file, a `statement` and the mapping's general `note` ({vi, en}), "
+        "`comparable` (indicator, counterpart, match, note) and `not_comparable` (groups of "
+        "indicators with the reason, {vi, en}). Absent for a comparison on one questionnaire; "
+        "without a mapping the comparison is refused (422).",
     )
 
 

@@ -19,6 +19,7 @@ from app.core.clock import VIETNAM
 from app.core.csvfile import SafeWriter, safe_workbook
 from app.questionnaires.catalog import Questionnaire
 from app.reporting import method_text
+from app.reporting.comparison import headline, shown_change
 from app.reporting.doc_text import (
     d,
     kind_label,
@@ -98,6 +99,18 @@ def _num(ws: Any, row: int, col: int, value: float | None, fmt: Any) -> None:
         ws.write_number(row, col, value, fmt)
 
 
+def change_headers(body: dict[str, Any], names: dict[str, Any], lang: str) -> list[str]:
+    """The change columns' headers; across questionnaire versions they name the indicator
+    they show (the highest one with a counterpart, app/reporting/comparison.py)."""
+    heads = [d("change_points", lang), d("change_rank", lang)]
+    key = headline(body)
+    if key is None or key == "sipas":
+        return heads
+    block, code = key.split(".", 1)
+    name = names.get(block, {}).get(code, code)
+    return [f"{h}: {name}" for h in heads]
+
+
 def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: datetime | None) -> bytes:
     """The report as an Excel workbook: the ranking per unit kind with medians, one
     sheet per block of indicators, and the method.
@@ -118,7 +131,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     styles = {"head": head, "title": title, "pct": pct, "pct_bold": pct_bold, "whole": whole}
     styles["bold"] = bold
     names = labels(q, lang)
-    compare = any("change" in e for e in body["units"])
+    compare = any("change" in e for e in body["units"]) or "comparison" in body
 
     # Ranking: one section per league (unit kind), then its median row.
     ws = wb.add_worksheet(d("sheet_ranking", lang))
@@ -127,7 +140,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
     columns += [d("n", lang), "SIPAS", d("ci_low", lang), d("ci_high", lang)]
     columns += [names["factors"][c] for c in factor_codes]
     if compare:
-        columns += [d("change_points", lang), d("change_rank", lang)]
+        columns += change_headers(body, names, lang)
     columns += [d("rank_best", lang), d("rank_worst", lang), d("vs_median", lang)]
     columns += [d("flags", lang)]
     row = 0
@@ -162,7 +175,7 @@ def workbook(body: dict[str, Any], q: Questionnaire, lang: str, *, as_of: dateti
                 _num(ws, row, col, e["factors"][code]["value"], pct)
                 col += 1
             if compare:
-                change = e.get("change") or {}
+                change = shown_change(body, e)
                 _num(ws, row, col, change.get("points"), pct)
                 if change.get("rank") is None:
                     ws.write_blank(row, col + 1, None)
@@ -412,12 +425,12 @@ def wide_csv(
     out = io.StringIO()
     out.write("\ufeff")
     w = SafeWriter(out, delimiter=sep, lineterminator="\r\n")
-    compare = any("change" in e for e in body["units"])
+    compare = any("change" in e for e in body["units"]) or "comparison" in body
     header = [d("league", lang), d("rank", lang), d("unit_code", lang), d("unit", lang)]
     header += [d("kind", lang), d("n", lang), "SIPAS", d("ci_low", lang), d("ci_high", lang)]
     header += [names["factors"][c] for c in factor_codes]
     if compare:
-        header += [d("change_points", lang), d("change_rank", lang)]
+        header += change_headers(body, names, lang)
     header += [d("rank_interval", lang), d("rank_best", lang), d("rank_worst", lang)]
     header += [d("vs_median", lang), d("flags", lang)]
     # What the document is, at the end of every row (a row copied alone still says it).
@@ -445,7 +458,7 @@ def wide_csv(
             row += [e["n"], num(e["sipas"]["value"]), num(ci[0]), num(ci[1])]
             row += [num(e["factors"][c]["value"]) for c in factor_codes]
             if compare:
-                change = e.get("change") or {}
+                change = shown_change(body, e)
                 places = change.get("rank")
                 row += [num(change.get("points")), "" if places is None else places]
             best, worst = e.get("rank_interval") or ("", "")
