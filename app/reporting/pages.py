@@ -18,7 +18,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.labels import PREVIOUS_MARK
 from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import Questionnaire, get_catalog
-from app.reporting import editions, indices, page_query
+from app.reporting import editions, hierarchy, indices, page_query
 from app.units import service as units
 from app.web.render import language
 
@@ -161,6 +161,10 @@ def results_page(
         columns=columns,
         factor_codes=factor_codes,
         factor_legend=" · ".join(f"{f}: {names[f]}" for f in factor_codes),
+        # A deeper tree: aspect headings over their groups, and a legend line each.
+        headings=hierarchy.headings(q, lang),
+        tree_legend=hierarchy.legend(q, lang),
+        node_kind=hierarchy.kinds(q),
         alone=alone,
         public_edition=shown[-1] if shown else None,
         sort=sort,

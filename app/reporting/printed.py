@@ -616,7 +616,7 @@ def html(
         factor_titles=factor_titles,
         criteria=list(criteria),
         criteria_titles=criteria,
-        rules=method_text.rules(body, [g.name for g in groups], lang),
+        rules=method_text.rules(body, [g.name for g in groups], lang, q),
         sentences=_sentences(head, main_median, q, lang) if head else [],
         on_time=_on_time(head, main_median, lang) if head else "",
         late=_late(head, main_median, lang) if head else "",

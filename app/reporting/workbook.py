@@ -356,7 +356,7 @@ def _method_sheet(
     ws.write_string(row, 0, d("m_rule", lang), head)
     ws.write_string(row, 1, "", head)
     row += 1
-    for i, text in enumerate(method_text.rules(body, [g.name for g in leagues(body)], lang), 1):
+    for i, text in enumerate(method_text.rules(body, [g.name for g in leagues(body)], lang, q), 1):
         ws.write_number(row, 0, i, whole)
         ws.write_string(row, 1, text, wrap)
         row += 1
