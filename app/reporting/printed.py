@@ -25,7 +25,7 @@ from app.collection.models import Submission
 from app.core import labels
 from app.core.clock import VIETNAM
 from app.questionnaires.catalog import TOP, Option, Question, Questionnaire
-from app.reporting import method_text
+from app.reporting import hierarchy, method_text
 from app.reporting.doc_text import flag_labels, kind_label, previous_flagged, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
 from app.web.render import templates
@@ -525,6 +525,22 @@ def html(
 ) -> str:
     """The report's HTML, before typesetting."""
     factor_titles = {f.code: _pick(f.title, lang) for f in q.groups}
+    # A deeper tree: an aspect's bar says it is one, its groups' bars stand indented
+    # under it with their codes (the league tables' column names), and the charts are
+    # headed "aspects and groups"; a flat tree keeps its factors as they were.
+    kinds = hierarchy.kinds(q)
+    deep = "aspect" in kinds.values()
+    bar_titles = (
+        {
+            c: f"{labels.node_kind('aspect', lang)} {c}: {t}"
+            if kinds[c] == "aspect"
+            else f"\u2003{c}: {t}"
+            for c, t in factor_titles.items()
+        }
+        if deep
+        else factor_titles
+    )
+    nodes_heading = labels.say(labels.NODE_KINDS_DEEP, lang) if deep else w("factors", lang)
     criteria = {c: f"{c}. {_pick(q.questions[c].text, lang)}" for c in q.criteria}
     groups = list(leagues(body))
     by_kind: dict[str, int] = {}
@@ -547,7 +563,7 @@ def html(
     def factor_bars(e: dict[str, Any], med: dict[str, Any]) -> list[Bar]:
         return [
             Bar(
-                factor_titles[c],
+                bar_titles[c],
                 e["factors"][c]["value"],
                 med.get("factors", {}).get(c),
                 percent(e["factors"][c]["value"], lang),
@@ -614,6 +630,9 @@ def html(
         groups=groups,
         by_kind=by_kind,
         factor_titles=factor_titles,
+        nodes_heading=nodes_heading,
+        headings=hierarchy.headings(q, lang),
+        tree_legend=hierarchy.legend(q, lang),
         criteria=list(criteria),
         criteria_titles=criteria,
         rules=method_text.rules(body, [g.name for g in groups], lang, q),
@@ -625,7 +644,7 @@ def html(
         sheets=[unit_sheet(e, g) for g in groups for e in g.units if e["rank"] is not None],
         head_charts=(
             [
-                (w("factors", lang), factor_bars(head, main_median)),
+                (nodes_heading, factor_bars(head, main_median)),
                 (w("criteria", lang), item_bars(head, main_median, list(criteria))),
             ]
             if head
