@@ -107,15 +107,17 @@ def layout(q: Questionnaire, kinds: list[str], lang: str) -> Layout:
         Variable("over_quota", fixed("over_quota"), "int", dict(YES_NO[lang])),
     ]
     codes: dict[str, dict[str, int]] = {"channel": channel_codes}
-    scale = q.model.scale
     for question in q.questions.values():
         label = f"{question.code}. {_pick(question.text, lang)}"[:250]
         if question.kind == "scale":
-            values = {o.code: _pick(o.label, lang) for o in scale.options}
-            values[scale.not_applicable.code] = _pick(scale.not_applicable.label, lang)
-            variables.append(
-                Variable(question.code, label, "int", values, [scale.not_applicable.code])
-            )
+            # Each rating question's own scale: a 4-level question of sipas-2023 is
+            # labelled with its levels, not with the satisfaction scale's.
+            options, na, _ = q.scale_of(question.code)
+            values = {o.code: _pick(o.label, lang) for o in options}
+            if na is not None:
+                values[na.code] = _pick(na.label, lang)
+            missing = [na.code] if na is not None else []
+            variables.append(Variable(question.code, label, "int", values, missing))
         elif question.kind == "single":
             mapping = {o.code: i + 1 for i, o in enumerate(question.options)}
             codes[question.code] = mapping
