@@ -426,6 +426,7 @@ UI: dict[str, dict[str, str]] = {
     "role_coordinator": {"vi": "Điều phối viên", "en": "Coordinator"},
     "role_viewer": {"vi": "Người xem", "en": "Viewer"},
     **labels.prefixed("ch_", labels.CHANNEL),
+    **labels.prefixed("node_", labels.NODE_KIND),
     "scope_read": {"vi": "Chỉ đọc", "en": "Read"},
     "scope_write": {"vi": "Gửi phiếu", "en": "Write"},
     **labels.prefixed("scoring_", labels.SCORING),

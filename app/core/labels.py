@@ -116,6 +116,11 @@ NODE_KINDS_DEEP: dict[str, str] = {
     "en": "Aspects and groups of criteria",
 }
 
+NODE_KINDS_NOTE: dict[str, str] = {
+    "vi": "In đậm: lĩnh vực; dưới mỗi lĩnh vực là các nhóm tiêu chí của nó.",
+    "en": "In bold: an aspect; under each aspect, its groups of criteria.",
+}
+
 
 def node_kinds(parents: dict[str, str | None], root: str) -> dict[str, str]:
     """The kind (a NODE_KIND key) of each inner node of a tree, given each one's parent

@@ -123,10 +123,21 @@ def test_the_results_page_puts_aspect_headings_over_their_groups(client: TestCli
     assert "Lĩnh vực service: Cung ứng dịch vụ hành chính công — Nhóm tiêu chí: II_A" in text
     en = visible(client.get(f"/dash/campaigns/{HOUSEHOLD}/results", params={"lang": "en"}).text)
     assert "Aspect policy: Making and implementing public policy — Group of criteria: I_A" in en
+    # One unit's page: the chart is of aspects and groups, an aspect's label in bold,
+    # and the table behind the chart names each row's kind.
+    unit = client.get(f"/dash/campaigns/{HOUSEHOLD}/units/DEMO-X06", params={"lang": "vi"}).text
+    assert "Lĩnh vực và nhóm tiêu chí" in visible(unit)
+    assert 'class="lbl aspect">Cung ứng dịch vụ hành chính công<' in unit
+    assert 'class="lbl">Tiếp cận dịch vụ<' in unit
+    assert "Nhóm tiêu chí: Tiếp cận dịch vụ" in visible(unit)
+    assert "In đậm: lĩnh vực" in visible(unit)
     # A 2017 campaign's table has its five factors side by side, no headings over them.
     old = client.get(f"/dash/campaigns/{CAMPAIGN}/results", params={"lang": "vi"}).text
     assert "tree-heads" not in old
     assert "Nhóm tiêu chí" not in visible(old)
+    old_unit = client.get(f"/dash/campaigns/{CAMPAIGN}/units/DEMO-X01", params={"lang": "vi"})
+    assert "Yếu tố" in visible(old_unit.text)
+    assert "lbl aspect" not in old_unit.text
 
 
 @pytest.mark.usefixtures("household")
