@@ -88,6 +88,17 @@ def test_the_workbook_names_aspects_and_codes_their_groups(client: TestClient) -
     assert "năm yếu tố" not in rules
     perception = [c.value for c in book["Nhận định"][1]]
     assert any(str(v).endswith("— Hai mức cao nhất") for v in perception)
+    # combine=mean: the method says the aspects and SIPAS are plain means.
+    mean = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                f"{API}/indices", params={"format": "xlsx", "lang": "vi", "combine": "mean"}
+            ).content
+        )
+    )
+    said = " ".join(str(c.value) for row in mean["Phương pháp"].iter_rows() for c in row if c.value)
+    assert "Chỉ số SIPAS là trung bình cộng (không trọng số) “Xây dựng" in said
+    assert "(23, 16)" not in said
     en = openpyxl.load_workbook(
         io.BytesIO(client.get(f"{API}/indices", params={"format": "xlsx", "lang": "en"}).content)
     )
