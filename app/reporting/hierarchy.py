@@ -43,8 +43,8 @@ def headings(q: Questionnaire, lang: str) -> list[Heading]:
 
 
 def legend(q: Questionnaire, lang: str) -> list[str]:
-    """One line per aspect naming it and its groups ("Lĩnh vực policy: … — Nhóm tiêu chí
-    I_A: …"); empty for a flat tree."""
+    """One line per aspect naming it and its groups ("Lĩnh vực <code>: <title> — Nhóm
+    tiêu chí: <code>: <title> · …"); empty for a flat tree."""
     titles = {g.code: _pick(g.title, lang) for g in q.groups}
     aspect, group = labels.node_kind("aspect", lang), labels.node_kind("group", lang)
     lines = []
