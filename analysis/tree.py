@@ -78,6 +78,9 @@ class IndexTree:
     nodes: Mapping[str, Node]
     items: Mapping[str, ItemScale]
     _order: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    # leaves() by code: a report asks for them once per unit and node.
+    _leaves: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _visiting: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def problems(self) -> list[Problem]:
         """Every mistake: unknown root or child, a cycle, an item under two groups, a
@@ -198,12 +201,22 @@ class IndexTree:
     def leaves(self, code: str) -> tuple[str, ...]:
         """The items under `code` (itself if it is an item), in order; the item a
         ``top2box_of`` node scores counts as its one item."""
+        found = self._leaves.get(code)
+        if found is not None:
+            return found
         node = self.nodes.get(code)
         if node is None:
-            return (code,)
-        if node.aggregation == "top2box_of":
-            return (node.item,) if node.item else ()
-        return tuple(i for c in node.children for i in self.leaves(c))
+            found = (code,)
+        elif node.aggregation == "top2box_of":
+            found = (node.item,) if node.item else ()
+        elif code in self._visiting:
+            return ()  # a cycle (reported by problems()): no items through it
+        else:
+            self._visiting.add(code)
+            found = tuple(i for c in node.children for i in self.leaves(c))
+            self._visiting.discard(code)
+        self._leaves[code] = found
+        return found
 
     @property
     def scored_items(self) -> tuple[str, ...]:

@@ -363,7 +363,8 @@ class _Generator:
                 cols[code] = v.tolist()
             if f.overall_item:
                 cols[f.overall_item] = likert(level, 0.5).tolist()
-        cols["HL"] = likert(base, 0.5).tolist()
+        if q.model.scoring.overall_item:
+            cols[q.model.scoring.overall_item] = likert(base, 0.5).tolist()
 
         def pick(code: str, p: list[float] | None = None) -> list[str]:
             return rng.choice(q.questions[code].option_codes, n, p=p).tolist()

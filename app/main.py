@@ -15,7 +15,7 @@ from app.campaigns import api as campaigns
 from app.campaigns import comment_pages, review_pages
 from app.campaigns import pages as dashboard
 from app.collection import api as submissions
-from app.collection import file_pages
+from app.collection import authoring_pages, file_pages
 from app.collection import pages as respondent
 from app.collection import sheet_pages as sheets
 from app.collection import tablet_pages as tablets
@@ -197,6 +197,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(metrics.router)
     app.include_router(apidocs.router)
     app.include_router(questionnaires.router)
+    app.include_router(authoring_pages.api)
+    app.include_router(authoring_pages.router)
     app.include_router(submissions.router)
     app.include_router(indices.router)
     app.include_router(campaigns.router)

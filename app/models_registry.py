@@ -13,6 +13,7 @@ from app.collection.form_token import FormToken
 from app.collection.models import CHANNELS, Submission
 from app.counts.models import AnswerBlock, Tally, TallyMoments, UnitAncestor
 from app.counts.snapshot_models import ReportSnapshot
+from app.questionnaires.models import QuestionnaireSource
 from app.reporting.models import Edition, EditionDocument
 from app.units.models import UNIT_KINDS, Counter, KioskDevice, Unit
 
@@ -28,6 +29,7 @@ __all__ = [
     "FormToken",
     "LoginSession",
     "PasswordReset",
+    "QuestionnaireSource",
     "QuotaPolicy",
     "ReportSnapshot",
     "StratumCount",

@@ -1,6 +1,6 @@
 """The words of the coordinator's dashboard, in Vietnamese (default) and English."""
 
-from app.access import analyst_text, tablet_text
+from app.access import analyst_text, questionnaire_text, tablet_text
 from app.core import labels
 
 UI: dict[str, dict[str, str]] = {
@@ -593,6 +593,7 @@ UI: dict[str, dict[str, str]] = {
 
 UI.update(tablet_text.UI)
 UI.update(analyst_text.UI)
+UI.update(questionnaire_text.UI)
 
 
 def t(key: str, lang: str, /, **values: object) -> str:

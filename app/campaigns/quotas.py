@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, CampaignQuota, CampaignUnit, QuotaPolicy, StratumCount
 from app.collection.models import Submission
+from app.core.statements import Prepared
 from app.counts.models import FoldQueue, UnitAncestor
 
 
@@ -113,7 +114,7 @@ _SET_COLLECTED = (
 # row locks it takes are held to commit, so concurrent responses to the same unit
 # queue here and each sees the count with all earlier ones; a response that went
 # past a `stop` target is taken back out by the caller before commit.
-_BUMP_ONE = (
+_BUMP_ONE = Prepared(
     _COUNTER_TABLE.update()
     .where(
         _COUNTER_TABLE.c.campaign_id == bindparam("c"),
@@ -246,7 +247,7 @@ def _finish(
 def _admit_one(session: Session, a: Arrival, enforce: bool) -> set[uuid.UUID]:
     """One response (a kiosk or phone posting): one round trip when nothing is full."""
     conn = session.connection()
-    rows = conn.execute(_BUMP_ONE, {"c": a.campaign_id, "u": a.unit_id}).all()
+    rows = _BUMP_ONE.rows(conn, {"c": a.campaign_id, "u": a.unit_id})
     if not rows:
         return set()
     policy, has_quotas = rows[0][3], rows[0][4]

@@ -85,6 +85,9 @@ class Submitter:
     lang: str = i18n.DEFAULT_LANGUAGE
     # The process itself (tests, scripts calling the service): its own authority.
     internal: bool = False
+    # The kiosk's device as found (its last queue report), so an unchanged report
+    # need not be written again.
+    device: kiosks.DeviceSeen | None = None
 
 
 INTERNAL = Submitter(internal=True)
@@ -98,7 +101,7 @@ def submitter_for(
     found = kiosks.device_ids(session, kiosk_token)
     if found is None:
         return Submitter(key=key, lang=lang)
-    return Submitter(found[0], found[1], key, lang)
+    return Submitter(found.id, found.counter_id, key, lang, device=found)
 
 
 def _sign(payload: str) -> str:

@@ -83,7 +83,7 @@ def create_submission(
     """Record one completed questionnaire (idempotent on `id`)."""
     who = submitter(request, session)
     done = submissions.record(session, get_catalog(), body, who=who)
-    kiosks.report_queue(session, who.device_id, ascii_int(queue) if queue else None, [])
+    kiosks.report_queue(session, who.device_id, ascii_int(queue) if queue else None, [], who.device)
     commit_in_route(session)
     return _json(done.receipt, 201 if done.created else 200)
 
@@ -102,7 +102,9 @@ def create_batch(
     """
     who = submitter(request, session)
     results = submissions.record_batch(session, get_catalog(), body.submissions, who=who)
-    kiosks.report_queue(session, who.device_id, ascii_int(queue) if queue else None, results)
+    kiosks.report_queue(
+        session, who.device_id, ascii_int(queue) if queue else None, results, who.device
+    )
     commit_in_route(session)
     return _json(BatchOut(results=results))
 

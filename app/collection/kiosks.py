@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.collection.schemas import BatchResult
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, FieldError, Invalid, NotFound
+from app.core.statements import Prepared
 from app.units.models import Counter, KioskDevice, Unit
 
 TOKEN_BYTES = 32
@@ -172,8 +173,13 @@ def device_for(session: Session, token: str | None) -> tuple[KioskDevice, str] |
 
 # Built once: the submission hot path runs these compiled, from SQLAlchemy's cache,
 # on the connection (no ORM objects), one each per request.
-_DEVICE = (
-    select(KioskDevice.id, KioskDevice.counter_id)
+_DEVICE = Prepared(
+    select(
+        KioskDevice.id,
+        KioskDevice.counter_id,
+        KioskDevice.queue_length,
+        KioskDevice.queue_reported_at,
+    )
     .where(
         KioskDevice.token_hash == bindparam("h"),
         KioskDevice.revoked_at.is_(None),
@@ -192,13 +198,23 @@ _QUEUE = (
 )
 
 
-def device_ids(session: Session, token: str | None) -> tuple[int, int] | None:
-    """(device id, counter id) of the enrolled, unrevoked device holding `token`:
-    :func:`device_for` without loading the device, for each submission."""
+@dataclass(frozen=True)
+class DeviceSeen:
+    """An enrolled tablet as a submission finds it: where it is, what it last reported."""
+
+    id: int
+    counter_id: int
+    queue_length: int | None = None
+    queue_reported_at: datetime | None = None
+
+
+def device_ids(session: Session, token: str | None) -> DeviceSeen | None:
+    """The enrolled, unrevoked device holding `token`: :func:`device_for` without
+    loading the device, for each submission."""
     if not token or len(token) > 100:
         return None
-    row = session.connection().execute(_DEVICE, {"h": _hash(token)}).first()
-    return (row[0], row[1]) if row else None
+    row = _DEVICE.first(session.connection(), {"h": _hash(token)})
+    return DeviceSeen(*row) if row else None
 
 
 def device_id(session: Session, token: str | None) -> int | None:
@@ -212,15 +228,37 @@ def device_id(session: Session, token: str | None) -> int | None:
 DROPPED = {200, 201, 400, 409, 413, 422}
 
 
+# A report equal to the one stored less than this long ago is not written again: a
+# tablet sending a response a second would otherwise rewrite its row each time, one
+# more statement per submission. The tablets page shows the time to the minute.
+QUEUE_REPORT_REFRESH = timedelta(minutes=1)
+
+
 def report_queue(
-    session: Session, device_id: int | None, besides: int | None, results: list[BatchResult]
+    session: Session,
+    device_id: int | None,
+    besides: int | None,
+    results: list[BatchResult],
+    seen: DeviceSeen | None = None,
 ) -> None:
-    """Remember how many unsent responses an enrolled tablet holds after this sync."""
+    """Remember how many unsent responses an enrolled tablet holds after this sync.
+
+    `seen` is the device as this request found it: when it reported the same count
+    within QUEUE_REPORT_REFRESH, nothing is written."""
     if device_id is None or besides is None:
         return
     kept = sum(1 for r in results if r.status not in DROPPED or r.error == "late_sync_expired")
     n = min(besides, 1_000_000) + kept
-    session.connection().execute(_QUEUE, {"d": device_id, "n": n, "at": datetime.now(UTC)})
+    now = datetime.now(UTC)
+    if (
+        seen is not None
+        and seen.id == device_id
+        and seen.queue_length == n
+        and seen.queue_reported_at is not None
+        and now - seen.queue_reported_at < QUEUE_REPORT_REFRESH
+    ):
+        return
+    session.connection().execute(_QUEUE, {"d": device_id, "n": n, "at": now})
 
 
 def list_devices(

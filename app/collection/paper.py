@@ -367,16 +367,18 @@ def _answers(
         if code in v:
             value, bad = _cell(q, code, v[code], labels)
             if bad is not None:
-                lo, hi = min(q.scale_values), max(q.scale_values)
+                # The question's own scale: a 4-level rating is not read as 1–5.
+                options, na, _ = q.scale_of(code)
+                lo, hi = min(o.code for o in options), max(o.code for o in options)
                 problems.append(
                     FieldError.of(
                         f"{at}, column {code}",
-                        "cell_not_on_scale",
+                        "cell_not_on_scale" if na is not None else "cell_not_on_scale_no_na",
                         "value",
                         raw=bad,
                         lo=lo,
                         hi=hi,
-                        na=q.not_applicable,
+                        na=na.code if na is not None else "",
                     )
                 )
             answers[code] = value

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -47,6 +47,7 @@ from app.core import metrics
 from app.core.clock import VIETNAM
 from app.core.config import get_settings
 from app.core.errors import AppError, Conflict, FieldError, Invalid, TooManyRequests
+from app.core.statements import Prepared
 from app.questionnaires import quality
 from app.questionnaires.answers import check_answers, clean
 from app.questionnaires.catalog import Catalog
@@ -197,7 +198,7 @@ _scope_unit = aliased(Unit)
 _covering = join(CampaignUnit, _scope_unit, _scope_unit.id == CampaignUnit.unit_id).join(
     Campaign, (Campaign.id == CampaignUnit.campaign_id) & (Campaign.status == CampaignStatus.open)
 )
-_PLACE = (
+_PLACE_SELECT = (
     select(
         Counter.id,
         Counter.unit_id,
@@ -217,6 +218,7 @@ _PLACE = (
     .where(Counter.code == bindparam("code"))
     .order_by(Campaign.opened_at, Campaign.id)
 )
+_PLACE = Prepared(_PLACE_SELECT)
 _STORED = (
     select(
         Submission.id,
@@ -244,11 +246,14 @@ def _insert_statement() -> TextClause:
     return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in columns))
 
 
-_INSERT = _insert_statement()
+_INSERT = Prepared(_insert_statement())
 
 
 def _place(conn: Connection, code: str) -> _Place | None:
-    rows = conn.execute(_PLACE, {"code": code}).all()
+    return _place_of(_PLACE.rows(conn, {"code": code}))
+
+
+def _place_of(rows: list[tuple[Any, ...]]) -> _Place | None:
     if not rows:
         return None
     counter_id, unit_id, unit_code = rows[0][:3]
@@ -565,7 +570,7 @@ def insert_once(session: Session, values: dict[str, Any]) -> bool:
     The primary key decides: of two concurrent inserts of one id, PostgreSQL makes
     the second wait for the first to commit and then skips it; SQLite serialises them.
     """
-    return session.connection().execute(_INSERT, values).first() is not None
+    return _INSERT.first(session.connection(), values) is not None
 
 
 class QuotaFull(Conflict):
@@ -625,40 +630,55 @@ def rate_room(
 # One statement for a tablet's live response: how many live responses it sent this
 # minute (the rate limit) and whether another of its responses was finished within
 # BURST_SECONDS of this one (the `burst` flag), the two look-ups on one index.
-_LIVE_DEVICE = select(
-    _RATE_DEVICE.scalar_subquery(),
-    exists().where(
-        Submission.device_id == bindparam("d"),
-        Submission.submitted_at > bindparam("lo"),
-        Submission.submitted_at < bindparam("hi"),
-        Submission.id != bindparam("id"),
-    ),
+_LIVE_DEVICE = Prepared(
+    select(
+        _RATE_DEVICE.scalar_subquery(),
+        exists().where(
+            Submission.device_id == bindparam("d"),
+            Submission.submitted_at > bindparam("lo"),
+            Submission.submitted_at < bindparam("hi"),
+            Submission.id != bindparam("id"),
+        ),
+    )
 )
 
 
-def _check_live_device(
-    session: Session, row: dict[str, Any], now: datetime, device_id: int, burst_seconds: int
-) -> None:
-    """:func:`check_rate` and the burst half of quality.add_context_flags, in one turn."""
-    limit = get_settings().RATE_PER_MINUTE
+# The place look-up with the tablet's live figures (_LIVE_DEVICE) as two more
+# columns: for a tablet's live response, place, rate and burst in one turn.
+_PLACE_LIVE = Prepared(_PLACE_SELECT.add_columns(*cast(Any, _LIVE_DEVICE.stmt).selected_columns))
+
+
+def _live_params(
+    device_id: int, submission_id: uuid.UUID, at: datetime, now: datetime, burst_seconds: int
+) -> dict[str, Any]:
     window = timedelta(seconds=burst_seconds)
-    at = row["submitted_at"]
-    recent, near = (
-        session.connection()
-        .execute(
-            _LIVE_DEVICE,
-            {
-                "who": device_id,
-                "d": device_id,
-                "since": now - timedelta(minutes=1),
-                "live": now - LIVE_WINDOW,
-                "lo": at - window,
-                "hi": at + window,
-                "id": row["id"],
-            },
-        )
-        .one()
-    )
+    return {
+        "who": device_id,
+        "d": device_id,
+        "since": now - timedelta(minutes=1),
+        "live": now - LIVE_WINDOW,
+        "lo": at - window,
+        "hi": at + window,
+        "id": submission_id,
+    }
+
+
+def _check_live_device(
+    session: Session,
+    row: dict[str, Any],
+    now: datetime,
+    device_id: int,
+    burst_seconds: int,
+    seen: tuple[int, bool] | None = None,
+) -> None:
+    """:func:`check_rate` and the burst half of quality.add_context_flags, in one turn
+    (none when `seen`, the figures read with the place, is given)."""
+    limit = get_settings().RATE_PER_MINUTE
+    if seen is None:
+        params = _live_params(device_id, row["id"], row["submitted_at"], now, burst_seconds)
+        ((recent, near),) = _LIVE_DEVICE.rows(session.connection(), params)
+    else:
+        recent, near = seen
     if limit and recent + 1 > limit:
         raise _rate_error(device_id)
     if burst_seconds and near:
@@ -742,11 +762,28 @@ def _record(
     who: admission.Submitter | None,
 ) -> Recorded:
     now = datetime.now(UTC)
-    if bad_text := unstorable_text(body.model_dump()):
+    # Every other text field is CleanStr/CleanAny, refused with its own message when
+    # the body was parsed; walking the whole dumped body again cost more than the
+    # answers' own validation. The form token is the one plain `str`.
+    if body.form_token and (bad_text := unstorable_text(body.form_token, "form_token")):
         raise Invalid.of("unstorable_text", bad_text)
     who = who or admission.Submitter(device_id=device_id)
     device_id = who.device_id
-    judged = _judge(session, catalog, body, now, {}, device_id, who.lang)
+    burst = get_settings().BURST_SECONDS
+    places: dict[str, _Place | None] = {}
+    live_seen: tuple[int, bool] | None = None
+    if who.key is None and device_id is not None and body.submitted_at > now - LIVE_WINDOW:
+        # A tablet's live response: its place and its rate and burst figures in one turn.
+        rows = _PLACE_LIVE.rows(
+            session.connection(),
+            {
+                "code": body.counter,
+                **_live_params(device_id, body.id, body.submitted_at, now, burst),
+            },
+        )
+        places[body.counter] = _place_of(rows)
+        live_seen = (rows[0][-2], rows[0][-1]) if rows else None
+    judged = _judge(session, catalog, body, now, places, device_id, who.lang)
     if judged.row is None or judged.receipt is None:
         # A retry of a response stored before the rules changed (its campaign has
         # closed since, say) still gets its receipt; a different body is a conflict.
@@ -756,13 +793,12 @@ def _record(
             raise judged.refusal
         raise Invalid.of("response_invalid", judged.problems, n=len(judged.problems))
     path = _admit(session, who, judged.row, body, now)
-    burst = get_settings().BURST_SECONDS
     if path == "key" and who.key is not None:
         admission.check_key_rate(session, who.key, now, 1, who.lang)
         quality.add_context_flags(session, judged.row, burst)
     elif device_id is not None and judged.row["submitted_at"] > now - LIVE_WINDOW:
         # A tablet's live response: its rate and its burst neighbours in one turn.
-        _check_live_device(session, judged.row, now, device_id, burst)
+        _check_live_device(session, judged.row, now, device_id, burst, live_seen)
         quality.add_context_flags(session, judged.row, 0)  # the dossier check alone
     else:
         if judged.row["submitted_at"] > now - LIVE_WINDOW:

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -106,7 +107,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # Not SQLAlchemy's pre-ping (a SELECT 1 on every checkout, one more round trip
+    # per submission): only a connection idle for PING_AFTER_IDLE_SECONDS is pinged.
+    kwargs.setdefault("pool_pre_ping", False)
     connect_args = postgres_timeouts()
     if not settings.DB_PREPARED_STATEMENTS:
         connect_args["prepare_threshold"] = None  # PgBouncer in transaction mode
@@ -117,7 +120,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_size", settings.DB_POOL_SIZE)
         kwargs.setdefault("max_overflow", 4)
         kwargs.setdefault("pool_timeout", settings.DB_QUEUE_SECONDS)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs["pool_pre_ping"]:
+        event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+        event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "connect", _note_checkin)  # just opened: alive
+    return engine
+
+
+# A connection back in the pool for less than this is handed out again unchecked:
+# under load that is every checkout, and the server ending a connection within the
+# second after its last use is rare. If it happens, that one request fails as the
+# database being away (503 with Retry-After, the kiosk sends again) and the pool
+# drops the connection. A connection idle for longer (a quiet night, a restarted
+# server) is pinged first and silently replaced if dead, as pre-ping would.
+PING_AFTER_IDLE_SECONDS = 1.0
+_CHECKED_IN = "sipas_checked_in"
+
+
+def _note_checkin(_dbapi_conn: Any, record: Any) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Any:
+    def check(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_CHECKED_IN)
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as error:  # whatever the failure, this one is not usable
+            # The pool discards the connection and checks out (or opens) another.
+            raise exc.DisconnectionError(str(error)) from error
+
+    return check
 
 
 def postgres_timeouts() -> dict[str, Any]:

@@ -316,6 +316,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "giá trị {raw!r} không hợp lệ; chọn từ {lo} đến {hi} hoặc {na} (không áp dụng)",
         "en": "{raw!r} is not a number on the scale ({lo}–{hi}, {na} = not applicable)",
     },
+    "cell_not_on_scale_no_na": {
+        "vi": "giá trị {raw!r} không hợp lệ; chọn từ {lo} đến {hi}",
+        "en": "{raw!r} is not a number on the scale ({lo}–{hi})",
+    },
     "counter_not_of_unit": {
         "vi": "quầy {counter!r} không thuộc đơn vị {unit!r}",
         "en": "counter {counter!r} does not belong to unit {unit!r}",
@@ -1015,6 +1019,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "csv_width": {
         "vi": "có {n} ô, dòng tiêu đề có {expected}",
         "en": "has {n} fields, the header has {expected}",
+    },
+    # questionnaires uploaded by an administrator (app/questionnaires/authoring.py)
+    "questionnaire_refused": {
+        "vi": "{name}: bộ câu hỏi chưa được lưu, có {n} lỗi (mỗi lỗi ghi trang, dòng, cột)",
+        "en": "{name}: the questionnaire is refused, {n} mistake(s) (each names sheet, "
+        "row and column); nothing was stored",
+    },
+    # One mistake of an upload, already in the reader's language (authoring_text.py).
+    "questionnaire_problem": {"vi": "{message}", "en": "{message}"},
+    "questionnaire_too_large": {
+        "vi": "Tệp bộ câu hỏi quá lớn (tối đa {limit} MB)",
+        "en": "the questionnaire file is too large (at most {limit} MB)",
     },
     # comments chosen for the printed report (app/campaigns/comments.py)
     "comment_hidden_not_chosen": {

@@ -8,6 +8,8 @@ Every file is checked at start-up and in the tests. A broken file raises
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -17,6 +19,9 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import Connection, event
+from sqlalchemy import text as sql
+from sqlalchemy.orm import Session
 
 from analysis.tree import Aggregation, IndexTree, ItemScale, Node
 
@@ -162,8 +167,9 @@ class Question(_Strict):
             raise ValueError(f"ends_form only applies to single (question {self.code!r})")
         return self
 
-    @property
+    @cached_property
     def option_codes(self) -> list[str]:
+        # Cached (the model is frozen): every submission checks its answers against it.
         return [o.code for o in self.options]
 
 
@@ -417,8 +423,17 @@ class Questionnaire:
 
     def answers_of(self, code: str) -> frozenset[int]:
         """Every valid answer to scale question `code`: its values and not-applicable."""
-        options, na, _ = self.scale_of(code)
-        return frozenset([o.code for o in options] + ([na.code] if na else []))
+        found = self._answers.get(code)
+        if found is None:
+            options, na, _ = self.scale_of(code)
+            found = frozenset([o.code for o in options] + ([na.code] if na else []))
+            self._answers[code] = found
+        return found
+
+    @cached_property
+    def _answers(self) -> dict[str, frozenset[int]]:
+        # answers_of per scale question, built once: each submission asks for every one.
+        return {}
 
     @property
     def declares_tree(self) -> bool:
@@ -830,34 +845,49 @@ def _check_tree(
     return list(dict.fromkeys(problems))
 
 
-def load_file(path: Path) -> Questionnaire:
-    """Load and validate one questionnaire file."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise QuestionnaireError(
-            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{path}: not valid YAML: {exc}") from exc
+def check_raw(raw: Any) -> tuple[QuestionnaireModel | None, list[str]]:
+    """Validate a questionnaire given as data (a parsed YAML file, or what
+    app/questionnaires/xlsform.py reads from a spreadsheet): the model, or None, and
+    every problem as `place: message` (the place as in `sections[2].questions[0]`)."""
     if not isinstance(raw, dict):
-        raise QuestionnaireError(f"{path}: expected a mapping at the top level")
+        return None, ["(top level): expected a mapping at the top level"]
     try:
         model = QuestionnaireModel.model_validate(raw)
     except ValidationError as exc:
-        lines = []
+        problems = []
         for err in exc.errors():
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-            lines.append(f"  {_loc(err['loc'])}: {msg}")
-        raise QuestionnaireError(f"{path}:\n" + "\n".join(lines)) from exc
-    problems = _check(model)
-    m = FILE_NAME.match(path.name)
-    if path.parent.name != model.slug or not m or int(m.group(1)) != model.version:
-        problems.append(
-            f"file name: slug {model.slug!r} version {model.version} belongs in "
-            f"{model.slug}/v{model.version}.yaml"
-        )
-    if problems:
+            problems.append(f"{_loc(err['loc'])}: {msg}")
+        return None, problems
+    return model, _check(model)
+
+
+def read_yaml(text: bytes | str, name: str) -> Any:
+    """Parse questionnaire YAML; QuestionnaireError names `name` if it is not YAML."""
+    try:
+        return yaml.safe_load(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError(
+            f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise QuestionnaireError(f"{name}: not valid YAML: {exc}") from exc
+
+
+def load_file(path: Path) -> Questionnaire:
+    """Load and validate one questionnaire file."""
+    raw = read_yaml(path.read_bytes(), str(path))
+    if not isinstance(raw, dict):
+        raise QuestionnaireError(f"{path}: expected a mapping at the top level")
+    model, problems = check_raw(raw)
+    if model is not None:
+        m = FILE_NAME.match(path.name)
+        if path.parent.name != model.slug or not m or int(m.group(1)) != model.version:
+            problems.append(
+                f"file name: slug {model.slug!r} version {model.version} belongs in "
+                f"{model.slug}/v{model.version}.yaml"
+            )
+    if problems or model is None:
         raise QuestionnaireError(f"{path}:\n" + "\n".join(f"  {p}" for p in problems))
     return Questionnaire(model=model, source=path)
 
@@ -905,8 +935,92 @@ class Catalog:
 
 
 @lru_cache
-def get_catalog() -> Catalog:
-    """The process-wide catalog from the configured directory."""
+def file_catalog() -> Catalog:
+    """The questionnaire files of the configured directory (read once per process)."""
     from app.core.config import get_settings
 
     return Catalog.load(get_settings().QUESTIONNAIRE_DIR)
+
+
+def load_source(source: str, name: str) -> Questionnaire:
+    """One uploaded version (its stored YAML), validated as a file is."""
+    model, problems = check_raw(read_yaml(source, name))
+    if problems or model is None:
+        raise QuestionnaireError(f"{name}:\n" + "\n".join(f"  {p}" for p in problems))
+    return Questionnaire(model=model, source=Path(name))
+
+
+class _Uploaded:
+    """The uploaded versions this process has loaded (table questionnaire_source), and
+    when it last looked. Every app process (and the command line) looks again at most
+    every `EVERY` seconds, on the first statement of a session's transaction, so a
+    version saved by one process is served by all of them within that time."""
+
+    EVERY = 2.0
+
+    def __init__(self) -> None:
+        self.digests: frozenset[tuple[int, str]] = frozenset()
+        self.catalog: Catalog | None = None
+        self.checked = 0.0
+        self.lock = threading.Lock()
+
+    def forget(self) -> None:
+        with self.lock:
+            self.digests, self.catalog, self.checked = frozenset(), None, 0.0
+
+
+_uploaded = _Uploaded()
+
+
+def _table_exists(conn: Connection) -> bool:
+    # A query that cannot fail: a failed one would abort a PostgreSQL transaction.
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(sql("SELECT to_regclass('questionnaire_source')")).scalar()
+    else:
+        found = conn.execute(
+            sql("SELECT name FROM sqlite_master WHERE name = 'questionnaire_source'")
+        ).scalar()
+    return found is not None
+
+
+def sync_uploaded(conn: Connection, force: bool = False) -> None:
+    """Bring this process's catalog up to date with table questionnaire_source."""
+    now = time.monotonic()
+    if not force and now - _uploaded.checked < _uploaded.EVERY:
+        return
+    with _uploaded.lock:
+        if not force and time.monotonic() - _uploaded.checked < _uploaded.EVERY:
+            return  # another thread looked while this one waited
+        _uploaded.checked = now
+        # Asked each time, with a query that cannot fail: a database not yet migrated
+        # (or migrated down) has no table, and a failed query would abort the
+        # transaction of the session that triggered the look.
+        if not _table_exists(conn):
+            return
+        rows = conn.execute(sql("SELECT id, digest FROM questionnaire_source")).all()
+        digests = frozenset((r[0], r[1]) for r in rows)
+        if digests == _uploaded.digests and _uploaded.catalog is not None:
+            return
+        files = file_catalog()
+        items = {(q.slug, q.version): q for q in files}
+        sources = conn.execute(
+            sql("SELECT id, slug, version, source FROM questionnaire_source ORDER BY id")
+        ).all()
+        for _id, slug, version, source in sources:
+            if (slug, version) in items:
+                continue  # a file of the same version wins (`questionnaires check` says so)
+            try:
+                items[(slug, version)] = load_source(source, f"uploaded {slug} v{version}")
+            except QuestionnaireError:
+                continue  # validated when saved; a later code change may refuse it
+        _uploaded.digests, _uploaded.catalog = digests, Catalog(items)
+
+
+@event.listens_for(Session, "after_begin")
+def _look_for_uploads(session: Session, _transaction: Any, conn: Connection) -> None:
+    sync_uploaded(conn)
+
+
+def get_catalog() -> Catalog:
+    """The process-wide catalog: the questionnaire files and the uploaded versions."""
+    return _uploaded.catalog or file_catalog()

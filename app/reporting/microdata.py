@@ -110,13 +110,14 @@ def layout(q: Questionnaire, kinds: list[str], lang: str) -> Layout:
     for question in q.questions.values():
         label = f"{question.code}. {_pick(question.text, lang)}"[:250]
         if question.kind == "scale":
-            # Each rating question's own scale: a 4-level question of sipas-2023 is
-            # labelled with its levels, not with the satisfaction scale's.
+            # Each rating on its own scale (a 4-level interest question, the 5-level
+            # satisfaction items), its not-applicable code a missing value.
             options, na, _ = q.scale_of(question.code)
             values = {o.code: _pick(o.label, lang) for o in options}
+            missing = []
             if na is not None:
                 values[na.code] = _pick(na.label, lang)
-            missing = [na.code] if na is not None else []
+                missing = [na.code]
             variables.append(Variable(question.code, label, "int", values, missing))
         elif question.kind == "single":
             mapping = {o.code: i + 1 for i, o in enumerate(question.options)}

@@ -202,6 +202,8 @@ def _fill(path: str, world: dict[str, Any]) -> str:
         "unit": world["leaf"],
         "response_id": world["ids"][0],
         "rid": world["ids"][0],
+        "slug": "sipas-2017",
+        "version": 1,
     }
     missing = [p for p in re.findall(r"{(\w+)}", path) if p not in params]
     assert not missing, f"{path}: add a realistic value for {missing} to _fill() in {__file__}"

@@ -271,3 +271,41 @@ def test_a_coordinator_enrols_renames_and_revokes_tablets_from_the_dashboard(
         "/dash/tablets", data={"csrf": viewer_csrf, "counter": "k-1", "label": "X"}
     )
     assert refused.status_code == 403
+
+
+def test_a_tablet_reporting_the_same_queue_is_written_again_only_after_a_minute(
+    client: TestClient, session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    device = _enrolled(client, session)
+    now = datetime.now(UTC)
+
+    def send(queue: str) -> None:
+        r = client.post(
+            "/api/v1/submissions",
+            json=_at(catalog, now - timedelta(seconds=5)),
+            headers={"Sipas-Queue-Length": queue},
+        )
+        assert r.status_code == 201
+
+    send("3")
+    session.refresh(device)
+    first = device.queue_reported_at
+    assert (device.queue_length, first is not None) == (3, True)
+    # The same count moments later: the stored report (and its time) stands.
+    send("3")
+    session.refresh(device)
+    assert (device.queue_length, device.queue_reported_at) == (3, first)
+    # A different count is written at once.
+    send("1")
+    session.refresh(device)
+    assert device.queue_length == 1
+    assert first is not None
+    assert device.queue_reported_at is not None
+    assert device.queue_reported_at >= first
+    # The same count again, its report over a minute old: written, with the new time.
+    device.queue_reported_at = now - timedelta(minutes=2)
+    session.flush()
+    send("1")
+    session.refresh(device)
+    assert device.queue_length == 1
+    assert device.queue_reported_at > now - timedelta(minutes=1)

@@ -5,10 +5,10 @@ import io
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import CampaignStatus
+from app.campaigns.models import Campaign, CampaignStatus
 from app.collection.models import Submission
 from app.collection.paper import import_paper, paper_id
 from app.core.errors import Invalid
@@ -127,3 +127,34 @@ def test_straight_lined_paper_forms_are_flagged(
     ]
     # Paper has no timing, so it is never flagged as speeding.
     assert session.get_one(Submission, paper_id("C-2026", "011")).quality_flags == []
+
+
+def test_a_2023_paper_form_is_read_on_each_question_s_own_scale(
+    session: Session, catalog: Catalog, place: dict[str, Any]
+) -> None:
+    # C-2026 on the household questionnaire: a 4-level question read as 1–4 (its
+    # scale has no "not applicable"), a satisfaction item as 1–5 with 0.
+    session.execute(
+        update(Campaign).where(Campaign.code == "C-2026").values(questionnaire="sipas-2023")
+    )
+    q = catalog.get("sipas-2023", 1)
+    assert q is not None
+    rows = [
+        {"form": "1", "date": "2026-03-02", "unit": "P-S01", "adult": "yes", "C1_economy": "x"},
+        {"form": "2", "date": "2026-03-02", "unit": "P-S01", "adult": "yes", "P01": "tốt"},
+        {"form": "3", "date": "2026-03-02", "unit": "P-S01", "adult": "yes", "C1_economy": "5"},
+    ]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, ["form", "date", "unit", "counter", *q.questions], restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    with pytest.raises(Invalid) as exc:
+        import_paper(session, catalog, "C-2026", buf.getvalue().encode(), "forms.csv")
+    got = {(f.loc, f.msg.split(";")[0]) for f in exc.value.fields}
+    assert ("line 2, column C1_economy", "'x' is not a number on the scale (1–4)") in got
+    assert (
+        "line 3, column P01",
+        "'tốt' is not a number on the scale (1–5, 0 = not applicable)",
+    ) in got
+    assert any(loc == "line 4, column C1_economy" and "5" in msg for loc, msg in got), got
+    assert stored(session) == 0

@@ -7,9 +7,11 @@ import csv
 import io
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pyreadstat
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -17,7 +19,8 @@ from sqlalchemy.orm import Session
 from app.campaigns.models import CampaignStatus
 from app.campaigns.service import CampaignIn, create_campaign, set_status
 from app.questionnaires.catalog import Catalog
-from tests.factories import make_counter, make_unit
+from tests.factories import make_account, make_counter, make_unit
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.usefixtures("reader")
 
@@ -215,3 +218,37 @@ def test_the_csv_and_the_workbook_carry_every_node(client: TestClient, answered:
     )
     assert "Making and implementing public policy" in text
     assert "Delivery of public administrative services" in text
+
+
+def test_microdata_labels_each_rating_on_its_own_scale(
+    client: TestClient, answered: None, session: Session, tmp_path: Path
+) -> None:
+    make_account(session, "admin", "admin")
+    sign_in(client, "admin")
+    r = client.get("/api/v1/campaigns/H-2026/microdata", params={"format": "sav"})
+    assert r.status_code == 200, r.text[:300]
+    path = tmp_path / "h.sav"
+    path.write_bytes(r.content)
+    df, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    assert len(df) == 5
+    labels = meta.variable_value_labels
+    assert labels["C1_economy"][4] == "Rất quan tâm theo dõi"  # the 4-level interest scale
+    assert 5 not in labels["C1_economy"]
+    assert labels["P01"][5] == "Rất hài lòng"
+    assert meta.missing_ranges["S25"] == [{"lo": 0.0, "hi": 0.0}]  # don't know
+    assert "C1_economy" not in meta.missing_ranges  # that scale has no such code
+
+
+def test_a_filtered_report_counts_the_tree_as_the_fold_does(
+    client: TestClient, answered: None
+) -> None:
+    # Every response came through an interviewer: the filtered report (counted from the
+    # columnar copy of the answers) must give every figure of the folded one.
+    whole = get(client)
+    only = get(client, channel="interview")
+    assert only["filters"] == {"channel": "interview"}
+    for mine, theirs in zip(only["units"], whole["units"], strict=True):
+        for block in ("sipas", "factors", "items", "perception", "expectations"):
+            assert mine[block] == theirs[block], (mine["unit"], block)
+    assert only["reliability"] == whole["reliability"]
+    assert get(client, channel="kiosk")["units"][0]["sipas"]["value"] is None
