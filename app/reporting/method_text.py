@@ -34,9 +34,9 @@ RULES: dict[str, dict[str, str]] = {
         "en": "{What} is the unweighted mean of {parts}.",
     },
     "rule_tree_dont_know": {
-        "vi": "Câu trả lời “{na}” (0) không được tính vào tiêu chí nào, nên người chưa từng "
+        "vi": "Câu trả lời “{na}” ({code}) không được tính vào tiêu chí nào, nên người chưa từng "
         "sử dụng dịch vụ không làm giảm chỉ số; mỗi số liệu kèm khoảng tin cậy 95%.",
-        "en": "“{na}” (0) is left out of every criterion, so residents who never used a "
+        "en": "“{na}” ({code}) is left out of every criterion, so residents who never used a "
         "service do not lower an index; every figure comes with its 95% interval.",
     },
     "rule_leagues": {
@@ -106,9 +106,12 @@ def _r(key: str, lang: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def tree_rules(body: dict[str, Any], titles: dict[str, str], na: str, lang: str) -> list[str]:
+def tree_rules(
+    body: dict[str, Any], titles: dict[str, str], na: tuple[str, int], lang: str
+) -> list[str]:
     """How a report's declared tree combines, one sentence per kind of node, read from
-    its `tree` and `combine`: `titles` names the nodes, `na` the scale's "don't know"."""
+    its `tree` and `combine`: `titles` names the nodes, `na` the words and code of the
+    scale's "don't know"."""
     tree = body["tree"]
     nodes = {n["code"]: n for n in tree["nodes"]}
     kinds = labels.node_kinds(
@@ -147,7 +150,7 @@ def tree_rules(body: dict[str, Any], titles: dict[str, str], na: str, lang: str)
                 n=node["items"],
             )
         )
-    out.append(_r("rule_tree_dont_know", lang, na=na))
+    out.append(_r("rule_tree_dont_know", lang, na=na[0], code=na[1]))
     return out
 
 
@@ -168,7 +171,7 @@ def rules(
     if body.get("tree") and q is not None:
         titles = {g.code: _pick(g.title, lang) for g in q.groups}
         na = q.model.scale.not_applicable
-        out += tree_rules(body, titles, _pick(na.label, lang) if na else "", lang)
+        out += tree_rules(body, titles, (_pick(na.label, lang), na.code), lang)
     else:
         out.append(_r("rule_composites", lang))
     if len(leagues) > 1 or (leagues and leagues[0] != "mixed"):
