@@ -142,12 +142,17 @@ def test_the_results_page_puts_aspect_headings_over_their_groups(client: TestCli
     assert 'class="lbl">Tiếp cận dịch vụ<' in unit
     assert "Nhóm tiêu chí: Tiếp cận dịch vụ" in visible(unit)
     assert "In đậm: lĩnh vực" in visible(unit)
+    assert "39 tiêu chí" in visible(unit)  # not the 22 of 2017
+    assert "Trả kết quả" not in visible(unit)  # the household form asks no timeliness
+    assert "Hai mức cao nhất" in visible(unit)
     # A 2017 campaign's table has its five factors side by side, no headings over them.
     old = client.get(f"/dash/campaigns/{CAMPAIGN}/results", params={"lang": "vi"}).text
     assert "tree-heads" not in old
     assert "Nhóm tiêu chí" not in visible(old)
     old_unit = client.get(f"/dash/campaigns/{CAMPAIGN}/units/DEMO-X01", params={"lang": "vi"})
     assert "Yếu tố" in visible(old_unit.text)
+    assert "22 tiêu chí" in visible(old_unit.text)
+    assert "Trả kết quả" in visible(old_unit.text)
     assert "lbl aspect" not in old_unit.text
 
 
