@@ -143,6 +143,18 @@ WORDS: dict[str, dict[str, str]] = {
     "weakest": {"vi": "Các tiêu chí thấp nhất", "en": "Weakest criteria"},
     "not_ranked": {"vi": "không xếp hạng", "en": "not ranked"},
     "of": {"vi": "trên", "en": "of"},
+    # A rating question's headline: the share at its satisfied (top two) levels,
+    # named, so the sentence does not quote the question as its own answer.
+    "rate_top": {
+        "vi": "Tỷ lệ người dân, tổ chức trả lời ở hai mức cao nhất ({levels}) khi được hỏi "
+        "“{question}” là {value} (giá trị trung vị là {median}).",
+        "en": "{value} of respondents answered at the top two levels ({levels}) to "
+        "“{question}” (median {median}).",
+    },
+    "expectations_top": {
+        "vi": "Tỷ lệ người trả lời ở hai mức cao nhất của mỗi câu hỏi.",
+        "en": "Share of respondents at each question's top two levels.",
+    },
     "rate": {
         "vi": "Tỷ lệ người dân, tổ chức trả lời “{option}” khi được hỏi “{question}” là "
         "{value} (giá trị trung vị là {median}).",
@@ -409,6 +421,22 @@ def _sentences(
             fig = (figures.get("perception") or {}).get(key)
             if fig is None or not fig["value"]:  # nobody chose it: no sentence to print
                 continue
+            if question.kind == "scale":
+                options, _, satisfied = q.scale_of(question.code)
+                levels = ", ".join(
+                    f"“{_pick(x.label, lang)}”" for x in options if x.code in satisfied
+                )
+                out.append(
+                    w(
+                        "rate_top",
+                        lang,
+                        levels=levels,
+                        question=_pick(question.text, lang).rstrip("?: "),
+                        value=percent(fig["value"], lang),
+                        median=percent(median.get("perception", {}).get(key), lang),
+                    )
+                )
+                continue
             out.append(
                 w(
                     "rate",
@@ -641,6 +669,7 @@ def html(
         late=_late(head, main_median, lang) if head else "",
         timeliness_words={k: _pick(v, lang) for k, v in TIMELINESS.items()},
         expectations=[(label, percent(v, lang)) for label, v in expectations],
+        expectations_top=any(x.kind == "scale" for x in q.report_questions("expectations")),
         sheets=[unit_sheet(e, g) for g in groups for e in g.units if e["rank"] is not None],
         head_charts=(
             [

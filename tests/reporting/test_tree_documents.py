@@ -62,7 +62,16 @@ def test_the_printed_report_describes_the_tree_and_shows_aspects_over_groups(
     # names each aspect's groups.
     assert re.search(r"I_D service II_A II_B II_C II_D II_E", vi)
     assert "Nhóm tiêu chí: I_A: Trách nhiệm giải trình" in vi
+    # A 4-level question's headline is its top two levels, named (not the question
+    # quoted as its own answer).
+    assert (
+        "trả lời ở hai mức cao nhất (“Quan tâm theo dõi”, “Rất quan tâm theo dõi”) khi được hỏi "
+        "“Ông/Bà quan tâm theo dõi (qua báo, đài, ti vi, internet…) chính sách phát triển kinh tế"
+    ) in vi
+    assert "trả lời “Ông/Bà quan tâm" not in vi
+    assert "Tỷ lệ người trả lời ở hai mức cao nhất của mỗi câu hỏi." in vi
     en = pdf_text(client, "en")
+    assert "answered at the top two levels (“Interested”, “Very interested”) to" in en
     assert "A group's index is the mean of its criteria." in en
     assert "weighted by their numbers of criteria (23, 16)" in en
     assert "“Don't know / no answer” (0) is left out of every criterion" in en
