@@ -31,10 +31,11 @@ from app.campaigns.models import (
     Campaign,
     CampaignStatus,
     CampaignUnit,
+    CounterCampaign,
     HiddenComment,
     ReportComment,
 )
-from app.campaigns.service import CampaignIn, create_campaign, questionnaire_of
+from app.campaigns.service import CampaignIn, create_campaign, questionnaire_of, set_status
 from app.collection.models import Submission
 from app.collection.service import CORE_COLUMNS, copy_insert
 from app.counts import snapshots
@@ -82,6 +83,11 @@ COMMUNES = [
 ]
 CAMPAIGN = "DEMO-2026"
 PREVIOUS = "DEMO-2025"
+# The household survey of the 2023 method (residents interviewed in the communes'
+# villages, not users leaving a counter), over the communes, with its own counters.
+HOUSEHOLD = "DEMO-H2026"
+HOUSEHOLD_QUESTIONNAIRE = ("sipas-2023", 1)
+HOUSEHOLD_TARGET = 120
 CHUNK = 20_000
 # Sample targets by kind of unit: the service centre serves most citizens.
 TARGETS = {"service_centre": 400, "department": 150, "commune": 120}
@@ -206,7 +212,13 @@ def build_tree(session: Session, catalog: Catalog) -> tuple[Campaign, list[tuple
 
 
 def _campaign(
-    session: Session, catalog: Catalog, code: str, places: list[Unit], year: int
+    session: Session,
+    catalog: Catalog,
+    code: str,
+    places: list[Unit],
+    year: int,
+    questionnaire: tuple[str, int] = ("sipas-2017", 1),
+    name: str = "Khảo sát SIPAS {year} (demo)",
 ) -> Campaign:
     """The demo campaign of a year over the demo's service centre, departments and
     communes (found if it exists; one made by an older demo over the province keeps
@@ -218,11 +230,11 @@ def _campaign(
             catalog,
             CampaignIn(
                 code=code,
-                name=f"Khảo sát SIPAS {year} (demo)",
+                name=name.format(year=year),
                 starts_on=date(year, 1, 1),
                 ends_on=date(year, 12, 31),
-                questionnaire="sipas-2017",
-                version=1,
+                questionnaire=questionnaire[0],
+                version=questionnaire[1],
                 units=[u.code for u in places],
                 min_sample=30,
             ),
@@ -266,6 +278,52 @@ def build_previous(
     campaign.status = CampaignStatus.closed
     session.flush()
     return campaign
+
+
+def build_household(
+    session: Session, catalog: Catalog, pairs: list[tuple[Unit, Counter]]
+) -> tuple[Campaign, list[tuple[Unit, Counter]]]:
+    """This year's household campaign on the 2023 questionnaire over the demo's communes,
+    open, each commune with an interviewers' counter that feeds it (the communes'
+    one-stop counters keep feeding the counter survey)."""
+    communes = [u for u, _ in pairs if u.kind == "commune"]
+    year = datetime.now(UTC).year
+    campaign = _campaign(
+        session,
+        catalog,
+        HOUSEHOLD,
+        communes,
+        year,
+        HOUSEHOLD_QUESTIONNAIRE,
+        "Khảo sát SIPAS hộ gia đình {year} (demo)",
+    )
+    if campaign.status != CampaignStatus.open:
+        set_status(session, campaign, CampaignStatus.open)
+    out = []
+    for unit in communes:
+        code = f"{unit.code.lower()}-hgd"
+        counter = session.scalar(select(Counter).where(Counter.code == code))
+        if counter is None:
+            counter = Counter(
+                code=code, name=f"Điều tra hộ gia đình - {unit.name}", unit_id=unit.id
+            )
+            session.add(counter)
+            session.flush()
+            session.add(
+                CounterCampaign(
+                    counter_id=counter.id, campaign_id=campaign.id, assigned_at=datetime.now(UTC)
+                )
+            )
+        out.append((unit, counter))
+    for cu in session.scalars(
+        select(CampaignUnit).where(
+            CampaignUnit.campaign_id == campaign.id, CampaignUnit.target.is_(None)
+        )
+    ):
+        cu.target = HOUSEHOLD_TARGET
+    session.flush()
+    snapshots.forget(session)
+    return campaign, out
 
 
 class _Generator:
@@ -349,6 +407,68 @@ class _Generator:
         return out
 
 
+class _TreeGenerator:
+    """Draws the answers of a questionnaire with a declared index tree (the household
+    form) from its questions alone, whatever their codes: each group of the tree has
+    its level, per unit; residents who dealt with no administrative procedure answer
+    "don't know" (the scale's not-applicable) to every item of the root's last part,
+    the one only users of a service can rate; rating questions on the other (4-level)
+    scales lean to their upper levels; yes/no questions say yes more often for those
+    who used a service."""
+
+    def __init__(self, q: Questionnaire, n_units: int, seed: int):
+        self.q = q
+        self.rng = np.random.default_rng(seed * 7919 + 23)
+        fixed = np.random.default_rng(20261)
+        self.unit_effect = fixed.normal(0.0, 0.4, n_units)
+        tree = q.tree
+        self.group_of = {
+            item: g.code for g in q.groups if g.items for item in g.items
+        }  # each item's own group
+        self.group_effect = {g.code: fixed.normal(0.0, 0.3) for g in q.groups if g.items}
+        parts = tree.nodes[tree.root].children
+        self.users_only = frozenset(tree.leaves(parts[-1])) if len(parts) > 1 else frozenset()
+        self.use_rate = fixed.uniform(0.35, 0.7, n_units)
+
+    def chunk(self, unit_idx: np.ndarray) -> list[dict[str, Any]]:
+        """Answers for one resident per entry of `unit_idx`."""
+        q, rng, n = self.q, self.rng, len(unit_idx)
+        base = 3.9 + self.unit_effect[unit_idx] + rng.normal(0.0, 0.5, n)
+        used = rng.random(n) < self.use_rate[unit_idx]
+        na = q.not_applicable
+        cols: dict[str, list[Any]] = {}
+        for code, question in q.questions.items():
+            if question.kind == "scale" and code in self.group_of:
+                level = base + self.group_effect[self.group_of[code]]
+                v = np.clip(np.rint(level + rng.normal(0.0, 0.6, n)), 1, 5).astype(int)
+                v[rng.random(n) < 0.04] = na
+                if code in self.users_only:
+                    v[~used] = na
+                cols[code] = v.tolist()
+            elif question.kind == "scale":
+                values = [o.code for o in q.scale_of(code)[0]]
+                tilt = np.linspace(1.0, 2.2, len(values))
+                cols[code] = rng.choice(values, n, p=tilt / tilt.sum()).tolist()
+            elif question.kind == "single":
+                options = question.option_codes
+                if question.ends_form:  # everyone interviewed is eligible
+                    options = [o for o in options if o not in question.ends_form.when]
+                if sorted(options) == ["no", "yes"]:
+                    yes = rng.random(n) < np.where(used, 0.75, 0.2)
+                    cols[code] = np.where(yes, "yes", "no").tolist()
+                else:
+                    cols[code] = rng.choice(options, n).tolist()
+        multi = [c for c, question in q.questions.items() if question.kind == "multi"]
+        out = []
+        for i in range(n):
+            a: dict[str, Any] = {code: col[i] for code, col in cols.items()}
+            for code in multi:
+                options = q.questions[code].option_codes
+                a[code] = [o for o in options if rng.random() < 0.35] or [options[0]]
+            out.append(a)
+        return out
+
+
 def _rows(
     campaign: Campaign,
     q: Questionnaire,
@@ -357,11 +477,16 @@ def _rows(
     seed: int,
     extras: bool = False,
 ) -> Iterator[list[tuple[Any, ...]]]:
-    gen = _Generator(q, len(pairs), seed, previous=campaign.code == PREVIOUS)
-    scale_items = q.scale_items
+    gen: _Generator | _TreeGenerator = (
+        _TreeGenerator(q, len(pairs), seed)
+        if q.declares_tree
+        else _Generator(q, len(pairs), seed, previous=campaign.code == PREVIOUS)
+    )
+    # What a straight-liner rates 5: the 5-level items (not a 4-level question).
+    scale_items = q.criteria if q.declares_tree else q.scale_items
     # The current campaign's ids as they always were; last year's apart from them.
     ids = random.Random(
-        f"sipas-demo-{PREVIOUS}-{seed}" if campaign.code == PREVIOUS else f"sipas-demo-{seed}"
+        f"sipas-demo-{campaign.code}-{seed}" if campaign.code != CAMPAIGN else f"sipas-demo-{seed}"
     )
     rng = np.random.default_rng(seed)
     # Bigger agencies get more respondents, as in real campaigns.
@@ -370,6 +495,7 @@ def _rows(
     start = datetime.combine(campaign.starts_on, datetime.min.time(), UTC) + timedelta(hours=1)
     span = (min(campaign.ends_on, datetime.now(UTC).date()) - campaign.starts_on).days or 1
     now = datetime.now(UTC)
+    channel = "interview" if campaign.code == HOUSEHOLD else None  # read out at home
     for lo in range(0, n, CHUNK):
         size = min(CHUNK, n - lo)
         units = rng.choice(len(pairs), size, p=weights)
@@ -396,7 +522,7 @@ def _rows(
                 answers[i].update(dict.fromkeys(scale_items, 5))
             if said[i] < 0.06:
                 answers[i]["comment"] = COMMENTS[int(picks[i])]
-            elif said[i] < 0.08:
+            elif said[i] < 0.08 and "procedure_name" in q.questions:
                 answers[i]["procedure_name"] = PROCEDURES[int(picks[i]) % len(PROCEDURES)]
             body = json.dumps(answers[i], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             batch.append(
@@ -407,7 +533,7 @@ def _rows(
                     counter.id,
                     q.slug,
                     q.version,
-                    "kiosk" if kiosk[i] else "web",
+                    channel or ("kiosk" if kiosk[i] else "web"),
                     submitted - timedelta(seconds=duration),
                     submitted,
                     now,

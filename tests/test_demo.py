@@ -15,8 +15,10 @@ from app.demo import (
     ABUSIVE,
     CAMPAIGN,
     DUPLICATE_REASON,
+    HOUSEHOLD,
     PREVIOUS,
     Reviewed,
+    build_household,
     build_previous,
     build_tree,
     demo_accounts,
@@ -149,3 +151,36 @@ def test_the_demo_reviews_its_campaign_once_as_its_admin(
         "response.exclude",
     ]
     assert actions.count("comment.choose") == 3
+
+
+def test_the_demo_runs_a_household_campaign_on_the_2023_questionnaire(
+    client: TestClient, session: Session, catalog: Catalog
+) -> None:
+    _, pairs = build_tree(session, catalog)
+    household, homes = build_household(session, catalog, pairs)
+    assert household.code == HOUSEHOLD
+    assert (household.questionnaire, household.status) == ("sipas-2023", CampaignStatus.open)
+    assert len(homes) == 20  # the communes, each with its interviewers' counter
+    assert load_submissions(session, catalog, household, homes, 1500, 4, extras=True) == 1500
+    assert load_submissions(session, catalog, household, homes, 1500, 4, extras=True) == 0
+    bodies = session.scalars(
+        select(Submission.answers).where(Submission.campaign_id == household.id)
+    ).all()
+    assert {a["adult"] for a in bodies} == {"yes"}
+    # A resident who dealt with no procedure says "don't know" (0) to every service item.
+    service = [f"S{i}" for i in range(24, 40)]
+    never = [a for a in bodies if all(a[c] == 0 for c in service)]
+    assert 0.2 < len(never) / len(bodies) < 0.7
+    assert {a["C1_economy"] for a in bodies} == {1, 2, 3, 4}  # a 4-level question
+    make_account(session, "demo-admin", "admin")
+    sign_in(client, "demo-admin")
+    report = client.get(f"/api/v1/campaigns/{HOUSEHOLD}/indices").json()
+    assert report["tree"]
+    factors = report["overall"]["factors"]
+    assert set(factors) >= {"policy", "service", "I_A", "II_E"}
+    # Fewer residents rate the service aspect than the policy aspect.
+    assert factors["service"]["n"] < factors["policy"]["n"]
+    assert 60 < report["overall"]["sipas"]["value"] < 95
+    page = client.get(f"/dash/campaigns/{HOUSEHOLD}/results", params={"lang": "vi"})
+    assert page.status_code == 200
+    assert "Cung ứng dịch vụ hành chính công" in visible(page.text)

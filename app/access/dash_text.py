@@ -387,7 +387,8 @@ UI: dict[str, dict[str, str]] = {
     "rank": {"vi": "Hạng", "en": "Rank"},
     "median": {"vi": "Trung vị", "en": "Median"},
     "small_sample": {"vi": "mẫu nhỏ", "en": "small sample"},
-    "criteria": {"vi": "22 tiêu chí", "en": "The 22 criteria"},
+    # Counted from the questionnaire: 22 for sipas-2017, 39 for sipas-2023.
+    "criteria": {"vi": "{n} tiêu chí", "en": "The {n} criteria"},
     "factors": {"vi": "Yếu tố", "en": "Factors"},
     "perception": {"vi": "Nhận thức, kênh thông tin", "en": "Perception and channels"},
     "timeliness": {"vi": "Trả kết quả", "en": "Return of results"},
@@ -457,6 +458,7 @@ UI: dict[str, dict[str, str]] = {
     "role_viewer": {"vi": "Người xem", "en": "Viewer"},
     "role_interviewer": {"vi": "Điều tra viên", "en": "Interviewer"},
     **labels.prefixed("ch_", labels.CHANNEL),
+    **labels.prefixed("node_", labels.NODE_KIND),
     "scope_read": {"vi": "Chỉ đọc", "en": "Read"},
     "scope_write": {"vi": "Gửi phiếu", "en": "Write"},
     **labels.prefixed("scoring_", labels.SCORING),

@@ -20,6 +20,7 @@ def demo(
     synthetic submissions (a few flagged for review, some with citizens' comments) and
     an account per role; prints where to sign in and with what."""
     from app.demo import (
+        build_household,
         build_previous,
         build_tree,
         demo_accounts,
@@ -34,8 +35,10 @@ def demo(
         with session_scope() as session:
             campaign, pairs = build_tree(session, catalog)
             previous = build_previous(session, catalog, pairs)
+            household, homes = build_household(session, catalog, pairs)
+        homes_n = submissions // 2  # the household survey: fewer, longer interviews
         with session_scope() as session, Progress(console=err, transient=True) as bar:
-            task = bar.add_task("submissions", total=submissions + earlier)
+            task = bar.add_task("submissions", total=submissions + earlier + homes_n)
             campaign = session.merge(campaign)
             previous = session.merge(previous)
             pairs = [(session.merge(u), session.merge(c)) for u, c in pairs]
@@ -55,6 +58,18 @@ def demo(
                 previous,
                 pairs,
                 earlier,
+                seed,
+                progress=lambda k: bar.advance(task, k),
+                extras=True,
+            )
+            household = session.merge(household)
+            homes = [(session.merge(u), session.merge(c)) for u, c in homes]
+            interviewed = load_submissions(
+                session,
+                catalog,
+                household,
+                homes,
+                homes_n,
                 seed,
                 progress=lambda k: bar.advance(task, k),
                 extras=True,
@@ -93,6 +108,11 @@ def demo(
             f"report, {reviewed.hidden} hidden as abusive, {reviewed.excluded} response(s) "
             "sent twice excluded"
         )
+    say(
+        f"household survey on sipas-2023: {household.code} (open) over {len(homes)} communes, "
+        f"{interviewed} new interview(s); groups, aspects and the SIPAS of the 2023 method:"
+    )
+    say(f"  {base}/dash/campaigns/{household.code}/results")
     if edition is not None:
         say(f"public results of {previous.code}, edition {edition} (no sign-in):")
         say(f"  {base}/results/{previous.code}")

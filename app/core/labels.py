@@ -99,3 +99,39 @@ def channel(code: str, lang: str) -> str:
 def prefixed(prefix: str, table: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """A table's entries under keys `prefix` + code, for a page's string table."""
     return {f"{prefix}{code}": text for code, text in table.items()}
+
+
+# The kinds of inner nodes of an index tree, as a reader names them. Which kind a node
+# is comes from the tree's shape, not from its code: in a tree of one level under the
+# overall index (sipas-2017) every node is a factor; in a deeper one (sipas-2023) a
+# node under the overall index is an aspect and a node under an aspect a group of
+# criteria.
+NODE_KIND: dict[str, dict[str, str]] = {
+    "factor": {"vi": "Yếu tố", "en": "Factor"},
+    "aspect": {"vi": "Lĩnh vực", "en": "Aspect"},
+    "group": {"vi": "Nhóm tiêu chí", "en": "Group of criteria"},
+}
+# The heading over every inner node of a deeper tree (a factor list keeps "Yếu tố").
+NODE_KINDS_DEEP: dict[str, str] = {
+    "vi": "Lĩnh vực và nhóm tiêu chí",
+    "en": "Aspects and groups of criteria",
+}
+
+NODE_KINDS_NOTE: dict[str, str] = {
+    "vi": "In đậm: lĩnh vực; dưới mỗi lĩnh vực là các nhóm tiêu chí của nó.",
+    "en": "In bold: an aspect; under each aspect, its groups of criteria.",
+}
+
+
+def node_kinds(parents: dict[str, str | None], root: str) -> dict[str, str]:
+    """The kind (a NODE_KIND key) of each inner node of a tree, given each one's parent
+    and the root: `factor` when every node hangs from the root, else `aspect` for the
+    nodes under the root and `group` below them."""
+    if all(p == root for p in parents.values()):
+        return dict.fromkeys(parents, "factor")
+    return {code: "aspect" if p == root else "group" for code, p in parents.items()}
+
+
+def node_kind(kind: str, lang: str) -> str:
+    """A kind of index node in words."""
+    return NODE_KIND[kind].get(lang) or NODE_KIND[kind]["vi"]

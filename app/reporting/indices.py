@@ -55,7 +55,7 @@ from app.counts.tally import (
 from app.questionnaires.catalog import Catalog, Questionnaire, Rule
 from app.reporting import comparison
 from app.reporting.figures import Figures, figures, keyspace
-from app.reporting.methods_text import METHODS, METHODS_VI
+from app.reporting.methods_text import METHODS, METHODS_TREE, METHODS_TREE_VI, METHODS_VI
 from app.units.models import UNIT_KINDS, Unit
 
 __all__ = ["Filters", "Report", "report", "to_csv", "unit_report"]
@@ -921,6 +921,8 @@ def _build(
         # (sipas-2017's reports keep their published shape: its factors are flat).
         body["combine"] = combine or "default"
         body["tree"] = tree_of(q)
+        body["methods"] = {**METHODS, **METHODS_TREE}
+        body["methods_vi"] = {**METHODS_VI, **METHODS_TREE_VI}
     if overall is not None:
         body["overall"] = overall
     if compare:

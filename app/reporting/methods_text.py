@@ -161,3 +161,43 @@ METHODS_VI = {
     "danh sách (tài liệu một đơn vị: của đơn vị đó), dùng những người trả lời đủ (đã đánh giá "
     "mọi tiêu chí của yếu tố; `n` đếm số người này), với khoảng tin cậy 95 % của Feldt.",
 }
+
+# For a questionnaire with a declared index tree (sipas-2023), the texts that describe
+# the composites say how the tree combines (its `tree` lists each node's aggregation);
+# the keys stay those of the factor rules, so a reader finds them in the same place.
+METHODS_TREE = {
+    "factor": "Every inner node of `tree` is in `factors`: a group of criteria (a node whose "
+    "children are items) is the unweighted mean of its items' indices; an aspect (a node "
+    "under the overall index whose children are groups) is item_weighted: the mean of its "
+    "groups weighted by their numbers of items (`tree.nodes[].items`), which is the mean of "
+    "its items when all are answered; mean: the unweighted mean of its children. `combine=` "
+    "chooses among a node's `choices` per request (`combine` says which applied).",
+    "sipas": "The root of `tree`: item_weighted by default, the mean of its aspects weighted "
+    "by their numbers of items (the published SIPAS); combine=mean: their unweighted mean. "
+    'Answers of 0 ("don\'t know") are not valid answers and are left out of every index.',
+    "n": "Criterion: valid answers. Rates: respondents who answered the question. A group, an "
+    "aspect and SIPAS: respondents with a valid answer to at least one of their items. Unit "
+    "n: responses.",
+    "reliability": "Cronbach's alpha per group of criteria (a node whose children are items) "
+    "over the responses of the listed units, using the complete cases (respondents who rated "
+    "every item of the group; its `n` counts them), with Feldt's 95 % interval.",
+}
+
+METHODS_TREE_VI = {
+    "factor": "Mọi nút bên trong của `tree` đều có trong `factors`: nhóm tiêu chí (nút có các "
+    "con là tiêu chí) là trung bình cộng (không trọng số) chỉ số các tiêu chí của nhóm; lĩnh "
+    "vực (nút ngay dưới chỉ số chung, có các con là nhóm) theo item_weighted: trung bình các "
+    "nhóm có trọng số theo số tiêu chí (`tree.nodes[].items`), tức trung bình các tiêu chí "
+    "khi mọi tiêu chí có câu trả lời; mean: trung bình cộng không trọng số các nút con. Tham "
+    "số `combine=` chọn một cách trong `choices` của nút cho từng yêu cầu (`combine` cho biết "
+    "cách đã dùng).",
+    "sipas": "Gốc của `tree`: mặc định item_weighted, trung bình các lĩnh vực có trọng số theo "
+    "số tiêu chí (SIPAS như Bộ công bố); combine=mean: trung bình cộng không trọng số. Câu "
+    'trả lời 0 ("không biết") không phải câu trả lời hợp lệ và không được tính vào chỉ số nào.',
+    "n": "Tiêu chí: số câu trả lời hợp lệ. Tỷ lệ: số người đã trả lời câu hỏi. Nhóm tiêu chí, "
+    "lĩnh vực và SIPAS: số người có ít nhất một câu trả lời hợp lệ cho một tiêu chí của nó. "
+    "n của đơn vị: số phiếu.",
+    "reliability": "Hệ số Cronbach's alpha của mỗi nhóm tiêu chí (nút có các con là tiêu chí) "
+    "trên các phiếu của các đơn vị trong danh sách, dùng những người trả lời đủ (đã đánh giá "
+    "mọi tiêu chí của nhóm; `n` đếm số người này), với khoảng tin cậy 95 % của Feldt.",
+}

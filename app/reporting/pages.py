@@ -14,11 +14,12 @@ from app.campaigns import coordination
 from app.campaigns import service as campaigns
 from app.campaigns.pages import query_builder
 from app.campaigns.service import questionnaire_of
+from app.core import labels as code_words
 from app.core.errors import Invalid, NotFound
 from app.core.labels import PREVIOUS_MARK
 from app.core.replica import ReadSessionDep
 from app.questionnaires.catalog import Questionnaire, get_catalog
-from app.reporting import comparison, editions, indices, page_query
+from app.reporting import comparison, editions, hierarchy, indices, page_query
 from app.units import service as units
 from app.web.render import language
 
@@ -32,6 +33,7 @@ class Bar:
     ci: list[float] | None
     n: int
     median: float | None
+    kind: str = ""  # an index node's kind where the tree is deeper: aspect or group
 
 
 def fmt(value: float | None, lang: str = "vi") -> str:
@@ -48,6 +50,21 @@ def _bars(figures: dict[str, Any], medians: dict[str, Any], labels: dict[str, st
     return [
         Bar(labels.get(k, k), f.get("value"), f.get("ci"), f.get("n", 0), medians.get(k))
         for k, f in figures.items()
+    ]
+
+
+def _node_bars(
+    q: Questionnaire, entry: dict[str, Any], median: dict[str, Any], titles: dict[str, str]
+) -> list[Bar]:
+    """The unit's inner nodes as bars, each marked with its kind in a deeper tree (an
+    aspect's label is set in bold, its groups follow it)."""
+    kinds = hierarchy.kinds(q)
+    deep = "aspect" in kinds.values()
+    return [
+        Bar(b.label, b.value, b.ci, b.n, b.median, kinds.get(code, "") if deep else "")
+        for code, b in zip(
+            entry["factors"], _bars(entry["factors"], median["factors"], titles), strict=True
+        )
     ]
 
 
@@ -187,6 +204,10 @@ def results_page(
         change_of=lambda u: comparison.shown_change(body, u),
         across=_across(body, q, lang),
         factor_legend=" · ".join(f"{f}: {names[f]}" for f in factor_codes),
+        # A deeper tree: aspect headings over their groups, and a legend line each.
+        headings=hierarchy.headings(q, lang),
+        tree_legend=hierarchy.legend(q, lang),
+        node_kind=hierarchy.kinds(q),
         alone=alone,
         public_edition=shown[-1] if shown else None,
         sort=sort,
@@ -347,7 +368,13 @@ def unit_page(
         entry=entry,
         notes=flag_notes(entry, labels["items"], lang),
         median=median,
-        factor_rows=_bars(entry["factors"], median["factors"], labels["factors"]),
+        factor_rows=_node_bars(q, entry, median, labels["factors"]),
+        nodes_heading=(
+            code_words.say(code_words.NODE_KINDS_DEEP, lang) if hierarchy.headings(q, lang) else ""
+        ),
+        nodes_note=(
+            code_words.say(code_words.NODE_KINDS_NOTE, lang) if hierarchy.headings(q, lang) else ""
+        ),
         item_rows=_bars(entry["items"], median["items"], labels["items"]),
         time_rows=_bars(entry.get("timeliness", {}), median.get("timeliness", {}), time_labels),
         perception=[

@@ -25,7 +25,7 @@ from app.collection.models import Submission
 from app.core import labels
 from app.core.clock import VIETNAM
 from app.questionnaires.catalog import TOP, Option, Question, Questionnaire
-from app.reporting import method_text
+from app.reporting import hierarchy, method_text
 from app.reporting.doc_text import flag_labels, kind_label, previous_flagged, status_text
 from app.reporting.workbook import TIMELINESS, League, leagues, published
 from app.web.render import templates
@@ -143,6 +143,18 @@ WORDS: dict[str, dict[str, str]] = {
     "weakest": {"vi": "Các tiêu chí thấp nhất", "en": "Weakest criteria"},
     "not_ranked": {"vi": "không xếp hạng", "en": "not ranked"},
     "of": {"vi": "trên", "en": "of"},
+    # A rating question's headline: the share at its satisfied (top two) levels,
+    # named, so the sentence does not quote the question as its own answer.
+    "rate_top": {
+        "vi": "Tỷ lệ người dân, tổ chức trả lời ở hai mức cao nhất ({levels}) khi được hỏi "
+        "“{question}” là {value} (giá trị trung vị là {median}).",
+        "en": "{value} of respondents answered at the top two levels ({levels}) to "
+        "“{question}” (median {median}).",
+    },
+    "expectations_top": {
+        "vi": "Tỷ lệ người trả lời ở hai mức cao nhất của mỗi câu hỏi.",
+        "en": "Share of respondents at each question's top two levels.",
+    },
     "rate": {
         "vi": "Tỷ lệ người dân, tổ chức trả lời “{option}” khi được hỏi “{question}” là "
         "{value} (giá trị trung vị là {median}).",
@@ -409,6 +421,22 @@ def _sentences(
             fig = (figures.get("perception") or {}).get(key)
             if fig is None or not fig["value"]:  # nobody chose it: no sentence to print
                 continue
+            if question.kind == "scale":
+                options, _, satisfied = q.scale_of(question.code)
+                levels = ", ".join(
+                    f"“{_pick(x.label, lang)}”" for x in options if x.code in satisfied
+                )
+                out.append(
+                    w(
+                        "rate_top",
+                        lang,
+                        levels=levels,
+                        question=_pick(question.text, lang).rstrip("?: "),
+                        value=percent(fig["value"], lang),
+                        median=percent(median.get("perception", {}).get(key), lang),
+                    )
+                )
+                continue
             out.append(
                 w(
                     "rate",
@@ -525,6 +553,22 @@ def html(
 ) -> str:
     """The report's HTML, before typesetting."""
     factor_titles = {f.code: _pick(f.title, lang) for f in q.groups}
+    # A deeper tree: an aspect's bar says it is one, its groups' bars stand indented
+    # under it with their codes (the league tables' column names), and the charts are
+    # headed "aspects and groups"; a flat tree keeps its factors as they were.
+    kinds = hierarchy.kinds(q)
+    deep = "aspect" in kinds.values()
+    bar_titles = (
+        {
+            c: f"{labels.node_kind('aspect', lang)} {c}: {t}"
+            if kinds[c] == "aspect"
+            else f"\u2003{c}: {t}"
+            for c, t in factor_titles.items()
+        }
+        if deep
+        else factor_titles
+    )
+    nodes_heading = labels.say(labels.NODE_KINDS_DEEP, lang) if deep else w("factors", lang)
     criteria = {c: f"{c}. {_pick(q.questions[c].text, lang)}" for c in q.criteria}
     groups = list(leagues(body))
     by_kind: dict[str, int] = {}
@@ -547,7 +591,7 @@ def html(
     def factor_bars(e: dict[str, Any], med: dict[str, Any]) -> list[Bar]:
         return [
             Bar(
-                factor_titles[c],
+                bar_titles[c],
                 e["factors"][c]["value"],
                 med.get("factors", {}).get(c),
                 percent(e["factors"][c]["value"], lang),
@@ -614,18 +658,22 @@ def html(
         groups=groups,
         by_kind=by_kind,
         factor_titles=factor_titles,
+        nodes_heading=nodes_heading,
+        headings=hierarchy.headings(q, lang),
+        tree_legend=hierarchy.legend(q, lang),
         criteria=list(criteria),
         criteria_titles=criteria,
-        rules=method_text.rules(body, [g.name for g in groups], lang),
+        rules=method_text.rules(body, [g.name for g in groups], lang, q),
         sentences=_sentences(head, main_median, q, lang) if head else [],
         on_time=_on_time(head, main_median, lang) if head else "",
         late=_late(head, main_median, lang) if head else "",
         timeliness_words={k: _pick(v, lang) for k, v in TIMELINESS.items()},
         expectations=[(label, percent(v, lang)) for label, v in expectations],
+        expectations_top=any(x.kind == "scale" for x in q.report_questions("expectations")),
         sheets=[unit_sheet(e, g) for g in groups for e in g.units if e["rank"] is not None],
         head_charts=(
             [
-                (w("factors", lang), factor_bars(head, main_median)),
+                (nodes_heading, factor_bars(head, main_median)),
                 (w("criteria", lang), item_bars(head, main_median, list(criteria))),
             ]
             if head

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from app.access import dash_format
 from app.campaigns.models import Campaign
 from app.campaigns.service import questionnaire_of
+from app.core import labels
 from app.core.config import get_settings
 from app.core.errors import NotFound
 from app.core.replica import ReadSessionDep
 from app.counts.report_forms import Report
 from app.questionnaires.catalog import get_catalog
-from app.reporting import editions
+from app.reporting import editions, hierarchy
 from app.reporting.doc_text import flag_labels, kind_label
 from app.reporting.models import Edition, EditionDocument
 from app.reporting.public_text import p
@@ -147,8 +148,18 @@ def unit_page(
     def pick(text: dict[str, str]) -> str:
         return text.get(lang) or text["vi"]
 
+    # A deeper tree: an aspect's row says it is one and its groups stand indented
+    # under it (`node` the row's class); a factor row is as it was.
+    kinds = hierarchy.kinds(q)
+    deep = "aspect" in kinds.values()
+    aspect = labels.node_kind("aspect", lang)
     factor_rows = [
-        (pick(f.title), entry["factors"][f.code], median.get("factors", {}).get(f.code))
+        (
+            f"{aspect}: {pick(f.title)}" if kinds[f.code] == "aspect" else pick(f.title),
+            entry["factors"][f.code],
+            median.get("factors", {}).get(f.code),
+            kinds[f.code] if deep else "",
+        )
         for f in q.groups
     ]
     item_rows = [
@@ -156,6 +167,7 @@ def unit_page(
             f"{code_}. {pick(q.questions[code_].text)}",
             entry["items"][code_],
             median.get("items", {}).get(code_),
+            "",
         )
         for f in q.groups
         for code_ in f.items
@@ -175,6 +187,7 @@ def unit_page(
         league=kind_label(league.name, lang) if league else "",
         median=median,
         factor_rows=factor_rows,
+        nodes_heading=labels.say(labels.NODE_KINDS_DEEP, lang) if deep else "",
         item_rows=item_rows,
         downloads=_downloads(c.code, ed, unit),
     )

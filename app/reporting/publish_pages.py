@@ -15,9 +15,10 @@ from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import AppError
 from app.questionnaires.catalog import get_catalog
-from app.reporting import editions, indices
+from app.reporting import editions, hierarchy, indices
 from app.reporting.workbook import League, leagues
 from app.units.models import UNIT_KINDS
+from app.web.render import language
 
 router = APIRouter(include_in_schema=False)
 FormDep = Depends(dash_form)
@@ -65,6 +66,9 @@ def _page(
         blocked=blocked,
         tables=[] if blocked else preview(session, c),
         factors=[f.code for f in q.groups],
+        headings=hierarchy.headings(q, language(request)),
+        tree_legend=hierarchy.legend(q, language(request)),
+        node_kind=hierarchy.kinds(q),
         digits=get_settings().RANK_PRECISION,
         problem=problem,
         note=note,

@@ -18,7 +18,7 @@ from app.core import labels as code_words
 from app.core.clock import VIETNAM
 from app.core.csvfile import SafeWriter, safe_workbook
 from app.questionnaires.catalog import Questionnaire
-from app.reporting import method_text
+from app.reporting import hierarchy, method_text
 from app.reporting.comparison import headline, shown_change
 from app.reporting.doc_text import (
     d,
@@ -49,10 +49,26 @@ def _pick(text: dict[str, str], lang: str) -> str:
     return text.get(lang) or text.get("vi") or next(iter(text.values()))
 
 
+def _node_titles(q: Questionnaire, lang: str) -> dict[str, str]:
+    """Each inner node's column title: a factor's title as it is; in a deeper tree an
+    aspect's says it is one ("Lĩnh vực: …") and a group's carries its code, so the
+    columns read as aspects each followed by its groups."""
+    kinds = hierarchy.kinds(q)
+    if "aspect" not in kinds.values():
+        return {f.code: _pick(f.title, lang) for f in q.groups}
+    aspect = code_words.node_kind("aspect", lang)
+    return {
+        f.code: f"{aspect}: {_pick(f.title, lang)}"
+        if kinds[f.code] == "aspect"
+        else f"{f.code}. {_pick(f.title, lang)}"
+        for f in q.groups
+    }
+
+
 def labels(q: Questionnaire, lang: str) -> dict[str, dict[str, str]]:
     """Column titles of every indicator, per block, in `lang`."""
     out: dict[str, dict[str, str]] = {
-        "factors": {f.code: _pick(f.title, lang) for f in q.groups},
+        "factors": _node_titles(q, lang),
         "items": {c: f"{c}. {_pick(q.questions[c].text, lang)}" for c in q.criteria},
         "timeliness": {k: _pick(v, lang) for k, v in TIMELINESS.items()},
     }
@@ -369,7 +385,7 @@ def _method_sheet(
     ws.write_string(row, 0, d("m_rule", lang), head)
     ws.write_string(row, 1, "", head)
     row += 1
-    for i, text in enumerate(method_text.rules(body, [g.name for g in leagues(body)], lang), 1):
+    for i, text in enumerate(method_text.rules(body, [g.name for g in leagues(body)], lang, q), 1):
         ws.write_number(row, 0, i, whole)
         ws.write_string(row, 1, text, wrap)
         row += 1

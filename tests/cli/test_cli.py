@@ -108,8 +108,13 @@ def test_demo_twice_is_safe(run) -> None:  # type: ignore[no-untyped-def]
     counters = run("counters", "list", "--unit", "DEMO", "--base-url", "https://sipas.example")
     assert counters.returncode == 0, counters.stderr
     links = [line for line in counters.stdout.splitlines() if "https://sipas.example/s/" in line]
-    assert len(links) == 33  # every counter of the demo, not the 4 the demo prints
+    # Every counter of the demo, not the 4 the demo prints: the 33 one-stop counters
+    # and the 20 communes' household interviewers' counters.
+    assert len(links) == 53
     assert "\thttps://sipas.example/s/demo-s01-q1" in counters.stdout
+    assert "\thttps://sipas.example/s/demo-x01-hgd" in counters.stdout
+    assert "DEMO-H2026 (open) over 20 communes, 150 new interview(s)" in first.stdout
+    assert "DEMO-H2026 (open) over 20 communes, 0 new interview(s)" in second.stdout
 
 
 def test_the_demo_says_where_to_sign_in_and_with_what(run) -> None:  # type: ignore[no-untyped-def]
