@@ -8,13 +8,11 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from app.campaigns.models import Campaign, CampaignUnit
-from app.collection.models import Submission
+from app.campaigns.models import Campaign
 from app.collection.schemas import SubmissionIn
 from app.collection.service import Recorded, record
-from app.core.db import session_factory, session_scope
+from app.core.db import Base, session_factory, session_scope
 from app.core.errors import Conflict
-from app.counts.models import FoldQueue, Tally, TallyMoments
 from app.questionnaires.catalog import Catalog
 from app.units.models import Counter, Unit
 from tests.factories import make_campaign, make_counter, make_unit
@@ -34,11 +32,12 @@ def committed_place(engine: Any, catalog: Catalog) -> Iterator[str]:
     finally:
         with session_scope(engine) as s:
             campaign_id = s.scalar(select(Campaign.id).where(Campaign.code == f"C-{tag}"))
-            s.execute(delete(Submission).where(Submission.campaign_id == campaign_id))
-            s.execute(delete(Tally).where(Tally.campaign_id == campaign_id))
-            s.execute(delete(TallyMoments).where(TallyMoments.campaign_id == campaign_id))
-            s.execute(delete(FoldQueue).where(FoldQueue.campaign_id == campaign_id))
-            s.execute(delete(CampaignUnit).where(CampaignUnit.campaign_id == campaign_id))
+            # Every row the campaign owns, in every table that has one (the columnar
+            # answer blocks were once left behind: SQLite gives the next test's campaign
+            # the same id, and it found blocks it never wrote).
+            for table in reversed(Base.metadata.sorted_tables):
+                if "campaign_id" in table.c and table.name != "campaign":
+                    s.execute(delete(table).where(table.c.campaign_id == campaign_id))
             s.execute(delete(Campaign).where(Campaign.id == campaign_id))
             s.execute(delete(Counter).where(Counter.code == f"k-{tag}"))
             s.execute(delete(Unit).where(Unit.code == f"U-{tag}"))
