@@ -391,6 +391,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "{code!r} không phải là mã hợp lệ (chữ, số, . _ -)",
         "en": "{code!r} is not a valid code",
     },
+    "counter_code_reserved": {
+        "vi": "{code!r} là từ mà trang khảo sát dùng riêng (/s/{code}); hãy chọn mã khác "
+        "(không dùng: {words})",
+        "en": "{code!r} is a word the survey pages use themselves (/s/{code}); choose another "
+        "code (reserved: {words})",
+    },
     "code_twice": {
         "vi": "mã {code!r} bị trùng (lần đầu ở dòng {first})",
         "en": "duplicate code {code!r} (first on line {first})",

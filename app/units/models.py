@@ -23,6 +23,10 @@ UNIT_KINDS = (
     "village",
 )
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+# Words the citizen pages use after /s/ for themselves (/s/village/…, /s/interview,
+# /s/sw.js): a counter so coded would be hidden behind them (/s/<counter> is its
+# page), so no counter may take one. tests/units checks every /s/ route is here.
+RESERVED_COUNTER_CODES = frozenset({"village", "interview", "sw.js"})
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

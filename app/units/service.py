@@ -15,7 +15,7 @@ from app.core.csvfile import Row, read_csv, row_problems, too_long
 from app.core.errors import FieldError, Invalid, NotFound
 from app.counts import snapshots
 from app.counts.models import UnitAncestor
-from app.units.models import CODE_PATTERN, UNIT_KINDS, Counter, Unit
+from app.units.models import CODE_PATTERN, RESERVED_COUNTER_CODES, UNIT_KINDS, Counter, Unit
 
 CODE_RE = re.compile(CODE_PATTERN)
 UNIT_COLUMNS = ("code", "name", "kind", "parent")
@@ -472,6 +472,16 @@ def import_counters(
         if not CODE_RE.match(v["code"]):
             problems.append(
                 FieldError.of(f"{at}, column code", "counter_code_bad", "code", code=v["code"])
+            )
+        elif v["code"].lower() in RESERVED_COUNTER_CODES:
+            problems.append(
+                FieldError.of(
+                    f"{at}, column code",
+                    "counter_code_reserved",
+                    "reserved",
+                    code=v["code"],
+                    words=", ".join(sorted(RESERVED_COUNTER_CODES)),
+                )
             )
         elif v["code"] in parsed:
             problems.append(

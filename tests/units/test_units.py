@@ -1,5 +1,8 @@
 """Importing the administrative tree and counters from CSV."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -7,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.core.config import ROOT
 from app.core.errors import Invalid
 from app.counts.models import UnitAncestor
-from app.units.models import Counter, Unit
+from app.units.models import RESERVED_COUNTER_CODES, Counter, Unit
 from app.units.service import get_unit, import_counters, import_units
 
 HEADER = "code,name,kind,parent\n"
@@ -96,3 +99,34 @@ def test_counters_import(session: Session) -> None:
         import_counters(session, b"code,name,unit\nq-3,Quay 3,P\nq-4,Quay 4,NOPE\n")
     assert [f.loc for f in exc.value.fields] == ["line 3, column unit"]
     assert session.scalar(select(func.count()).select_from(Counter)) == 2
+
+
+def test_a_counter_may_not_take_a_word_the_survey_pages_use(session: Session) -> None:
+    # /s/<counter> is a counter's page: a counter coded like one of the pages' own
+    # words (/s/village/…, /s/interview) would never be reached.
+    import_units(session, (HEADER + "P,P,province,\n").encode())
+    with pytest.raises(Invalid) as exc:
+        import_counters(session, b"code,name,unit\nq-1,Quay 1,P\nInterview,Quay 2,P\n")
+    (field,) = exc.value.fields
+    assert field.loc == "line 3, column code"
+    assert "'Interview' is a word the survey pages use themselves" in field.msg
+    assert session.scalar(select(func.count()).select_from(Counter)) == 0
+
+
+def test_every_word_the_survey_pages_take_after_s_is_reserved() -> None:
+    from app.main import create_app
+
+    def paths(routes: Any) -> Iterator[str]:
+        for r in routes:
+            if hasattr(r, "original_router"):  # an included router
+                yield from paths(r.original_router.routes)
+            else:
+                yield getattr(r, "path", "")
+
+    words = {
+        p.split("/")[2]
+        for p in paths(create_app().routes)
+        if p.startswith("/s/") and not p.split("/")[2].startswith("{")
+    }
+    assert "village" in words  # the walk finds the pages' own routes
+    assert words <= RESERVED_COUNTER_CODES, words - RESERVED_COUNTER_CODES
