@@ -745,23 +745,12 @@ def report(
     if aggregate is None:
         aggregate = AGGREGATES.get(campaign.aggregate, "pooled")
 
+    # What the report depends on besides the campaign: _build's arguments, and the key
+    # of a filtered report kept in memory.
+    asked = (level, parent, filters, scoring, compare, top, mixed, aggregate, sort, combine)
+
     def build() -> dict[str, Any]:
-        return _build(
-            session,
-            catalog,
-            campaign,
-            q,
-            level,
-            parent,
-            filters,
-            scoring,
-            compare,
-            top,
-            mixed,
-            aggregate,
-            sort,
-            combine,
-        )
+        return _build(session, catalog, campaign, q, *asked)
 
     if not filters.any():
         view = _view(
@@ -785,19 +774,7 @@ def report(
     for c in campaigns:
         session.refresh(c, ["tally_token"])
     token = snapshots.token_of(campaigns)
-    key = (
-        campaign.id,
-        level,
-        parent,
-        filters,
-        scoring,
-        compare,
-        top,
-        mixed,
-        aggregate,
-        sort,
-        combine,
-    )
+    key = (campaign.id, *asked)
     with _cache_lock:
         hit = _cache.get(key)
     if hit and hit.version == token and time.monotonic() - hit.at < CACHE_SECONDS:

@@ -11,8 +11,6 @@ left out of the comparison. If a change to 2017 figures is intended (a new metho
 announced), rewrite the files with `UPDATE_GOLDEN=1` and say why in the commit.
 """
 
-import json
-import os
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -26,12 +24,11 @@ from sqlalchemy.orm import Session
 from app.questionnaires.catalog import Catalog
 from tests.answers import valid_answers
 from tests.factories import make_campaign, make_counter, make_unit
+from tests.golden import moved
 
 pytestmark = pytest.mark.usefixtures("reader")
 
 GOLDEN = Path(__file__).parent / "golden" / "sipas-2017"
-# Fields that say when a report was made, not what it says.
-VOLATILE = {"generated_at", "as_of", "token", "tally_token", "computed_at", "etag"}
 
 # Every kind of published report a coordinator or a dashboard asks for.
 VIEWS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -112,29 +109,6 @@ def reports(session: Session, catalog: Catalog, client: TestClient) -> dict[str,
     return out
 
 
-def _stable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _stable(v) for k, v in x.items() if k not in VOLATILE}
-    if isinstance(x, list):
-        return [_stable(v) for v in x]
-    return x
-
-
-def _normal(name: str, content: bytes) -> str:
-    if name.startswith("csv"):
-        return content.decode("utf-8-sig")
-    return json.dumps(_stable(json.loads(content)), ensure_ascii=False, indent=1)
-
-
 def test_2017_reports_are_byte_for_byte_what_they_were(reports: dict[str, bytes]) -> None:
-    moved = []
-    for name, content in reports.items():
-        path = GOLDEN / f"{name}.{'csv' if name.startswith('csv') else 'json'}"
-        text = _normal(name, content)
-        if os.environ.get("UPDATE_GOLDEN"):
-            GOLDEN.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            continue
-        if path.read_text(encoding="utf-8") != text:
-            moved.append(name)
-    assert not moved, f"these 2017 reports changed: {moved}"
+    changed = moved(GOLDEN, reports)
+    assert not changed, f"these 2017 reports changed: {changed}"
