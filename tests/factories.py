@@ -42,6 +42,7 @@ def make_campaign(
     units: list[Unit],
     status: CampaignStatus = CampaignStatus.open,
     min_sample: int = 30,
+    questionnaire: str = "sipas-2017",
 ) -> Campaign:
     campaign = create_campaign(
         session,
@@ -52,7 +53,7 @@ def make_campaign(
             starts_on=date(2026, 1, 1),
             # The end of the current year, so that responses dated today stay inside it.
             ends_on=date(max(date.today().year, 2026), 12, 31),
-            questionnaire="sipas-2017",
+            questionnaire=questionnaire,
             version=1,
             units=[u.code for u in units],
             min_sample=min_sample,

@@ -8,7 +8,7 @@ import csv
 import io
 import shutil
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.campaigns.models import Campaign, CampaignStatus
-from app.campaigns.service import CampaignIn, create_campaign, set_status
 from app.core.errors import Invalid
 from app.core.messages import text
 from app.questionnaires.catalog import Catalog, QuestionnaireError
@@ -84,21 +83,7 @@ def campaigns(client: TestClient, session: Session, catalog: Catalog) -> None:
     _send(client, "sipas-2017", "k-B", [valid_answers(catalog, 5), valid_answers(catalog, 4)])
     old = session.scalars(select(Campaign).where(Campaign.code == "C-2017")).one()
     old.status = CampaignStatus.closed
-    new = create_campaign(
-        session,
-        catalog,
-        CampaignIn(
-            code="H-2026",
-            name="Households 2026",
-            starts_on=date(2026, 1, 1),
-            ends_on=date(max(date.today().year, 2026), 12, 31),
-            questionnaire="sipas-2023",
-            version=1,
-            units=["P"],
-            min_sample=2,
-        ),
-    )
-    set_status(session, new, CampaignStatus.open)
+    make_campaign(session, catalog, "H-2026", [p], min_sample=2, questionnaire="sipas-2023")
     _send(client, "sipas-2023", "k-A", [_resident(2, {"*": 4}), _resident(2, {"S24": 1, "*": 5})])
     _send(client, "sipas-2023", "k-B", [_resident(2, {"*": 2}), _resident(2, {"*": 2})])
 

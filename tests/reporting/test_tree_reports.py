@@ -6,7 +6,7 @@ expectation rates of its 4-level questions, the CSV and the workbook."""
 import csv
 import io
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.campaigns.models import CampaignStatus
-from app.campaigns.service import CampaignIn, create_campaign, set_status
 from app.questionnaires.catalog import Catalog
-from tests.factories import make_account, make_counter, make_unit
+from tests.factories import make_account, make_campaign, make_counter, make_unit
 from tests.signin import sign_in
 
 pytestmark = pytest.mark.usefixtures("reader")
@@ -34,21 +32,7 @@ def household(session: Session, catalog: Catalog) -> None:
     p = make_unit(session, "P")
     for code in ("A", "B"):
         make_counter(session, f"k-{code}", make_unit(session, code, "commune", p))
-    campaign = create_campaign(
-        session,
-        catalog,
-        CampaignIn(
-            code="H-2026",
-            name="Households 2026",
-            starts_on=date(2026, 1, 1),
-            ends_on=date(max(date.today().year, 2026), 12, 31),
-            questionnaire="sipas-2023",
-            version=1,
-            units=["P"],
-            min_sample=2,
-        ),
-    )
-    set_status(session, campaign, CampaignStatus.open)
+    make_campaign(session, catalog, "H-2026", [p], min_sample=2, questionnaire="sipas-2023")
 
 
 def send(client: TestClient, counter: str, answers: list[dict[str, Any]]) -> None:
